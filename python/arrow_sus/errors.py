@@ -1,0 +1,62 @@
+"""Exception hierarchy of arrow-sus.
+
+Every error raised by the library derives from :class:`ArrowSusError`. Errors about a specific file carry
+where it happened in attributes (``path``, ``offset``, ``row``, ``field``; ``None`` when unknown), and the
+message already names them, so ``str(err)`` alone tells what went wrong and where.
+"""
+
+from __future__ import annotations
+
+
+class ArrowSusError(Exception):
+    """Base class of every arrow-sus error."""
+
+    path: str | None = None
+    offset: int | None = None
+    row: int | None = None
+    field: str | None = None
+
+
+class FormatError(ArrowSusError, ValueError):
+    """The bytes do not follow the DBF / DBC / DCL format (corrupt, truncated or not a DATASUS file)."""
+
+
+class ChecksumError(FormatError):
+    """The CRC-32 stored in a ``.dbc`` does not match its decompressed contents."""
+
+
+class ConversionError(ArrowSusError, ValueError):
+    """A value could not be converted and ``on_invalid="raise"`` was asked."""
+
+
+class InvalidArgumentError(ArrowSusError, ValueError):
+    """An argument names something that does not exist (unknown column, dataset, operator...)."""
+
+
+class NotFoundError(ArrowSusError, FileNotFoundError):
+    """A file, dataset or remote path does not exist."""
+
+
+class NetworkError(ArrowSusError, OSError):
+    """A remote source failed, after the configured retries."""
+
+
+class CancelledError(ArrowSusError):
+    """The work was cancelled (Ctrl-C or a dropped iterator)."""
+
+
+class ArrowSusIOError(ArrowSusError, OSError):
+    """A local file-system operation failed."""
+
+
+__all__ = [
+    "ArrowSusError",
+    "ArrowSusIOError",
+    "CancelledError",
+    "ChecksumError",
+    "ConversionError",
+    "FormatError",
+    "InvalidArgumentError",
+    "NetworkError",
+    "NotFoundError",
+]

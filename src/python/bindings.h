@@ -1,0 +1,39 @@
+// Shared helpers for the nanobind bindings. Each bind_*.cc file adds one component of the engine to
+// the arrow_sus._core module; module.cc calls them in order.
+#pragma once
+
+#include <nanobind/nanobind.h>
+
+#include <arrow/result.h>
+#include <arrow/status.h>
+
+#include <utility>
+
+namespace arrow_sus::python {
+
+namespace nb = nanobind;
+
+// Thrown by the bindings for a failed Status; translated into the matching arrow_sus.errors class.
+class StatusError : public std::exception {
+ public:
+  explicit StatusError(arrow::Status status) : status_(std::move(status)) {}
+  const char* what() const noexcept override { return status_.message().c_str(); }
+  const arrow::Status& status() const { return status_; }
+
+ private:
+  arrow::Status status_;
+};
+
+inline void ThrowIfError(const arrow::Status& status) {
+  if (!status.ok()) throw StatusError(status);
+}
+
+template <typename T>
+T ValueOrThrow(arrow::Result<T> result) {
+  if (!result.ok()) throw StatusError(result.status());
+  return std::move(result).ValueUnsafe();
+}
+
+void RegisterErrorTranslator(nb::module_& m);
+
+}  // namespace arrow_sus::python

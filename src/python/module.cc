@@ -1,0 +1,7 @@
+// arrow_sus._core: the compiled engine. Python code imports it through the arrow_sus package only.
+#include "python/bindings.h"
+
+NB_MODULE(_core, m) {
+  m.doc() = "arrow-sus native engine (C++20). Use the arrow_sus package, not this module.";
+  arrow_sus::python::RegisterErrorTranslator(m);
+}

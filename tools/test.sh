@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs everything arrow-sus needs and runs every test: lint, C++ (GoogleTest via ctest), Python (pytest).
+# Usage: bash tools/test.sh            (from the project root; safe to re-run)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+JOBS=${JOBS:-$(nproc)}
+
+bash tools/setup-system.sh
+"$PY" -m pip install -q --disable-pip-version-check "scikit-build-core>=0.10" "nanobind>=2.4" "pyarrow>=26,<27" ruff
+"$PY" -m pip install -q --disable-pip-version-check --no-build-isolation ".[test]"
+
+echo "== lint"
+"$PY" -m ruff check python tests bench tools
+"$PY" -m ruff format --check python tests bench tools
+git ls-files '*.cc' '*.h' | xargs -r clang-format --dry-run -Werror
+
+echo "== C++ tests"
+cmake -S . -B build/tests -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DARROW_SUS_BUILD_TESTS=ON \
+      -DARROW_SUS_BUILD_PYTHON=OFF -DPython_EXECUTABLE="$(command -v "$PY")" >/dev/null
+cmake --build build/tests -j "$JOBS"
+ctest --test-dir build/tests --output-on-failure -j "$JOBS"
+
+echo "== Python tests"
+(cd tests/python && "$PY" -m pytest -q -p no:cacheprovider "$@" .)
