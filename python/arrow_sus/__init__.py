@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from arrow_sus import cache
 from arrow_sus._native import _core
 from arrow_sus.errors import (
     ArrowSusError,
@@ -28,6 +29,7 @@ __all__ = [
     "NetworkError",
     "NotFoundError",
     "__version__",
+    "cache",
 ]
 
 del _core
