@@ -22,6 +22,7 @@ from typing import Literal
 
 import pyarrow as pa
 
+from arrow_sus._format import human_bytes
 from arrow_sus._native import _core
 from arrow_sus.errors import InvalidArgumentError
 
@@ -39,15 +40,6 @@ def cache_dir() -> Path:
 
 def _open(directory: str | os.PathLike[str] | None) -> _core.Cache:
     return _core.Cache.open(os.fspath(directory) if directory is not None else str(cache_dir()))
-
-
-def _human_bytes(n: int) -> str:
-    size = float(n)
-    for unit in ("B", "kB", "MB", "GB", "TB"):
-        if size < 1000 or unit == "TB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1000
-    raise AssertionError("unreachable")
 
 
 @dataclass(frozen=True)
@@ -82,7 +74,7 @@ class CacheInfo:
         rate = "n/a" if self.hit_rate is None else f"{self.hit_rate:.2f}"
         return (
             f"CacheInfo(directory={str(self.directory)!r}, entries={self.entries}, "
-            f"bytes={_human_bytes(self.bytes)!r}, hit_rate={rate})"
+            f"bytes={human_bytes(self.bytes)!r}, hit_rate={rate})"
         )
 
 
