@@ -1,5 +1,6 @@
-// Arrow's compute functions (comparisons, filters, casts used by expressions) live in libarrow_compute and
-// must be registered once per process before an expression is bound or executed.
+// Arrow's compute functions (comparisons, filters, casts used by expressions) live in
+// libarrow_compute and must be registered once per process before an expression is bound or
+// executed.
 #pragma once
 
 #include <arrow/status.h>
