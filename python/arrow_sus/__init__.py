@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from arrow_sus import catalog
 from arrow_sus._native import _core
+from arrow_sus.catalog import FileRef, datasets, describe, parse_path, paths, select_parts
 from arrow_sus.errors import (
     ArrowSusError,
     ArrowSusIOError,
@@ -18,6 +20,7 @@ from arrow_sus.errors import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "FileRef",
     "ArrowSusError",
     "ArrowSusIOError",
     "CancelledError",
@@ -28,6 +31,12 @@ __all__ = [
     "NetworkError",
     "NotFoundError",
     "__version__",
+    "catalog",
+    "datasets",
+    "describe",
+    "parse_path",
+    "paths",
+    "select_parts",
 ]
 
 del _core
