@@ -72,36 +72,53 @@ def emit_datasets(em: Emitter, catalog: dict) -> str:
         for lay in ds["layouts"]:
             exts = lay.get("extensions") or [ds["file_type"]]
             layouts.append(
-                "{" + ", ".join([
-                    cpp_string(lay["directory"]),
-                    em.strings(lay["patterns"]),
-                    em.strings(exts),
-                    str(period_key(lay.get("first"), last=False)),
-                    str(period_key(lay.get("last"), last=True)),
-                    "true" if lay.get("preliminary") else "false",
-                    "true" if lay.get("placeholder") else "false",
-                    cpp_string(lay.get("note")),
-                ]) + "}"
+                "{"
+                + ", ".join(
+                    [
+                        cpp_string(lay["directory"]),
+                        em.strings(lay["patterns"]),
+                        em.strings(exts),
+                        str(period_key(lay.get("first"), last=False)),
+                        str(period_key(lay.get("last"), last=True)),
+                        "true" if lay.get("preliminary") else "false",
+                        "true" if lay.get("placeholder") else "false",
+                        cpp_string(lay.get("note")),
+                    ]
+                )
+                + "}"
             )
         rows.append(
-            "{" + ", ".join([
-                cpp_string(ds["id"]), cpp_string(ds["system"]), cpp_string(ds["group"]),
-                f"DatasetKind::{KIND[ds['kind']]}",
-                cpp_string(ds["name_pt"]), cpp_string(ds["name_en"]),
-                cpp_string(ds["description_pt"]), cpp_string(ds["description_en"]),
-                f"Periodicity::{PERIODICITY[ds['periodicity']]}", f"Coverage::{COVERAGE[ds['coverage']]}",
-                cpp_string(ds["file_type"]), cpp_string(ds["encoding"]),
-                "true" if ds["listed"] else "false",
-                em.array("Layout", layouts),
-                em.strings(ds["documentation"]), em.strings(ds["auxiliary"]),
-            ]) + "}"
+            "{"
+            + ", ".join(
+                [
+                    cpp_string(ds["id"]),
+                    cpp_string(ds["system"]),
+                    cpp_string(ds["group"]),
+                    f"DatasetKind::{KIND[ds['kind']]}",
+                    cpp_string(ds["name_pt"]),
+                    cpp_string(ds["name_en"]),
+                    cpp_string(ds["description_pt"]),
+                    cpp_string(ds["description_en"]),
+                    f"Periodicity::{PERIODICITY[ds['periodicity']]}",
+                    f"Coverage::{COVERAGE[ds['coverage']]}",
+                    cpp_string(ds["file_type"]),
+                    cpp_string(ds["encoding"]),
+                    "true" if ds["listed"] else "false",
+                    em.array("Layout", layouts),
+                    em.strings(ds["documentation"]),
+                    em.strings(ds["auxiliary"]),
+                ]
+            )
+            + "}"
         )
     return em.array("Dataset", rows)
 
 
 def emit_ufs(em: Emitter, ufs: dict) -> str:
     rows = [
-        "{" + f"{cpp_string(u['code'])}, {u['ibge']}, {cpp_string(u['name'])}, {cpp_string(u['region'])}" + "}"
+        "{"
+        + f"{cpp_string(u['code'])}, {u['ibge']}, {cpp_string(u['name'])}, {cpp_string(u['region'])}"
+        + "}"
         for u in sorted(ufs["ufs"], key=lambda u: u["code"])
     ]
     return em.array("Uf", rows)
@@ -110,26 +127,44 @@ def emit_ufs(em: Emitter, ufs: dict) -> str:
 def emit_municipalities(em: Emitter, path: Path) -> str:
     with open(path, newline="", encoding="utf-8") as fh:
         rows = sorted(csv.DictReader(fh, delimiter="\t"), key=lambda r: int(r["code6"]))
-    return em.array("Municipality", [
-        "{" + ", ".join([
-            str(int(r["code6"])), str(int(r["code7"] or 0)), cpp_string(r["name"]), cpp_string(r["uf"]),
-            "true" if r["current"] == "1" else "false", cpp_string(r["status"]),
-        ]) + "}"
-        for r in rows
-    ])
+    return em.array(
+        "Municipality",
+        [
+            "{"
+            + ", ".join(
+                [
+                    str(int(r["code6"])),
+                    str(int(r["code7"] or 0)),
+                    cpp_string(r["name"]),
+                    cpp_string(r["uf"]),
+                    "true" if r["current"] == "1" else "false",
+                    cpp_string(r["status"]),
+                ]
+            )
+            + "}"
+            for r in rows
+        ],
+    )
 
 
 def emit_schemas(em: Emitter, schemas: dict) -> str:
     rows = []
     for dataset in sorted(schemas["datasets"]):
         for variant in sorted(schemas["datasets"][dataset], key=lambda v: (v["first"], v["last"])):
-            fields = [
-                "{" + f"{cpp_string(f[0])}, '{f[1]}', {f[2]}, {f[3]}" + "}" for f in variant["fields"]
-            ]
-            rows.append("{" + ", ".join([
-                cpp_string(dataset), str(variant["first"]), str(variant["last"]),
-                em.array("Field", fields), em.strings(variant["files"]),
-            ]) + "}")
+            fields = ["{" + f"{cpp_string(f[0])}, '{f[1]}', {f[2]}, {f[3]}" + "}" for f in variant["fields"]]
+            rows.append(
+                "{"
+                + ", ".join(
+                    [
+                        cpp_string(dataset),
+                        str(variant["first"]),
+                        str(variant["last"]),
+                        em.array("Field", fields),
+                        em.strings(variant["files"]),
+                    ]
+                )
+                + "}"
+            )
     return em.array("SchemaVariant", rows)
 
 
@@ -143,11 +178,20 @@ def emit_columns(em: Emitter, columns: dict, catalog: dict) -> str:
                 merged[name] = {**merged.get(name, {}), **info}
         for name in sorted(merged):
             info = merged[name]
-            rows.append("{" + ", ".join([
-                cpp_string(ds["id"]), cpp_string(name), cpp_string(info.get("description")),
-                f"Semantic::{SEMANTIC[info.get('semantic')]}", cpp_string(info.get("format")),
-                cpp_string(info.get("code_table")),
-            ]) + "}")
+            rows.append(
+                "{"
+                + ", ".join(
+                    [
+                        cpp_string(ds["id"]),
+                        cpp_string(name),
+                        cpp_string(info.get("description")),
+                        f"Semantic::{SEMANTIC[info.get('semantic')]}",
+                        cpp_string(info.get("format")),
+                        cpp_string(info.get("code_table")),
+                    ]
+                )
+                + "}"
+            )
     return em.array("Column", rows)
 
 

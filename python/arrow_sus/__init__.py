@@ -20,12 +20,12 @@ from arrow_sus.errors import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "FileRef",
     "ArrowSusError",
     "ArrowSusIOError",
     "CancelledError",
     "ChecksumError",
     "ConversionError",
+    "FileRef",
     "FormatError",
     "InvalidArgumentError",
     "NetworkError",

@@ -53,11 +53,18 @@ def try_parse_path(path_or_name: str | PathLike[str]) -> FileRef | None:
 
 def parse_paths(paths: Sequence[str]) -> list[FileRef | None]:
     """Parses many names at once (in C++, without the GIL); ``None`` where a name is not recognized."""
-    return [FileRef(**ref) if outcome == "matched" else None for outcome, ref in _core.catalog_classify_many(list(paths))]
+    return [
+        FileRef(**ref) if outcome == "matched" else None
+        for outcome, ref in _core.catalog_classify_many(list(paths))
+    ]
 
 
 def paths(
-    dataset: str, uf: str | None = None, year: int | None = None, month: int | None = None, part: str | None = None
+    dataset: str,
+    uf: str | None = None,
+    year: int | None = None,
+    month: int | None = None,
+    part: str | None = None,
 ) -> list[str]:
     """Candidate server paths of a dataset's file for a state (``None`` = national) and period.
 

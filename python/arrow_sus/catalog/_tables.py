@@ -59,7 +59,9 @@ def datasets() -> pa.Table:
                 "encoding": info["encoding"],
                 "first_period": min(firsts) if firsts else None,
                 "last_period": None if not lasts or None in lasts else max(lasts),
-                "directories": sorted({layout["directory"] for layout in info["layouts"] if layout["directory"]}),
+                "directories": sorted(
+                    {layout["directory"] for layout in info["layouts"] if layout["directory"]}
+                ),
                 "listed": info["listed"],
                 "documentation": info["documentation"],
                 "auxiliary": info["auxiliary"],

@@ -127,7 +127,7 @@ def _read_source(source: str | os.PathLike[str], timeout: float) -> bytes:
     text = os.fspath(source)
     if text.startswith(("http://", "https://")):
         try:
-            with urllib.request.urlopen(text, timeout=timeout) as response:  # noqa: S310 (scheme checked)
+            with urllib.request.urlopen(text, timeout=timeout) as response:
                 return response.read()
         except OSError as exc:
             raise NetworkError(f"{text}: {exc}") from exc
