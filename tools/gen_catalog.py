@@ -175,7 +175,7 @@ def emit_columns(em: Emitter, columns: dict, catalog: dict) -> str:
         merged: dict[str, dict] = {}
         for key in (f"system:{ds['system']}", ds["id"]):
             for name, info in columns.get(key, {}).items():
-                merged[name] = {**merged.get(name, {}), **info}
+                merged[name.upper()] = {**merged.get(name.upper(), {}), **info}
         for name in sorted(merged):
             info = merged[name]
             rows.append(

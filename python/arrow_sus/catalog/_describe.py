@@ -73,14 +73,14 @@ def describe(dataset: str, year: int | None = None, month: int | None = None) ->
         chosen: dict[str, Any] = variants[-1]
     else:
         chosen = _core.catalog_find_schema(info["id"], year, month or 0)
-    notes = {c["name"]: c for c in _core.catalog_columns(info["id"])}
+    notes = {c["name"].upper(): c for c in _core.catalog_columns(info["id"])}
     periods: dict[str, list[str]] = {}
     for variant in variants:
         for field in variant["fields"]:
             periods.setdefault(field[0], []).append(_period_text(variant["first"], variant["last"]))
     rows = []
     for name, dbf_type, length, decimals in chosen["fields"]:
-        note = notes.get(name, {})
+        note = notes.get(name.upper(), {})
         semantic = note.get("semantic")
         rows.append(
             {
