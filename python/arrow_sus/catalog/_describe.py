@@ -36,6 +36,37 @@ def _period_text(first: int, last: int) -> str:
     return a if a == b else f"{a}..{b}"
 
 
+def _chosen_variants(
+    dataset: str, variants: list[dict[str, Any]], year: int | None, month: int | None
+) -> list[dict[str, Any]]:
+    """The field lists in force for a period (default: the latest).
+
+    Files of one period can differ (a state file and the national file, or two published copies), so
+    every variant covering the period counts; without one, the engine's choice (the latest variant
+    that started before the period, else the earliest).
+    """
+    if year is None:
+        return [variants[-1]]
+    key = year * 100 + (month or 0)
+
+    def covers(v: dict[str, Any]) -> bool:
+        if not month:
+            return v["first"] // 100 <= year <= v["last"] // 100
+        return v["first"] <= key <= v["last"] or (v["first"] % 100 == 0 and v["first"] // 100 == year)
+
+    covering = [v for v in variants if covers(v)]
+    return covering or [_core.catalog_find_schema(dataset, year, month or 0)]
+
+
+def _merged_fields(variants: list[dict[str, Any]]) -> list[tuple[str, str, int, int]]:
+    """The union of the variants' fields, in first-seen order (the first variant's layout wins)."""
+    seen: dict[str, tuple[str, str, int, int]] = {}
+    for variant in variants:
+        for field in variant["fields"]:
+            seen.setdefault(field[0].upper(), tuple(field))
+    return list(seen.values())
+
+
 @dataclass(frozen=True)
 class DataDictionary:
     """The columns of one dataset for one period, with their DBF layout, Arrow type and meaning."""
@@ -53,7 +84,7 @@ class DataDictionary:
         lines = [f"{self.dataset} ({self.name}), fields of {self.period}:"]
         for row in self.table.to_pylist():
             dbf = f"{row['dbf_type']}({row['length']}{',' + str(row['decimals']) if row['decimals'] else ''})"
-            lines.append(f"  {row['name']:<11} {dbf:<9} {row['arrow_type']:<8} {row['description'] or ''}")
+            lines.append(f"  {row['name']:<11} {dbf:<9} {row['arrow_type']:<12} {row['description'] or ''}")
         return "\n".join(lines)
 
 
@@ -69,17 +100,14 @@ def describe(dataset: str, year: int | None = None, month: int | None = None) ->
     variants = _core.catalog_schemas(info["id"])
     if not variants:
         raise NotFoundError(f"no field list recorded for {info['id']} (no sample file was catalogued)")
-    if year is None:
-        chosen: dict[str, Any] = variants[-1]
-    else:
-        chosen = _core.catalog_find_schema(info["id"], year, month or 0)
+    chosen = _chosen_variants(info["id"], variants, year, month)
     notes = {c["name"].upper(): c for c in _core.catalog_columns(info["id"])}
     periods: dict[str, list[str]] = {}
     for variant in variants:
         for field in variant["fields"]:
-            periods.setdefault(field[0], []).append(_period_text(variant["first"], variant["last"]))
+            periods.setdefault(field[0].upper(), []).append(_period_text(variant["first"], variant["last"]))
     rows = []
-    for name, dbf_type, length, decimals in chosen["fields"]:
+    for name, dbf_type, length, decimals in _merged_fields(chosen):
         note = notes.get(name.upper(), {})
         semantic = note.get("semantic")
         rows.append(
@@ -93,7 +121,7 @@ def describe(dataset: str, year: int | None = None, month: int | None = None) ->
                 "format": note.get("format"),
                 "code_table": note.get("code_table"),
                 "description": note.get("description"),
-                "periods": periods[name],
+                "periods": periods[name.upper()],
             }
         )
     schema = pa.schema(
@@ -113,6 +141,6 @@ def describe(dataset: str, year: int | None = None, month: int | None = None) ->
     return DataDictionary(
         dataset=info["id"],
         name=info["name_en"],
-        period=_period_text(chosen["first"], chosen["last"]),
+        period=_period_text(min(v["first"] for v in chosen), max(v["last"] for v in chosen)),
         table=pa.Table.from_pylist(rows, schema=schema),
     )
