@@ -18,11 +18,11 @@ import datetime as _dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from arrow_sus.errors import InvalidArgumentError
 
-Literal = Union[str, int, float, bool, _dt.date]
+Literal = str | int | float | bool | _dt.date
 
 #: Operators and their accepted spellings.
 OPERATORS: dict[str, str] = {
@@ -80,7 +80,7 @@ class Or:
     children: tuple[Expr, ...]
 
 
-Expr = Union[Comparison, And, Or]
+Expr = Comparison | And | Or
 
 
 def comparison(field: str, op: str, value: Any = None) -> Comparison:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, Literal, Union
 
 import pyarrow as pa
@@ -77,9 +77,25 @@ def _open(
         native = _core.open_dbc(src, name, verify_crc=bool(verify_crc), **common)
     else:
         native = _core.open_dbf(src, name, **common)
-    reader = pa.RecordBatchReader.from_stream(native)
+    inner = pa.RecordBatchReader.from_stream(native)
+    reader = pa.RecordBatchReader.from_batches(inner.schema, _typed_errors(inner, native))
     _native_readers[reader] = native
     return reader
+
+
+def _typed_errors(inner: pa.RecordBatchReader, native: Any) -> Iterator[pa.RecordBatch]:
+    """Yields the engine's batches; a failed read re-raises the engine's typed error (FormatError...)
+    instead of the generic pyarrow one that the C stream interface can carry. Decoding itself runs in
+    ``read_next_batch`` without the GIL."""
+    while True:
+        try:
+            batch = inner.read_next_batch()
+        except StopIteration:
+            return
+        except pa.ArrowException:
+            native.raise_last_error()
+            raise
+        yield batch
 
 
 def reader_stats(reader: pa.RecordBatchReader) -> dict[str, Any]:
@@ -202,10 +218,89 @@ def read_dbf(
     )
 
 
+def open_dbc(
+    source: Source,
+    columns: Sequence[str] | None = None,
+    filters: Any = None,
+    encoding: str = "latin-1",
+    batch_size: int = 65536,
+    raw: bool = False,
+    decimals: Literal["float", "exact"] = "float",
+    on_invalid: Literal["null", "raise"] = "null",
+    keep_deleted: bool = False,
+    verify_crc: bool = True,
+    use_threads: bool = True,
+) -> pa.RecordBatchReader:
+    """Opens a DATASUS ``.dbc`` as a streaming :class:`pyarrow.RecordBatchReader`, decompressing as it reads.
+
+    Arguments as in :func:`open_dbf`, plus ``verify_crc``: check the CRC-32 stored in the file when the
+    end is reached (a mismatch raises :class:`~arrow_sus.errors.ChecksumError`). Memory stays proportional
+    to ``batch_size``, not to the file. Usable wherever ``__arrow_c_stream__`` is accepted
+    (``polars.from_arrow(reader)``, ``duckdb.sql("select ... from reader")``).
+    """
+    return _open(
+        "dbc",
+        source,
+        columns=columns,
+        filters=filters,
+        encoding=encoding,
+        batch_size=batch_size,
+        raw=raw,
+        decimals=decimals,
+        on_invalid=on_invalid,
+        keep_deleted=keep_deleted,
+        verify_crc=verify_crc,
+        use_threads=use_threads,
+    )
+
+
+def read_dbc(
+    source: Source,
+    columns: Sequence[str] | None = None,
+    filters: Any = None,
+    encoding: str = "latin-1",
+    batch_size: int = 65536,
+    raw: bool = False,
+    decimals: Literal["float", "exact"] = "float",
+    on_invalid: Literal["null", "raise"] = "null",
+    keep_deleted: bool = False,
+    verify_crc: bool = True,
+    use_threads: bool = True,
+) -> pa.Table:
+    """Reads a DATASUS ``.dbc`` into a :class:`pyarrow.Table` (arguments as in :func:`open_dbc`).
+
+    Example::
+
+        t = arrow_sus.read_dbc("RDSP2401.dbc", columns=["MUNIC_RES", "DIAG_PRINC", "VAL_TOT"],
+                               filters=[("DIAG_PRINC", "starts_with", "I2"), ("IDADE", ">=", 60)])
+        t.to_pandas()
+
+    The schema metadata holds the source name, the header record count, the stored CRC-32 and the read
+    statistics (:func:`table_stats`); each field's metadata its DBF type, width and decimals.
+    """
+    return _read_table(
+        open_dbc(
+            source,
+            columns=columns,
+            filters=filters,
+            encoding=encoding,
+            batch_size=batch_size,
+            raw=raw,
+            decimals=decimals,
+            on_invalid=on_invalid,
+            keep_deleted=keep_deleted,
+            verify_crc=verify_crc,
+            use_threads=use_threads,
+        )
+    )
+
+
 __all__ = [
     "STATS_METADATA_KEY",
     "Source",
+    "open_dbc",
     "open_dbf",
+    "read_dbc",
     "read_dbf",
     "reader_header",
     "reader_stats",

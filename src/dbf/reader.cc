@@ -2,10 +2,8 @@
 
 #include <algorithm>
 #include <deque>
-#include <filesystem>
 #include <string>
 
-#include <arrow/io/file.h>
 #include <arrow/util/future.h>
 #include <arrow/util/key_value_metadata.h>
 #include <arrow/util/thread_pool.h>
@@ -196,22 +194,5 @@ arrow::Status DbfReader::Close() {
 const DbfHeader& DbfReader::header() const { return impl_->header(); }
 
 ReadStats DbfReader::stats() const { return impl_->stats(); }
-
-arrow::Result<std::shared_ptr<DbfReader>> OpenDbfFile(const std::string& path,
-                                                      ReadOptions options) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    return MakeError(ErrorKind::kNotFound,
-                     ErrorLocation{.file = path, .offset = {}, .row = {}, .field = {}},
-                     "no such file");
-  }
-  auto file = arrow::io::ReadableFile::Open(path);
-  if (!file.ok()) {
-    return MakeError(ErrorKind::kIo,
-                     ErrorLocation{.file = path, .offset = {}, .row = {}, .field = {}},
-                     file.status().message());
-  }
-  return DbfReader::Make(*file, std::move(options), SourceInfo{path, std::nullopt});
-}
 
 }  // namespace arrow_sus::dbf

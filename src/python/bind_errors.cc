@@ -2,6 +2,8 @@
 // arrow_sus/errors.py.
 #include <Python.h>
 
+#include <nanobind/stl/string.h>
+
 #include <string>
 
 #include <nanobind/stl/string.h>

@@ -10,6 +10,8 @@
 #include <arrow/c/bridge.h>
 #include <arrow/io/memory.h>
 
+#include <mutex>
+
 #include "arrow_sus/dbf/filter.h"
 #include "arrow_sus/dbf/reader.h"
 #include "arrow_sus/error.h"
@@ -92,11 +94,45 @@ dbf::ReadOptions OptionsFromPython(std::optional<std::vector<std::string>> colum
   return options;
 }
 
-// Holds the reader after its batches were handed to a C stream consumer, so that stats stay
-// readable while (and after) the consumer reads.
+// What crosses the C stream: the DbfReader, remembering the last error, because the C stream
+// interface carries only an errno and a message and the Python side wants the typed error back.
+class ErrorRecordingReader final : public arrow::RecordBatchReader {
+ public:
+  explicit ErrorRecordingReader(std::shared_ptr<dbf::DbfReader> reader)
+      : reader_(std::move(reader)) {}
+
+  std::shared_ptr<arrow::Schema> schema() const override { return reader_->schema(); }
+  arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* batch) override {
+    arrow::Status status = reader_->ReadNext(batch);
+    if (!status.ok()) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      last_error_ = status;
+    }
+    return status;
+  }
+  arrow::Status Close() override { return reader_->Close(); }
+
+  arrow::Status last_error() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return last_error_;
+  }
+
+ private:
+  std::shared_ptr<dbf::DbfReader> reader_;
+  mutable std::mutex mutex_;
+  arrow::Status last_error_;
+};
+
+// Holds the reader after its batches were handed to a C stream consumer, so that stats and the
+// typed error stay reachable while (and after) the consumer reads.
 class PyDbfReader {
  public:
-  explicit PyDbfReader(std::shared_ptr<dbf::DbfReader> reader) : reader_(std::move(reader)) {}
+  explicit PyDbfReader(std::shared_ptr<dbf::DbfReader> reader)
+      : reader_(std::move(reader)),
+        exported_reader_(std::make_shared<ErrorRecordingReader>(reader_)) {}
+
+  // Raises the typed error behind the last failed read, if any.
+  void RaiseLastError() const { ThrowIfError(exported_reader_->last_error()); }
 
   nb::object ExportStream(nb::handle requested_schema) {
     if (exported_) {
@@ -105,7 +141,7 @@ class PyDbfReader {
     }
     exported_ = true;
     auto* stream = new ArrowArrayStream;
-    ThrowIfError(arrow::ExportRecordBatchReader(reader_, stream));
+    ThrowIfError(arrow::ExportRecordBatchReader(exported_reader_, stream));
     PyObject* capsule = PyCapsule_New(stream, "arrow_array_stream", [](PyObject* obj) {
       auto* s = static_cast<ArrowArrayStream*>(PyCapsule_GetPointer(obj, "arrow_array_stream"));
       if (s->release != nullptr) s->release(s);
@@ -156,40 +192,43 @@ class PyDbfReader {
 
  private:
   std::shared_ptr<dbf::DbfReader> reader_;
+  std::shared_ptr<ErrorRecordingReader> exported_reader_;
   bool exported_ = false;
 };
 
-// The source: a path (str) or the file's bytes.
-std::shared_ptr<arrow::io::InputStream> OpenSource(nb::handle source, std::string* name) {
-  if (nb::isinstance<nb::bytes>(source)) {
-    auto bytes = nb::borrow<nb::bytes>(source);
-    // Copied so that no Python object is touched after the GIL is released.
-    auto buffer = ValueOrThrow(arrow::AllocateBuffer(static_cast<int64_t>(bytes.size())));
-    std::memcpy(buffer->mutable_data(), bytes.c_str(), bytes.size());
-    if (name->empty()) *name = "<bytes>";
-    return std::make_shared<arrow::io::BufferReader>(
-        std::shared_ptr<arrow::Buffer>(std::move(buffer)));
-  }
-  return nullptr;
+// A source given as bytes: copied into an Arrow buffer so that no Python object is touched after
+// the GIL is released. nullptr when the source is a path.
+std::shared_ptr<arrow::io::BufferReader> BytesSource(nb::handle source) {
+  if (!nb::isinstance<nb::bytes>(source)) return nullptr;
+  auto bytes = nb::borrow<nb::bytes>(source);
+  auto buffer = ValueOrThrow(arrow::AllocateBuffer(static_cast<int64_t>(bytes.size())));
+  std::memcpy(buffer->mutable_data(), bytes.c_str(), bytes.size());
+  return std::make_shared<arrow::io::BufferReader>(
+      std::shared_ptr<arrow::Buffer>(std::move(buffer)));
 }
 
-PyDbfReader* OpenDbf(nb::handle source, std::string name,
-                     std::optional<std::vector<std::string>> columns, nb::handle filter,
-                     const std::string& encoding, int64_t batch_size, bool raw,
-                     const std::string& decimals, const std::string& on_invalid, bool keep_deleted,
-                     bool use_threads) {
+PyDbfReader* Open(bool dbc, nb::handle source, std::string name,
+                  std::optional<std::vector<std::string>> columns, nb::handle filter,
+                  const std::string& encoding, int64_t batch_size, bool raw,
+                  const std::string& decimals, const std::string& on_invalid, bool keep_deleted,
+                  bool use_threads, bool verify_crc) {
   dbf::ReadOptions options =
       OptionsFromPython(std::move(columns), filter, encoding, batch_size, raw, decimals, on_invalid,
                         keep_deleted, use_threads);
-  auto stream = OpenSource(source, &name);
-  std::string path = stream ? std::string() : nb::cast<std::string>(source);
+  auto bytes = BytesSource(source);
+  std::string path = bytes ? std::string() : nb::cast<std::string>(source);
+  if (name.empty()) name = bytes ? "<bytes>" : path;
+  DbcOptions dbc_options{.verify_crc = verify_crc};
   std::shared_ptr<dbf::DbfReader> reader;
   {
     nb::gil_scoped_release release;
-    if (stream) {
-      reader = ValueOrThrow(dbf::DbfReader::Make(stream, std::move(options), {name, std::nullopt}));
+    if (dbc) {
+      reader = ValueOrThrow(bytes ? dbf::OpenDbc(bytes, name, std::move(options), dbc_options)
+                                  : dbf::OpenDbcFile(path, std::move(options), dbc_options));
     } else {
-      reader = ValueOrThrow(dbf::OpenDbfFile(path, std::move(options)));
+      reader =
+          ValueOrThrow(bytes ? dbf::DbfReader::Make(bytes, std::move(options), {name, std::nullopt})
+                             : dbf::OpenDbfFile(path, std::move(options)));
     }
   }
   return new PyDbfReader(std::move(reader));
@@ -203,12 +242,26 @@ void BindReader(nb::module_& m) {
       .def("__arrow_c_stream__", &PyDbfReader::ExportStream,
            nb::arg("requested_schema") = nb::none())
       .def("stats", &PyDbfReader::Stats)
+      .def("raise_last_error", &PyDbfReader::RaiseLastError)
       .def("header", &PyDbfReader::Header)
       .def("close", &PyDbfReader::Close);
-  m.def("open_dbf", &OpenDbf, nb::arg("source"), nb::arg("name"), nb::arg("columns").none(),
-        nb::arg("filter").none(), nb::arg("encoding"), nb::arg("batch_size"), nb::arg("raw"),
-        nb::arg("decimals"), nb::arg("on_invalid"), nb::arg("keep_deleted"), nb::arg("use_threads"),
-        nb::rv_policy::take_ownership, "Opens a plain DBF (path or bytes) as a DbfReader.");
+  auto bind_open = [&m](const char* name, bool dbc, const char* doc) {
+    m.def(
+        name,
+        [dbc](nb::handle source, std::string name, std::optional<std::vector<std::string>> columns,
+              nb::handle filter, const std::string& encoding, int64_t batch_size, bool raw,
+              const std::string& decimals, const std::string& on_invalid, bool keep_deleted,
+              bool use_threads, bool verify_crc) {
+          return Open(dbc, source, std::move(name), std::move(columns), filter, encoding,
+                      batch_size, raw, decimals, on_invalid, keep_deleted, use_threads, verify_crc);
+        },
+        nb::arg("source"), nb::arg("name"), nb::arg("columns").none(), nb::arg("filter").none(),
+        nb::arg("encoding"), nb::arg("batch_size"), nb::arg("raw"), nb::arg("decimals"),
+        nb::arg("on_invalid"), nb::arg("keep_deleted"), nb::arg("use_threads"),
+        nb::arg("verify_crc") = true, nb::rv_policy::take_ownership, doc);
+  };
+  bind_open("open_dbf", false, "Opens a plain DBF (path or bytes) as a DbfReader.");
+  bind_open("open_dbc", true, "Opens a .dbc (path or bytes) as a DbfReader.");
 }
 
 }  // namespace arrow_sus::python

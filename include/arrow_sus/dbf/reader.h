@@ -19,6 +19,7 @@
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
 
+#include "arrow_sus/dbc.h"
 #include "arrow_sus/dbf/filter.h"
 #include "arrow_sus/dbf/header.h"
 #include "arrow_sus/dbf/options.h"
@@ -89,5 +90,16 @@ class DbfReader : public arrow::RecordBatchReader {
 
 // Opens a plain .dbf file.
 arrow::Result<std::shared_ptr<DbfReader>> OpenDbfFile(const std::string& path, ReadOptions options);
+
+// Opens a .dbc held by `file` (a local file, or bytes in memory via arrow::io::BufferReader): its
+// stored CRC goes into the schema metadata, and the records are decompressed as they are read (the
+// CRC is checked when the end is reached, unless dbc_options.verify_crc is false).
+arrow::Result<std::shared_ptr<DbfReader>> OpenDbc(std::shared_ptr<arrow::io::RandomAccessFile> file,
+                                                  std::string name, ReadOptions options,
+                                                  DbcOptions dbc_options = {});
+
+// Opens a .dbc file.
+arrow::Result<std::shared_ptr<DbfReader>> OpenDbcFile(const std::string& path, ReadOptions options,
+                                                      DbcOptions dbc_options = {});
 
 }  // namespace arrow_sus::dbf
