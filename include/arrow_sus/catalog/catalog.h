@@ -38,7 +38,7 @@ constexpr int32_t PeriodKey(int year, int month) { return year * 100 + month; }
 struct Layout {
   std::string_view directory;
   std::span<const std::string_view> patterns;
-  std::span<const std::string_view> extensions;  // the first one is the canonical spelling
+  std::span<const std::string_view> extensions;  // spellings seen on the server, most common first
   int32_t first = 0;                             // first period key, 0 = unbounded
   int32_t last = 0;                              // last period key, 0 = still published
   bool preliminary = false;                      // files here are preliminary (SINAN PRELIM)
