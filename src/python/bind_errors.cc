@@ -2,7 +2,11 @@
 // arrow_sus/errors.py.
 #include <Python.h>
 
+#include <nanobind/stl/string.h>
+
 #include <string>
+
+#include <nanobind/stl/string.h>
 
 #include "arrow_sus/error.h"
 #include "python/bindings.h"
