@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from arrow_sus._native import _core
+from arrow_sus.codec import compress_dbf, dbc_to_dbf, dbf_to_dbc, decompress_dbc
 from arrow_sus.errors import (
     ArrowSusError,
     ArrowSusIOError,
@@ -28,6 +29,10 @@ __all__ = [
     "NetworkError",
     "NotFoundError",
     "__version__",
+    "compress_dbf",
+    "dbc_to_dbf",
+    "dbf_to_dbc",
+    "decompress_dbc",
 ]
 
 del _core
