@@ -240,3 +240,11 @@ def test_garbage_never_crashes(garbage: bytes, header: bytes) -> None:
         codec.dcl_decompress(header + garbage)
     except arrow_sus.FormatError as err:
         assert err.offset is not None and err.offset <= len(garbage) + 2
+
+
+@pytest.mark.parametrize("announced", [0, 10, 999, 1001, 50000])
+def test_record_count_in_header_only_sizes_buffers(announced: int) -> None:
+    """decompress_dbc returns every decompressed byte even when the header's record count is wrong."""
+    dbf = bytearray(make_dbf(record_bytes(1000, 3), 44))
+    struct.pack_into("<I", dbf, 4, announced)
+    assert arrow_sus.decompress_dbc(arrow_sus.compress_dbf(bytes(dbf))) == dbf
