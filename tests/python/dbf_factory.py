@@ -38,7 +38,7 @@ class Dbf:
         out += self.terminator + self.padding
         for i, rec in enumerate(self.records):
             out += b"*" if i in self.deleted else b" "
-            for f, cell in zip(self.fields, rec):
+            for f, cell in zip(self.fields, rec, strict=True):
                 cell = cell[: f.width]
                 out += cell.ljust(f.width) if f.type == "C" else cell.rjust(f.width)
         if self.eof:

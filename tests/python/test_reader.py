@@ -186,7 +186,7 @@ def test_streaming_batches_and_interop() -> None:
     sizes = [b.num_rows for b in reader]
     assert sizes == [1000] * 10
     assert pl.from_arrow(arrow_sus.open_dbf(data)).height == 10_000
-    rel = arrow_sus.open_dbf(data, columns=["SEXO", "IDADE"])
+    rel = arrow_sus.open_dbf(data, columns=["SEXO", "IDADE"])  # noqa: F841  (DuckDB finds it by name)
     assert duckdb.sql("select count(*) from rel where SEXO = '3'").fetchall() == [(3333,)]
     df = arrow_sus.read_dbf(TYPES.build()).to_pandas()
     assert str(df["NAME"].dtype) in ("object", "str", "string")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +90,7 @@ def test_corpus_file_matches_dbfread(entry: CorpusFile, tmp_path: Path) -> None:
     for name, _ in fields:
         ours = table.column(name.rstrip()).to_pylist()
         theirs = [_normalize(r[name]) for r in records]
-        mismatches = [(i, a, b) for i, (a, b) in enumerate(zip(ours, theirs)) if a != b]
+        mismatches = [(i, a, b) for i, (a, b) in enumerate(zip(ours, theirs, strict=True)) if a != b]
         assert not mismatches, (name, mismatches[:5])
 
 
@@ -156,7 +157,7 @@ def test_filters_on_the_corpus_equal_filtering_after_reading(corpus: Path, name:
     full = _read(corpus / name)
     first = full.column_names[0]
     preds = _predicates(full)
-    for a, b in zip(preds, preds[1:]):
+    for a, b in itertools.pairwise(preds):
         for filters, mask in (
             ([a, b], pc.and_(_mask(full, a), _mask(full, b))),
             ([[a], [b]], pc.or_(_mask(full, a), _mask(full, b))),
