@@ -83,13 +83,21 @@ class Or:
 Expr = Comparison | And | Or
 
 
-def comparison(field: str, op: str, value: Any = None) -> Comparison:
-    """Builds a :class:`Comparison` from a parquet-style ``(field, op, value)`` triple."""
+_MISSING: Any = object()
+
+
+def comparison(field: str, op: str, value: Any = _MISSING) -> Comparison:
+    """Builds a :class:`Comparison` from a parquet-style ``(field, op, value)`` triple (``(field, op)`` or
+    ``(field, op, None)`` for ``is_null`` / ``not_null``)."""
     op_name = OPERATORS.get(op.lower()) if isinstance(op, str) else None
     if op_name is None:
         return Comparison(field, str(op))  # raises with the list of operators
     if op_name in _NO_VALUE:
+        if value is not _MISSING and value is not None:
+            raise InvalidArgumentError(f"{op_name} takes no value (field {field})")
         return Comparison(field, op_name)
+    if value is _MISSING:
+        raise InvalidArgumentError(f"{op_name} needs a value (field {field})")
     if op_name in _MANY_VALUES:
         if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, set, frozenset)):
             raise InvalidArgumentError(f"{op_name} needs a list of values (field {field})")

@@ -96,8 +96,11 @@ inline Parsed ParseScaled(const uint8_t* data, int32_t width, int32_t scale, int
   DecimalText<unsigned __int128> text;
   Parsed parsed = ParseDecimalText(data, width, precision, &text);
   if (parsed != Parsed::kValue) return parsed;
-  if (text.scale > scale) return Parsed::kInvalid;  // more digits than the field declares
-  unsigned __int128 limit = 1;                      // 10^precision
+  // Zeros beyond the declared decimals are harmless ("12.0" in an integer field); other digits are
+  // not.
+  for (; text.scale > scale && text.mantissa % 10 == 0; --text.scale) text.mantissa /= 10;
+  if (text.scale > scale) return Parsed::kInvalid;
+  unsigned __int128 limit = 1;  // 10^precision
   for (int32_t i = 0; i < precision; ++i) limit *= 10;
   unsigned __int128 value = text.mantissa;
   // value < 10^38 before each step, so multiplying by 10 cannot overflow 128 bits.
@@ -123,7 +126,14 @@ inline Parsed ParseDouble(const uint8_t* data, int32_t width, double* out) {
   }
   if (parsed == Parsed::kBlank) return parsed;
   std::string_view trimmed = TrimBoth(data, width);
-  if (!trimmed.empty() && trimmed[0] == '+') trimmed.remove_prefix(1);
+  // from_chars would also take "inf" and "nan": only digits, signs, points and exponents are
+  // numbers.
+  if (trimmed.find_first_not_of("0123456789+-.eE") != std::string_view::npos)
+    return Parsed::kInvalid;
+  if (!trimmed.empty() && trimmed[0] == '+') {
+    trimmed.remove_prefix(1);  // from_chars takes '-' but not '+'
+    if (!trimmed.empty() && (trimmed[0] == '-' || trimmed[0] == '+')) return Parsed::kInvalid;
+  }
   const char* end = trimmed.data() + trimmed.size();
   auto [ptr, ec] = std::from_chars(trimmed.data(), end, *out);
   if (ec != std::errc() || ptr != end) return Parsed::kInvalid;
@@ -156,7 +166,7 @@ inline Parsed ParseYmd(const uint8_t* data, int32_t width, int32_t* days) {
   int32_t month = v[4] * 10 + v[5];
   int32_t day = v[6] * 10 + v[7];
   static constexpr int32_t kDaysInMonth[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (month < 1 || month > 12 || day < 1) return Parsed::kInvalid;
+  if (year < 1 || month < 1 || month > 12 || day < 1) return Parsed::kInvalid;
   int32_t month_days = kDaysInMonth[month - 1] + (month == 2 && IsLeapYear(year) ? 1 : 0);
   if (day > month_days) return Parsed::kInvalid;
   *days = DaysFromCivil(year, month, day);

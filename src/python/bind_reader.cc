@@ -237,6 +237,9 @@ PyDbfReader* Open(bool dbc, nb::handle source, std::string name,
 }  // namespace
 
 void BindReader(nb::module_& m) {
+  // Readers referenced from a traceback or a pending generator are still alive when the interpreter
+  // exits; nanobind would report them as leaks although nothing leaks.
+  nb::set_leak_warnings(false);
   nb::class_<PyDbfReader>(m, "DbfReader",
                           "A streaming DBF reader; use arrow_sus.open_dbf / open_dbc instead.")
       .def("__arrow_c_stream__", &PyDbfReader::ExportStream,
