@@ -206,6 +206,8 @@ def test_describe_semantic_types() -> None:
     assert rows["VAL_TOT"]["arrow_type"] == "double"
     assert "2014-12..2024-01" in rows["DIAGSEC1"]["periods"]
     assert "DT_INTER" in repr(describe("sih-rd"))
+    notes = {r["name"]: r for r in arrow_sus.catalog.columns("sinasc-dn").to_pylist()}
+    assert notes["DTNASC"]["format"] == "DDMMYYYY"
     with pytest.raises(arrow_sus.NotFoundError):
         describe("no-such-dataset")
 
