@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, corpus_dir, corpus_manifest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import arrow_sus
@@ -204,6 +206,8 @@ def test_describe_semantic_types() -> None:
     assert rows["VAL_TOT"]["arrow_type"] == "double"
     assert "2014-12..2024-01" in rows["DIAGSEC1"]["periods"]
     assert "DT_INTER" in repr(describe("sih-rd"))
+    notes = {r["name"]: r for r in arrow_sus.catalog.columns("sinasc-dn").to_pylist()}
+    assert notes["DTNASC"]["format"] == "DDMMYYYY"
     with pytest.raises(arrow_sus.NotFoundError):
         describe("no-such-dataset")
 
@@ -262,3 +266,37 @@ def test_cli_datasets_and_describe() -> None:
 def test_corpus_dir_helper_is_consistent() -> None:
     # The listing and corpus tests above skip cleanly without ../shared; this guards the helper they use.
     assert corpus_dir() is None or (corpus_dir() / "MANIFEST.tsv").exists()
+
+
+# Name-shaped strings (prefixes, locations, digits, parts, extensions) so that many of them parse.
+NAME_LIKE = st.builds(
+    lambda *pieces: "".join(pieces),
+    st.sampled_from(["RD", "PA", "DO", "DOR", "DN", "DNR", "DENG", "ST", "CIHA", "SP", "LEI", "BI", "POP"]),
+    st.sampled_from(["SP", "RJ", "BR", "RR", "RS", "RO", "ES", "EX", "XX", ""]),
+    st.text("0123456789", min_size=2, max_size=4),
+    st.sampled_from(["", "a", "c", "_1", "_0", "z"]),
+    st.sampled_from([".dbc", ".DBC", ".dbf", ".zip", ""]),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(NAME_LIKE, st.text(alphabet="ABCDEFGHIJKLMNOPRSTUVXZabcdfgr0123456789_./-", max_size=40)))
+def test_random_names_never_crash_and_round_trip(text: str) -> None:
+    ref = try_parse_path(text)
+    if ref is not None and ref.canonical_path is not None:
+        again = parse_path(ref.canonical_path)
+        assert (again.dataset, again.partition, again.part) == (ref.dataset, ref.partition, ref.part)
+
+
+def test_every_cadmun_state_resolves(corpus: Path) -> None:
+    from arrow_sus.reader import read_dbf
+
+    states = set(read_dbf(corpus / "CADMUN.DBF", columns=["UFCOD"]).column("UFCOD").to_pylist()) - {"00"}
+    known = {row["ibge"] for row in ufs().to_pylist()}
+    assert {int(s) for s in states} <= known
+
+
+def test_docs_list_every_dataset() -> None:
+    text = (ROOT / "docs" / "catalog.md").read_text(encoding="utf-8")
+    missing = [i for i in datasets().column("id").to_pylist() if f"`{i}`" not in text]
+    assert missing == []

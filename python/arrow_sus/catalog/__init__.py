@@ -15,6 +15,7 @@ from arrow_sus.catalog._paths import FileRef, parse_path, parse_paths, paths, se
 from arrow_sus.catalog._tables import (
     Municipality,
     Uf,
+    columns,
     dataset_info,
     datasets,
     find_municipality,
@@ -37,6 +38,7 @@ __all__ = [
     "Municipality",
     "Uf",
     "arrow_type",
+    "columns",
     "current_index",
     "dataset_info",
     "datasets",
