@@ -13,7 +13,6 @@ struct HostState {
   std::condition_variable slot_freed;
   int limit = 3;
   int in_use = 0;
-  int max_in_use = 0;
   std::vector<CURL*> idle;
 };
 
@@ -81,7 +80,6 @@ CurlClient::Lease::Lease(CurlClient& client) : host_(*client.host_) {
   std::unique_lock lock(host_.mutex);
   host_.slot_freed.wait(lock, [&] { return host_.in_use < host_.limit; });
   ++host_.in_use;
-  host_.max_in_use = std::max(host_.max_in_use, host_.in_use);
   if (!host_.idle.empty()) {
     handle_ = host_.idle.back();
     host_.idle.pop_back();
@@ -94,18 +92,13 @@ CurlClient::Lease::Lease(CurlClient& client) : host_(*client.host_) {
 CurlClient::Lease::~Lease() {
   std::lock_guard lock(host_.mutex);
   // An idle handle beyond the limit would hold a connection the limit does not count: close it.
-  if (static_cast<int>(host_.idle.size()) + host_.in_use > host_.limit) {
+  if (discard_ || static_cast<int>(host_.idle.size()) + host_.in_use > host_.limit) {
     curl_easy_cleanup(handle_);
   } else {
     host_.idle.push_back(handle_);
   }
   --host_.in_use;
   host_.slot_freed.notify_one();
-}
-
-int CurlClient::max_connections_seen() const {
-  std::lock_guard lock(host_->mutex);
-  return host_->max_in_use;
 }
 
 std::string CurlClient::EscapePath(std::string_view path) {

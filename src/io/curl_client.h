@@ -50,11 +50,12 @@ class CurlClient {
   CurlReply Perform(Configure&& configure, const ByteSink* sink, BodyWindow window = {}) {
     Lease lease(*this);
     configure(lease.handle());
-    return Run(lease.handle(), sink, window);
+    CurlReply reply = Run(lease.handle(), sink, window);
+    // After a failure the connection may be half-dead, or be the one the server wants gone (421,
+    // 425): close it rather than keep holding one of the server's few slots.
+    if (reply.code != CURLE_OK && reply.sink_status.ok()) lease.Discard();
+    return reply;
   }
-
-  // The largest number of simultaneous connections this process has had open to the host.
-  int max_connections_seen() const;
 
   // Percent-encodes each '/'-separated component of a relative path for use in a URL.
   static std::string EscapePath(std::string_view path);
@@ -67,10 +68,12 @@ class CurlClient {
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
     CURL* handle() const { return handle_; }
+    void Discard() { discard_ = true; }
 
    private:
     HostState& host_;
     CURL* handle_;
+    bool discard_ = false;
   };
 
   CurlReply Run(CURL* handle, const ByteSink* sink, BodyWindow window);

@@ -34,7 +34,10 @@ arrow::Status FtpStatus(const CurlReply& reply, std::string_view path) {
   if (reply.response_code >= 500 && !IsTransientFtpReply(reply.response_code))
     return MakeError(ErrorKind::kInvalidArgument, {.file = file},
                      "the FTP server refused the request" + what);
-  // Resets, timeouts, refused connections, 4xx replies and short transfers: worth another try.
+  if (reply.code == CURLE_PARTIAL_FILE)
+    return MakeError(ErrorKind::kNetwork, {.file = file},
+                     "short transfer: the server ended the data connection early" + what);
+  // Resets, timeouts, refused connections and 4xx replies: worth another try.
   return MakeError(ErrorKind::kNetwork, {.file = file}, "FTP transfer failed" + what);
 }
 
@@ -56,7 +59,7 @@ class FtpSource final : public Source {
       return arrow::Status::OK();
     };
     const std::string list_command = options().ftp_list_command;
-    const std::string target = UrlFor(dir) + (dir.empty() ? "" : "/");
+    const std::string target = UrlFor(dir) + "/";
     CurlReply reply = curl_.Perform(
         [&](CURL* h) {
           Common(h, target);

@@ -35,5 +35,6 @@ T ValueOrThrow(arrow::Result<T> result) {
 }
 
 void RegisterErrorTranslator(nb::module_& m);
+void BindIo(nb::module_& m);
 
 }  // namespace arrow_sus::python
