@@ -14,20 +14,41 @@ from arrow_sus.errors import (
     NetworkError,
     NotFoundError,
 )
+from arrow_sus.filters import And, Comparison, Or, parse_where
+from arrow_sus.reader import (
+    open_dbc,
+    open_dbf,
+    read_dbc,
+    read_dbf,
+    reader_header,
+    reader_stats,
+    table_stats,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "And",
     "ArrowSusError",
     "ArrowSusIOError",
     "CancelledError",
     "ChecksumError",
+    "Comparison",
     "ConversionError",
     "FormatError",
     "InvalidArgumentError",
     "NetworkError",
     "NotFoundError",
+    "Or",
     "__version__",
+    "open_dbc",
+    "open_dbf",
+    "parse_where",
+    "read_dbc",
+    "read_dbf",
+    "reader_header",
+    "reader_stats",
+    "table_stats",
 ]
 
 del _core

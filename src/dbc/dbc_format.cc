@@ -1,0 +1,109 @@
+// .dbc prefix parsing and the one-shot compress / decompress helpers.
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "arrow_sus/crc32.h"
+#include "arrow_sus/dbc.h"
+#include "arrow_sus/dcl.h"
+#include "arrow_sus/error.h"
+#include "dbc/dbc_internal.h"
+
+namespace arrow_sus {
+
+namespace {
+
+uint32_t LoadLE32(const uint8_t* p) {
+  return p[0] | (uint32_t{p[1]} << 8) | (uint32_t{p[2]} << 16) | (uint32_t{p[3]} << 24);
+}
+
+// DCL cannot expand data by more than this: the cheapest copy is 18 bits for 518 bytes.
+constexpr uint64_t kMaxDclRatio = 240;
+
+}  // namespace
+
+arrow::Status FormatErrorAt(std::string_view file, uint64_t offset, std::string_view message) {
+  ErrorLocation where;
+  where.file = std::string(file);
+  where.offset = offset;
+  return MakeError(ErrorKind::kFormat, std::move(where), message);
+}
+
+arrow::Status CrcMismatch(std::string_view file, uint32_t expected, uint32_t actual) {
+  char text[128];
+  std::snprintf(text, sizeof text,
+                "CRC-32 mismatch: the .dbc stores 0x%08X but the decompressed data has 0x%08X",
+                expected, actual);
+  ErrorLocation where;
+  where.file = std::string(file);
+  return MakeError(ErrorKind::kChecksum, std::move(where), text);
+}
+
+arrow::Result<size_t> DbfHeaderLength(std::span<const uint8_t> first_bytes, std::string_view name) {
+  if (first_bytes.size() < 10)
+    return FormatErrorAt(name, first_bytes.size(),
+                         "file too short: expected a DBF header (at least 33 bytes), found " +
+                             std::to_string(first_bytes.size()) + " bytes");
+  size_t header_length = first_bytes[8] | (size_t{first_bytes[9]} << 8);
+  if (header_length < kMinDbfHeaderLength)
+    return FormatErrorAt(name, 8,
+                         "not a DBF header: header length " + std::to_string(header_length) +
+                             " is below the minimum of 33 bytes");
+  return header_length;
+}
+
+arrow::Result<DbcPrefix> ParseDbcPrefix(std::span<const uint8_t> first_bytes,
+                                        std::string_view name) {
+  ARROW_ASSIGN_OR_RAISE(size_t header_length, DbfHeaderLength(first_bytes, name));
+  if (first_bytes.size() < header_length + 4)
+    return FormatErrorAt(name, first_bytes.size(),
+                         "truncated .dbc: the header declares " + std::to_string(header_length) +
+                             " header bytes plus a 4-byte CRC, but the data ends at byte " +
+                             std::to_string(first_bytes.size()));
+  DbcPrefix prefix;
+  prefix.header.assign(first_bytes.begin(), first_bytes.begin() + header_length);
+  prefix.crc = LoadLE32(first_bytes.data() + header_length);
+  return prefix;
+}
+
+arrow::Result<std::vector<uint8_t>> DecompressDbc(std::span<const uint8_t> dbc,
+                                                  std::string_view name, DbcOptions options) {
+  ARROW_ASSIGN_OR_RAISE(DbcPrefix prefix, ParseDbcPrefix(dbc, name));
+  const size_t stream_start = prefix.header.size() + 4;
+  std::span<const uint8_t> stream = dbc.subspan(stream_start);
+  // The header's record count and length give the exact size; a corrupt header must not make us
+  // allocate more than the stream could ever hold.
+  uint64_t records = LoadLE32(prefix.header.data() + 4);
+  uint64_t record_length = prefix.header[10] | (uint64_t{prefix.header[11]} << 8);
+  uint64_t expected = std::min(records * record_length + 1, stream.size() * kMaxDclRatio + 1024);
+
+  std::vector<uint8_t> out;
+  out.reserve(prefix.header.size() + expected + 1024);
+  out.assign(prefix.header.begin(), prefix.header.end());
+  DclStatus status = DclDecompress(stream, &out, expected);
+  ARROW_RETURN_NOT_OK(DclStatusToArrow(status, name, stream_start));
+  if (options.verify_crc) {
+    uint32_t actual = Crc32(out);
+    if (actual != prefix.crc) return CrcMismatch(name, prefix.crc, actual);
+  }
+  return out;
+}
+
+arrow::Result<std::vector<uint8_t>> CompressDbf(std::span<const uint8_t> dbf, std::string_view name,
+                                                int dictionary_bits) {
+  ARROW_ASSIGN_OR_RAISE(size_t header_length, DbfHeaderLength(dbf, name));
+  if (dbf.size() < header_length)
+    return FormatErrorAt(name, dbf.size(),
+                         "truncated DBF: the header declares " + std::to_string(header_length) +
+                             " bytes but the file ends at byte " + std::to_string(dbf.size()));
+  ARROW_ASSIGN_OR_RAISE(DclEncoder encoder, DclEncoder::Make({.dictionary_bits = dictionary_bits}));
+  std::vector<uint8_t> out(dbf.begin(), dbf.begin() + header_length);
+  uint32_t crc = Crc32(dbf);
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<uint8_t>(crc >> (8 * i)));
+  encoder.Write(dbf.subspan(header_length), &out);
+  encoder.Finish(&out);
+  return out;
+}
+
+}  // namespace arrow_sus

@@ -1,0 +1,408 @@
+// DCL "implode" decoder: table lookups on a 64-bit bit buffer, a fast loop that runs while at least
+// 8 input bytes and one longest match (plus slack for 16-byte copies) of output space remain, and a
+// careful loop for the ends that checks every bit and byte and can stop between any two symbols.
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "arrow_sus/dcl.h"
+#include "arrow_sus/error.h"
+#include "dcl/dcl_codes.h"
+
+namespace arrow_sus {
+
+using dcl::kDistanceTable;
+using dcl::kEndCode;
+using dcl::kLengthTable;
+using dcl::kLiteralTable;
+using dcl::kMaxMatch;
+using dcl::kMaxWindow;
+
+std::string_view DclErrorMessage(DclError error) {
+  switch (error) {
+    case DclError::kOk:
+      return "ok";
+    case DclError::kBadHeader:
+      return "not a PKWare DCL implode stream: the header must be literal mode 0 or 1 followed by "
+             "dictionary bits 4, 5 or 6";
+    case DclError::kDistanceTooFar:
+      return "corrupt DCL stream: a copy reaches before the start of the decompressed data";
+    case DclError::kTruncated:
+      return "truncated DCL stream: the data ends before the end-of-stream code";
+  }
+  return "unknown DCL error";
+}
+
+arrow::Status DclStatusToArrow(const DclStatus& status, std::string_view file,
+                               uint64_t base_offset) {
+  if (status.ok()) return arrow::Status::OK();
+  ErrorLocation where;
+  where.file = std::string(file);
+  where.offset = base_offset + status.offset;
+  return MakeError(ErrorKind::kFormat, std::move(where), DclErrorMessage(status.error));
+}
+
+namespace {
+
+// Output slack the fast loop needs: one longest match, rounded up by the 16-byte copy chunks.
+constexpr size_t kFastOutputMargin = kMaxMatch + 16;
+constexpr size_t kFastInputMargin = 8;
+
+enum class Stop { kNeedInput, kOutputFull, kEnd, kError };
+
+// The input byte holding the next unread bit, when `loaded` bytes went into the bit buffer and
+// `count` of their bits are still unread.
+inline uint64_t ByteOfNextBit(uint64_t loaded, unsigned count) { return (loaded * 8 - count) / 8; }
+
+inline uint64_t LoadLE64(const uint8_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;  // the bit stream is little-endian; this project targets little-endian machines
+}
+
+// Everything the decoding loops touch, kept in locals by the compiler.
+struct Cursor {
+  const uint8_t* in;
+  const uint8_t* in_end;
+  uint8_t* out_base;  // the oldest byte a copy may reach (start of output or of the kept window)
+  uint8_t* out;
+  uint8_t* out_end;
+  uint64_t bits;
+  unsigned count;  // valid bits in `bits`; the bits above them are zero
+  unsigned dict_bits;
+  unsigned symbol_count;  // `count` at the start of the last symbol (for error offsets)
+};
+
+// Copies `len` bytes from `dist` back, where `dist` may be smaller than `len` (the copy then
+// repeats the last `dist` bytes). May write up to 15 bytes past out + len.
+inline void CopyMatchFast(uint8_t* out, size_t dist, unsigned len) {
+  const uint8_t* src = out - dist;
+  uint8_t* end = out + len;
+  if (dist >= 16) {
+    do {
+      std::memcpy(out, src, 16);
+      out += 16;
+      src += 16;
+    } while (out < end);
+  } else if (dist >= 8) {
+    // Each 8-byte chunk reads bytes at least 8 behind what it writes: already final.
+    do {
+      std::memcpy(out, src, 8);
+      out += 8;
+      src += 8;
+    } while (out < end);
+  } else if (dist == 1) {
+    uint64_t run = 0x0101010101010101ull * src[0];
+    do {
+      std::memcpy(out, &run, 8);
+      out += 8;
+    } while (out < end);
+  } else {
+    do *out++ = *src++;
+    while (out < end);
+  }
+}
+
+template <bool kCodedLiterals>
+Stop DecodeFast(Cursor& c) {
+  const uint8_t* in = c.in;
+  uint8_t* out = c.out;
+  uint64_t bits = c.bits;
+  unsigned count = c.count;
+  const unsigned dict_bits = c.dict_bits;
+  Stop stop = Stop::kNeedInput;
+
+  while (c.in_end - in >= static_cast<ptrdiff_t>(kFastInputMargin) &&
+         c.out_end - out >= static_cast<ptrdiff_t>(kFastOutputMargin)) {
+    // Branch-free refill to 56..63 bits. Bits loaded past `count` are the true next bits, so
+    // OR-ing them again on the next refill changes nothing.
+    bits |= LoadLE64(in) << count;
+    in += (63 - count) >> 3;
+    count |= 56;
+
+    if ((bits & 1) == 0) {
+      if constexpr (kCodedLiterals) {
+        uint16_t e = kLiteralTable[(bits >> 1) & ((1u << dcl::kLiteralBits) - 1)];
+        *out++ = static_cast<uint8_t>(e >> 4);
+        unsigned n = 1 + (e & 15);
+        bits >>= n;
+        count -= n;
+      } else {
+        *out++ = static_cast<uint8_t>(bits >> 1);
+        bits >>= 9;
+        count -= 9;
+      }
+      continue;
+    }
+    const unsigned symbol_count = count;
+    uint32_t le = kLengthTable[(bits >> 1) & ((1u << dcl::kLengthBits) - 1)];
+    unsigned code_bits = 1 + (le & 15);
+    unsigned extra = (le >> 4) & 15;
+    bits >>= code_bits;
+    unsigned len = (le >> 8) + static_cast<unsigned>(bits & ((1u << extra) - 1));
+    bits >>= extra;
+    count -= code_bits + extra;
+    if (len == kEndCode) {
+      stop = Stop::kEnd;
+      break;
+    }
+    uint16_t de = kDistanceTable[bits & ((1u << dcl::kDistanceBits) - 1)];
+    bits >>= de & 15;
+    unsigned low = len == 2 ? 2 : dict_bits;
+    size_t dist = ((static_cast<size_t>(de >> 4) << low) | (bits & ((1u << low) - 1))) + 1;
+    bits >>= low;
+    count -= (de & 15) + low;
+    if (dist > static_cast<size_t>(out - c.out_base)) {
+      c.symbol_count = symbol_count;
+      stop = Stop::kError;
+      break;
+    }
+    CopyMatchFast(out, dist, len);
+    out += len;
+  }
+  c.in = in;
+  c.out = out;
+  c.bits = bits;
+  c.count = count;
+  return stop;
+}
+
+// Decodes one symbol at a time, checking that its bits are all buffered and that its output fits
+// before consuming anything, so it can stop (and later resume) between any two symbols.
+template <bool kCodedLiterals>
+Stop DecodeCareful(Cursor& c) {
+  for (;;) {
+    while (c.count <= 55 && c.in < c.in_end) {  // stays <= 63: the fast loop needs that
+      c.bits |= static_cast<uint64_t>(*c.in++) << c.count;
+      c.count += 8;
+    }
+    const uint64_t bits = c.bits;
+    c.symbol_count = c.count;
+    if (c.count == 0) return Stop::kNeedInput;
+    if ((bits & 1) == 0) {
+      unsigned need = 9;
+      uint8_t literal = static_cast<uint8_t>(bits >> 1);
+      if constexpr (kCodedLiterals) {
+        uint16_t e = kLiteralTable[(bits >> 1) & ((1u << dcl::kLiteralBits) - 1)];
+        need = 1 + (e & 15);
+        literal = static_cast<uint8_t>(e >> 4);
+      }
+      // A code that looks longer than the buffered bits may be a shorter one padded with zeros;
+      // either way the symbol is incomplete. One that fits is the true code (prefix-free).
+      if (c.count < need) return Stop::kNeedInput;
+      if (c.out == c.out_end) return Stop::kOutputFull;
+      *c.out++ = literal;
+      c.bits >>= need;
+      c.count -= need;
+      continue;
+    }
+    uint32_t le = kLengthTable[(bits >> 1) & ((1u << dcl::kLengthBits) - 1)];
+    unsigned code_bits = 1 + (le & 15);
+    unsigned extra = (le >> 4) & 15;
+    unsigned need = code_bits + extra;
+    if (c.count < need) return Stop::kNeedInput;
+    unsigned len = (le >> 8) + static_cast<unsigned>((bits >> code_bits) & ((1u << extra) - 1));
+    if (len == kEndCode) {
+      c.bits >>= need;
+      c.count -= need;
+      return Stop::kEnd;
+    }
+    uint16_t de = kDistanceTable[(bits >> need) & ((1u << dcl::kDistanceBits) - 1)];
+    need += de & 15;
+    unsigned low = len == 2 ? 2 : c.dict_bits;
+    if (c.count < need + low) return Stop::kNeedInput;
+    size_t dist =
+        ((static_cast<size_t>(de >> 4) << low) | ((bits >> need) & ((1u << low) - 1))) + 1;
+    need += low;
+    if (dist > static_cast<size_t>(c.out - c.out_base)) return Stop::kError;
+    if (static_cast<size_t>(c.out_end - c.out) < len) return Stop::kOutputFull;
+    c.bits >>= need;
+    c.count -= need;
+    const uint8_t* src = c.out - dist;
+    for (unsigned i = 0; i < len; ++i) c.out[i] = src[i];
+    c.out += len;
+  }
+}
+
+template <bool kCodedLiterals>
+Stop DecodeRun(Cursor& c) {
+  Stop stop = DecodeFast<kCodedLiterals>(c);
+  if (stop == Stop::kNeedInput) stop = DecodeCareful<kCodedLiterals>(c);
+  return stop;
+}
+
+Stop Decode(Cursor& c, bool coded_literals) {
+  return coded_literals ? DecodeRun<true>(c) : DecodeRun<false>(c);
+}
+
+}  // namespace
+
+// ---- Streaming decoder ----
+
+struct DclDecoder::State {
+  // Decoded bytes live in `buffer`: [0, deliver) already handed out (the tail of it is the window),
+  // [deliver, decode) waiting for the caller. When everything is delivered and little room is left,
+  // the last kMaxWindow bytes slide to the front.
+  static constexpr size_t kChunk = 64 * 1024;
+  static constexpr size_t kBufferSize = kMaxWindow + kChunk + kFastOutputMargin;
+
+  std::unique_ptr<uint8_t[]> buffer{new uint8_t[kBufferSize]};
+  size_t deliver = 0;
+  size_t decode = 0;
+
+  int header_bytes = 0;
+  bool coded_literals = false;
+  unsigned dict_bits = 0;
+  uint64_t bits = 0;
+  unsigned count = 0;
+  uint64_t loaded = 0;  // input bytes taken so far, header included
+  bool ended = false;
+  uint64_t stream_length = 0;
+  uint64_t total_out = 0;
+  DclStatus status;
+
+  uint64_t SymbolOffset(unsigned count_at_symbol) const {
+    return ByteOfNextBit(loaded, count_at_symbol);
+  }
+
+  DclStatus Fail(DclError error, uint64_t offset) {
+    status = {error, offset};
+    return status;
+  }
+
+  // Takes header bytes from the input; returns false on a bad header.
+  bool ReadHeader(std::span<const uint8_t> input, size_t* used) {
+    while (header_bytes < 2 && *used < input.size()) {
+      uint8_t b = input[(*used)++];
+      ++loaded;
+      if (header_bytes == 0) {
+        if (b > 1) return false;
+        coded_literals = b == 1;
+      } else {
+        if (b < 4 || b > 6) return false;
+        dict_bits = b;
+      }
+      ++header_bytes;
+    }
+    return true;
+  }
+};
+
+DclDecoder::DclDecoder() : state_(std::make_unique<State>()) {}
+DclDecoder::~DclDecoder() = default;
+DclDecoder::DclDecoder(DclDecoder&&) noexcept = default;
+DclDecoder& DclDecoder::operator=(DclDecoder&&) noexcept = default;
+
+bool DclDecoder::finished() const { return state_->ended && state_->deliver == state_->decode; }
+uint64_t DclDecoder::stream_length() const { return state_->stream_length; }
+uint64_t DclDecoder::total_out() const { return state_->total_out; }
+
+DclStatus DclDecoder::Decompress(std::span<const uint8_t> input, std::span<uint8_t> output,
+                                 bool end_of_input, Progress* progress) {
+  State& s = *state_;
+  Progress local;
+  Progress& p = progress != nullptr ? *progress : local;
+  p = {};
+  if (!s.status.ok()) return s.status;
+
+  for (;;) {
+    size_t pending = std::min(s.decode - s.deliver, output.size() - p.produced);
+    std::memcpy(output.data() + p.produced, s.buffer.get() + s.deliver, pending);
+    s.deliver += pending;
+    p.produced += pending;
+    if (p.produced == output.size() || s.ended) break;
+
+    if (s.header_bytes < 2) {
+      if (!s.ReadHeader(input, &p.consumed)) return s.Fail(DclError::kBadHeader, s.loaded - 1);
+      if (s.header_bytes < 2) {
+        if (end_of_input) return s.Fail(DclError::kTruncated, s.loaded);
+        break;
+      }
+    }
+
+    if (s.decode > State::kBufferSize - State::kChunk / 2) {
+      std::memmove(s.buffer.get(), s.buffer.get() + s.decode - kMaxWindow, kMaxWindow);
+      s.decode = s.deliver = kMaxWindow;
+    }
+    Cursor c{.in = input.data() + p.consumed,
+             .in_end = input.data() + input.size(),
+             .out_base = s.buffer.get(),
+             .out = s.buffer.get() + s.decode,
+             .out_end = s.buffer.get() + State::kBufferSize,
+             .bits = s.bits,
+             .count = s.count,
+             .dict_bits = s.dict_bits,
+             .symbol_count = 0};
+    Stop stop = Decode(c, s.coded_literals);
+    size_t taken = static_cast<size_t>(c.in - (input.data() + p.consumed));
+    p.consumed += taken;
+    s.loaded += taken;
+    size_t made = static_cast<size_t>(c.out - (s.buffer.get() + s.decode));
+    s.decode += made;
+    s.total_out += made;
+    s.bits = c.bits;
+    s.count = c.count;
+    switch (stop) {
+      case Stop::kEnd:
+        s.ended = true;
+        s.stream_length = s.loaded - c.count / 8;
+        continue;
+      case Stop::kError:
+        return s.Fail(DclError::kDistanceTooFar, s.SymbolOffset(c.symbol_count));
+      case Stop::kOutputFull:
+        continue;
+      case Stop::kNeedInput:
+        if (end_of_input) return s.Fail(DclError::kTruncated, s.SymbolOffset(c.count));
+        if (s.deliver == s.decode) return s.status;
+        continue;
+    }
+  }
+  return s.status;
+}
+
+// ---- One-shot decoding ----
+
+DclStatus DclDecompress(std::span<const uint8_t> input, std::vector<uint8_t>* output,
+                        size_t size_hint, uint64_t* stream_length) {
+  if (input.size() < 2) return {DclError::kTruncated, input.size()};
+  if (input[0] > 1) return {DclError::kBadHeader, 0};
+  if (input[1] < 4 || input[1] > 6) return {DclError::kBadHeader, 1};
+  const bool coded_literals = input[0] == 1;
+
+  const size_t start = output->size();
+  size_t capacity = std::max<size_t>(size_hint, 4 * input.size()) + kFastOutputMargin;
+  output->resize(start + capacity);
+  Cursor c{.in = input.data() + 2,
+           .in_end = input.data() + input.size(),
+           .out_base = output->data() + start,
+           .out = output->data() + start,
+           .out_end = output->data() + output->size(),
+           .bits = 0,
+           .count = 0,
+           .dict_bits = input[1],
+           .symbol_count = 0};
+  for (;;) {
+    Stop stop = Decode(c, coded_literals);
+    uint64_t loaded = static_cast<uint64_t>(c.in - input.data());
+    if (stop == Stop::kOutputFull) {
+      size_t written = static_cast<size_t>(c.out - output->data());
+      output->resize(output->size() * 2);
+      c.out_base = output->data() + start;
+      c.out = output->data() + written;
+      c.out_end = output->data() + output->size();
+      continue;
+    }
+    output->resize(static_cast<size_t>(c.out - output->data()));
+    switch (stop) {
+      case Stop::kEnd:
+        if (stream_length != nullptr) *stream_length = loaded - c.count / 8;
+        return {};
+      case Stop::kError:
+        return {DclError::kDistanceTooFar, ByteOfNextBit(loaded, c.symbol_count)};
+      default:
+        return {DclError::kTruncated, ByteOfNextBit(loaded, c.count)};
+    }
+  }
+}
+
+}  // namespace arrow_sus
