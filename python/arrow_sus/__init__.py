@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from arrow_sus import catalog
 from arrow_sus._native import _core
+from arrow_sus.catalog import FileRef, datasets, describe, parse_path, paths, select_parts
 from arrow_sus.errors import (
     ArrowSusError,
     ArrowSusIOError,
@@ -35,19 +37,26 @@ __all__ = [
     "ChecksumError",
     "Comparison",
     "ConversionError",
+    "FileRef",
     "FormatError",
     "InvalidArgumentError",
     "NetworkError",
     "NotFoundError",
     "Or",
     "__version__",
+    "catalog",
+    "datasets",
+    "describe",
     "open_dbc",
     "open_dbf",
+    "parse_path",
     "parse_where",
+    "paths",
     "read_dbc",
     "read_dbf",
     "reader_header",
     "reader_stats",
+    "select_parts",
     "table_stats",
 ]
 
