@@ -5,6 +5,7 @@ from __future__ import annotations
 from arrow_sus import catalog
 from arrow_sus._native import _core
 from arrow_sus.catalog import FileRef, datasets, describe, parse_path, paths, select_parts
+from arrow_sus.codec import compress_dbf, dbc_to_dbf, dbf_to_dbc, decompress_dbc
 from arrow_sus.errors import (
     ArrowSusError,
     ArrowSusIOError,
@@ -45,7 +46,11 @@ __all__ = [
     "Or",
     "__version__",
     "catalog",
+    "compress_dbf",
     "datasets",
+    "dbc_to_dbf",
+    "dbf_to_dbc",
+    "decompress_dbc",
     "describe",
     "open_dbc",
     "open_dbf",

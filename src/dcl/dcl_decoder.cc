@@ -364,9 +364,10 @@ DclStatus DclDecoder::Decompress(std::span<const uint8_t> input, std::span<uint8
 
 DclStatus DclDecompress(std::span<const uint8_t> input, std::vector<uint8_t>* output,
                         size_t size_hint, uint64_t* stream_length) {
+  // Same checks, in the same order, as the streaming decoder's header bytes.
+  if (!input.empty() && input[0] > 1) return {DclError::kBadHeader, 0};
+  if (input.size() >= 2 && (input[1] < 4 || input[1] > 6)) return {DclError::kBadHeader, 1};
   if (input.size() < 2) return {DclError::kTruncated, input.size()};
-  if (input[0] > 1) return {DclError::kBadHeader, 0};
-  if (input[1] < 4 || input[1] > 6) return {DclError::kBadHeader, 1};
   const bool coded_literals = input[0] == 1;
 
   const size_t start = output->size();

@@ -6,7 +6,10 @@
 #include <cerrno>
 #include <string>
 #include <system_error>
-#include <vector>
+
+#include <arrow/io/file.h>
+
+#include "arrow_sus/dbc.h"
 
 #include "arrow_sus/error.h"
 
@@ -58,26 +61,6 @@ class AppendFile {
   fs::path path_;
 };
 
-// Sends bytes [0, length) of a local file to `sink`.
-arrow::Status Replay(const fs::path& file, int64_t length, const ByteSink& sink) {
-  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return MakeError(ErrorKind::kIo, {.file = file.string()}, "cannot reopen partial download");
-  std::vector<uint8_t> chunk(1 << 20);
-  arrow::Status st;
-  while (st.ok() && length > 0) {
-    ssize_t n = ::read(fd, chunk.data(), std::min<size_t>(chunk.size(), size_t(length)));
-    if (n <= 0) {
-      st = MakeError(ErrorKind::kIo, {.file = file.string()}, "partial download shrank");
-      break;
-    }
-    st = sink({chunk.data(), size_t(n)});
-    length -= n;
-  }
-  ::close(fd);
-  return st;
-}
-
 }  // namespace
 
 arrow::Status VerifyDownload(const fs::path& file, const FileIdentity& expected) {
@@ -91,27 +74,33 @@ arrow::Status VerifyDownload(const fs::path& file, const FileIdentity& expected)
     return MakeError(ErrorKind::kChecksum, {.file = expected.path},
                      "the downloaded header does not match the server's (record count or CRC-32 "
                      "differ): corrupt transfer");
-  return arrow::Status::OK();
+  if (!HasDbcPrefix(expected.path)) return arrow::Status::OK();
+  // Decompress everything: the stream checks the stored CRC-32 when it reaches the end.
+  ARROW_ASSIGN_OR_RAISE(auto file, arrow::io::ReadableFile::Open(file.string()));
+  ARROW_ASSIGN_OR_RAISE(auto dbf, OpenDbcStream(file, expected.path));
+  while (true) {
+    ARROW_ASSIGN_OR_RAISE(auto chunk, dbf->Read(1 << 20));
+    if (chunk->size() == 0) break;
+  }
+  return file->Close();
 }
 
 arrow::Result<DownloadResult> DownloadFile(Source& source, FileCache& cache, std::string_view path,
                                            const DownloadOptions& options) {
   ARROW_RETURN_NOT_OK(cache.CheckPath(path));
   DownloadResult result;
-  ARROW_ASSIGN_OR_RAISE(result.identity, StatIdentity(source, path));
+  if (options.known_identity && options.known_identity->path == path) {
+    result.identity = *options.known_identity;
+  } else {
+    ARROW_ASSIGN_OR_RAISE(result.identity, StatIdentity(source, path));
+  }
   ARROW_ASSIGN_OR_RAISE(auto cached, cache.Lookup(result.identity));
   if (cached) {
     result.local_path = *cached;
     result.up_to_date = true;
-    if (options.tee) ARROW_RETURN_NOT_OK(Replay(*cached, result.identity.size, options.tee));
     return result;
   }
 
-  int64_t teed = 0;
-  ByteSink tee = [&](std::span<const uint8_t> bytes) {
-    teed += static_cast<int64_t>(bytes.size());
-    return options.tee(bytes);
-  };
   arrow::Status last_failure;
   for (int restart = 0; restart <= options.max_restarts; ++restart) {
     if (restart > 0) {
@@ -121,15 +110,13 @@ arrow::Result<DownloadResult> DownloadFile(Source& source, FileCache& cache, std
     }
     ARROW_ASSIGN_OR_RAISE(PartialDownload partial, cache.BeginWrite(result.identity));
     result.resumed_from = partial.resume_offset;
-    if (options.on_start) options.on_start(result.identity, partial.resume_offset);
-    if (options.tee && partial.resume_offset > 0)
-      ARROW_RETURN_NOT_OK(Replay(partial.temp_path, partial.resume_offset, tee));
+    if (options.on_start) options.on_start(result.identity, partial);
     ARROW_ASSIGN_OR_RAISE(AppendFile out, AppendFile::Open(partial.temp_path));
     ByteSink write = [&](std::span<const uint8_t> bytes) -> arrow::Status {
       ARROW_RETURN_NOT_OK(out.Write(bytes));
       result.bytes_fetched += static_cast<int64_t>(bytes.size());
-      if (options.on_bytes) options.on_bytes(static_cast<int64_t>(bytes.size()));
-      return options.tee ? tee(bytes) : arrow::Status::OK();
+      return options.on_bytes ? options.on_bytes(static_cast<int64_t>(bytes.size()))
+                              : arrow::Status::OK();
     };
     arrow::Status fetched = arrow::Status::OK();
     if (partial.resume_offset < result.identity.size)
@@ -143,7 +130,11 @@ arrow::Result<DownloadResult> DownloadFile(Source& source, FileCache& cache, std
       return result;
     }
     const ErrorDetail* detail = GetErrorDetail(fetched);
-    const bool corrupt = detail != nullptr && detail->kind() == ErrorKind::kChecksum;
+    const bool corrupt = detail != nullptr && (detail->kind() == ErrorKind::kChecksum ||
+                                               detail->kind() == ErrorKind::kFormat);
+    if (!fetched.ok() && (fetched.IsCancelled() ||
+                          (detail != nullptr && detail->kind() == ErrorKind::kCancelled)))
+      return fetched;
     if (!corrupt) {
       // Retries are exhausted or the failure is permanent. Only a file that changed on the server
       // is worth starting over; otherwise the partial download stays for the next run to resume.
@@ -151,10 +142,6 @@ arrow::Result<DownloadResult> DownloadFile(Source& source, FileCache& cache, std
       if (!now.ok() || now->Matches(result.identity)) return fetched;
     }
     last_failure = fetched;
-    if (options.tee && teed > 0)
-      return MakeError(ErrorKind::kNetwork, {.file = std::string(path)},
-                       "the file changed on the server while it was being read; read it again (" +
-                           fetched.message() + ")");
   }
   ARROW_RETURN_NOT_OK(cache.DiscardPartial(path));
   return MakeError(ErrorKind::kChecksum, {.file = std::string(path)},

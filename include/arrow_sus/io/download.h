@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -15,15 +16,15 @@
 namespace arrow_sus::io {
 
 struct DownloadOptions {
-  // Called once the version to fetch is known, before any byte moves, with the bytes already held
-  // by a partial download that will be resumed (for progress totals).
-  std::function<void(const FileIdentity&, int64_t resume_from)> on_start;
-  // Called with the number of bytes just written (from the downloading thread).
-  std::function<void(int64_t)> on_bytes;
-  // Receives every byte of the file in order, from offset 0 (bytes of a resumed partial download
-  // are replayed from disk first): the hook for decoding while downloading. Once it has received
-  // bytes, a file that changes on the server can no longer be started over and is reported.
-  ByteSink tee;
+  // Called once the version to fetch is known, before any byte moves: where the bytes go and how
+  // many an earlier partial download already holds (they are kept). Called again if the download
+  // starts over because the file changed on the server.
+  std::function<void(const FileIdentity&, const PartialDownload&)> on_start;
+  // Called (from the downloading thread) after each chunk is written to the partial file, with its
+  // length. Returning an error stops the download; the partial file stays for a later resume.
+  std::function<arrow::Status(int64_t)> on_bytes;
+  // The identity the caller already stat'ed, to skip the initial stat (nullopt: stat first).
+  std::optional<FileIdentity> known_identity;
   // Times a download starts over from byte 0 because the file changed on the server or the
   // finished bytes failed verification.
   int max_restarts = 3;
@@ -39,13 +40,14 @@ struct DownloadResult {
 
 // Brings cache's copy of `path` up to date with the source. Nothing is fetched when the recorded
 // identity matches the server's (a stat and a ranged read of the .dbc prefix only). Otherwise the
-// file is streamed into a partial download (resuming one of the same version), verified (size, and
-// the .dbc prefix against the identity), and committed. A copy that fails verification is never
+// file is streamed into a partial download (resuming one of the same version), verified
+// (VerifyDownload), and committed. A copy that fails verification is never
 // committed: the download starts over, and after max_restarts a kChecksum error is returned.
 arrow::Result<DownloadResult> DownloadFile(Source& source, FileCache& cache, std::string_view path,
                                            const DownloadOptions& options = {});
 
-// Checks a finished download against the identity it should have (size, record count, CRC field).
+// Checks a finished download against the identity it should have: the size, the record count and
+// CRC fields of a .dbc, and the CRC-32 of its whole decompressed content.
 arrow::Status VerifyDownload(const std::filesystem::path& file, const FileIdentity& expected);
 
 }  // namespace arrow_sus::io

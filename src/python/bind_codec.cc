@@ -1,0 +1,97 @@
+// arrow_sus._core codec functions: .dbc <-> .dbf conversion and the raw DCL codec. Every function
+// releases the GIL while it works.
+#include <nanobind/nanobind.h>
+#include <nanobind/stl/string.h>
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "arrow_sus/dbc.h"
+#include "arrow_sus/dcl.h"
+#include "python/bindings.h"
+
+namespace arrow_sus::python {
+
+namespace {
+
+using namespace nb::literals;
+
+std::span<const uint8_t> View(const nb::bytes& data) {
+  return {static_cast<const uint8_t*>(data.data()), data.size()};
+}
+
+nb::bytes ToBytes(const std::vector<uint8_t>& bytes) {
+  return nb::bytes(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+}
+
+// Runs `work` without the GIL and converts its arrow::Result into bytes (or a typed exception).
+template <typename Work>
+nb::bytes BytesWithoutGil(Work work) {
+  arrow::Result<std::vector<uint8_t>> result = [&] {
+    nb::gil_scoped_release release;
+    return work();
+  }();
+  return ToBytes(ValueOrThrow(std::move(result)));
+}
+
+}  // namespace
+
+void BindCodec(nb::module_& m) {
+  m.def(
+      "dbc_to_dbf",
+      [](const std::string& src, const std::string& dst, bool verify_crc) {
+        arrow::Status status;
+        {
+          nb::gil_scoped_release release;
+          status = DbcToDbf(src, dst, {.verify_crc = verify_crc});
+        }
+        ThrowIfError(status);
+      },
+      "src"_a, "dst"_a, "verify_crc"_a = true);
+  m.def(
+      "dbf_to_dbc",
+      [](const std::string& src, const std::string& dst, int dictionary_bits) {
+        arrow::Status status;
+        {
+          nb::gil_scoped_release release;
+          status = DbfToDbc(src, dst, dictionary_bits);
+        }
+        ThrowIfError(status);
+      },
+      "src"_a, "dst"_a, "dictionary_bits"_a = 6);
+  m.def(
+      "decompress_dbc",
+      [](const nb::bytes& data, bool verify_crc, const std::string& name) {
+        return BytesWithoutGil(
+            [&] { return DecompressDbc(View(data), name, {.verify_crc = verify_crc}); });
+      },
+      "data"_a, "verify_crc"_a = true, "name"_a = "<bytes>");
+  m.def(
+      "compress_dbf",
+      [](const nb::bytes& data, int dictionary_bits, const std::string& name) {
+        return BytesWithoutGil([&] { return CompressDbf(View(data), name, dictionary_bits); });
+      },
+      "data"_a, "dictionary_bits"_a = 6, "name"_a = "<bytes>");
+  m.def(
+      "dcl_compress",
+      [](const nb::bytes& data, int dictionary_bits, bool coded_literals) {
+        return BytesWithoutGil([&] {
+          return DclCompress(
+              View(data), {.dictionary_bits = dictionary_bits, .coded_literals = coded_literals});
+        });
+      },
+      "data"_a, "dictionary_bits"_a = 6, "coded_literals"_a = false);
+  m.def(
+      "dcl_decompress",
+      [](const nb::bytes& data, const std::string& name) {
+        return BytesWithoutGil([&]() -> arrow::Result<std::vector<uint8_t>> {
+          std::vector<uint8_t> out;
+          ARROW_RETURN_NOT_OK(DclStatusToArrow(DclDecompress(View(data), &out), name));
+          return out;
+        });
+      },
+      "data"_a, "name"_a = "<bytes>");
+}
+
+}  // namespace arrow_sus::python
