@@ -76,13 +76,13 @@ arrow::Status VerifyDownload(const fs::path& file, const FileIdentity& expected)
                      "differ): corrupt transfer");
   if (!HasDbcPrefix(expected.path)) return arrow::Status::OK();
   // Decompress everything: the stream checks the stored CRC-32 when it reaches the end.
-  ARROW_ASSIGN_OR_RAISE(auto file, arrow::io::ReadableFile::Open(file.string()));
-  ARROW_ASSIGN_OR_RAISE(auto dbf, OpenDbcStream(file, expected.path));
+  ARROW_ASSIGN_OR_RAISE(auto compressed, arrow::io::ReadableFile::Open(file.string()));
+  ARROW_ASSIGN_OR_RAISE(auto dbf, OpenDbcStream(compressed, expected.path));
   while (true) {
     ARROW_ASSIGN_OR_RAISE(auto chunk, dbf->Read(1 << 20));
     if (chunk->size() == 0) break;
   }
-  return file->Close();
+  return compressed->Close();
 }
 
 arrow::Result<DownloadResult> DownloadFile(Source& source, FileCache& cache, std::string_view path,
@@ -132,8 +132,8 @@ arrow::Result<DownloadResult> DownloadFile(Source& source, FileCache& cache, std
     const ErrorDetail* detail = GetErrorDetail(fetched);
     const bool corrupt = detail != nullptr && (detail->kind() == ErrorKind::kChecksum ||
                                                detail->kind() == ErrorKind::kFormat);
-    if (!fetched.ok() && (fetched.IsCancelled() ||
-                          (detail != nullptr && detail->kind() == ErrorKind::kCancelled)))
+    if (!fetched.ok() &&
+        (fetched.IsCancelled() || (detail != nullptr && detail->kind() == ErrorKind::kCancelled)))
       return fetched;
     if (!corrupt) {
       // Retries are exhausted or the failure is permanent. Only a file that changed on the server

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <memory>
 
+#include "arrow_sus/error.h"
 #include "arrow_sus/io/cache.h"
 #include "arrow_sus/io/download.h"
 #include "arrow_sus/io/identity.h"
@@ -119,15 +120,22 @@ void BindIo(nb::module_& m) {
             io::FileCache cache{std::filesystem::path(root)};
             io::DownloadOptions options;
             if (on_start) {
-              options.on_start = [&on_start](const FileIdentity& id, int64_t resume_from) {
+              options.on_start = [&on_start](const FileIdentity& id,
+                                             const io::PartialDownload& partial) {
                 nb::gil_scoped_acquire acquire;
-                on_start(IdentityToDict(id), resume_from);
+                on_start(IdentityToDict(id), partial.resume_offset);
               };
             }
             if (on_bytes) {
               options.on_bytes = [&on_bytes](int64_t n) {
                 nb::gil_scoped_acquire acquire;
                 on_bytes(n);
+                // Ctrl-C while downloading: stop, keeping the partial file for a later resume.
+                if (PyErr_CheckSignals() != 0) {
+                  PyErr_Clear();
+                  return MakeError(ErrorKind::kCancelled, {}, "download interrupted");
+                }
+                return arrow::Status::OK();
               };
             }
             io::DownloadResult result;

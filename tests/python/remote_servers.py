@@ -7,11 +7,11 @@ from __future__ import annotations
 import email.utils
 import html
 import os
+import random
 import shutil
 import struct
 import threading
 import time
-import zlib
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -22,14 +22,17 @@ from pyftpdlib.filesystems import AbstractedFS
 from pyftpdlib.handlers import FTPHandler, ThrottledDTPHandler
 from pyftpdlib.servers import ThreadedFTPServer
 
+from arrow_sus.codec import compress_dbf
+
 #: Where DATASUS keeps the public data, relative to the FTP root.
 PUBLIC_ROOT = "dissemin/publicos"
 BRASILIA_OFFSET = -3 * 3600
 
 
-def dbc_shaped_bytes(records: int, payload: bytes, fields: int = 3) -> bytes:
-    """Bytes laid out like a .dbc: a DBF header (H bytes), the CRC-32 field, then `payload` standing in for
-    the compressed records. Enough for identity checks (record count, CRC field); not decodable."""
+def synthetic_dbf(records: int, seed: int = 0, fields: int = 3) -> bytes:
+    """A DBF of `records` rows of `fields` ten-digit character fields (random digits: they compress to
+    about 18 bytes a record), header CRC-free, ending with the 0x1A byte."""
+    rng = random.Random(seed)
     header_len = 32 + 32 * fields + 1
     record_len = 1 + 10 * fields
     head = struct.pack("<BBBBIHH20x", 3, 126, 4, 30, records, header_len, record_len)
@@ -37,9 +40,16 @@ def dbc_shaped_bytes(records: int, payload: bytes, fields: int = 3) -> bytes:
         f"F{i}".encode().ljust(11, b"\0") + b"C" + b"\0" * 4 + bytes([10, 0]) + b"\0" * 14
         for i in range(fields)
     )
-    header = head + descriptors + b"\r"
-    crc = zlib.crc32(header + payload) & 0xFFFFFFFF
-    return header + struct.pack("<I", crc) + payload
+    body = b"".join(
+        b" " + b"".join(str(rng.randrange(10**10)).zfill(10).encode() for _ in range(fields))
+        for _ in range(records)
+    )
+    return head + descriptors + b"\r" + body + b"\x1a"
+
+
+def synthetic_dbc(records: int, seed: int = 0) -> bytes:
+    """A real .dbc (made with our DCL compressor) of :func:`synthetic_dbf`; header length 129."""
+    return compress_dbf(synthetic_dbf(records, seed))
 
 
 @dataclass

@@ -12,10 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
-from remote_servers import PUBLIC_ROOT, FtpServer, IisStyleFS, build_tree, dbc_shaped_bytes
+from remote_servers import PUBLIC_ROOT, FtpServer, IisStyleFS, build_tree, synthetic_dbc
 
 import arrow_sus.remote as remote
-from arrow_sus.errors import FormatError, InvalidArgumentError, NetworkError, NotFoundError
+from arrow_sus.errors import ChecksumError, FormatError, InvalidArgumentError, NetworkError, NotFoundError
 
 logging.getLogger("pyftpdlib").setLevel(logging.WARNING)
 
@@ -28,8 +28,8 @@ MTIME = 1777300860  # 2026-04-27 14:41 UTC
 def make_files() -> dict[str, bytes]:
     """A small DATASUS-shaped tree: two .dbc-shaped files and one plain auxiliary table."""
     return {
-        RD: dbc_shaped_bytes(1200, os.urandom(300_000)),
-        BIG: dbc_shaped_bytes(50_000, os.urandom(2_000_000)),
+        RD: synthetic_dbc(1200, seed=1),
+        BIG: synthetic_dbc(110_000, seed=2),
         AUX: os.urandom(20_000),
     }
 
@@ -120,7 +120,7 @@ def test_republished_file_is_fetched_again(server, tree, tmp_path) -> None:
     src = fast_source(server.url)
     dest = tmp_path / "dest"
     remote.download_files([RD], dest, source=src, progress=False)
-    new = dbc_shaped_bytes(1300, os.urandom(310_000))
+    new = synthetic_dbc(1300, seed=3)
     target = tree[0] / PUBLIC_ROOT / RD
     target.write_bytes(new)
     os.utime(target, (MTIME + 3600, MTIME + 3600))
@@ -168,7 +168,7 @@ def test_stalled_transfer_times_out_and_resumes(server, tree, tmp_path) -> None:
 
 
 def test_connection_limit_is_never_exceeded(tree, tmp_path) -> None:
-    files = {f"SIM/DORES/DO{uf}2024.dbc": dbc_shaped_bytes(10, os.urandom(40_000)) for uf in range(12)}
+    files = {f"SIM/DORES/DO{uf}2024.dbc": synthetic_dbc(2000, seed=uf) for uf in range(12)}
     build_tree(tree[0], files, mtime=MTIME)
     srv = FtpServer(tree[0], write_limit=400_000)
     try:
@@ -186,7 +186,7 @@ def test_connection_limit_is_never_exceeded(tree, tmp_path) -> None:
 
 
 def test_server_refusing_connections_beyond_k_is_retried(tree, tmp_path) -> None:
-    files = {f"SIM/DORES/DO{uf}2024.dbc": dbc_shaped_bytes(10, os.urandom(40_000)) for uf in range(8)}
+    files = {f"SIM/DORES/DO{uf}2024.dbc": synthetic_dbc(2000, seed=uf) for uf in range(8)}
     build_tree(tree[0], files, mtime=MTIME)
     srv = FtpServer(tree[0], max_cons=3, write_limit=400_000)
     try:
@@ -204,7 +204,7 @@ def test_server_refusing_connections_beyond_k_is_retried(tree, tmp_path) -> None
 
 
 def test_file_replaced_between_listing_and_download(server, tree, tmp_path) -> None:
-    new = dbc_shaped_bytes(77, os.urandom(250_000))
+    new = synthetic_dbc(77, seed=4)
     server.faults.replace_on_retr["RDAC2401.dbc"] = new  # lands when the header is first read
     summary = remote.download_files([RD], tmp_path / "d", source=fast_source(server.url), progress=False)
     assert (tmp_path / "d" / RD).read_bytes() == new
@@ -212,7 +212,7 @@ def test_file_replaced_between_listing_and_download(server, tree, tmp_path) -> N
 
 
 def test_file_replaced_during_download_starts_over(server, tree, tmp_path) -> None:
-    new = dbc_shaped_bytes(99, os.urandom(2_100_000))
+    new = synthetic_dbc(99, seed=5)
     server.faults.drop_after["RDSP2401.dbc"] = [400_000, 1]
     src = fast_source(server.url)
     target = tree[0] / PUBLIC_ROOT / BIG
@@ -343,3 +343,18 @@ def test_errors_collect_returns_partial_summary(server, tree, tmp_path) -> None:
     assert len(summary.downloaded) == 1 and len(summary.failed) == 1
     assert isinstance(summary.failed[0].error, NotFoundError)
     assert "failed: 1" in str(summary)
+
+
+def test_corrupt_file_on_server_is_retried_then_reported_never_cached(server, tree, tmp_path) -> None:
+    data = bytearray(tree[1][BIG])
+    data[len(data) // 2] ^= 0xFF  # same size, same header: only the full CRC-32 check can tell
+    (tree[0] / PUBLIC_ROOT / BIG).write_bytes(bytes(data))
+    os.utime(tree[0] / PUBLIC_ROOT / BIG, (MTIME, MTIME))
+    dest = tmp_path / "d"
+    with pytest.raises(remote.IncompleteDownloadError) as info:
+        remote.download_files([BIG], dest, source=fast_source(server.url), progress=False)
+    error = info.value.summary.failed[0].error
+    assert isinstance(error, ChecksumError) and "no verified copy after 4 complete downloads" in str(error)
+    assert server.faults.complete_retr >= 4  # each restart fetched the whole file again
+    no_partial_or_foreign_files(dest, set())
+    assert not (dest / ".arrow-sus" / "partial" / BIG).exists()

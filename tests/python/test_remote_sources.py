@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from remote_servers import PUBLIC_ROOT, FtpServer, HttpServer, build_tree, dbc_shaped_bytes
+from remote_servers import PUBLIC_ROOT, FtpServer, HttpServer, build_tree, synthetic_dbc
 
 import arrow_sus.remote as remote
 from arrow_sus.errors import InvalidArgumentError, NotFoundError
@@ -19,7 +19,7 @@ logging.getLogger("pyftpdlib").setLevel(logging.WARNING)
 RD = "SIHSUS/200801_/Dados/RDAC2401.dbc"
 AUX = "SIM/CID10/TABELAS/CID 10.DBF"  # a space: names are escaped in URLs
 MTIME = 1777300860
-FILES = {RD: dbc_shaped_bytes(321, os.urandom(150_000)), AUX: os.urandom(5_000)}
+FILES = {RD: synthetic_dbc(8000, seed=1), AUX: os.urandom(5_000)}
 
 
 def _free_port() -> int:
@@ -42,7 +42,11 @@ def s3_url(tree) -> Iterator[str]:
     port = _free_port()
     server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
-    env = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
+    env = {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
@@ -90,7 +94,7 @@ def test_list_root_and_dataset_directory(source) -> None:
 
 def test_stat_and_identity(source) -> None:
     ident = remote.stat(RD, source)
-    assert ident.size == len(FILES[RD]) and ident.records == 321
+    assert ident.size == len(FILES[RD]) and ident.records == 8000
     assert ident.crc32 == int.from_bytes(FILES[RD][129:133], "little")
     assert remote.stat(AUX, source).records is None
 
