@@ -7,5 +7,6 @@ NB_MODULE(_core, m) {
   arrow_sus::python::BindCodec(m);
   arrow_sus::python::BindCatalog(m);
   arrow_sus::python::BindReader(m);
+  arrow_sus::python::BindIo(m);
   arrow_sus::python::BindCache(m);
 }
