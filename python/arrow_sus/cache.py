@@ -1,8 +1,10 @@
-"""The disk cache: downloaded ``.dbc`` files and their converted Parquet.
+"""The disk cache: downloaded ``.dbc`` files (``raw/``) and their converted Parquet (``parquet/``).
 
-Entries are keyed by the remote file's identity (source, path, size, modification time, CRC-32) and, for
-Parquet, by the converter version and options, so a file DATASUS republishes is fetched again. The cache
-lives in ``$ARROW_SUS_CACHE`` (else the platform cache directory, ``~/.cache/arrow-sus``).
+Raw files are kept under the server's own paths with their identity (size, modification time, record count,
+CRC-32); Parquet entries are recorded in ``manifest.sqlite`` with the identity of the file they came from and
+the converter options. Either is used only while the identity matches the server's, so a file DATASUS
+republishes is fetched and converted again. The cache lives in ``$ARROW_SUS_CACHE``, else
+``$XDG_CACHE_HOME/arrow-sus``, else ``~/.cache/arrow-sus``.
 
 >>> import arrow_sus
 >>> arrow_sus.cache.info()          # doctest: +SKIP
@@ -16,6 +18,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -30,16 +34,35 @@ EntryKind = Literal["raw", "parquet"]
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+#: The raw cache's own bookkeeping (identities, partial downloads) lives in this folder.
+_RAW_BOOKKEEPING = ".arrow-sus"
 
 
 def cache_dir() -> Path:
     """The cache directory in use: ``$ARROW_SUS_CACHE``, else ``$XDG_CACHE_HOME/arrow-sus``, else
     ``~/.cache/arrow-sus``."""
-    return Path(_core.default_cache_dir())
+    return Path(_core.io.cache_dir())
 
 
-def _open(directory: str | os.PathLike[str] | None) -> _core.Cache:
-    return _core.Cache.open(os.fspath(directory) if directory is not None else str(cache_dir()))
+def _root(directory: str | os.PathLike[str] | None) -> Path:
+    return Path(directory) if directory is not None else cache_dir()
+
+
+def _manifest(root: Path) -> _core.cache.ParquetCache:
+    return _core.cache.ParquetCache.open(str(root))
+
+
+def _raw_files(root: Path) -> Iterator[tuple[str, os.stat_result]]:
+    """(server path, stat) of every downloaded file under ``root/raw``."""
+    raw = root / "raw"
+    if not raw.is_dir():
+        return
+    for dirpath, dirnames, filenames in os.walk(raw):
+        if dirpath == str(raw) and _RAW_BOOKKEEPING in dirnames:
+            dirnames.remove(_RAW_BOOKKEEPING)
+        for name in filenames:
+            full = Path(dirpath) / name
+            yield full.relative_to(raw).as_posix(), full.stat()
 
 
 @dataclass(frozen=True)
@@ -47,7 +70,7 @@ class CacheInfo:
     """What the disk cache holds and how often it was useful."""
 
     directory: Path
-    raw_entries: int
+    raw_files: int
     raw_bytes: int
     parquet_entries: int
     parquet_bytes: int
@@ -56,8 +79,8 @@ class CacheInfo:
 
     @property
     def entries(self) -> int:
-        """Raw and Parquet entries together."""
-        return self.raw_entries + self.parquet_entries
+        """Raw files and Parquet entries together."""
+        return self.raw_files + self.parquet_entries
 
     @property
     def bytes(self) -> int:
@@ -66,7 +89,7 @@ class CacheInfo:
 
     @property
     def hit_rate(self) -> float | None:
-        """Share of lookups answered from the cache (``None`` before the first lookup)."""
+        """Share of conversions served from the cache (``None`` before the first lookup)."""
         lookups = self.hits + self.misses
         return self.hits / lookups if lookups else None
 
@@ -80,18 +103,60 @@ class CacheInfo:
 
 def info(directory: str | os.PathLike[str] | None = None) -> CacheInfo:
     """Entries, bytes and hit rate of the cache (the default one unless ``directory`` is given)."""
-    cache = _open(directory)
-    return CacheInfo(directory=Path(cache.root), **cache.info())
+    root = _root(directory)
+    parquet = _manifest(root).info()
+    raw = [st.st_size for _, st in _raw_files(root)]
+    return CacheInfo(
+        directory=root,
+        raw_files=len(raw),
+        raw_bytes=sum(raw),
+        parquet_entries=parquet["entries"],
+        parquet_bytes=parquet["bytes"],
+        hits=parquet["hits"],
+        misses=parquet["misses"],
+    )
 
 
 def entries(directory: str | os.PathLike[str] | None = None) -> pa.Table:
-    """Every cache entry as a table (kind, source, path, size, mtime, crc, dataset, bytes, times...)."""
-    rows = _open(directory).entries()
-    table = pa.Table.from_pylist(rows) if rows else pa.table({"kind": pa.array([], pa.string())})
-    return table
+    """Every cache entry: ``kind`` (raw or parquet), ``path`` on the server, ``bytes``, ``dataset`` and
+    ``last_used`` (UTC), one row each."""
+    from arrow_sus.catalog import try_parse_path
+
+    root = _root(directory)
+    rows = [
+        {
+            "kind": "parquet",
+            "path": e["path"],
+            "bytes": e["bytes"],
+            "dataset": e["dataset"] or None,
+            "last_used": dt.datetime.fromtimestamp(e["last_used"], dt.timezone.utc),
+        }
+        for e in _manifest(root).entries()
+    ]
+    for path, st in _raw_files(root):
+        ref = try_parse_path(path)
+        rows.append(
+            {
+                "kind": "raw",
+                "path": path,
+                "bytes": st.st_size,
+                "dataset": ref.dataset if ref else None,
+                "last_used": dt.datetime.fromtimestamp(st.st_mtime, dt.timezone.utc),
+            }
+        )
+    schema = pa.schema(
+        [
+            ("kind", pa.string()),
+            ("path", pa.string()),
+            ("bytes", pa.int64()),
+            ("dataset", pa.string()),
+            ("last_used", pa.timestamp("s", tz="UTC")),
+        ]
+    )
+    return pa.Table.from_pylist(rows, schema=schema)
 
 
-def parse_age(older_than: dt.timedelta | str | float | int | None) -> int | None:
+def parse_age(older_than: dt.timedelta | str | float | None) -> int | None:
     """Seconds from a timedelta, a number of seconds, or a string like ``"30d"``, ``"12h"``, ``"1w"``."""
     if older_than is None:
         return None
@@ -127,7 +192,25 @@ def clear(
     """
     if kind not in (None, "raw", "parquet"):
         raise InvalidArgumentError(f"kind must be 'raw' or 'parquet', not {kind!r}")
-    return _open(directory).clear(parse_age(older_than), dataset, kind)
+    age = parse_age(older_than)
+    root = _root(directory)
+    removed = 0
+    if kind in (None, "parquet"):
+        removed += _manifest(root).clear(age, dataset)
+    if kind in (None, "raw"):
+        from arrow_sus.catalog import try_parse_path
+
+        cutoff = time.time() - age if age is not None else None
+        for path, st in list(_raw_files(root)):
+            if cutoff is not None and st.st_mtime > cutoff:
+                continue
+            if dataset is not None:
+                ref = try_parse_path(path)
+                if ref is None or ref.dataset != dataset:
+                    continue
+            _core.cache.remove_raw(str(root / "raw"), path)
+            removed += 1
+    return removed
 
 
 __all__ = ["CacheInfo", "cache_dir", "clear", "entries", "info", "parse_age"]

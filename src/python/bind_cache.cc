@@ -1,30 +1,25 @@
-// arrow_sus.cache: the disk cache's manifest (info, entries, clear).
+// arrow_sus._core.cache: the converted (Parquet) cache manifest and removal of raw downloads.
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/shared_ptr.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
-#include "arrow_sus/cache/cache.h"
+#include "arrow_sus/cache/parquet_cache.h"
+#include "arrow_sus/io/cache.h"
 #include "python/bindings.h"
 
 namespace arrow_sus::python {
 
 namespace {
 
-cache::EntryKind ParseKind(const std::string& kind) {
-  if (kind == "raw") return cache::EntryKind::kRaw;
-  if (kind == "parquet") return cache::EntryKind::kParquet;
-  throw nb::value_error("kind must be \"raw\" or \"parquet\"");
-}
-
-nb::dict EntryToDict(const cache::CacheEntry& entry) {
+nb::dict EntryToDict(const cache::ParquetEntry& entry) {
   nb::dict d;
-  d["kind"] = entry.kind == cache::EntryKind::kRaw ? "raw" : "parquet";
-  d["source"] = entry.identity.source;
+  d["source"] = entry.source;
   d["path"] = entry.identity.path;
   d["size"] = entry.identity.size;
-  d["mtime"] = entry.identity.mtime;
-  d["crc"] = entry.identity.crc ? nb::cast(*entry.identity.crc) : nb::none();
+  d["mtime"] = entry.identity.mtime ? nb::cast(*entry.identity.mtime) : nb::none();
+  d["records"] = entry.identity.records ? nb::cast(*entry.identity.records) : nb::none();
+  d["crc32"] = entry.identity.crc32 ? nb::cast(*entry.identity.crc32) : nb::none();
   d["converter"] = entry.converter;
   d["dataset"] = entry.dataset;
   d["local_path"] = entry.local_path;
@@ -37,36 +32,45 @@ nb::dict EntryToDict(const cache::CacheEntry& entry) {
 }  // namespace
 
 void BindCache(nb::module_& m) {
-  m.def("default_cache_dir", &cache::DefaultCacheDir);
+  nb::module_ mod =
+      m.def_submodule("cache", "The disk cache: converted Parquet entries and raw downloads");
 
-  nb::class_<cache::Cache>(m, "Cache")
+  mod.def(
+      "remove_raw",
+      [](const std::string& root, const std::string& path) {
+        io::FileCache cache{std::filesystem::path(root)};
+        nb::gil_scoped_release release;
+        ThrowIfError(cache.Remove(path));
+      },
+      nb::arg("root"), nb::arg("path"),
+      "Removes a downloaded file, its identity and any partial download.");
+
+  nb::class_<cache::ParquetCache>(mod, "ParquetCache")
       .def_static(
           "open",
           [](const std::string& root) {
             nb::gil_scoped_release release;
-            return ValueOrThrow(cache::Cache::Open(root));
+            return ValueOrThrow(cache::ParquetCache::Open(root));
           },
           nb::arg("root"))
-      .def_prop_ro("root", &cache::Cache::root)
+      .def_prop_ro("root", &cache::ParquetCache::root)
       .def("info",
-           [](cache::Cache& self) {
-             cache::CacheInfo info;
+           [](cache::ParquetCache& self) {
+             cache::ParquetCacheInfo info;
              {
                nb::gil_scoped_release release;
                info = ValueOrThrow(self.Info());
              }
              nb::dict d;
-             d["raw_entries"] = info.raw_entries;
-             d["raw_bytes"] = info.raw_bytes;
-             d["parquet_entries"] = info.parquet_entries;
-             d["parquet_bytes"] = info.parquet_bytes;
+             d["entries"] = info.entries;
+             d["bytes"] = info.bytes;
              d["hits"] = info.hits;
              d["misses"] = info.misses;
              return d;
            })
       .def("entries",
-           [](cache::Cache& self) {
-             std::vector<cache::CacheEntry> entries;
+           [](cache::ParquetCache& self) {
+             std::vector<cache::ParquetEntry> entries;
              {
                nb::gil_scoped_release release;
                entries = ValueOrThrow(self.Entries());
@@ -77,16 +81,13 @@ void BindCache(nb::module_& m) {
            })
       .def(
           "clear",
-          [](cache::Cache& self, std::optional<int64_t> older_than_seconds,
-             std::optional<std::string> dataset, std::optional<std::string> kind) {
-            cache::ClearOptions options{.older_than_seconds = older_than_seconds,
-                                        .dataset = dataset};
-            if (kind) options.kind = ParseKind(*kind);
+          [](cache::ParquetCache& self, std::optional<int64_t> older_than_seconds,
+             std::optional<std::string> dataset) {
             nb::gil_scoped_release release;
-            return ValueOrThrow(self.Clear(options));
+            return ValueOrThrow(
+                self.Clear({.older_than_seconds = older_than_seconds, .dataset = dataset}));
           },
-          nb::arg("older_than_seconds") = nb::none(), nb::arg("dataset") = nb::none(),
-          nb::arg("kind") = nb::none());
+          nb::arg("older_than_seconds") = nb::none(), nb::arg("dataset") = nb::none());
 }
 
 }  // namespace arrow_sus::python

@@ -15,6 +15,22 @@ def test_empty_cache_info(tmp_path: Path) -> None:
     assert "entries=0" in repr(info)
     assert (tmp_path / "manifest.sqlite").exists()
     assert cache.entries(tmp_path).num_rows == 0
+
+
+def test_raw_files_are_counted_and_cleared(tmp_path: Path) -> None:
+    raw = tmp_path / "raw" / "SIHSUS" / "200801_" / "Dados"
+    raw.mkdir(parents=True)
+    (raw / "RDAC2401.dbc").write_bytes(b"x" * 10)
+    (tmp_path / "raw" / ".arrow-sus" / "identity").mkdir(parents=True)  # bookkeeping is not an entry
+    info = cache.info(tmp_path)
+    assert (info.raw_files, info.raw_bytes) == (1, 10)
+    table = cache.entries(tmp_path)
+    assert table.column("dataset").to_pylist() == ["sih-rd"]
+    assert cache.clear(dataset="sim-do", directory=tmp_path) == 0
+    assert cache.clear(kind="parquet", directory=tmp_path) == 0
+    assert cache.clear(older_than="1d", directory=tmp_path) == 0  # just written
+    assert cache.clear(dataset="sih-rd", directory=tmp_path) == 1
+    assert not (raw / "RDAC2401.dbc").exists()
     assert cache.clear(directory=tmp_path) == 0
 
 

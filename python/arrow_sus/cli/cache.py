@@ -32,7 +32,7 @@ def info_command(as_json: JsonOption = False) -> None:
                 "directory": str(info.directory),
                 "entries": info.entries,
                 "bytes": info.bytes,
-                "raw_entries": info.raw_entries,
+                "raw_files": info.raw_files,
                 "raw_bytes": info.raw_bytes,
                 "parquet_entries": info.parquet_entries,
                 "parquet_bytes": info.parquet_bytes,
@@ -46,7 +46,7 @@ def info_command(as_json: JsonOption = False) -> None:
     table.add_column("kind")
     table.add_column("entries", justify="right")
     table.add_column("size", justify="right")
-    table.add_row("raw .dbc", str(info.raw_entries), human_bytes(info.raw_bytes))
+    table.add_row("raw downloads", str(info.raw_files), human_bytes(info.raw_bytes))
     table.add_row("parquet", str(info.parquet_entries), human_bytes(info.parquet_bytes))
     console.print(table)
     rate = "no lookups yet" if info.hit_rate is None else f"{info.hit_rate:.0%}"
