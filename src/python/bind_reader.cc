@@ -16,112 +16,12 @@
 #include "arrow_sus/dbf/reader.h"
 #include "arrow_sus/error.h"
 #include "python/bindings.h"
+#include "python/c_stream.h"
+#include "python/read_options.h"
 
 namespace arrow_sus::python {
 
 namespace {
-
-using dbf::CompareOp;
-using dbf::Literal;
-using dbf::Predicate;
-
-// Filters arrive from arrow_sus/filters.py as plain tuples:
-//   ("and", [node, ...]) | ("or", [node, ...]) | ("cmp", field, op, [literal, ...])
-// with literals str, bool, int, float, or ("date", days since 1970-01-01).
-Literal LiteralFromPython(nb::handle value) {
-  if (nb::isinstance<nb::bool_>(value)) return nb::cast<bool>(value);
-  if (nb::isinstance<nb::int_>(value)) return nb::cast<int64_t>(value);
-  if (nb::isinstance<nb::float_>(value)) return nb::cast<double>(value);
-  if (nb::isinstance<nb::str>(value)) return nb::cast<std::string>(value);
-  if (nb::isinstance<nb::tuple>(value)) {
-    auto t = nb::borrow<nb::tuple>(value);
-    if (t.size() == 2 && nb::cast<std::string>(t[0]) == "date") {
-      return dbf::DateLiteral{nb::cast<int32_t>(t[1])};
-    }
-  }
-  throw StatusError(
-      MakeError(ErrorKind::kInvalidArgument, {},
-                "unsupported filter value " + nb::cast<std::string>(nb::repr(value))));
-}
-
-Predicate PredicateFromPython(nb::handle node) {
-  auto t = nb::borrow<nb::tuple>(node);
-  std::string kind = nb::cast<std::string>(t[0]);
-  if (kind == "and" || kind == "or") {
-    std::vector<Predicate> children;
-    for (nb::handle child : nb::borrow<nb::list>(t[1]))
-      children.push_back(PredicateFromPython(child));
-    return kind == "and" ? Predicate::And(std::move(children)) : Predicate::Or(std::move(children));
-  }
-  std::vector<Literal> values;
-  for (nb::handle v : nb::borrow<nb::list>(t[3])) values.push_back(LiteralFromPython(v));
-  return Predicate::Compare(nb::cast<std::string>(t[1]),
-                            ValueOrThrow(dbf::ParseCompareOp(nb::cast<std::string>(t[2]))),
-                            std::move(values));
-}
-
-dbf::ReadOptions OptionsFromPython(std::optional<std::vector<std::string>> columns,
-                                   nb::handle filter, const std::string& encoding,
-                                   int64_t batch_size, bool raw, const std::string& decimals,
-                                   const std::string& on_invalid, bool keep_deleted,
-                                   bool use_threads) {
-  dbf::ReadOptions options;
-  options.columns = std::move(columns);
-  if (!filter.is_none()) {
-    options.filter = std::make_shared<const Predicate>(PredicateFromPython(filter));
-  }
-  options.encoding = ValueOrThrow(dbf::ParseEncoding(encoding));
-  options.batch_size = batch_size;
-  options.raw = raw;
-  if (decimals == "float") {
-    options.decimals = dbf::DecimalMode::kFloat;
-  } else if (decimals == "exact") {
-    options.decimals = dbf::DecimalMode::kExact;
-  } else {
-    throw StatusError(MakeError(ErrorKind::kInvalidArgument, {},
-                                "decimals must be 'float' or 'exact', got '" + decimals + "'"));
-  }
-  if (on_invalid == "null") {
-    options.on_invalid = dbf::InvalidPolicy::kNull;
-  } else if (on_invalid == "raise") {
-    options.on_invalid = dbf::InvalidPolicy::kRaise;
-  } else {
-    throw StatusError(MakeError(ErrorKind::kInvalidArgument, {},
-                                "on_invalid must be 'null' or 'raise', got '" + on_invalid + "'"));
-  }
-  options.keep_deleted = keep_deleted;
-  options.use_threads = use_threads;
-  return options;
-}
-
-// What crosses the C stream: the DbfReader, remembering the last error, because the C stream
-// interface carries only an errno and a message and the Python side wants the typed error back.
-class ErrorRecordingReader final : public arrow::RecordBatchReader {
- public:
-  explicit ErrorRecordingReader(std::shared_ptr<dbf::DbfReader> reader)
-      : reader_(std::move(reader)) {}
-
-  std::shared_ptr<arrow::Schema> schema() const override { return reader_->schema(); }
-  arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* batch) override {
-    arrow::Status status = reader_->ReadNext(batch);
-    if (!status.ok()) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      last_error_ = status;
-    }
-    return status;
-  }
-  arrow::Status Close() override { return reader_->Close(); }
-
-  arrow::Status last_error() const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return last_error_;
-  }
-
- private:
-  std::shared_ptr<dbf::DbfReader> reader_;
-  mutable std::mutex mutex_;
-  arrow::Status last_error_;
-};
 
 // Holds the reader after its batches were handed to a C stream consumer, so that stats and the
 // typed error stay reachable while (and after) the consumer reads.
@@ -140,15 +40,7 @@ class PyDbfReader {
                                   "this reader's batches were already handed out: open it again"));
     }
     exported_ = true;
-    auto* stream = new ArrowArrayStream;
-    ThrowIfError(arrow::ExportRecordBatchReader(exported_reader_, stream));
-    PyObject* capsule = PyCapsule_New(stream, "arrow_array_stream", [](PyObject* obj) {
-      auto* s = static_cast<ArrowArrayStream*>(PyCapsule_GetPointer(obj, "arrow_array_stream"));
-      if (s->release != nullptr) s->release(s);
-      delete s;
-    });
-    if (capsule == nullptr) throw nb::python_error();
-    return nb::steal(capsule);
+    return ExportStreamCapsule(exported_reader_);
   }
 
   nb::dict Stats() const {
@@ -213,8 +105,8 @@ PyDbfReader* Open(bool dbc, nb::handle source, std::string name,
                   const std::string& decimals, const std::string& on_invalid, bool keep_deleted,
                   bool use_threads, bool verify_crc) {
   dbf::ReadOptions options =
-      OptionsFromPython(std::move(columns), filter, encoding, batch_size, raw, decimals, on_invalid,
-                        keep_deleted, use_threads);
+      ReadOptionsFromPython(std::move(columns), filter, encoding, batch_size, raw, decimals,
+                            on_invalid, keep_deleted, use_threads);
   auto bytes = BytesSource(source);
   std::string path = bytes ? std::string() : nb::cast<std::string>(source);
   if (name.empty()) name = bytes ? "<bytes>" : path;

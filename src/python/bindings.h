@@ -40,5 +40,6 @@ void BindCatalog(nb::module_& m);
 void BindReader(nb::module_& m);
 void BindIo(nb::module_& m);
 void BindCache(nb::module_& m);
+void BindScan(nb::module_& m);
 
 }  // namespace arrow_sus::python

@@ -9,4 +9,5 @@ NB_MODULE(_core, m) {
   arrow_sus::python::BindReader(m);
   arrow_sus::python::BindIo(m);
   arrow_sus::python::BindCache(m);
+  arrow_sus::python::BindScan(m);
 }

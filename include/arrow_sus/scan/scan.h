@@ -1,0 +1,111 @@
+// A scan: many DATASUS files (one dataset, several states and periods) read as one stream.
+//
+// Planning (Plan) finds, for every file, what it is (its identity: size, mtime, and for .dbc the
+// record count and CRC-32) and its columns — from the disk cache when it holds a conversion of
+// this very version, otherwise from a local copy or one ranged read of the file's header — and
+// unifies the files' schemas (SchemaMode). Execution (Execute) then runs one task per file on a
+// MultiFileReader, so several files are fetched, decoded and converted at once in bounded memory:
+//
+//   cached Parquet of this version ──► read with projection + filter (row groups pruned)
+//   otherwise ──► local mirror file or download (decoded while it downloads; raw copy cached)
+//             ──► .dbc container ──► DBF reader
+//                 with the cache:    all columns ─► written to the Parquet cache ─► filter, project
+//                 without the cache: projection and filter pushed down to the raw bytes
+//   ──► conformed to the unified schema (+ source columns) ──► the caller
+//
+// A filter on a column that some files lack treats the column as null in those files.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <arrow/record_batch.h>
+#include <arrow/result.h>
+
+#include "arrow_sus/dbf/options.h"
+#include "arrow_sus/io/identity.h"
+#include "arrow_sus/io/source.h"
+#include "arrow_sus/scan/schema_unification.h"
+
+namespace arrow_sus::scan {
+
+// One file to scan, with what the caller already knows about it.
+struct ScanFile {
+  std::string path;                       // relative to the source root
+  std::optional<io::RemoteEntry> listed;  // size and mtime from a listing (saves a stat)
+  std::string dataset;                    // catalog id, recorded with cache entries
+  // Partition values, added as columns with ScanOptions::with_source.
+  std::string uf;
+  std::optional<int32_t> year;
+  std::optional<int32_t> month;
+};
+
+struct ScanOptions {
+  std::string source_url;  // empty: io::DefaultSourceUrl() ($ARROW_SUS_SOURCE or the DATASUS FTP)
+  io::SourceOptions source_options;
+  // Columns (in this order), filter, encoding, decimals, raw, batch size, ... as for one file.
+  dbf::ReadOptions read;
+  SchemaMode schema_mode = SchemaMode::kUnion;
+  bool use_cache = true;
+  std::string cache_dir;         // empty: io::CacheDir()
+  bool ordered = true;           // batches in file order; otherwise as soon as they are ready
+  int max_concurrent_files = 0;  // 0: one per core, at least 2
+  bool with_source = false;      // add columns uf, year, month and file to every row
+  bool verify_crc = true;
+};
+
+// Names of the columns with_source adds.
+inline constexpr const char* kSourceColumns[] = {"uf", "year", "month", "file"};
+
+// What planning found about one file.
+struct PlannedFile {
+  ScanFile file;
+  io::FileIdentity identity;
+  std::shared_ptr<arrow::Schema> schema;      // every column of this file, as converted
+  std::optional<std::string> cached_parquet;  // a conversion of this version in the cache
+  bool cached_raw = false;                    // a verified local copy of this version
+};
+
+// Counters updated while a scan runs; safe to read from any thread.
+struct ScanCounters {
+  std::atomic<int64_t> files_done{0};
+  std::atomic<int64_t> files_from_parquet_cache{0};
+  std::atomic<int64_t> bytes_downloaded{0};
+  std::atomic<int64_t> rows{0};
+  std::atomic<int64_t> batches{0};
+};
+
+class Scan {
+ public:
+  static arrow::Result<std::shared_ptr<Scan>> Make(std::vector<ScanFile> files,
+                                                   ScanOptions options);
+  ~Scan();
+
+  // Plans once (later calls return the first outcome). Errors name the file.
+  arrow::Status Plan();
+  // The stream's schema: the unified columns (projected as asked) plus the source columns.
+  arrow::Result<std::shared_ptr<arrow::Schema>> schema();
+  arrow::Result<std::vector<PlannedFile>> files();
+  // A new pass over every planned file. Closing the reader early cancels downloads and threads;
+  // the cache keeps only complete entries.
+  arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> Execute();
+
+  const ScanCounters& counters() const;
+  const ScanOptions& options() const;
+
+  class Impl;
+
+ private:
+  explicit Scan(std::shared_ptr<Impl> impl);
+  std::shared_ptr<Impl> impl_;  // shared with the readers Execute returns
+};
+
+// The converter key of the Parquet cache for these read options: conversions made with other
+// options, or by another converter version, are never reused.
+std::string ConverterKey(const dbf::ReadOptions& options);
+
+}  // namespace arrow_sus::scan

@@ -1,0 +1,192 @@
+// arrow_sus._core.Scan: a planned multi-file scan (see include/arrow_sus/scan/scan.h). The Python
+// layer (arrow_sus/scan.py) plans which files to read from the catalog and the live listing, then
+// hands them here; batches leave through the Arrow C stream interface without the GIL.
+#include <Python.h>
+
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/shared_ptr.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
+
+#include <arrow/c/abi.h>
+#include <arrow/c/bridge.h>
+#include <arrow/type.h>
+
+#include "arrow_sus/error.h"
+#include "arrow_sus/scan/scan.h"
+#include "python/bindings.h"
+#include "python/c_stream.h"
+#include "python/read_options.h"
+
+namespace arrow_sus::python {
+
+namespace {
+
+// A scan's batches, handed to one C stream consumer; keeps the typed error of a failed read.
+class PyScanStream {
+ public:
+  explicit PyScanStream(std::shared_ptr<arrow::RecordBatchReader> reader)
+      : reader_(std::make_shared<ErrorRecordingReader>(std::move(reader))) {}
+
+  nb::object Export(nb::handle /*requested_schema*/) {
+    if (exported_) {
+      throw StatusError(MakeError(ErrorKind::kInvalidArgument, {},
+                                  "this stream was already consumed: call execute() again"));
+    }
+    exported_ = true;
+    return ExportStreamCapsule(reader_);
+  }
+  void RaiseLastError() const { ThrowIfError(reader_->last_error()); }
+  void Close() {
+    nb::gil_scoped_release release;
+    ThrowIfError(reader_->Close());
+  }
+
+ private:
+  std::shared_ptr<ErrorRecordingReader> reader_;
+  bool exported_ = false;
+};
+
+nb::object SchemaCapsule(const std::shared_ptr<arrow::Schema>& schema) {
+  auto* c_schema = new ArrowSchema;
+  arrow::Status status = arrow::ExportSchema(*schema, c_schema);
+  if (!status.ok()) {
+    delete c_schema;
+    ThrowIfError(status);
+  }
+  PyObject* capsule = PyCapsule_New(c_schema, "arrow_schema", [](PyObject* obj) {
+    auto* s = static_cast<ArrowSchema*>(PyCapsule_GetPointer(obj, "arrow_schema"));
+    if (s->release != nullptr) s->release(s);
+    delete s;
+  });
+  if (capsule == nullptr) throw nb::python_error();
+  return nb::steal(capsule);
+}
+
+// Files arrive as (path, size | None, mtime | None, dataset, uf, year | None, month | None).
+std::vector<scan::ScanFile> FilesFromPython(const nb::list& files) {
+  std::vector<scan::ScanFile> out;
+  for (nb::handle item : files) {
+    auto t = nb::borrow<nb::tuple>(item);
+    scan::ScanFile file;
+    file.path = nb::cast<std::string>(t[0]);
+    if (!t[1].is_none()) {
+      io::RemoteEntry entry;
+      entry.name = file.path.substr(file.path.rfind('/') + 1);
+      entry.size = nb::cast<int64_t>(t[1]);
+      if (!t[2].is_none()) entry.mtime = nb::cast<int64_t>(t[2]);
+      file.listed = entry;
+    }
+    file.dataset = nb::cast<std::string>(t[3]);
+    file.uf = nb::cast<std::string>(t[4]);
+    if (!t[5].is_none()) file.year = nb::cast<int32_t>(t[5]);
+    if (!t[6].is_none()) file.month = nb::cast<int32_t>(t[6]);
+    out.push_back(std::move(file));
+  }
+  return out;
+}
+
+nb::dict PlannedToDict(const scan::PlannedFile& p) {
+  nb::dict d;
+  d["path"] = p.file.path;
+  d["dataset"] = p.file.dataset;
+  d["uf"] = p.file.uf.empty() ? nb::none() : nb::cast(p.file.uf);
+  d["year"] = p.file.year ? nb::cast(*p.file.year) : nb::none();
+  d["month"] = p.file.month ? nb::cast(*p.file.month) : nb::none();
+  d["size"] = p.identity.size;
+  d["mtime"] = p.identity.mtime ? nb::cast(*p.identity.mtime) : nb::none();
+  d["records"] = p.identity.records ? nb::cast(*p.identity.records) : nb::none();
+  d["crc32"] = p.identity.crc32 ? nb::cast(*p.identity.crc32) : nb::none();
+  d["cached"] = p.cached_parquet ? "parquet" : (p.cached_raw ? "raw" : "");
+  d["columns"] = p.schema->num_fields();
+  return d;
+}
+
+std::shared_ptr<scan::Scan> MakeScan(
+    nb::list files, std::string source_url, std::optional<std::vector<std::string>> columns,
+    nb::handle filter, const std::string& encoding, int64_t batch_size, bool raw,
+    const std::string& decimals, const std::string& on_invalid, bool keep_deleted, bool use_threads,
+    const std::string& schema_mode, bool use_cache, std::string cache_dir, bool ordered,
+    int max_concurrent_files, bool with_source, bool verify_crc, int max_connections) {
+  scan::ScanOptions options;
+  options.source_url = std::move(source_url);
+  options.source_options.max_connections_per_host = max_connections;
+  options.read = ReadOptionsFromPython(std::move(columns), filter, encoding, batch_size, raw,
+                                       decimals, on_invalid, keep_deleted, use_threads);
+  options.schema_mode = ValueOrThrow(scan::ParseSchemaMode(schema_mode));
+  options.use_cache = use_cache;
+  options.cache_dir = std::move(cache_dir);
+  options.ordered = ordered;
+  options.max_concurrent_files = max_concurrent_files;
+  options.with_source = with_source;
+  options.verify_crc = verify_crc;
+  std::vector<scan::ScanFile> planned = FilesFromPython(files);
+  nb::gil_scoped_release release;
+  return ValueOrThrow(scan::Scan::Make(std::move(planned), std::move(options)));
+}
+
+}  // namespace
+
+void BindScan(nb::module_& m) {
+  nb::class_<PyScanStream>(m, "ScanStream", "Batches of one pass over a Scan.")
+      .def("__arrow_c_stream__", &PyScanStream::Export, nb::arg("requested_schema") = nb::none())
+      .def("raise_last_error", &PyScanStream::RaiseLastError)
+      .def("close", &PyScanStream::Close);
+
+  nb::class_<scan::Scan>(m, "Scan", "A planned multi-file scan; use arrow_sus.scan() instead.")
+      .def("plan",
+           [](scan::Scan& self) {
+             nb::gil_scoped_release release;
+             ThrowIfError(self.Plan());
+           })
+      .def("schema_capsule",
+           [](scan::Scan& self) {
+             std::shared_ptr<arrow::Schema> schema;
+             {
+               nb::gil_scoped_release release;
+               schema = ValueOrThrow(self.schema());
+             }
+             return SchemaCapsule(schema);
+           })
+      .def("files",
+           [](scan::Scan& self) {
+             std::vector<scan::PlannedFile> files;
+             {
+               nb::gil_scoped_release release;
+               files = ValueOrThrow(self.files());
+             }
+             nb::list out;
+             for (const auto& f : files) out.append(PlannedToDict(f));
+             return out;
+           })
+      .def(
+          "execute",
+          [](scan::Scan& self) {
+            std::shared_ptr<arrow::RecordBatchReader> reader;
+            {
+              nb::gil_scoped_release release;
+              reader = ValueOrThrow(self.Execute());
+            }
+            return new PyScanStream(std::move(reader));
+          },
+          nb::rv_policy::take_ownership)
+      .def("counters", [](const scan::Scan& self) {
+        const scan::ScanCounters& c = self.counters();
+        nb::dict d;
+        d["files_done"] = c.files_done.load();
+        d["files_from_parquet_cache"] = c.files_from_parquet_cache.load();
+        d["bytes_downloaded"] = c.bytes_downloaded.load();
+        d["rows"] = c.rows.load();
+        d["batches"] = c.batches.load();
+        return d;
+      });
+
+  m.def("open_scan", &MakeScan, nb::arg("files"), nb::arg("source_url"), nb::arg("columns").none(),
+        nb::arg("filter").none(), nb::arg("encoding"), nb::arg("batch_size"), nb::arg("raw"),
+        nb::arg("decimals"), nb::arg("on_invalid"), nb::arg("keep_deleted"), nb::arg("use_threads"),
+        nb::arg("schema_mode"), nb::arg("use_cache"), nb::arg("cache_dir"), nb::arg("ordered"),
+        nb::arg("max_concurrent_files"), nb::arg("with_source"), nb::arg("verify_crc"),
+        nb::arg("max_connections"), "Plans a multi-file scan.");
+}
+
+}  // namespace arrow_sus::python

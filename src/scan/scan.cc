@@ -1,0 +1,439 @@
+#include "arrow_sus/scan/scan.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <future>
+#include <mutex>
+#include <random>
+
+#include <arrow/array/util.h>
+#include <arrow/io/file.h>
+#include <arrow/io/memory.h>
+#include <arrow/scalar.h>
+#include <arrow/type.h>
+#include <parquet/arrow/reader.h>
+
+#include "arrow_sus/cache/parquet_cache.h"
+#include "arrow_sus/dbc.h"
+#include "arrow_sus/dbf/reader.h"
+#include "arrow_sus/error.h"
+#include "arrow_sus/io/cache.h"
+#include "arrow_sus/io/path_safety.h"
+#include "arrow_sus/io/remote_file.h"
+#include "arrow_sus/scan/multi_file_reader.h"
+#include "arrow_sus/scan/parquet_files.h"
+#include "arrow_sus/scan/predicate_expression.h"
+#include "io/schemes.h"
+
+namespace arrow_sus::scan {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Bumped whenever a change to the reader changes what a conversion produces.
+constexpr int kConverterVersion = 1;
+
+// The filter as it applies to a file: a field the file lacks is null there, so comparisons on it
+// are false and is_null is true (an empty AND is true, an empty OR false).
+dbf::Predicate Specialize(const dbf::Predicate& p, const arrow::Schema& schema) {
+  if (p.kind != dbf::Predicate::Kind::kCompare) {
+    std::vector<dbf::Predicate> children;
+    for (const auto& child : p.children) children.push_back(Specialize(child, schema));
+    return p.kind == dbf::Predicate::Kind::kAnd ? dbf::Predicate::And(std::move(children))
+                                                : dbf::Predicate::Or(std::move(children));
+  }
+  if (schema.GetFieldByName(p.field) != nullptr) return p;
+  return p.op == dbf::CompareOp::kIsNull ? dbf::Predicate::And({}) : dbf::Predicate::Or({});
+}
+
+std::shared_ptr<arrow::Schema> WithSourceColumns(const std::shared_ptr<arrow::Schema>& schema) {
+  std::vector<std::shared_ptr<arrow::Field>> fields = schema->fields();
+  fields.push_back(arrow::field("uf", arrow::utf8()));
+  fields.push_back(arrow::field("year", arrow::int32()));
+  fields.push_back(arrow::field("month", arrow::int32()));
+  fields.push_back(arrow::field("file", arrow::utf8()));
+  return arrow::schema(std::move(fields), schema->metadata());
+}
+
+// Conforms every batch to the scan schema, appends the source columns, and runs `on_close` (once)
+// when the file is finished or abandoned.
+class ConformingReader : public arrow::RecordBatchReader {
+ public:
+  ConformingReader(std::shared_ptr<arrow::RecordBatchReader> input,
+                   std::shared_ptr<arrow::Schema> data_schema,
+                   std::shared_ptr<arrow::Schema> output_schema,
+                   std::vector<std::shared_ptr<arrow::Scalar>> source, ScanCounters* counters,
+                   std::function<void()> on_close)
+      : input_(std::move(input)),
+        data_schema_(std::move(data_schema)),
+        output_schema_(std::move(output_schema)),
+        source_(std::move(source)),
+        counters_(counters),
+        on_close_(std::move(on_close)) {}
+  ~ConformingReader() override { Finish(); }
+
+  std::shared_ptr<arrow::Schema> schema() const override { return output_schema_; }
+
+  arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override {
+    std::shared_ptr<arrow::RecordBatch> batch;
+    ARROW_RETURN_NOT_OK(input_->ReadNext(&batch));
+    if (batch == nullptr) {
+      *out = nullptr;
+      Finish();
+      return arrow::Status::OK();
+    }
+    ARROW_ASSIGN_OR_RAISE(batch, ConformBatch(batch, data_schema_));
+    std::vector<std::shared_ptr<arrow::Array>> columns = batch->columns();
+    for (const auto& scalar : source_) {
+      ARROW_ASSIGN_OR_RAISE(auto column, arrow::MakeArrayFromScalar(*scalar, batch->num_rows()));
+      columns.push_back(std::move(column));
+    }
+    *out = arrow::RecordBatch::Make(output_schema_, batch->num_rows(), std::move(columns));
+    counters_->rows.fetch_add(batch->num_rows(), std::memory_order_relaxed);
+    counters_->batches.fetch_add(1, std::memory_order_relaxed);
+    return arrow::Status::OK();
+  }
+
+  arrow::Status Close() override {
+    arrow::Status status = input_->Close();
+    Finish();
+    return status;
+  }
+
+ private:
+  void Finish() {
+    if (finished_) return;
+    finished_ = true;
+    input_.reset();  // releases the file (and stops its download) before cleaning up after it
+    counters_->files_done.fetch_add(1, std::memory_order_relaxed);
+    if (on_close_) on_close_();
+  }
+
+  std::shared_ptr<arrow::RecordBatchReader> input_;
+  std::shared_ptr<arrow::Schema> data_schema_;
+  std::shared_ptr<arrow::Schema> output_schema_;
+  std::vector<std::shared_ptr<arrow::Scalar>> source_;
+  ScanCounters* counters_;
+  std::function<void()> on_close_;
+  bool finished_ = false;
+};
+
+arrow::Result<std::shared_ptr<arrow::Schema>> ParquetSchema(const std::string& path) {
+  ARROW_ASSIGN_OR_RAISE(auto file, arrow::io::ReadableFile::Open(path));
+  ARROW_ASSIGN_OR_RAISE(auto reader, parquet::arrow::OpenFile(file, arrow::default_memory_pool()));
+  std::shared_ptr<arrow::Schema> schema;
+  ARROW_RETURN_NOT_OK(reader->GetSchema(&schema));
+  return schema;
+}
+
+arrow::Result<std::shared_ptr<arrow::Buffer>> ReadLocalPrefix(const fs::path& path) {
+  ARROW_ASSIGN_OR_RAISE(auto file, arrow::io::ReadableFile::Open(path.string()));
+  ARROW_ASSIGN_OR_RAISE(auto bytes, file->Read(io::kIdentityPrefixBytes));
+  ARROW_RETURN_NOT_OK(file->Close());
+  return bytes;
+}
+
+fs::path MakeTemporaryDirectory() {
+  std::random_device random;
+  fs::path dir = fs::temp_directory_path() /
+                 ("arrow-sus-scan-" + std::to_string(random()) + std::to_string(random()));
+  fs::create_directories(dir);
+  return dir;
+}
+
+}  // namespace
+
+std::string ConverterKey(const dbf::ReadOptions& options) {
+  return "arrow-sus/" + std::to_string(kConverterVersion) +
+         ";encoding=" + std::string(dbf::EncodingName(options.encoding)) +
+         ";decimals=" + (options.decimals == dbf::DecimalMode::kExact ? "exact" : "float") +
+         ";raw=" + (options.raw ? "1" : "0") +
+         ";keep_deleted=" + (options.keep_deleted ? "1" : "0");
+}
+
+class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
+ public:
+  Impl(std::vector<ScanFile> files, ScanOptions options)
+      : files_(std::move(files)), options_(std::move(options)) {}
+
+  arrow::Status Init() {
+    if (options_.source_url.empty()) options_.source_url = io::DefaultSourceUrl();
+    ARROW_ASSIGN_OR_RAISE(io::ParsedUrl url, io::ParseUrl(options_.source_url));
+    if (url.scheme == "file") local_root_ = url.root.empty() ? fs::path("/") : fs::path(url.root);
+    ARROW_ASSIGN_OR_RAISE(source_, io::OpenSource(options_.source_url, options_.source_options));
+    fs::path cache_root =
+        options_.cache_dir.empty() ? io::CacheDir() : fs::path(options_.cache_dir);
+    raw_cache_.emplace(cache_root / "raw");
+    if (options_.use_cache) {
+      ARROW_ASSIGN_OR_RAISE(parquet_cache_, cache::ParquetCache::Open(cache_root.string()));
+    }
+    converter_ = ConverterKey(options_.read);
+    // Converting every column for the cache would raise on columns the caller did not ask for.
+    write_parquet_ = options_.use_cache && options_.read.on_invalid == dbf::InvalidPolicy::kNull;
+    return arrow::Status::OK();
+  }
+
+  arrow::Status Plan() {
+    std::call_once(plan_once_, [this] { plan_status_ = PlanAll(); });
+    return plan_status_;
+  }
+
+  arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> Execute() {
+    ARROW_RETURN_NOT_OK(Plan());
+    std::vector<FileTask> tasks;
+    auto self = shared_from_this();
+    for (size_t i = 0; i < planned_.size(); ++i) {
+      tasks.push_back({planned_[i].file.path, [self, i](const arrow::StopToken& stop) {
+                         return self->OpenFile(i, stop);
+                       }});
+    }
+    MultiFileReaderOptions reader_options{.max_concurrent_files = options_.max_concurrent_files,
+                                          .ordered = options_.ordered};
+    ARROW_ASSIGN_OR_RAISE(auto reader,
+                          MultiFileReader::Make(output_schema_, std::move(tasks), reader_options));
+    return reader;
+  }
+
+  std::vector<ScanFile> files_;
+  ScanOptions options_;
+  std::vector<PlannedFile> planned_;
+  std::shared_ptr<arrow::Schema> data_schema_;    // unified and projected, without source columns
+  std::shared_ptr<arrow::Schema> output_schema_;  // data_schema_ + source columns when asked
+  ScanCounters counters_;
+
+ private:
+  arrow::Status PlanAll() {
+    planned_.resize(files_.size());
+    // Planning touches the source once or twice per uncached file: run within the host limit.
+    size_t parallel = std::max(1, options_.source_options.max_connections_per_host);
+    for (size_t start = 0; start < files_.size(); start += parallel) {
+      std::vector<std::future<arrow::Status>> running;
+      for (size_t i = start; i < std::min(files_.size(), start + parallel); ++i) {
+        running.push_back(std::async(std::launch::async, [this, i] { return PlanFile(i); }));
+      }
+      arrow::Status first_error;
+      for (auto& f : running) {
+        arrow::Status status = f.get();
+        if (first_error.ok() && !status.ok()) first_error = status;
+      }
+      ARROW_RETURN_NOT_OK(first_error);
+    }
+    std::vector<std::shared_ptr<arrow::Schema>> schemas;
+    std::vector<std::string> names;
+    for (const auto& p : planned_) {
+      schemas.push_back(p.schema);
+      names.push_back(p.file.path);
+    }
+    ARROW_ASSIGN_OR_RAISE(auto unified, UnifySchemas(schemas, names, options_.schema_mode));
+    if (options_.read.filter) {  // unknown fields and wrong literal kinds fail now, not mid-stream
+      ARROW_RETURN_NOT_OK(PredicateToExpression(*options_.read.filter, *unified).status());
+    }
+    if (options_.read.columns) {
+      std::vector<std::shared_ptr<arrow::Field>> fields;
+      for (const std::string& name : *options_.read.columns) {
+        auto field = unified->GetFieldByName(name);
+        if (field == nullptr) {
+          std::string available;
+          for (const auto& f : unified->fields())
+            available += (available.empty() ? "" : ", ") + f->name();
+          return MakeError(
+              ErrorKind::kInvalidArgument, {.field = name},
+              "no column '" + name + "' in the scanned files; available columns: " + available);
+        }
+        fields.push_back(field);
+      }
+      unified = arrow::schema(std::move(fields), unified->metadata());
+    }
+    data_schema_ = unified;
+    output_schema_ = options_.with_source ? WithSourceColumns(unified) : unified;
+    return arrow::Status::OK();
+  }
+
+  arrow::Status PlanFile(size_t i) {
+    PlannedFile& p = planned_[i];
+    p.file = files_[i];
+    const std::string& path = p.file.path;
+    ARROW_RETURN_NOT_OK(io::ValidateRelativePath(path));
+    if (p.file.listed) {
+      p.identity = {.path = path, .size = p.file.listed->size, .mtime = p.file.listed->mtime};
+    } else {
+      ARROW_ASSIGN_OR_RAISE(p.identity, io::StatIdentity(*source_, path));
+    }
+    if (parquet_cache_) {
+      ARROW_ASSIGN_OR_RAISE(auto hit,
+                            parquet_cache_->Lookup(options_.source_url, p.identity, converter_));
+      if (hit) {
+        auto schema = ParquetSchema(hit->local_path);
+        if (schema.ok()) {
+          p.cached_parquet = hit->local_path;
+          p.schema = *schema;
+          return arrow::Status::OK();
+        }  // unreadable: convert again (the new entry replaces it)
+      }
+    }
+    std::shared_ptr<arrow::Buffer> prefix;
+    if (local_root_) {
+      ARROW_ASSIGN_OR_RAISE(fs::path local, io::JoinUnder(*local_root_, path));
+      ARROW_ASSIGN_OR_RAISE(prefix, ReadLocalPrefix(local));
+    } else if (auto copy = raw_cache_->Lookup(p.identity); copy.ok() && copy->has_value()) {
+      p.cached_raw = true;
+      ARROW_ASSIGN_OR_RAISE(prefix, ReadLocalPrefix(**copy));
+    } else {
+      ARROW_ASSIGN_OR_RAISE(prefix, source_->ReadRange(path, 0, io::kIdentityPrefixBytes));
+    }
+    dbf::ReadOptions header_only = options_.read;
+    header_only.columns.reset();
+    header_only.filter.reset();
+    header_only.use_threads = false;
+    ARROW_ASSIGN_OR_RAISE(auto reader,
+                          dbf::DbfReader::Make(std::make_shared<arrow::io::BufferReader>(prefix),
+                                               header_only, {.name = path}));
+    p.schema = reader->schema();
+    return reader->Close();
+  }
+
+  arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenFile(size_t i,
+                                                                    const arrow::StopToken& stop) {
+    const PlannedFile& p = planned_[i];
+    const std::string& path = p.file.path;
+    std::vector<std::string> columns;  // the asked columns this file has, in the asked order
+    for (const auto& field : data_schema_->fields()) {
+      if (p.schema->GetFieldByName(field->name()) != nullptr) columns.push_back(field->name());
+    }
+    std::shared_ptr<const dbf::Predicate> filter;
+    if (options_.read.filter)
+      filter = std::make_shared<dbf::Predicate>(Specialize(*options_.read.filter, *p.schema));
+
+    std::shared_ptr<arrow::RecordBatchReader> reader;
+    std::function<void()> on_close;
+    if (p.cached_parquet) {
+      ParquetReadOptions read{.columns = columns,
+                              .batch_size = options_.read.batch_size,
+                              .use_threads = options_.read.use_threads};
+      if (filter) {
+        ARROW_ASSIGN_OR_RAISE(read.filter, PredicateToExpression(*filter, *p.schema));
+      }
+      ARROW_ASSIGN_OR_RAISE(reader, OpenParquetFile(*p.cached_parquet, read));
+      counters_.files_from_parquet_cache.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      ARROW_ASSIGN_OR_RAISE(auto input, OpenInput(p, stop, &on_close));
+      std::shared_ptr<arrow::io::InputStream> bytes = input;
+      if (io::HasDbcPrefix(path)) {
+        ARROW_ASSIGN_OR_RAISE(bytes,
+                              OpenDbcStream(input, path, {.verify_crc = options_.verify_crc}));
+      }
+      dbf::SourceInfo source{.name = path, .crc32 = p.identity.crc32};
+      if (write_parquet_) {
+        dbf::ReadOptions all = options_.read;
+        all.columns.reset();
+        all.filter.reset();
+        ARROW_ASSIGN_OR_RAISE(auto dbf_reader, dbf::DbfReader::Make(bytes, all, source));
+        cache::ParquetEntry entry{.source = options_.source_url,
+                                  .identity = p.identity,
+                                  .converter = converter_,
+                                  .dataset = p.file.dataset};
+        entry.local_path = parquet_cache_->PathFor(options_.source_url, path, converter_);
+        auto cache = parquet_cache_;
+        ARROW_ASSIGN_OR_RAISE(auto tee, TeeToParquet(dbf_reader, entry.local_path, {},
+                                                     [cache, entry](const std::string&) {
+                                                       return cache->Commit(entry);
+                                                     }));
+        std::optional<arrow::compute::Expression> expression;
+        if (filter) {
+          ARROW_ASSIGN_OR_RAISE(expression, PredicateToExpression(*filter, *dbf_reader->schema()));
+        }
+        ARROW_ASSIGN_OR_RAISE(reader, FilterAndProject(tee, expression, columns));
+      } else {
+        dbf::ReadOptions pushed = options_.read;
+        pushed.columns = columns;
+        pushed.filter = filter;
+        ARROW_ASSIGN_OR_RAISE(reader, dbf::DbfReader::Make(bytes, pushed, source));
+      }
+    }
+    std::vector<std::shared_ptr<arrow::Scalar>> source_values;
+    if (options_.with_source) {
+      auto text = [](const std::string& s) -> std::shared_ptr<arrow::Scalar> {
+        return s.empty() ? arrow::MakeNullScalar(arrow::utf8())
+                         : std::make_shared<arrow::StringScalar>(s);
+      };
+      auto number = [](std::optional<int32_t> v) -> std::shared_ptr<arrow::Scalar> {
+        return v ? std::make_shared<arrow::Int32Scalar>(*v) : arrow::MakeNullScalar(arrow::int32());
+      };
+      source_values = {text(p.file.uf), number(p.file.year), number(p.file.month), text(path)};
+    }
+    return std::make_shared<ConformingReader>(std::move(reader), data_schema_, output_schema_,
+                                              std::move(source_values), &counters_,
+                                              std::move(on_close));
+  }
+
+  // The file's bytes: the local mirror, or a download decoded as it arrives (kept in the raw cache,
+  // or in a temporary directory removed when the file is done when caching is off).
+  arrow::Result<std::shared_ptr<arrow::io::RandomAccessFile>> OpenInput(
+      const PlannedFile& p, const arrow::StopToken& stop, std::function<void()>* on_close) {
+    if (local_root_) {
+      ARROW_ASSIGN_OR_RAISE(fs::path local, io::JoinUnder(*local_root_, p.file.path));
+      auto file = arrow::io::ReadableFile::Open(local.string());
+      if (!file.ok())
+        return MakeError(ErrorKind::kNotFound, {.file = local.string()},
+                         "cannot open the mirror's file");
+      return *file;
+    }
+    io::DownloadOptions download;
+    download.known_identity = p.identity;
+    ScanCounters* counters = &counters_;
+    download.on_bytes = [counters, stop](int64_t n) {
+      counters->bytes_downloaded.fetch_add(n, std::memory_order_relaxed);
+      return stop.IsStopRequested() ? MakeError(ErrorKind::kCancelled, {}, "scan cancelled")
+                                    : arrow::Status::OK();
+    };
+    if (options_.use_cache)
+      return io::OpenRemoteFile(source_, *raw_cache_, p.file.path, std::move(download));
+    fs::path scratch = MakeTemporaryDirectory();
+    *on_close = [scratch] {
+      std::error_code ignored;
+      fs::remove_all(scratch, ignored);
+    };
+    return io::OpenRemoteFile(source_, io::FileCache(scratch), p.file.path, std::move(download));
+  }
+
+  std::shared_ptr<io::Source> source_;
+  std::optional<fs::path> local_root_;
+  std::optional<io::FileCache> raw_cache_;
+  std::shared_ptr<cache::ParquetCache> parquet_cache_;
+  std::string converter_;
+  bool write_parquet_ = false;
+  std::once_flag plan_once_;
+  arrow::Status plan_status_;
+};
+
+Scan::Scan(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Scan::~Scan() = default;
+
+arrow::Result<std::shared_ptr<Scan>> Scan::Make(std::vector<ScanFile> files, ScanOptions options) {
+  ARROW_RETURN_NOT_OK(options.read.Validate());
+  auto impl = std::make_shared<Impl>(std::move(files), std::move(options));
+  ARROW_RETURN_NOT_OK(impl->Init());
+  return std::shared_ptr<Scan>(new Scan(std::move(impl)));
+}
+
+arrow::Status Scan::Plan() { return impl_->Plan(); }
+
+arrow::Result<std::shared_ptr<arrow::Schema>> Scan::schema() {
+  ARROW_RETURN_NOT_OK(impl_->Plan());
+  return impl_->output_schema_;
+}
+
+arrow::Result<std::vector<PlannedFile>> Scan::files() {
+  ARROW_RETURN_NOT_OK(impl_->Plan());
+  return impl_->planned_;
+}
+
+arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> Scan::Execute() {
+  return impl_->Execute();
+}
+
+const ScanCounters& Scan::counters() const { return impl_->counters_; }
+const ScanOptions& Scan::options() const { return impl_->options_; }
+
+}  // namespace arrow_sus::scan
