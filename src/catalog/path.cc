@@ -368,6 +368,10 @@ arrow::Result<std::vector<std::string>> CandidatePaths(const PathQuery& query) {
       paths.push_back(std::move(path));
     }
   }
+  if (paths.empty() && national && dataset->coverage == Coverage::kState) {
+    return MakeError(ErrorKind::kInvalidArgument, {},
+                     std::string(dataset->id) + " is published per state: give a state (uf)");
+  }
   if (paths.empty()) {
     const bool month_missing = dataset->periodicity == Periodicity::kMonthly && query.month == 0;
     return MakeError(ErrorKind::kNotFound, {},
