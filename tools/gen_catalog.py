@@ -197,7 +197,10 @@ def emit_columns(em: Emitter, columns: dict, catalog: dict) -> str:
 
 def main() -> int:
     data_dir, output = Path(sys.argv[1]), Path(sys.argv[2])
-    load = lambda name: json.loads((data_dir / name).read_text(encoding="utf-8"))  # noqa: E731
+
+    def load(name: str) -> dict:
+        return json.loads((data_dir / name).read_text(encoding="utf-8"))
+
     catalog = load("catalog.json")
     em = Emitter()
     tables = {

@@ -19,7 +19,7 @@ MARKER = (
 )
 
 
-def period_text(layout: dict, periodicity: str) -> str:
+def period_text(layout: dict) -> str:
     first, last = layout.get("first"), layout.get("last")
     if not first and not last:
         return "-"
@@ -57,7 +57,7 @@ def main() -> int:
                     *head,
                     f"`{lay['directory'] or '(inside TAB archives)'}`",
                     f"{patterns} .{exts}",
-                    period_text(lay, ds["periodicity"]) + note,
+                    period_text(lay) + note,
                 ]
                 lines.append("| " + " | ".join(row) + " |")
         lines.append("")

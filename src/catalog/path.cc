@@ -247,13 +247,21 @@ ParseResult Classify(std::string_view path_or_name) {
   bool matched = false;
   for (const Dataset& dataset : Datasets()) {
     for (const Layout& layout : dataset.layouts) {
-      if (!ExtensionFits(dataset, layout, extension)) continue;
       Bindings dir_bindings;
-      if (!server_dir.empty() && (layout.directory.empty() ||
-                                  !MatchPattern(layout.directory, server_dir, &dir_bindings))) {
-        continue;
-      }
+      bool layout_checked = false;
       for (std::string_view pattern : layout.patterns) {
+        // Most patterns start with a literal: compare one character before anything costlier.
+        if (pattern.front() != '{' && ToUpperAscii(stem.front()) != ToUpperAscii(pattern.front())) {
+          continue;
+        }
+        if (!layout_checked) {  // extension and directory, once per layout
+          layout_checked = true;
+          if (!ExtensionFits(dataset, layout, extension)) break;
+          if (!server_dir.empty() && (layout.directory.empty() ||
+                                      !MatchPattern(layout.directory, server_dir, &dir_bindings))) {
+            break;
+          }
+        }
         Bindings b = dir_bindings;
         if (!MatchPattern(pattern, stem, &b) || !InPeriod(layout, b)) continue;
         if (!matched) {
@@ -359,6 +367,10 @@ arrow::Result<std::vector<std::string>> CandidatePaths(const PathQuery& query) {
       if (Classify(path).outcome != ParseOutcome::kMatched) continue;
       paths.push_back(std::move(path));
     }
+  }
+  if (paths.empty() && national && dataset->coverage == Coverage::kState) {
+    return MakeError(ErrorKind::kInvalidArgument, {},
+                     std::string(dataset->id) + " is published per state: give a state (uf)");
   }
   if (paths.empty()) {
     const bool month_missing = dataset->periodicity == Periodicity::kMonthly && query.month == 0;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstddef>
 #include <cstdlib>
 #include <fstream>
 #include <new>
@@ -14,21 +15,57 @@
 #include "arrow_sus/catalog/catalog.h"
 #include "arrow_sus/catalog/path.h"
 
-// Counts every global allocation so a test can prove a code path allocates nothing.
+// Counts every global allocation so a test can prove a code path allocates nothing. Every form of
+// the global operator new/delete is replaced, so each allocation and its release go through
+// malloc/free.
 namespace {
 std::atomic<long> allocations{0};
-}  // namespace
 
-void* operator new(std::size_t size) {
+void* CountedAlloc(std::size_t size, std::size_t alignment) noexcept {
   allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  if (size == 0) size = 1;
+  if (alignment <= alignof(std::max_align_t)) return std::malloc(size);
+  return std::aligned_alloc(alignment, (size + alignment - 1) / alignment * alignment);
+}
+
+void* CountedAllocOrThrow(std::size_t size, std::size_t alignment) {
+  if (void* p = CountedAlloc(size, alignment)) return p;
   throw std::bad_alloc();
 }
-void* operator new[](std::size_t size) { return operator new(size); }
+}  // namespace
+
+void* operator new(std::size_t size) { return CountedAllocOrThrow(size, 0); }
+void* operator new[](std::size_t size) { return CountedAllocOrThrow(size, 0); }
+void* operator new(std::size_t size, std::align_val_t a) {
+  return CountedAllocOrThrow(size, size_t(a));
+}
+void* operator new[](std::size_t size, std::align_val_t a) {
+  return CountedAllocOrThrow(size, size_t(a));
+}
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
+  return CountedAlloc(size, 0);
+}
+void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
+  return CountedAlloc(size, 0);
+}
+void* operator new(std::size_t size, std::align_val_t a, const std::nothrow_t&) noexcept {
+  return CountedAlloc(size, size_t(a));
+}
+void* operator new[](std::size_t size, std::align_val_t a, const std::nothrow_t&) noexcept {
+  return CountedAlloc(size, size_t(a));
+}
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete[](void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }
 
 namespace arrow_sus::catalog {
 namespace {

@@ -83,6 +83,8 @@ def test_paths_examples() -> None:
         paths("sih-rd", uf="SP", year=1980, month=1)
     with pytest.raises(arrow_sus.InvalidArgumentError):
         paths("sih-rd", uf="XX", year=2023, month=1)
+    with pytest.raises(arrow_sus.InvalidArgumentError, match="per state"):
+        paths("sih-rd", year=2023, month=1)
 
 
 def listing_rows() -> list[dict[str, str]]:

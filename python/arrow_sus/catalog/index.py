@@ -16,6 +16,8 @@ Index format (JSON, UTF-8)::
       "catalog_version": "2026-04-30",           # compiled-in catalog of the producer (informative)
       "files": [{"path": "/dissemin/publicos/...", "size": 123, "mtime": "2014-09-06T17:59:00"}, ...]
     }
+
+``size`` and ``mtime`` may be ``null`` when the listing did not give them.
 """
 
 from __future__ import annotations
@@ -82,14 +84,21 @@ def index_from_listing(
 ) -> dict[str, Any]:
     """Builds an index document from a server listing: ``(path, size, mtime)`` tuples or dicts.
 
-    ``mtime`` is ISO-8601 text; ``generated_at`` defaults to now (UTC).
+    ``mtime`` is ISO-8601 text; ``size`` and ``mtime`` may be ``None`` (not given by the listing);
+    ``generated_at`` defaults to now (UTC).
     """
     files = []
     for entry in entries:
         path, size, mtime = (
             (entry["path"], entry["size"], entry["mtime"]) if isinstance(entry, Mapping) else entry
         )
-        files.append({"path": str(path), "size": int(size), "mtime": str(mtime)})
+        files.append(
+            {
+                "path": str(path),
+                "size": None if size is None else int(size),
+                "mtime": None if mtime is None else str(mtime),
+            }
+        )
     stamp = generated_at or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     return {
         "format": FORMAT,
@@ -118,8 +127,10 @@ def validate_index(doc: Any, origin: str) -> dict[str, Any]:
     if not isinstance(files, list):
         raise FormatError(f"{origin}: files must be a list")
     for i, f in enumerate(files):
-        if not (isinstance(f, dict) and isinstance(f.get("path"), str) and isinstance(f.get("size"), int)):
-            raise FormatError(f"{origin}: files[{i}] needs a string path and an integer size")
+        if not (isinstance(f, dict) and isinstance(f.get("path"), str)):
+            raise FormatError(f"{origin}: files[{i}] needs a string path")
+        if not (f.get("size") is None or isinstance(f["size"], int)):
+            raise FormatError(f"{origin}: files[{i}].size must be an integer or null")
     return doc
 
 
@@ -155,7 +166,7 @@ def _to_file_index(doc: dict[str, Any]) -> FileIndex:
     refs = parse_paths([f["path"] for f in files])
     columns: dict[str, list[Any]] = {
         "path": [f["path"] for f in files],
-        "size": [f["size"] for f in files],
+        "size": [f.get("size") for f in files],
         "mtime": [f.get("mtime") for f in files],
     }
     for name in ("dataset", "uf", "year", "month", "part", "preliminary"):
