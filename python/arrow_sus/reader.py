@@ -35,6 +35,8 @@ _native_readers: weakref.WeakKeyDictionary[pa.RecordBatchReader, Any] = weakref.
 
 
 def _source_args(source: Source) -> tuple[Any, str]:
+    if isinstance(source, _core.io.RemoteFile):  # being downloaded (arrow_sus.remote.open_dbc)
+        return source, source.name
     if isinstance(source, (bytes, bytearray, memoryview)):
         return bytes(source), ""
     path = os.fspath(source)

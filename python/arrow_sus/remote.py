@@ -10,6 +10,7 @@ Paths are relative to the source root, e.g. ``"SIHSUS/200801_/Dados/RDAC2401.dbc
 
 from __future__ import annotations
 
+import difflib
 import sys
 import threading
 from collections.abc import Iterable, Sequence
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from arrow_sus._native import _core
-from arrow_sus.errors import ArrowSusError
+from arrow_sus.errors import ArrowSusError, NotFoundError
 
 _io: Any = _core.io
 
@@ -31,15 +32,23 @@ __all__ = [
     "FileResult",
     "IncompleteDownloadError",
     "RemoteEntry",
+    "RemoteFile",
     "Source",
     "cache_dir",
+    "crawl",
     "default_source_url",
     "download",
     "download_files",
     "list_dir",
+    "list_files",
+    "open_remote_dbc",
     "open_source",
+    "refresh_index",
     "stat",
 ]
+
+#: Where dataset directories live on the DATASUS FTP; catalog paths start with it, source paths do not.
+PUBLIC_PREFIX = "/dissemin/publicos/"
 
 
 def _utc(seconds: int | None) -> datetime | None:
@@ -228,10 +237,10 @@ class _Progress:
         self.enabled = enabled
         if not enabled:
             return
+        from rich.console import Console
         from rich.progress import (
             BarColumn,
             DownloadColumn,
-            MofNCompleteColumn,
             Progress,
             TextColumn,
             TimeRemainingColumn,
@@ -244,11 +253,9 @@ class _Progress:
             DownloadColumn(),
             TransferSpeedColumn(),
             TimeRemainingColumn(),
-            TextColumn("files"),
-            MofNCompleteColumn(),
-            transient=False,
+            console=Console(stderr=True),
         )
-        self._bytes = self._bar.add_task("download", total=0)
+        self._bytes = self._bar.add_task(f"0/{files} files", total=0)
         self._files = files
         self._done = 0
         self._bar.start()
@@ -269,7 +276,7 @@ class _Progress:
             return
         with self._lock:
             self._done += 1
-            self._bar.update(self._bytes, description=f"download {self._done}/{self._files} files")
+            self._bar.update(self._bytes, description=f"{self._done}/{self._files} files")
 
     def close(self) -> None:
         if self._bar is not None:
@@ -306,12 +313,17 @@ def download_files(
 
     def fetch(path: str) -> None:
         try:
+            if path.startswith(PUBLIC_PREFIX):
+                path = path[len(PUBLIC_PREFIX) :]
             d = src._native.download(
                 path,
                 str(root),
                 on_start=bar.started if bar.enabled else None,
                 on_bytes=bar.advance if bar.enabled else None,
             )
+        except NotFoundError as err:
+            with lock:
+                summary.failed.append(FailedFile(path, _with_candidates(err, path, src)))
         except ArrowSusError as err:
             with lock:
                 summary.failed.append(FailedFile(path, err))
@@ -354,9 +366,184 @@ def download(
     if (dataset is None) == (files is None):
         raise ValueError("give either a dataset (with uf/year/month) or files=[...]")
     if files is None:
-        from arrow_sus.listing import list_files
-
-        files = [f.path for f in list_files(dataset, uf=uf, year=year, month=month, source=source)]
+        assert dataset is not None
+        src = _resolve(source, max_connections=max_connections)
+        found = list_files(dataset, uf=uf, year=year, month=month, source=src)
+        if not found:
+            raise NotFoundError(
+                f"no {dataset} files on {src.url} for uf={uf!r} year={year!r} month={month!r}"
+            )
+        files, source = [f.path for f in found], src
     return download_files(
         files, dest, source=source, progress=progress, errors=errors, max_connections=max_connections
     )
+
+
+def _with_candidates(err: NotFoundError, path: str, source: Source) -> NotFoundError:
+    """The error, plus the nearest names in the same server directory (a typo or a renamed file)."""
+    directory, _, name = path.rpartition("/")
+    try:
+        names = [e.name for e in list_dir(directory, source) if not e.is_dir]
+    except ArrowSusError:
+        return err
+    close = difflib.get_close_matches(name, names, n=5, cutoff=0.6)
+    if not close:
+        return err
+    richer = NotFoundError(f"{err}; nearest on the server: {', '.join(close)}")
+    richer.path = err.path
+    return richer
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """A data file found on the server: its path (relative to the source root), size, mtime (UTC) and what
+    the catalog reads from its name."""
+
+    path: str
+    size: int
+    mtime: datetime | None
+    dataset: str
+    uf: str | None
+    year: int | None
+    month: int | None
+    part: str | None
+    preliminary: bool | None
+
+
+def _as_set(value: Any) -> set[Any] | None:
+    if value is None:
+        return None
+    if isinstance(value, (str, int)):
+        return {value.upper() if isinstance(value, str) else value}
+    return {v.upper() if isinstance(v, str) else v for v in value}
+
+
+def _dataset_directories(dataset: str, years: set[int] | None) -> list[str]:
+    """The server directories (relative to the public root) that can hold the dataset's files."""
+    from arrow_sus.catalog import dataset_info
+
+    directories = []
+    for layout in dataset_info(dataset)["layouts"]:
+        first, last = layout["first"] // 100, (layout["last"] // 100) or 9999
+        if years is not None and layout["first"] and not any(first <= y <= last for y in years):
+            continue
+        directory = layout["directory"]
+        if directory.startswith(PUBLIC_PREFIX):
+            directories.append(directory[len(PUBLIC_PREFIX) :])
+    return list(dict.fromkeys(directories))
+
+
+def list_files(
+    dataset: str,
+    *,
+    uf: str | Sequence[str] | None = None,
+    year: int | Sequence[int] | None = None,
+    month: int | Sequence[int] | None = None,
+    source: str | Source | None = None,
+) -> list[RemoteFile]:
+    """The dataset's files on the server now (a live listing of the catalog's directories for it), with
+    sizes and mtimes, filtered by state, year and month (each a value or a list).
+
+    Names the catalog does not recognise as this dataset are left out; the result is sorted by path."""
+    from arrow_sus.catalog import parse_paths
+
+    ufs, years, months = _as_set(uf), _as_set(year), _as_set(month)
+    src = _resolve(source)
+    found: list[RemoteFile] = []
+    for directory in _dataset_directories(dataset, years):
+        try:
+            entries = [e for e in list_dir(directory, src) if not e.is_dir]
+        except NotFoundError:
+            continue  # a directory the catalog knows but this mirror does not hold
+        refs = parse_paths([f"{PUBLIC_PREFIX}{directory}/{e.name}" for e in entries])
+        for entry, ref in zip(entries, refs, strict=True):
+            if ref is None or ref.dataset != dataset or ref.placeholder:
+                continue
+            if (ufs is not None and (ref.uf or "").upper() not in ufs) or (
+                years is not None and ref.year not in years
+            ):
+                continue
+            if months is not None and ref.month not in months:
+                continue
+            found.append(
+                RemoteFile(
+                    f"{directory}/{entry.name}",
+                    entry.size or 0,
+                    entry.mtime,
+                    ref.dataset,
+                    ref.uf,
+                    ref.year,
+                    ref.month,
+                    ref.part,
+                    ref.preliminary,
+                )
+            )
+    return sorted(found, key=lambda f: f.path)
+
+
+def crawl(source: str | Source | None = None, datasets: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """Lists every directory the catalog knows (or those of ``datasets``) on the source, in parallel within
+    the host limit. Returns ``{"path", "size", "mtime"}`` dicts with catalog-style absolute paths
+    (``/dissemin/publicos/...``) and ISO-8601 UTC mtimes, the entry format of the catalog's file index."""
+    from arrow_sus.catalog import dataset_info
+    from arrow_sus.catalog import datasets as all_datasets
+
+    src = _resolve(source)
+    ids = list(datasets) if datasets is not None else list(all_datasets().column("id").to_pylist())
+    directories: list[str] = []
+    for dataset in ids:
+        info = dataset_info(dataset)
+        for layout in info["layouts"]:
+            if layout["directory"].startswith(PUBLIC_PREFIX):
+                directories.append(layout["directory"][len(PUBLIC_PREFIX) :])
+    directories = list(dict.fromkeys(directories))
+
+    def list_one(directory: str) -> list[dict[str, Any]]:
+        try:
+            entries = list_dir(directory, src)
+        except NotFoundError:
+            return []
+        return [
+            {
+                "path": f"{PUBLIC_PREFIX}{directory}/{e.name}",
+                "size": e.size,
+                "mtime": e.mtime.strftime("%Y-%m-%dT%H:%M:%SZ") if e.mtime else None,
+            }
+            for e in entries
+            if not e.is_dir
+        ]
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        return [entry for listing in pool.map(list_one, directories) for entry in listing]
+
+
+def refresh_index(source: str | Source | None = None, datasets: Iterable[str] | None = None) -> Any:
+    """Crawls the source (:func:`crawl`) and stores the result as the catalog's file index (see
+    :mod:`arrow_sus.catalog.index`); returns the :class:`~arrow_sus.catalog.FileIndex` now in force."""
+    from arrow_sus.catalog import index
+
+    src = _resolve(source)
+    doc = index.index_from_listing(crawl(src, datasets), source=src.url)
+    index.save_index(doc)
+    return index.current_index()
+
+
+def open_remote_dbc(
+    path: str,
+    *,
+    source: str | Source | None = None,
+    dest: str | Path | None = None,
+    **read_options: Any,
+) -> Any:
+    """Opens a remote ``.dbc`` as a :class:`pyarrow.RecordBatchReader` that decodes while the file downloads.
+
+    The bytes go to ``dest`` (default: the cache) and are committed there once verified; a current cached
+    copy is read without downloading. ``read_options`` are those of :func:`arrow_sus.open_dbc` (columns,
+    filters, batch_size, ...)."""
+    from arrow_sus.reader import open_dbc
+
+    if path.startswith(PUBLIC_PREFIX):
+        path = path[len(PUBLIC_PREFIX) :]
+    root = Path(dest) if dest is not None else cache_dir() / "raw"
+    handle = _resolve(source)._native.open(path, str(root))
+    return open_dbc(handle, **read_options)

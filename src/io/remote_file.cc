@@ -33,7 +33,7 @@ class DownloadingFile final : public arrow::io::RandomAccessFile {
  public:
   DownloadingFile(std::shared_ptr<Source> source, FileCache cache, std::string path,
                   DownloadOptions options)
-      : path_(std::move(path)) {
+      : path_(std::move(path)), source_(std::move(source)) {
     DownloadOptions wrapped = options;
     wrapped.on_start = [this, on_start = options.on_start](const FileIdentity& id,
                                                            const PartialDownload& partial) {
@@ -58,9 +58,10 @@ class DownloadingFile final : public arrow::io::RandomAccessFile {
       progress_.changed.notify_all();
       return on_bytes ? on_bytes(n) : arrow::Status::OK();
     };
-    worker_ = std::thread([this, source = std::move(source), cache = std::move(cache),
-                           wrapped = std::move(wrapped)]() mutable {
-      auto result = DownloadFile(*source, cache, path_, wrapped);
+    // The thread borrows source_: the last reference must not be dropped on it (a Python-owned
+    // Source needs the GIL to be released, and the thread is joined with the GIL held).
+    worker_ = std::thread([this, cache = std::move(cache), wrapped = std::move(wrapped)]() mutable {
+      auto result = DownloadFile(*source_, cache, path_, wrapped);
       std::lock_guard lock(progress_.mutex);
       if (result.ok() && (progress_.fd < 0 || result->up_to_date)) {
         // Nothing was fetched (or only verified): read the committed copy.
@@ -166,6 +167,7 @@ class DownloadingFile final : public arrow::io::RandomAccessFile {
   }
 
   std::string path_;
+  std::shared_ptr<Source> source_;
   Progress progress_;
   std::thread worker_;
   int64_t position_ = 0;

@@ -12,6 +12,7 @@
 #include "arrow_sus/io/cache.h"
 #include "arrow_sus/io/download.h"
 #include "arrow_sus/io/identity.h"
+#include "arrow_sus/io/remote_file.h"
 #include "arrow_sus/io/source.h"
 #include "python/bindings.h"
 
@@ -73,6 +74,14 @@ void BindIo(nb::module_& m) {
 
   io.def("default_source_url", &io::DefaultSourceUrl);
   io.def("cache_dir", [] { return io::CacheDir().string(); });
+
+  nb::class_<RandomAccessFileHandle>(io, "RemoteFile",
+                                     "A remote file being downloaded; readable while it arrives")
+      .def_ro("name", &RandomAccessFileHandle::name)
+      .def("close", [](RandomAccessFileHandle& h) {
+        nb::gil_scoped_release release;
+        ThrowIfError(h.file->Close());
+      });
 
   nb::class_<Source>(io, "Source")
       .def_prop_ro("url", &Source::url)
@@ -151,7 +160,17 @@ void BindIo(nb::module_& m) {
             return d;
           },
           nb::arg("path"), nb::arg("root"), nb::arg("on_start").none() = nb::none(),
-          nb::arg("on_bytes").none() = nb::none());
+          nb::arg("on_bytes").none() = nb::none())
+      .def(
+          "open",
+          [](std::shared_ptr<Source> s, const std::string& path, const std::string& root) {
+            nb::gil_scoped_release release;
+            auto file = ValueOrThrow(
+                io::OpenRemoteFile(std::move(s), io::FileCache{std::filesystem::path(root)}, path));
+            return RandomAccessFileHandle{std::move(file), path};
+          },
+          nb::arg("path"), nb::arg("root"),
+          "Starts downloading `path` into `root` and returns it as a RemoteFile readable at once");
 
   io.def("open_source", &Open, nb::arg("url").none() = nb::none(), nb::arg("max_connections") = 3,
          nb::arg("connect_timeout") = 15.0, nb::arg("low_speed_time") = 30.0,

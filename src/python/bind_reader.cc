@@ -88,9 +88,11 @@ class PyDbfReader {
   bool exported_ = false;
 };
 
-// A source given as bytes: copied into an Arrow buffer so that no Python object is touched after
-// the GIL is released. nullptr when the source is a path.
-std::shared_ptr<arrow::io::BufferReader> BytesSource(nb::handle source) {
+// A source given as bytes (copied into an Arrow buffer so that no Python object is touched after
+// the GIL is released) or as a RemoteFile being downloaded. nullptr when the source is a path.
+std::shared_ptr<arrow::io::RandomAccessFile> InMemoryOrRemoteSource(nb::handle source) {
+  if (nb::isinstance<RandomAccessFileHandle>(source))
+    return nb::cast<RandomAccessFileHandle&>(source).file;
   if (!nb::isinstance<nb::bytes>(source)) return nullptr;
   auto bytes = nb::borrow<nb::bytes>(source);
   auto buffer = ValueOrThrow(arrow::AllocateBuffer(static_cast<int64_t>(bytes.size())));
@@ -107,7 +109,7 @@ PyDbfReader* Open(bool dbc, nb::handle source, std::string name,
   dbf::ReadOptions options =
       ReadOptionsFromPython(std::move(columns), filter, encoding, batch_size, raw, decimals,
                             on_invalid, keep_deleted, use_threads);
-  auto bytes = BytesSource(source);
+  auto bytes = InMemoryOrRemoteSource(source);
   std::string path = bytes ? std::string() : nb::cast<std::string>(source);
   if (name.empty()) name = bytes ? "<bytes>" : path;
   DbcOptions dbc_options{.verify_crc = verify_crc};

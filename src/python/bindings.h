@@ -4,9 +4,12 @@
 
 #include <nanobind/nanobind.h>
 
+#include <arrow/io/interfaces.h>
 #include <arrow/result.h>
 #include <arrow/status.h>
 
+#include <memory>
+#include <string>
 #include <utility>
 
 namespace arrow_sus::python {
@@ -33,6 +36,13 @@ T ValueOrThrow(arrow::Result<T> result) {
   if (!result.ok()) throw StatusError(result.status());
   return std::move(result).ValueUnsafe();
 }
+
+// A random-access file opened by one component and read by another: bind_io opens remote files
+// while they download, bind_reader decodes them (arrow_sus._core.io.RemoteFile in Python).
+struct RandomAccessFileHandle {
+  std::shared_ptr<arrow::io::RandomAccessFile> file;
+  std::string name;
+};
 
 void RegisterErrorTranslator(nb::module_& m);
 void BindCodec(nb::module_& m);
