@@ -27,6 +27,7 @@ from arrow_sus.reader import (
     reader_stats,
     table_stats,
 )
+from arrow_sus.scan import Scan, scan, scan_cnes, scan_sia, scan_sih, scan_sim, scan_sinan, scan_sinasc
 
 __version__ = "0.1.0"
 
@@ -44,6 +45,7 @@ __all__ = [
     "NetworkError",
     "NotFoundError",
     "Or",
+    "Scan",
     "__version__",
     "cache",
     "catalog",
@@ -62,6 +64,13 @@ __all__ = [
     "read_dbf",
     "reader_header",
     "reader_stats",
+    "scan",
+    "scan_cnes",
+    "scan_sia",
+    "scan_sih",
+    "scan_sim",
+    "scan_sinan",
+    "scan_sinasc",
     "select_parts",
     "table_stats",
 ]

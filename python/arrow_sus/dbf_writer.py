@@ -37,9 +37,7 @@ class DbfWriter:
                 )
             if len(f.name.encode("latin-1")) > 10:
                 raise InvalidArgumentError(f"column name {f.name!r} is longer than the 10 bytes a DBF allows")
-            self._layout.append(
-                (f.name, meta[_TYPE_KEY].decode(), int(meta[_WIDTH_KEY]), int(meta[_DECIMALS_KEY]))
-            )
+            self._layout.append((f.name, meta[_TYPE_KEY].decode(), int(meta[_WIDTH_KEY]), int(meta[_DECIMALS_KEY])))
         if not self._layout:
             raise InvalidArgumentError(".dbf output needs at least one column")
         self._record_length = 1 + sum(width for _, _, width, _ in self._layout)
@@ -62,9 +60,7 @@ class DbfWriter:
             )
         )
         for name, type_, width, decimals in self._layout:
-            out += struct.pack(
-                "<11sc4xBB14x", name.encode("latin-1"), type_.encode("latin-1"), width, decimals
-            )
+            out += struct.pack("<11sc4xBB14x", name.encode("latin-1"), type_.encode("latin-1"), width, decimals)
         return bytes(out + b"\r")
 
     def write_batch(self, batch: pa.RecordBatch) -> None:

@@ -370,13 +370,9 @@ def download(
         src = _resolve(source, max_connections=max_connections)
         found = list_files(dataset, uf=uf, year=year, month=month, source=src)
         if not found:
-            raise NotFoundError(
-                f"no {dataset} files on {src.url} for uf={uf!r} year={year!r} month={month!r}"
-            )
+            raise NotFoundError(f"no {dataset} files on {src.url} for uf={uf!r} year={year!r} month={month!r}")
         files, source = [f.path for f in found], src
-    return download_files(
-        files, dest, source=source, progress=progress, errors=errors, max_connections=max_connections
-    )
+    return download_files(files, dest, source=source, progress=progress, errors=errors, max_connections=max_connections)
 
 
 def _with_candidates(err: NotFoundError, path: str, source: Source) -> NotFoundError:
@@ -459,9 +455,7 @@ def list_files(
         for entry, ref in zip(entries, refs, strict=True):
             if ref is None or ref.dataset != dataset or ref.placeholder:
                 continue
-            if (ufs is not None and (ref.uf or "").upper() not in ufs) or (
-                years is not None and ref.year not in years
-            ):
+            if (ufs is not None and (ref.uf or "").upper() not in ufs) or (years is not None and ref.year not in years):
                 continue
             if months is not None and ref.month not in months:
                 continue

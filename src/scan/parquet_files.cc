@@ -9,6 +9,7 @@
 #include <arrow/dataset/api.h>
 #include <arrow/filesystem/localfs.h>
 #include <arrow/io/file.h>
+#include <arrow/scalar.h>
 #include <arrow/type.h>
 #include <parquet/arrow/writer.h>
 #include <parquet/properties.h>
@@ -111,8 +112,14 @@ class FilterProjectReader : public arrow::RecordBatchReader {
     if (filter_) {
       ARROW_ASSIGN_OR_RAISE(arrow::Datum mask, arrow::compute::ExecuteScalarExpression(
                                                    *filter_, *input_->schema(), batch));
-      ARROW_ASSIGN_OR_RAISE(arrow::Datum kept, arrow::compute::Filter(batch, mask));
-      batch = kept.record_batch();
+      if (mask.is_scalar()) {  // a constant filter (e.g. on a column this file lacks): all or
+                               // nothing
+        const auto& keep = mask.scalar_as<arrow::BooleanScalar>();
+        if (!keep.is_valid || !keep.value) batch = batch->Slice(0, 0);
+      } else {
+        ARROW_ASSIGN_OR_RAISE(arrow::Datum kept, arrow::compute::Filter(batch, mask));
+        batch = kept.record_batch();
+      }
     }
     ARROW_ASSIGN_OR_RAISE(*out, batch->SelectColumns(indices_));
     return arrow::Status::OK();

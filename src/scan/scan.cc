@@ -96,7 +96,7 @@ class ConformingReader : public arrow::RecordBatchReader {
   }
 
   arrow::Status Close() override {
-    arrow::Status status = input_->Close();
+    arrow::Status status = input_ ? input_->Close() : arrow::Status::OK();  // null once finished
     Finish();
     return status;
   }

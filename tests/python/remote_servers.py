@@ -37,12 +37,10 @@ def synthetic_dbf(records: int, seed: int = 0, fields: int = 3) -> bytes:
     record_len = 1 + 10 * fields
     head = struct.pack("<BBBBIHH20x", 3, 126, 4, 30, records, header_len, record_len)
     descriptors = b"".join(
-        f"F{i}".encode().ljust(11, b"\0") + b"C" + b"\0" * 4 + bytes([10, 0]) + b"\0" * 14
-        for i in range(fields)
+        f"F{i}".encode().ljust(11, b"\0") + b"C" + b"\0" * 4 + bytes([10, 0]) + b"\0" * 14 for i in range(fields)
     )
     body = b"".join(
-        b" " + b"".join(str(rng.randrange(10**10)).zfill(10).encode() for _ in range(fields))
-        for _ in range(records)
+        b" " + b"".join(str(rng.randrange(10**10)).zfill(10).encode() for _ in range(fields)) for _ in range(records)
     )
     return head + descriptors + b"\r" + body + b"\x1a"
 
@@ -200,9 +198,7 @@ class FtpServer:
         self._server = ThreadedFTPServer(("127.0.0.1", 0), handler)
         self._server.max_cons = max_cons
         self.port = self._server.socket.getsockname()[1]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"timeout": 0.05}, daemon=True
-        )
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"timeout": 0.05}, daemon=True)
         self._thread.start()
 
     @property

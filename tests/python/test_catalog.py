@@ -74,9 +74,7 @@ def test_parse_path_accepts_path_objects() -> None:
 
 
 def test_paths_examples() -> None:
-    assert paths("sih-rd", uf="sp", year=2023, month=1) == [
-        "/dissemin/publicos/SIHSUS/200801_/Dados/RDSP2301.dbc"
-    ]
+    assert paths("sih-rd", uf="sp", year=2023, month=1) == ["/dissemin/publicos/SIHSUS/200801_/Dados/RDSP2301.dbc"]
     assert paths("sim-do", uf="RO", year=1979) == ["/dissemin/publicos/SIM/CID9/DORES/DORRO79.DBC"]
     assert paths("sim-do", year=2022) == ["/dissemin/publicos/SIM/CID10/DORES/DOBR2022.dbc"]
     with pytest.raises(arrow_sus.NotFoundError):
@@ -241,9 +239,7 @@ def test_every_cadmun_code_resolves(corpus: Path) -> None:
     from arrow_sus.reader import read_dbf
 
     table = read_dbf(corpus / "CADMUN.DBF", columns=["MUNCOD", "MUNCODDV"])
-    for code6, code7 in zip(
-        table.column("MUNCOD").to_pylist(), table.column("MUNCODDV").to_pylist(), strict=True
-    ):
+    for code6, code7 in zip(table.column("MUNCOD").to_pylist(), table.column("MUNCODDV").to_pylist(), strict=True):
         found = find_municipality(int(code6))
         assert found is not None, code6
         if int(code7) >= 1_000_000:

@@ -56,9 +56,7 @@ def test_index_document_format() -> None:
 def test_listing_without_sizes_or_mtimes(tmp_path: Path) -> None:
     entries = [{"path": LISTING[0][0], "size": None, "mtime": None}]
     source = tmp_path / "index.json"
-    source.write_text(
-        json.dumps(index_from_listing(entries, source="t", generated_at="2026-05-01T00:00:00Z"))
-    )
+    source.write_text(json.dumps(index_from_listing(entries, source="t", generated_at="2026-05-01T00:00:00Z")))
     index = refresh(source, directory=tmp_path / "cache", strict=True)
     assert index.files.to_pylist()[0]["size"] is None and index.files.to_pylist()[0]["dataset"] == "sih-rd"
 

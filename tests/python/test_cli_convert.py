@@ -19,10 +19,7 @@ runner = CliRunner()
 def _people(path: Path, n: int = 500) -> Path:
     dbf = Dbf(
         [Field("ID", "N", 6), Field("SEXO", "C", 1), Field("IDADE", "N", 3), Field("NOME", "C", 8)],
-        [
-            [str(i).encode(), str(1 + i % 3).encode(), str(i % 90).encode(), b"Jo\xe3o%d" % i]
-            for i in range(n)
-        ],
+        [[str(i).encode(), str(1 + i % 3).encode(), str(i % 90).encode(), b"Jo\xe3o%d" % i] for i in range(n)],
     )
     path.write_bytes(dbf.build())
     return path
@@ -37,9 +34,7 @@ def test_convert_to_each_format(tmp_path: Path) -> None:
     assert pq.read_table(tmp_path / "out.parquet").to_pydict() == expected.to_pydict()
     with pa.memory_map(str(tmp_path / "out.arrow")) as source:
         assert pa.ipc.open_file(source).read_all().to_pydict() == expected.to_pydict()
-    csv = pacsv.read_csv(
-        tmp_path / "out.csv", convert_options=pacsv.ConvertOptions(column_types=expected.schema)
-    )
+    csv = pacsv.read_csv(tmp_path / "out.csv", convert_options=pacsv.ConvertOptions(column_types=expected.schema))
     assert csv.to_pydict() == expected.to_pydict()
     # DBF output reproduces the records byte for byte.
     original, copy = src.read_bytes(), (tmp_path / "out.dbf").read_bytes()

@@ -16,9 +16,7 @@ from hypothesis import strategies as st
 import arrow_sus
 from arrow_sus import codec
 
-DBC_ROWS = [
-    row for row in corpus_manifest() if row.path.suffix.lower() == ".dbc" and row.path.name != "not-a-dbc.dbc"
-]
+DBC_ROWS = [row for row in corpus_manifest() if row.path.suffix.lower() == ".dbc" and row.path.name != "not-a-dbc.dbc"]
 REFERENCE = ["COLEBR15", "DIFTBR20", "PAIRBR06"]
 
 

@@ -57,9 +57,7 @@ def test_where_language() -> None:
     assert parse_where("X is not null") == Comparison("X", "not_null")
 
 
-@pytest.mark.parametrize(
-    "text", ["", "A", "A = ", "A = 1 and", "(A = 1", "A = 1)", "A ! 1", "A = date 5", "A in 1"]
-)
+@pytest.mark.parametrize("text", ["", "A", "A = ", "A = 1 and", "(A = 1", "A = 1)", "A ! 1", "A = date 5", "A in 1"])
 def test_where_syntax_errors(text: str) -> None:
     with pytest.raises(errors.InvalidArgumentError):
         parse_where(text)

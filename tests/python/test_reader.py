@@ -94,9 +94,7 @@ def test_encodings() -> None:
         b"S\xe3o".decode("cp850"),
         "ção",
     ]
-    utf8 = arrow_sus.read_dbf(
-        Dbf([Field("NOME", "C", 6)], [["São".encode()], [b"\xff"]]).build(), encoding="utf-8"
-    )
+    utf8 = arrow_sus.read_dbf(Dbf([Field("NOME", "C", 6)], [["São".encode()], [b"\xff"]]).build(), encoding="utf-8")
     assert utf8.column("NOME").to_pylist() == ["São", None]
     with pytest.raises(errors.InvalidArgumentError):
         arrow_sus.read_dbf(dbf, encoding="klingon")

@@ -127,11 +127,7 @@ def _predicates(table: pa.Table) -> list[Any]:
                 (field.name, "starts_with", value[:2]),
                 (field.name, "<", value),
             ]
-        elif (
-            pa.types.is_integer(field.type)
-            or pa.types.is_floating(field.type)
-            or pa.types.is_date(field.type)
-        ):
+        elif pa.types.is_integer(field.type) or pa.types.is_floating(field.type) or pa.types.is_date(field.type):
             preds += [(field.name, ">=", value), (field.name, "!=", value)]
         preds.append((field.name, "is_null"))
         if len(preds) > 24:
@@ -143,9 +139,7 @@ def _mask(table: pa.Table, pred: tuple[Any, ...]) -> Any:
     col = table.column(pred[0])
     if pred[1] == "is_null":
         return pc.is_null(col)
-    fn = {"=": pc.equal, "!=": pc.not_equal, "<": pc.less, ">=": pc.greater_equal, "starts_with": None}[
-        pred[1]
-    ]
+    fn = {"=": pc.equal, "!=": pc.not_equal, "<": pc.less, ">=": pc.greater_equal, "starts_with": None}[pred[1]]
     if fn is None:
         return pc.fill_null(pc.starts_with(col, pred[2]), False)
     return pc.fill_null(fn(col, pa.scalar(pred[2], type=col.type)), False)

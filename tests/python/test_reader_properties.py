@@ -41,9 +41,7 @@ def fields(draw: Any) -> Field:
 
 
 def cell_strategy(f: Field) -> st.SearchStrategy[bytes]:
-    return {"C": TEXT_BYTES, "N": NUMBER_BYTES, "F": NUMBER_BYTES, "D": DATE_BYTES, "L": LOGICAL_BYTES}[
-        f.type
-    ]
+    return {"C": TEXT_BYTES, "N": NUMBER_BYTES, "F": NUMBER_BYTES, "D": DATE_BYTES, "L": LOGICAL_BYTES}[f.type]
 
 
 @st.composite

@@ -95,11 +95,7 @@ def test_crawl_and_refresh_the_catalog_index(server, tmp_path) -> None:
     table: pa.Table = index.files
     rows = {r["path"]: r for r in table.to_pylist()}
     row = rows[f"/dissemin/publicos/{DADOS}/RDAC2401.dbc"]
-    assert (
-        row["dataset"] == "sih-rd"
-        and row["uf"] == "AC"
-        and row["size"] == len(FILES[f"{DADOS}/RDAC2401.dbc"])
-    )
+    assert row["dataset"] == "sih-rd" and row["uf"] == "AC" and row["size"] == len(FILES[f"{DADOS}/RDAC2401.dbc"])
     assert (tmp_path / "cache" / "catalog" / "file-index.json").exists()
 
 

@@ -64,9 +64,7 @@ def fast_source(url: str, **overrides) -> remote.Source:
 
 def no_partial_or_foreign_files(dest: Path, expected: set[str]) -> None:
     """Under dest, only verified files at their expected paths (bookkeeping lives in .arrow-sus)."""
-    found = {
-        p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file() and ".arrow-sus" not in p.parts
-    }
+    found = {p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file() and ".arrow-sus" not in p.parts}
     assert found == expected
 
 
@@ -193,9 +191,7 @@ def test_server_refusing_connections_beyond_k_is_retried(tree, tmp_path) -> None
         # The client allows 4 connections, the server 3 sockets (control and data channels alike): the
         # extra connections get 421 or 425 and are retried on fresh connections.
         src = fast_source(srv.url, max_connections=4, max_attempts=30, initial_backoff=0.05, max_backoff=0.2)
-        summary = remote.download_files(
-            list(files), tmp_path / "d", source=src, progress=False, max_connections=4
-        )
+        summary = remote.download_files(list(files), tmp_path / "d", source=src, progress=False, max_connections=4)
         assert len(summary.downloaded) == 8
         for rel, data in files.items():
             assert (tmp_path / "d" / rel).read_bytes() == data
@@ -324,9 +320,7 @@ def test_unsafe_names_from_a_listing_are_refused(tree, tmp_path) -> None:
 @pytest.mark.parametrize("bad", ["../outside.dbc", "/etc/passwd", "SIM/../../x.dbc", ".arrow-sus/identity/x"])
 def test_unsafe_paths_are_refused_and_nothing_is_written_outside(server, tmp_path, bad) -> None:
     dest = tmp_path / "dest"
-    summary = remote.download_files(
-        [bad], dest, source=fast_source(server.url), progress=False, errors="collect"
-    )
+    summary = remote.download_files([bad], dest, source=fast_source(server.url), progress=False, errors="collect")
     assert isinstance(summary.failed[0].error, InvalidArgumentError)
     assert not (tmp_path / "outside.dbc").exists()
     assert not dest.exists() or not any(p.is_file() for p in dest.rglob("*"))

@@ -54,8 +54,7 @@ def try_parse_path(path_or_name: str | PathLike[str]) -> FileRef | None:
 def parse_paths(paths: Sequence[str]) -> list[FileRef | None]:
     """Parses many names at once (in C++, without the GIL); ``None`` where a name is not recognized."""
     return [
-        FileRef(**ref) if outcome == "matched" else None
-        for outcome, ref in _core.catalog_classify_many(list(paths))
+        FileRef(**ref) if outcome == "matched" else None for outcome, ref in _core.catalog_classify_many(list(paths))
     ]
 
 

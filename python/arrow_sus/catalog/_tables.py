@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +33,10 @@ def dataset_info(dataset: str) -> dict[str, Any]:
     """Everything the catalog knows about one dataset (a dict; see :func:`datasets` for the fields)."""
     info = _core.catalog_dataset(dataset)
     if info is None:
-        raise NotFoundError(f"unknown dataset {dataset!r}; arrow_sus.datasets() lists them")
+        ids = datasets().column("id").to_pylist()
+        close = difflib.get_close_matches(str(dataset).lower(), ids, n=3, cutoff=0.5)
+        hint = f"did you mean {', '.join(close)}? " if close else ""
+        raise NotFoundError(f"unknown dataset {dataset!r}; {hint}arrow_sus.datasets() lists them")
     for layout in info["layouts"]:
         layout["first_period"], layout["last_period"] = _layout_range(layout, info)
     return info
@@ -59,9 +63,7 @@ def datasets() -> pa.Table:
                 "encoding": info["encoding"],
                 "first_period": min(firsts) if firsts else None,
                 "last_period": None if not lasts or None in lasts else max(lasts),
-                "directories": sorted(
-                    {layout["directory"] for layout in info["layouts"] if layout["directory"]}
-                ),
+                "directories": sorted({layout["directory"] for layout in info["layouts"] if layout["directory"]}),
                 "listed": info["listed"],
                 "documentation": info["documentation"],
                 "auxiliary": info["auxiliary"],

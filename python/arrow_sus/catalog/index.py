@@ -89,9 +89,7 @@ def index_from_listing(
     """
     files = []
     for entry in entries:
-        path, size, mtime = (
-            (entry["path"], entry["size"], entry["mtime"]) if isinstance(entry, Mapping) else entry
-        )
+        path, size, mtime = (entry["path"], entry["size"], entry["mtime"]) if isinstance(entry, Mapping) else entry
         files.append(
             {
                 "path": str(path),

@@ -14,5 +14,6 @@ from arrow_sus.cli import remote  # noqa: F401  isort: skip
 from arrow_sus.cli import convert  # noqa: F401  isort: skip
 from arrow_sus.cli import catalog  # noqa: F401  isort: skip
 from arrow_sus.cli import cache  # noqa: F401  isort: skip
+from arrow_sus.cli import get  # noqa: F401  isort: skip
 
 __all__ = ["app", "main"]

@@ -55,9 +55,7 @@ def info_command(as_json: JsonOption = False) -> None:
 
 @cache_app.command("clear")
 def clear_command(
-    older_than: Annotated[
-        str | None, typer.Option(help="Only entries unused for this long, e.g. 30d, 12h.")
-    ] = None,
+    older_than: Annotated[str | None, typer.Option(help="Only entries unused for this long, e.g. 30d, 12h.")] = None,
     dataset: Annotated[str | None, typer.Option(help="Only this dataset's entries, e.g. sih-rd.")] = None,
     kind: Annotated[str | None, typer.Option(help="Only 'raw' or only 'parquet' entries.")] = None,
     as_json: JsonOption = False,

@@ -21,9 +21,7 @@ def _period_range(first: str | None, last: str | None) -> str:
 
 @app.command("datasets")
 def datasets_command(
-    system: Annotated[
-        str | None, typer.Option(help="Only datasets of this system (SIH, SIM, SINAN...).")
-    ] = None,
+    system: Annotated[str | None, typer.Option(help="Only datasets of this system (SIH, SIM, SINAN...).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """List every DATASUS dataset the catalog knows, with its periods."""
@@ -78,7 +76,5 @@ def describe_command(
         semantic = r["semantic"] or ""
         if r["format"] or r["code_table"]:
             semantic += f" {r['format'] or r['code_table']}"
-        table.add_row(
-            r["name"], dbf, r["arrow_type"], semantic, r["description"] or "", ", ".join(r["periods"])
-        )
+        table.add_row(r["name"], dbf, r["arrow_type"], semantic, r["description"] or "", ", ".join(r["periods"]))
     console.print(table)

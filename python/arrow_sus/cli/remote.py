@@ -115,6 +115,4 @@ def stat(
         ident = remote.stat(path, source=source)
     except ArrowSusError as err:
         raise fail(err) from err
-    console.print_json(
-        json.dumps({**ident.__dict__, "mtime": ident.mtime.isoformat() if ident.mtime else None})
-    )
+    console.print_json(json.dumps({**ident.__dict__, "mtime": ident.mtime.isoformat() if ident.mtime else None}))

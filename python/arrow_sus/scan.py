@@ -1,0 +1,456 @@
+"""Scanning a whole dataset — several states and periods — as one lazy, typed, streaming Arrow source.
+
+>>> import arrow_sus
+>>> s = arrow_sus.scan("sih-rd", uf=["SP", "RJ"], year=2023, month=range(1, 7),
+...                    columns=["DT_INTER", "SEXO", "IDADE", "DIAG_PRINC", "VAL_TOT"],
+...                    filters=[("SEXO", "=", "3"), ("IDADE", ">=", 60)])   # doctest: +SKIP
+>>> s.files()            # the planned files, their sizes and whether they are cached   # doctest: +SKIP
+>>> df = s.to_polars()   # also .to_arrow(), .to_pandas(), .to_duckdb(), .lazy()   # doctest: +SKIP
+
+Nothing is read until the scan is consumed. Planning lists the dataset's directories on the source (the
+DATASUS FTP, or the mirror in ``source=`` / ``$ARROW_SUS_SOURCE``), keeps the files of the asked partitions
+(one complete set of split parts per month) and reads each file's header once, from the cache when it holds
+this version. Execution runs in the C++ engine: several files at a time, projection and filters pushed down,
+converted Parquet cached for the next run, memory bounded whatever the number of files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import pyarrow as pa
+
+from arrow_sus._format import human_bytes
+from arrow_sus._native import _core
+from arrow_sus._partitions import IntArg, UfArg, normalize_months, normalize_ufs, normalize_years
+from arrow_sus.errors import InvalidArgumentError, NotFoundError
+from arrow_sus.filters import And, normalize_filters, to_native
+
+if TYPE_CHECKING:
+    import duckdb
+    import pandas as pd
+    import polars as pl
+
+SchemaMode = Literal["union", "intersection", "strict"]
+
+#: Source columns ``with_source=True`` adds to every row.
+SOURCE_COLUMNS = ("uf", "year", "month", "file")
+
+
+@dataclass(frozen=True)
+class _Options:
+    """Everything that shapes a scan's output, besides the file list."""
+
+    columns: tuple[str, ...] | None
+    filters: Any  # a normalized filter expression or None
+    encoding: str
+    decimals: str
+    raw: bool
+    on_invalid: str
+    keep_deleted: bool
+    batch_size: int
+    schema: SchemaMode
+    cache: bool
+    cache_dir: str
+    ordered: bool
+    max_concurrent_files: int
+    with_source: bool
+    verify_crc: bool
+    max_connections: int
+    use_threads: bool
+
+
+@dataclass(frozen=True)
+class _File:
+    """A file to scan, as planned from the live listing."""
+
+    path: str
+    size: int | None
+    mtime: int | None
+    dataset: str
+    uf: str | None
+    year: int | None
+    month: int | None
+
+
+class Scan:
+    """A lazy scan over DATASUS files; see :func:`scan`. Consuming it (``to_arrow()``, ``stream()``,
+    ``to_polars()``...) runs the native pipeline; every consumption is a new pass."""
+
+    def __init__(self, dataset: str, files: Sequence[_File], source: str, options: _Options) -> None:
+        self.dataset = dataset
+        self.source = source
+        self._files = tuple(files)
+        self._options = options
+        self._native: Any = None
+
+    # ---- planning -------------------------------------------------------------------------------
+
+    def _engine(self) -> Any:
+        if self._native is None:
+            o = self._options
+            native_filter = to_native(o.filters) if o.filters is not None else None
+            self._native = _core.open_scan(
+                [(f.path, f.size, f.mtime, f.dataset, f.uf or "", f.year, f.month) for f in self._files],
+                self.source,
+                list(o.columns) if o.columns is not None else None,
+                native_filter,
+                o.encoding,
+                o.batch_size,
+                o.raw,
+                o.decimals,
+                o.on_invalid,
+                o.keep_deleted,
+                o.use_threads,
+                o.schema,
+                o.cache,
+                o.cache_dir,
+                o.ordered,
+                o.max_concurrent_files,
+                o.with_source,
+                o.verify_crc,
+                o.max_connections,
+            )
+        return self._native
+
+    def _with(self, **changes: Any) -> Scan:
+        """The same files with other options (used by projections and Polars pushdown)."""
+        if "filters" in changes:
+            changes["filters"] = normalize_filters(changes["filters"])
+        return Scan(self.dataset, self._files, self.source, replace(self._options, **changes))
+
+    @property
+    def schema(self) -> pa.Schema:
+        """The output schema: the files' columns unified by name (``schema=`` mode), projected, typed."""
+        return pa.Schema._import_from_c_capsule(self._engine().schema_capsule())
+
+    def files(self) -> pa.Table:
+        """The planned files: path, partition, size, mtime (UTC), record count and CRC when known, and
+        ``cached`` ("parquet": converted copy reused, "raw": downloaded copy reused, "": to fetch)."""
+        rows = self._engine().files()
+        for row in rows:
+            mtime = row["mtime"]
+            row["mtime"] = dt.datetime.fromtimestamp(mtime, dt.timezone.utc) if mtime is not None else None
+        schema = pa.schema(
+            [
+                ("path", pa.string()),
+                ("dataset", pa.string()),
+                ("uf", pa.string()),
+                ("year", pa.int32()),
+                ("month", pa.int32()),
+                ("size", pa.int64()),
+                ("mtime", pa.timestamp("s", tz="UTC")),
+                ("records", pa.int64()),
+                ("crc32", pa.uint32()),
+                ("cached", pa.string()),
+                ("columns", pa.int32()),
+            ]
+        )
+        return pa.Table.from_pylist(rows, schema=schema)
+
+    @property
+    def stats(self) -> dict[str, int]:
+        """Counters of the latest pass: files_done, files_from_parquet_cache, bytes_downloaded, rows and
+        batches."""
+        return dict(self._engine().counters())
+
+    # ---- consumption ----------------------------------------------------------------------------
+
+    def to_reader(self) -> pa.RecordBatchReader:
+        """A new pass as a ``pyarrow.RecordBatchReader``. Engine errors surface as arrow_sus exceptions."""
+        native = self._engine().execute()
+        inner = pa.RecordBatchReader.from_stream(native)
+
+        def batches() -> Iterator[pa.RecordBatch]:
+            try:
+                while True:
+                    try:
+                        batch = inner.read_next_batch()
+                    except StopIteration:
+                        return
+                    except pa.ArrowException:
+                        native.raise_last_error()
+                        raise
+                    yield batch
+            finally:
+                inner.close()  # stops downloads and worker threads when the consumer stops early
+
+        return pa.RecordBatchReader.from_batches(inner.schema, batches())
+
+    def stream(self) -> Iterator[pa.RecordBatch]:
+        """Iterates the record batches of a new pass (dropping the iterator cancels the rest)."""
+        reader = self.to_reader()
+        try:
+            yield from reader
+        finally:
+            reader.close()
+
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
+        """The Arrow PyCapsule stream protocol: ``pa.table(scan)``, ``pl.from_arrow(scan)``, DuckDB..."""
+        return self.to_reader().__arrow_c_stream__(requested_schema)
+
+    def to_arrow(self) -> pa.Table:
+        """Reads everything into a ``pyarrow.Table``."""
+        return self.to_reader().read_all()
+
+    def to_polars(self) -> pl.DataFrame:
+        """Reads everything into a Polars ``DataFrame``."""
+        import polars as pl
+
+        return pl.from_arrow(self.to_arrow())  # type: ignore[return-value]
+
+    collect = to_polars
+
+    def to_pandas(self, **kwargs: Any) -> pd.DataFrame:
+        """Reads everything into a pandas ``DataFrame`` (``kwargs`` go to ``pyarrow.Table.to_pandas``)."""
+        return self.to_arrow().to_pandas(**kwargs)
+
+    def to_duckdb(self, con: duckdb.DuckDBPyConnection | None = None, name: str | None = None) -> Any:
+        """A DuckDB relation over the scan's stream (registered as ``name`` when given)."""
+        import duckdb
+
+        connection = con if con is not None else duckdb.connect()
+        reader = self.to_reader()
+        if name is not None:
+            connection.register(name, reader)
+            return connection.table(name)
+        return connection.from_arrow(reader)
+
+    def lazy(self) -> pl.LazyFrame:
+        """A Polars ``LazyFrame``: Polars' projection, predicate (the supported part), ``n_rows`` and batch
+        size are pushed into the native scan; the rest of the predicate is applied by Polars."""
+        from arrow_sus._polars_source import lazy_frame
+
+        return lazy_frame(self)
+
+    def to_parquet(
+        self,
+        path: str | Path,
+        *,
+        partition_by: Sequence[str] | None = None,
+        compression: str = "zstd",
+    ) -> dict[str, Any]:
+        """Writes the scan as Parquet while it streams (never the whole result in memory).
+
+        Args:
+            path: a ``.parquet`` file, or a directory when ``partition_by`` is given.
+            partition_by: columns to partition by, e.g. ``["uf", "year", "month"]`` (hive layout); the
+                source columns are added automatically when named here.
+            compression: Parquet codec.
+
+        Returns:
+            A summary: ``path``, ``rows``, ``files`` (source files read), ``bytes`` written.
+        """
+        from arrow_sus._writers import tree_size, write_partitioned, write_stream
+
+        target = self
+        if partition_by and any(c in SOURCE_COLUMNS for c in partition_by) and not self._options.with_source:
+            target = self._with(with_source=True)
+        reader = target.to_reader()
+        out = Path(path)
+        if partition_by:
+            rows = write_partitioned(reader, out, partition_by, compression)
+        else:
+            rows = write_stream(reader, reader.schema, out, "parquet", compression=compression)
+        return {"path": str(out), "rows": rows, "files": len(self._files), "bytes": tree_size(out)}
+
+    def __repr__(self) -> str:
+        o = self._options
+        cols = "all columns" if o.columns is None else f"{len(o.columns)} columns"
+        where = "" if o.filters is None else f", filters={o.filters}"
+        size = sum(f.size or 0 for f in self._files)
+        return (
+            f"<arrow_sus.Scan {self.dataset}: {len(self._files)} files ({human_bytes(size)}), {cols}{where}, "
+            f"source={self.source}>"
+        )
+
+    def __len__(self) -> int:
+        """Number of planned files."""
+        return len(self._files)
+
+
+def _plan(
+    dataset: str,
+    ufs: list[str] | None,
+    years: list[int] | None,
+    months: list[int] | None,
+    source: str,
+    max_connections: int,
+) -> list[_File]:
+    from arrow_sus.catalog import dataset_info, select_parts
+    from arrow_sus.remote import list_files, open_source
+
+    info = dataset_info(dataset)  # unknown ids raise with the closest ones
+    if info.get("kind") == "data" and info.get("periodicity") in ("monthly", "yearly") and years is None:
+        first = min((lay["first_period"] for lay in info["layouts"] if lay.get("first_period")), default=None)
+        raise InvalidArgumentError(
+            f"{dataset} is {info['periodicity']}: pass year= (a year, a list or a range"
+            + (f"; data starts in {first}" if first else "")
+            + "), e.g. year=2023"
+        )
+    src = open_source(source, max_connections=max_connections)
+    found = list_files(dataset, uf=ufs, year=years, month=months, source=src)
+    if not found:
+        wanted = ", ".join(f"{k}={v}" for k, v in (("uf", ufs), ("year", years), ("month", months)) if v is not None)
+        raise NotFoundError(
+            f"no {dataset} files for {wanted or 'any partition'} on {source}: check the period "
+            f"(arrow_sus.describe({dataset!r}) shows what exists) or the source"
+        )
+    keep = set(select_parts([f.path for f in found]))
+    return [
+        _File(
+            path=f.path,
+            size=f.size,
+            mtime=int(f.mtime.timestamp()) if f.mtime is not None else None,
+            dataset=f.dataset,
+            uf=f.uf,
+            year=f.year,
+            month=f.month,
+        )
+        for f in found
+        if f.path in keep
+    ]
+
+
+def scan(
+    dataset: str,
+    uf: UfArg = None,
+    year: IntArg = None,
+    month: IntArg = None,
+    *,
+    columns: Sequence[str] | None = None,
+    filters: Any = None,
+    source: str | None = None,
+    cache: bool = True,
+    schema: SchemaMode = "union",
+    with_source: bool = False,
+    ordered: bool = True,
+    encoding: str | None = None,
+    decimals: Literal["float", "exact"] = "float",
+    raw: bool = False,
+    on_invalid: Literal["null", "raise"] = "null",
+    keep_deleted: bool = False,
+    batch_size: int = 65536,
+    max_concurrent_files: int = 0,
+    max_connections: int = 3,
+    verify_crc: bool = True,
+    cache_dir: str | Path | None = None,
+) -> Scan:
+    """A lazy scan of a dataset over states and periods.
+
+    Args:
+        dataset: catalog id, e.g. ``"sih-rd"`` (``arrow_sus.datasets()`` lists them).
+        uf: a state (``"SP"``), a list, or ``None`` for every state (or the national files).
+        year: a year, a list, a ``range`` or ``"2019-2023"``; required for periodic datasets.
+        month: a month, a list, a ``range`` or ``"1-6"``; ``None`` for every month.
+        columns: columns to read, in this order (others are skipped at the byte level).
+        filters: rows to keep, evaluated on the raw bytes: ``[("SEXO", "=", "3"), ("IDADE", ">=", 60)]``
+            (ANDed), a list of such lists (ORed), or an expression from :func:`arrow_sus.parse_where`.
+        source: where the files are: ``ftp://...``, ``http(s)://...``, ``s3://...`` or ``file:///mirror``;
+            default ``$ARROW_SUS_SOURCE`` or the DATASUS FTP.
+        cache: reuse and fill the disk cache (downloaded files and converted Parquet).
+        schema: how to combine files whose layouts differ: ``"union"`` (all columns, nulls where missing),
+            ``"intersection"`` (common columns) or ``"strict"`` (differences are an error).
+        with_source: add ``uf``, ``year``, ``month`` and ``file`` columns to every row.
+        ordered: batches in file order; ``False`` delivers them as soon as they are ready.
+        encoding: text encoding of C fields; default the catalog's for the dataset (Latin-1 for most).
+        decimals: ``"float"`` (float64) or ``"exact"`` (decimal128) for N/F fields with decimals.
+        raw: every field as its trimmed text.
+        on_invalid: ``"null"`` (count unparsable values) or ``"raise"``.
+        keep_deleted: keep records flagged deleted, with a ``_deleted`` column.
+        batch_size: rows per batch.
+        max_concurrent_files: files read at once (0: one per core, at least 2).
+        max_connections: simultaneous connections to the source host.
+        verify_crc: check every .dbc's CRC-32.
+        cache_dir: another cache directory than ``$ARROW_SUS_CACHE`` / the platform one.
+    """
+    from arrow_sus.catalog import dataset_info
+    from arrow_sus.remote import default_source_url
+
+    if batch_size <= 0:
+        raise InvalidArgumentError("batch_size must be positive")
+    if schema not in ("union", "intersection", "strict"):
+        raise InvalidArgumentError(f"schema must be 'union', 'intersection' or 'strict', not {schema!r}")
+    if encoding is None:
+        encoding = dataset_info(dataset).get("encoding") or "latin-1"
+    src = source or default_source_url()
+    files = _plan(dataset, normalize_ufs(uf), normalize_years(year), normalize_months(month), src, max_connections)
+    options = _Options(
+        columns=tuple(columns) if columns is not None else None,
+        filters=normalize_filters(filters),
+        encoding=encoding,
+        decimals=decimals,
+        raw=raw,
+        on_invalid=on_invalid,
+        keep_deleted=keep_deleted,
+        batch_size=int(batch_size),
+        schema=schema,
+        cache=cache,
+        cache_dir=str(cache_dir) if cache_dir is not None else "",
+        ordered=ordered,
+        max_concurrent_files=max_concurrent_files,
+        with_source=with_source,
+        verify_crc=verify_crc,
+        max_connections=max_connections,
+        use_threads=True,
+    )
+    return Scan(dataset, files, src, options)
+
+
+def _combine_filters(first: Any, second: Any) -> Any:
+    """Both filter expressions (normalized) ANDed; either may be None."""
+    a, b = normalize_filters(first), normalize_filters(second)
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return And((a, b))
+
+
+def scan_sih(group: str = "RD", uf: UfArg = None, year: IntArg = None, month: IntArg = None, **kw: Any) -> Scan:
+    """SIH hospital admissions: ``group`` RD (approved AIH), RJ (rejected), ER (errors), SP (professional
+    services), CH... See :func:`scan` for the other arguments."""
+    return scan(f"sih-{group.lower()}", uf, year, month, **kw)
+
+
+def scan_sia(group: str = "PA", uf: UfArg = None, year: IntArg = None, month: IntArg = None, **kw: Any) -> Scan:
+    """SIA outpatient production: ``group`` PA, BI, AB, AD, AM, AN, AQ, AR, ATD, PS, SAD..."""
+    return scan(f"sia-{group.lower()}", uf, year, month, **kw)
+
+
+def scan_sim(uf: UfArg = None, year: IntArg = None, *, group: str = "DO", **kw: Any) -> Scan:
+    """SIM mortality: ``group`` DO (deaths), DOFET, DOINF, DOMAT, DOEXT..."""
+    return scan(f"sim-{group.lower()}", uf, year, None, **kw)
+
+
+def scan_sinasc(uf: UfArg = None, year: IntArg = None, *, group: str = "DN", **kw: Any) -> Scan:
+    """SINASC live births: ``group`` DN (births), DNEX (births abroad)..."""
+    return scan(f"sinasc-{group.lower()}", uf, year, None, **kw)
+
+
+def scan_cnes(group: str = "ST", uf: UfArg = None, year: IntArg = None, month: IntArg = None, **kw: Any) -> Scan:
+    """CNES health facilities: ``group`` ST (establishments), PF (professionals), EQ, LT, SR, HB..."""
+    return scan(f"cnes-{group.lower()}", uf, year, month, **kw)
+
+
+def scan_sinan(disease: str, year: IntArg = None, uf: UfArg = None, **kw: Any) -> Scan:
+    """SINAN notifiable diseases: ``disease`` is the catalog's code, e.g. ``"deng"`` (dengue), ``"zika"``,
+    ``"chik"``, ``"tube"``... (``arrow_sus.datasets()`` lists them)."""
+    return scan(f"sinan-{disease.lower()}", uf, year, None, **kw)
+
+
+__all__ = [
+    "SOURCE_COLUMNS",
+    "Scan",
+    "scan",
+    "scan_cnes",
+    "scan_sia",
+    "scan_sih",
+    "scan_sim",
+    "scan_sinan",
+    "scan_sinasc",
+]

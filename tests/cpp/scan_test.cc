@@ -1,0 +1,140 @@
+// Scans over a local mirror made by the test: planning, schema unification, cache reuse.
+#include "arrow_sus/scan/scan.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <arrow/api.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "arrow_sus/dbc.h"
+#include "arrow_sus/dbf/filter.h"
+#include "arrow_sus/error.h"
+#include "dbf_builder.h"
+
+namespace arrow_sus::scan {
+namespace {
+
+namespace fs = std::filesystem;
+
+class ScanTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() /
+            ("arrow_sus_scan_" + std::to_string(::getpid()) + "_" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(root_);
+    WriteDbc("SIHSUS/200801_/Dados/RDAC1301.dbc", /*with_extra=*/false, 40);
+    WriteDbc("SIHSUS/200801_/Dados/RDAC1302.dbc", /*with_extra=*/true, 25);
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  void WriteDbc(const std::string& rel, bool with_extra, int rows) {
+    testing::DbfBuilder b;
+    b.fields = {{"SEXO", 'C', 1}, {"IDADE", 'N', 3}};
+    if (with_extra) b.fields.push_back({"EXTRA", 'C', 2});
+    for (int i = 0; i < rows; ++i) {
+      std::vector<std::string> row = {i % 2 ? "3" : "1", std::to_string(i)};
+      if (with_extra) row.push_back("xy");
+      b.records.push_back(row);
+    }
+    auto dbf = b.Build();
+    auto dbc = *CompressDbf(dbf, rel);
+    fs::path target = root_ / "mirror" / rel;
+    fs::create_directories(target.parent_path());
+    std::ofstream(target, std::ios::binary)
+        .write(reinterpret_cast<const char*>(dbc.data()), dbc.size());
+  }
+
+  ScanOptions Options(bool use_cache) {
+    ScanOptions options;
+    options.source_url = "file://" + (root_ / "mirror").string();
+    options.cache_dir = (root_ / "cache").string();
+    options.use_cache = use_cache;
+    options.read.batch_size = 8;
+    return options;
+  }
+
+  static std::vector<ScanFile> Files() {
+    return {{.path = "SIHSUS/200801_/Dados/RDAC1301.dbc",
+             .dataset = "sih-rd",
+             .uf = "AC",
+             .year = 2013,
+             .month = 1},
+            {.path = "SIHSUS/200801_/Dados/RDAC1302.dbc",
+             .dataset = "sih-rd",
+             .uf = "AC",
+             .year = 2013,
+             .month = 2}};
+  }
+
+  static std::shared_ptr<arrow::Table> ReadAll(Scan& scan) {
+    auto reader = scan.Execute();
+    EXPECT_TRUE(reader.ok()) << reader.status().ToString();
+    auto table = (*reader)->ToTable();
+    EXPECT_TRUE(table.ok()) << table.status().ToString();
+    return *table;
+  }
+
+  fs::path root_;
+};
+
+TEST_F(ScanTest, UnionOfDriftingFilesWithoutCache) {
+  auto scan = *Scan::Make(Files(), Options(false));
+  auto schema = *scan->schema();
+  EXPECT_EQ(schema->num_fields(), 3);
+  auto table = ReadAll(*scan);
+  EXPECT_EQ(table->num_rows(), 65);
+  EXPECT_EQ(table->GetColumnByName("EXTRA")->null_count(), 40);
+}
+
+TEST_F(ScanTest, CacheIsFilledThenUsed) {
+  auto first = *Scan::Make(Files(), Options(true));
+  auto cold = ReadAll(*first);
+  auto second = *Scan::Make(Files(), Options(true));
+  auto planned = *second->files();
+  ASSERT_EQ(planned.size(), 2u);
+  EXPECT_TRUE(planned[0].cached_parquet.has_value());
+  auto warm = ReadAll(*second);
+  EXPECT_TRUE(warm->Equals(*cold));
+  EXPECT_EQ(second->counters().files_from_parquet_cache.load(), 2);
+}
+
+TEST_F(ScanTest, ProjectionFilterAndSourceColumns) {
+  ScanOptions options = Options(true);
+  options.read.columns = std::vector<std::string>{"IDADE", "EXTRA"};
+  options.read.filter = std::make_shared<dbf::Predicate>(
+      dbf::Predicate::Compare("SEXO", dbf::CompareOp::kEqual, {std::string("3")}));
+  options.with_source = true;
+  for (int pass = 0; pass < 2; ++pass) {  // cold, then from the Parquet cache
+    auto scan = *Scan::Make(Files(), options);
+    auto table = ReadAll(*scan);
+    EXPECT_EQ(table->num_rows(), 20 + 12) << "pass " << pass;
+    EXPECT_EQ(table->schema()->field_names(),
+              (std::vector<std::string>{"IDADE", "EXTRA", "uf", "year", "month", "file"}));
+  }
+}
+
+TEST_F(ScanTest, UnknownColumnListsAvailable) {
+  ScanOptions options = Options(false);
+  options.read.columns = std::vector<std::string>{"NOPE"};
+  auto scan = *Scan::Make(Files(), options);
+  auto schema = scan->schema();
+  ASSERT_FALSE(schema.ok());
+  EXPECT_NE(schema.status().message().find("available columns: SEXO, IDADE, EXTRA"),
+            std::string::npos);
+}
+
+TEST_F(ScanTest, MissingFileIsAnErrorNamingIt) {
+  auto files = Files();
+  files[1].path = "SIHSUS/200801_/Dados/RDAC1303.dbc";
+  auto scan = *Scan::Make(files, Options(false));
+  auto schema = scan->schema();
+  ASSERT_FALSE(schema.ok());
+  EXPECT_NE(schema.status().message().find("RDAC1303.dbc"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace arrow_sus::scan

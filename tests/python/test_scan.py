@@ -1,0 +1,284 @@
+"""End-to-end scans over a DATASUS-shaped mirror made by the tests (file:// and a local FTP server)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from remote_servers import PUBLIC_ROOT, FtpServer
+from scan_mirror import SIH_DIR, build_sih_mirror
+
+import arrow_sus
+from arrow_sus import cache
+from arrow_sus.errors import InvalidArgumentError, NotFoundError
+
+pl = pytest.importorskip("polars")
+
+
+@pytest.fixture(scope="module")
+def mirror(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list]:
+    root = tmp_path_factory.mktemp("srv") / PUBLIC_ROOT
+    files = build_sih_mirror(root)
+    return root, files
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("ARROW_SUS_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def source_of(root: Path) -> str:
+    return root.as_uri()
+
+
+def per_file_union(root: Path, files, columns=None) -> pa.Table:
+    """The reference: each file read alone, concatenated with union-by-name promotion."""
+    tables = [arrow_sus.read_dbc(root / f.path, columns=columns) for f in files]
+    return pa.concat_tables([t.replace_schema_metadata(None) for t in tables], promote_options="permissive")
+
+
+def canonical(table: pa.Table) -> pa.Table:
+    table = table.replace_schema_metadata(None)
+    fields = [pa.field(f.name, f.type) for f in table.schema]
+    return table.cast(pa.schema(fields))
+
+
+def test_multi_state_multi_month_equals_per_file_reads(mirror, cache_dir) -> None:
+    root, files = mirror
+    s = arrow_sus.scan("sih-rd", uf=["AC", "RJ"], year=[2012, 2013], source=source_of(root))
+    assert len(s) == len(files)
+    assert "sih-rd" in repr(s)
+    table = s.to_arrow()
+    expected = per_file_union(root, sorted(files, key=lambda f: f.path))
+    assert table.num_rows == sum(f.rows for f in files)
+    assert canonical(table).equals(canonical(expected.select(table.column_names)))
+    assert s.stats["files_done"] == len(files)
+
+
+def test_partition_selection_and_source_columns(mirror, cache_dir) -> None:
+    root, files = mirror
+    s = arrow_sus.scan("sih-rd", uf="RJ", year=2013, month="1-2", source=source_of(root), with_source=True)
+    planned = s.files()
+    assert planned.column("uf").to_pylist() == ["RJ", "RJ"]
+    assert planned.column("month").to_pylist() == [1, 2]
+    table = s.to_arrow()
+    assert set(table.column("file").to_pylist()) == {f"{SIH_DIR}/RDRJ1301.dbc", f"{SIH_DIR}/RDRJ1302.dbc"}
+    assert set(table.column("uf").to_pylist()) == {"RJ"}
+    assert table.column("year").type == pa.int32()
+    rows = {f.path: f.rows for f in files}
+    assert table.num_rows == rows[f"{SIH_DIR}/RDRJ1301.dbc"] + rows[f"{SIH_DIR}/RDRJ1302.dbc"]
+
+
+def test_schema_drift_modes(mirror, cache_dir) -> None:
+    root, _ = mirror
+    src = source_of(root)
+    union = arrow_sus.scan("sih-rd", uf="AC", year=[2012, 2013], source=src, decimals="exact")
+    schema = union.schema
+    assert "CID_NOTIF" in schema.names
+    assert schema.field("VAL_TOT").type == pa.decimal128(12, 2)  # widened in 2013: promoted
+    table = union.to_arrow()
+    december = table.filter(pc.equal(table.column("MES_CMPT"), "12"))
+    assert december.column("CID_NOTIF").null_count == december.num_rows
+    inter = arrow_sus.scan("sih-rd", uf="AC", year=[2012, 2013], source=src, schema="intersection")
+    assert "CID_NOTIF" not in inter.schema.names
+    strict = arrow_sus.scan("sih-rd", uf="AC", year=[2012, 2013], source=src, schema="strict")
+    with pytest.raises(InvalidArgumentError, match=r"RDAC1301\.dbc"):
+        strict.schema  # noqa: B018
+
+
+def test_projection_and_filters_cold_and_warm(mirror, cache_dir) -> None:
+    root, _ = mirror
+    src = source_of(root)
+    filters = [("SEXO", "=", "3"), ("IDADE", ">=", 60)]
+    columns = ["DIAG_PRINC", "IDADE", "VAL_TOT"]
+    everything = arrow_sus.scan("sih-rd", year=2013, source=src, cache=False).to_arrow()
+    mask = pc.and_(pc.equal(everything["SEXO"], "3"), pc.greater_equal(everything["IDADE"], 60))
+    expected = everything.filter(mask).select(columns)
+    cold = arrow_sus.scan("sih-rd", year=2013, source=src, columns=columns, filters=filters)
+    assert cold.files().column("cached").to_pylist() == ["", "", "", ""]
+    assert canonical(cold.to_arrow()).equals(canonical(expected))
+    warm = arrow_sus.scan("sih-rd", year=2013, source=src, columns=columns, filters=filters)
+    assert warm.files().column("cached").to_pylist() == ["parquet"] * 4
+    assert canonical(warm.to_arrow()).equals(canonical(expected))
+    assert warm.stats["files_from_parquet_cache"] == 4
+    info = cache.info()
+    assert info.parquet_entries == 4 and info.hits >= 4
+
+
+def test_filter_on_a_column_some_files_lack(mirror, cache_dir) -> None:
+    root, _ = mirror
+    s = arrow_sus.scan("sih-rd", uf="AC", year=[2012, 2013], source=source_of(root), with_source=True)
+    has_value = s._with(filters=arrow_sus.parse_where("CID_NOTIF = 'A90'")).to_arrow()
+    assert set(has_value.column("year").to_pylist()) == {2013}
+    missing = s._with(filters=[("CID_NOTIF", "is_null", None)]).to_arrow()
+    assert 2012 in set(missing.column("year").to_pylist())
+
+
+COMPARISONS = st.sampled_from(
+    [
+        ("SEXO", "=", "3"),
+        ("SEXO", "!=", "1"),
+        ("IDADE", ">=", 60),
+        ("IDADE", "<", 5),
+        ("IDADE", "is_null", None),
+        ("DIAG_PRINC", "starts_with", "I2"),
+        ("DIAG_PRINC", "in", ["A09", "J189"]),
+        ("VAL_TOT", ">", 5000.0),
+        ("DT_INTER", "<", "20130115"),
+        ("MUNIC_RES", "not in", ["120001", "330002"]),
+    ]
+)
+FILTERS = st.lists(st.lists(COMPARISONS, min_size=1, max_size=3), min_size=1, max_size=3)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(filters=FILTERS, cached=st.booleans())
+def test_random_filters_equal_read_all_then_filter(mirror, tmp_path_factory, filters, cached) -> None:
+    root, _ = mirror
+    cache_root = tmp_path_factory.mktemp("c")
+    src = source_of(root)
+    full = arrow_sus.scan("sih-rd", uf="RJ", year=2013, source=src, cache=False).to_arrow()
+    expected = pl.from_arrow(full).filter(_polars_expr(filters))
+    for _ in range(2 if cached else 1):  # the second pass reads the Parquet cache
+        got = arrow_sus.scan(
+            "sih-rd", uf="RJ", year=2013, source=src, filters=filters, cache=cached, cache_dir=cache_root
+        ).to_polars()
+        assert got.equals(expected)
+
+
+def _polars_expr(dnf):
+    ops = {
+        "=": lambda c, v: c == v,
+        "!=": lambda c, v: c != v,
+        ">=": lambda c, v: c >= v,
+        "<": lambda c, v: c < v,
+        ">": lambda c, v: c > v,
+        "is_null": lambda c, v: c.is_null(),
+        "starts_with": lambda c, v: c.str.starts_with(v),
+        "in": lambda c, v: c.is_in(v),
+        "not in": lambda c, v: c.is_not_null() & ~c.is_in(v),
+    }
+    out = None
+    for conj in dnf:
+        term = None
+        for col, op, value in conj:
+            e = ops[op](pl.col(col), value)
+            e = e.fill_null(False)
+            term = e if term is None else term & e
+        out = term if out is None else out | term
+    return out
+
+
+def test_polars_lazy_pushdown(mirror, cache_dir) -> None:
+    root, _ = mirror
+    s = arrow_sus.scan("sih-rd", year=2013, source=source_of(root))
+    lf = s.lazy().filter((pl.col("SEXO") == "3") & (pl.col("VAL_TOT") * 2 > 1000)).select("DIAG_PRINC", "IDADE")
+    plan = lf.explain()
+    assert "arrow_sus" in plan
+    got = lf.collect()
+    full = s.to_polars()
+    expected = full.filter((pl.col("SEXO") == "3") & (pl.col("VAL_TOT") * 2 > 1000)).select("DIAG_PRINC", "IDADE")
+    assert got.equals(expected)
+    assert s.lazy().head(7).collect().height == 7
+
+
+def test_duckdb_and_pandas(mirror, cache_dir) -> None:
+    duckdb = pytest.importorskip("duckdb")
+    root, files = mirror
+    s = arrow_sus.scan("sih-rd", uf="AC", year=2013, source=source_of(root), columns=["SEXO", "VAL_TOT"])
+    con = duckdb.connect()
+    count = s.to_duckdb(con, name="sih_rd").aggregate("count(*)").fetchall()[0][0]
+    assert count == sum(f.rows for f in files if f.uf == "AC" and f.year == 2013)
+    frame = s.to_pandas()
+    assert list(frame.columns) == ["SEXO", "VAL_TOT"] and len(frame) == count
+
+
+def test_to_parquet_file_and_partitioned(mirror, cache_dir, tmp_path) -> None:
+    root, _files = mirror
+    s = arrow_sus.scan("sih-rd", year=2013, source=source_of(root), columns=["SEXO", "IDADE"])
+    summary = s.to_parquet(tmp_path / "out.parquet")
+    assert summary["rows"] == pq.read_table(tmp_path / "out.parquet").num_rows
+    parts = s.to_parquet(tmp_path / "parts", partition_by=["uf", "month"])
+    assert parts["rows"] == summary["rows"]
+    assert sorted(p.name for p in (tmp_path / "parts").iterdir()) == ["uf=AC", "uf=RJ"]
+    assert not [p for p in tmp_path.iterdir() if ".part" in p.name]
+
+
+def test_missing_partitions_and_unknown_datasets(mirror, cache_dir) -> None:
+    root, _ = mirror
+    with pytest.raises(InvalidArgumentError, match="pass year="):
+        arrow_sus.scan("sih-rd", source=source_of(root))
+    with pytest.raises(NotFoundError, match="did you mean sih-rd"):
+        arrow_sus.scan("sih-rdd", year=2013, source=source_of(root))
+    with pytest.raises(NotFoundError, match="no sih-rd files"):
+        arrow_sus.scan("sih-rd", uf="SP", year=2013, source=source_of(root))
+    with pytest.raises(InvalidArgumentError, match="available columns"):
+        arrow_sus.scan("sih-rd", uf="AC", year=2013, source=source_of(root), columns=["NOPE"]).schema  # noqa: B018
+
+
+def test_dropping_the_stream_early_leaves_no_partial_cache_entry(mirror, cache_dir) -> None:
+    root, _ = mirror
+    s = arrow_sus.scan("sih-rd", year=[2012, 2013], source=source_of(root), batch_size=16)
+    stream = s.stream()
+    next(stream)
+    stream.close()
+    parquet_dir = cache_dir / "parquet"
+    leftovers = [p for p in parquet_dir.rglob("*") if p.is_file() and ".tmp" in p.name] if parquet_dir.exists() else []
+    assert leftovers == []
+    for entry in cache.entries().to_pylist():
+        assert entry["kind"] == "parquet"
+    # Whatever was committed is complete: a later scan reads the same rows as a cache-free one.
+    again = arrow_sus.scan("sih-rd", year=[2012, 2013], source=source_of(root)).to_arrow()
+    fresh = arrow_sus.scan("sih-rd", year=[2012, 2013], source=source_of(root), cache=False).to_arrow()
+    assert canonical(again).equals(canonical(fresh))
+
+
+def test_corrupted_cache_file_is_rebuilt(mirror, cache_dir) -> None:
+    root, _ = mirror
+    src = source_of(root)
+    first = arrow_sus.scan("sih-rd", uf="AC", year=2013, month=1, source=src).to_arrow()
+    (entry,) = [e for e in cache._manifest(cache_dir).entries()]
+    Path(entry["local_path"]).write_bytes(b"garbage")
+    again = arrow_sus.scan("sih-rd", uf="AC", year=2013, month=1, source=src)
+    assert again.files().column("cached").to_pylist() == [""]
+    assert canonical(again.to_arrow()).equals(canonical(first))
+
+
+@pytest.fixture
+def ftp_mirror(tmp_path: Path):
+    root = tmp_path / "srv"
+    files = build_sih_mirror(root / PUBLIC_ROOT, ufs=("AC",), periods=((2013, 1), (2013, 2)))
+    server = FtpServer(root)
+    yield server, root / PUBLIC_ROOT, files
+    server.stop()
+
+
+def test_ftp_second_scan_sends_no_retr_and_republished_file_is_fetched(ftp_mirror, cache_dir) -> None:
+    server, public, files = ftp_mirror
+    first = arrow_sus.scan("sih-rd", uf="AC", year=2013, source=server.url).to_arrow()
+    assert first.num_rows == sum(f.rows for f in files)
+    retr = server.faults.total_retr()
+    assert retr >= len(files)
+    again = arrow_sus.scan("sih-rd", uf="AC", year=2013, source=server.url)
+    assert again.files().column("cached").to_pylist() == ["parquet", "parquet"]
+    assert again.to_arrow().num_rows == first.num_rows
+    assert server.faults.total_retr() == retr  # nothing downloaded again
+    # DATASUS republishes RDAC1302 under the same name: it is fetched and converted again.
+    target = public / SIH_DIR / "RDAC1302.dbc"
+    build_sih_mirror(public, ufs=("AC",), periods=((2013, 2),), rows=50)
+    stamp = dt.datetime(2026, 5, 2, 12, 0, tzinfo=dt.timezone.utc).timestamp()
+    import os
+
+    os.utime(target, (stamp, stamp))
+    third = arrow_sus.scan("sih-rd", uf="AC", year=2013, source=server.url)
+    assert third.files().column("cached").to_pylist() == ["parquet", ""]
+    table = third.to_arrow()
+    assert server.faults.total_retr() > retr
+    assert table.num_rows != first.num_rows
