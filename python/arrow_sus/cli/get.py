@@ -205,7 +205,7 @@ def sql(
             raise InvalidArgumentError(
                 "the query names no dataset: use a dataset id with _ for -, e.g. SELECT count(*) FROM sih_rd"
             )
-        result = con.execute(query).fetch_arrow_table()
+        result = con.execute(query).to_arrow_table()
     except ArrowSusError as error:
         raise fail(error) from error
     except duckdb.Error as error:

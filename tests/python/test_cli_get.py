@@ -1,0 +1,85 @@
+"""``arrow-sus get`` and ``arrow-sus sql`` over a mirror made by the tests: outputs, --json, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from remote_servers import PUBLIC_ROOT
+from scan_mirror import build_sih_mirror
+from typer.testing import CliRunner
+
+from arrow_sus.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def mirror(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("srv") / PUBLIC_ROOT
+    return root, build_sih_mirror(root)
+
+
+@pytest.fixture(autouse=True)
+def environment(mirror, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARROW_SUS_SOURCE", mirror[0].as_uri())
+    monkeypatch.setenv("ARROW_SUS_CACHE", str(tmp_path / "cache"))
+
+
+def test_get_parquet_with_json_summary(mirror, tmp_path: Path) -> None:
+    _, files = mirror
+    out = tmp_path / "rd.parquet"
+    args = ["get", "sih-rd", "--uf", "AC,RJ", "--year", "2013", "--month", "1-2", "-o", str(out), "--json"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    expected = sum(f.rows for f in files if f.year == 2013)
+    assert summary["rows"] == expected == pq.read_table(out).num_rows
+    assert summary["files"] == 4 and summary["columns"] == 10
+    assert summary["bytes_written"] == out.stat().st_size
+
+
+def test_get_columns_where_and_formats(mirror, tmp_path: Path) -> None:
+    for suffix in (".csv", ".arrow", ".jsonl"):
+        out = tmp_path / f"rd{suffix}"
+        args = ["get", "sih-rd", "--uf", "AC", "--year", "2013", "-c", "SEXO,IDADE", "-w", "SEXO = '3'", "-o", str(out)]
+        result = runner.invoke(app, [*args, "--quiet"])
+        assert result.exit_code == 0, result.output
+        assert out.stat().st_size > 0
+    lines = (tmp_path / "rd.jsonl").read_text().splitlines()
+    assert all(json.loads(line)["SEXO"] == "3" for line in lines)
+
+
+def test_get_partitioned_directory(mirror, tmp_path: Path) -> None:
+    out = tmp_path / "parts"
+    out.mkdir()
+    result = runner.invoke(app, ["get", "sih-rd", "--year", "2012-2013", "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["uf=AC", "uf=RJ"]
+    assert {p.name for p in (out / "uf=AC").iterdir()} == {"year=2012", "year=2013"}
+
+
+def test_get_errors_and_exit_codes(tmp_path: Path) -> None:
+    out = tmp_path / "x.parquet"
+    missing_year = runner.invoke(app, ["get", "sih-rd", "-o", str(out)])
+    assert missing_year.exit_code == 2 and "pass year=" in missing_year.output
+    unknown = runner.invoke(app, ["get", "sih-rdd", "--year", "2013", "-o", str(out)])
+    assert unknown.exit_code == 3 and "did you mean sih-rd" in unknown.output
+    nothing = runner.invoke(app, ["get", "sih-rd", "--uf", "SP", "--year", "2013", "-o", str(out)])
+    assert nothing.exit_code == 3 and "no sih-rd files" in nothing.output
+    bad_where = runner.invoke(app, ["get", "sih-rd", "--year", "2013", "-w", "SEXO ===", "-o", str(out)])
+    assert bad_where.exit_code == 2
+    assert not out.exists()
+
+
+def test_sql(mirror) -> None:
+    _, files = mirror
+    query = "SELECT SEXO, count(*) AS n FROM sih_rd GROUP BY SEXO ORDER BY SEXO NULLS LAST"
+    result = runner.invoke(app, ["sql", query, "--uf", "AC", "--year", "2013", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert sum(r["n"] for r in rows) == sum(f.rows for f in files if f.uf == "AC" and f.year == 2013)
+    no_dataset = runner.invoke(app, ["sql", "SELECT 1", "--year", "2013"])
+    assert no_dataset.exit_code == 2 and "names no dataset" in no_dataset.output
