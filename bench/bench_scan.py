@@ -1,0 +1,169 @@
+"""Scan benchmarks (issue: the main job): a synthetic SIH-RD mirror of many files, scanned end to end.
+
+Measures, in one run:
+  1. a scan over the whole mirror (>= 5 GB of DBF by default), cache off, on one core (taskset) and on
+     both: wall time, DBF MB/s, rows/s and peak RSS (VmHWM of the scanning process);
+  2. time against size: a quarter, half and all of the files;
+  3. the warm cache: one 250,000-row month, cold (no cache) vs the cache-filling pass vs warm (Parquet
+     cache), all columns and 5 projected columns.
+
+The mirror is made from the real records of ../shared/corpus/RDAC2401.dbc (SIH-RD, Acre, 2024-01),
+repeated, and compressed with arrow-sus's own DCL encoder; it is built once under --workdir.
+
+    python bench/bench_scan.py                      # 5 GB mirror in /tmp/arrow-sus-bench
+    python bench/bench_scan.py --total-gb 1 --quick # a smaller run while developing
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import arrow_sus
+
+ROOT = Path(__file__).resolve().parents[1]
+UFS = ["AC", "AL", "AM", "AP", "BA", "CE", "DF", "ES", "GO", "MA", "MG", "MS", "MT", "PA", "PB", "PE", "PI", "PR"]
+SIH_DIR = "SIHSUS/200801_/Dados"
+
+
+def corpus_file(name: str) -> Path:
+    base = Path(os.environ.get("ARROW_SUS_CORPUS", ROOT.parent / "shared" / "corpus"))
+    path = base / name
+    if not path.exists():
+        sys.exit(f"{path} not found: the benchmark builds its mirror from real records (set ARROW_SUS_CORPUS)")
+    return path
+
+
+def synthetic_dbf(template: bytes, rows: int) -> bytes:
+    """The template DBF's header with `rows` records made by repeating its records."""
+    header_len, record_len = struct.unpack_from("<HH", template, 8)
+    count = struct.unpack_from("<I", template, 4)[0]
+    records = template[header_len : header_len + count * record_len]
+    reps, rest = divmod(rows, count)
+    header = bytearray(template[:header_len])
+    struct.pack_into("<I", header, 4, rows)
+    return bytes(header) + records * reps + records[: rest * record_len] + b"\x1a"
+
+
+def build_mirror(workdir: Path, total_gb: float, file_mb: int) -> tuple[Path, list[str], int]:
+    """Writes the mirror (once) and returns its root, the files and the DBF bytes they hold."""
+    template = arrow_sus.decompress_dbc(corpus_file("RDAC2401.dbc").read_bytes())
+    record_len = struct.unpack_from("<H", template, 10)[0]
+    rows_per_file = int(file_mb * 1e6 // record_len)
+    n_files = max(1, round(total_gb * 1e3 / file_mb))
+    mirror = workdir / "mirror"
+    marker = workdir / f"mirror-{n_files}x{rows_per_file}.done"
+    names = []
+    for i in range(n_files):
+        uf, month = UFS[i % len(UFS)], 1 + (i // len(UFS)) % 12
+        names.append(f"{SIH_DIR}/RD{uf}23{month:02d}.dbc")
+    if not marker.exists():
+        shutil.rmtree(mirror, ignore_errors=True)
+        dbf = synthetic_dbf(template, rows_per_file)
+        dbc = arrow_sus.compress_dbf(dbf)
+        for name in names:
+            target = mirror / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(dbc)
+        marker.write_text("ok")
+    dbf_bytes = n_files * (len(template) - 1 - struct.unpack_from("<I", template, 4)[0] * record_len)
+    dbf_bytes += n_files * (rows_per_file * record_len + 1)
+    return mirror, names, dbf_bytes
+
+
+def run_scan(mirror: Path, kwargs: dict, cores: str | None = None) -> dict:
+    """One scan in a fresh process (so peak RSS is the scan's own): wall time, rows and VmHWM."""
+    code = textwrap.dedent(
+        f"""
+        import json, time, arrow_sus
+        kwargs = json.loads({json.dumps(json.dumps(kwargs))})
+        start = time.perf_counter()
+        s = arrow_sus.scan("sih-rd", source={mirror.as_uri()!r}, **kwargs)
+        rows = 0
+        for batch in s.stream():
+            rows += batch.num_rows
+        seconds = time.perf_counter() - start
+        hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
+        print(json.dumps({{"seconds": seconds, "rows": rows, "peak_rss_mb": hwm / 1024, "stats": s.stats}}))
+        """
+    )
+    command = [sys.executable, "-c", code]
+    if cores is not None:
+        command = ["taskset", "-c", cores, *command]
+    out = subprocess.run(command, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--total-gb", type=float, default=5.0, help="DBF gigabytes in the mirror")
+    parser.add_argument("--file-mb", type=int, default=256, help="DBF megabytes per file")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/arrow-sus-bench"))
+    parser.add_argument("--quick", action="store_true", help="skip the one-core and linearity runs")
+    args = parser.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+
+    t0 = time.perf_counter()
+    mirror, names, dbf_bytes = build_mirror(args.workdir, args.total_gb, args.file_mb)
+    print(f"mirror: {len(names)} files, {dbf_bytes / 1e9:.2f} GB of DBF ({time.perf_counter() - t0:.0f} s to build)")
+    everything = {"year": 2023, "cache": False}
+    results: dict[str, object] = {"files": len(names), "dbf_gb": dbf_bytes / 1e9}
+
+    both = run_scan(mirror, everything)
+    results["two_cores"] = both
+    print(f"two cores : {both['seconds']:.1f} s, {dbf_bytes / 1e6 / both['seconds']:.0f} MB/s, "
+          f"{both['rows'] / both['seconds'] / 1e6:.2f} M rows/s, peak RSS {both['peak_rss_mb']:.0f} MB")
+    if not args.quick:
+        one = run_scan(mirror, everything, cores="0")
+        results["one_core"] = one
+        print(f"one core  : {one['seconds']:.1f} s, {dbf_bytes / 1e6 / one['seconds']:.0f} MB/s, "
+              f"peak RSS {one['peak_rss_mb']:.0f} MB -> speed-up with two: {one['seconds'] / both['seconds']:.2f}x")
+        linear = []
+        for fraction in (0.25, 0.5):
+            months = sorted({int(n[-6:-4]) for n in names[: max(1, int(len(names) * fraction))]})
+            ufs = sorted({n.split("/")[-1][2:4] for n in names[: max(1, int(len(names) * fraction))]})
+            r = run_scan(mirror, {**everything, "uf": ufs, "month": months})
+            linear.append({"fraction": fraction, **r})
+            print(f"{fraction:>4.0%} size: {r['rows']:,} rows in {r['seconds']:.1f} s "
+                  f"({r['rows'] / r['seconds'] / 1e6:.2f} M rows/s)")
+        results["linearity"] = linear
+
+    # The warm cache on one 250,000-row month.
+    month_dir = args.workdir / "month"
+    template = arrow_sus.decompress_dbc(corpus_file("RDAC2401.dbc").read_bytes())
+    target = month_dir / f"{SIH_DIR}/RDAC2401.dbc"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(arrow_sus.compress_dbf(synthetic_dbf(template, 250_000)))
+    cache_dir = args.workdir / "cache"
+    shutil.rmtree(cache_dir, ignore_errors=True)
+    one_month = {"uf": "AC", "year": 2024, "month": 1}
+    projected = ["DT_INTER", "SEXO", "IDADE", "DIAG_PRINC", "VAL_TOT"]
+    cold = run_scan(month_dir, {**one_month, "cache": False})
+    fill = run_scan(month_dir, {**one_month, "cache_dir": str(cache_dir)})
+    warm = min((run_scan(month_dir, {**one_month, "cache_dir": str(cache_dir)}) for _ in range(3)),
+               key=lambda r: r["seconds"])
+    warm5 = min((run_scan(month_dir, {**one_month, "cache_dir": str(cache_dir), "columns": projected})
+                 for _ in range(3)), key=lambda r: r["seconds"])
+    cold5 = run_scan(month_dir, {**one_month, "cache": False, "columns": projected})
+    results["warm_cache"] = {"cold": cold, "fill": fill, "warm": warm, "warm_5_columns": warm5, "cold_5_columns": cold5}
+    print("250k-row month: cold {:.3f} s, filling the cache {:.3f} s, warm {:.3f} s ({:.1f}x), "
+          "warm 5 columns {:.3f} s ({:.1f}x); cold 5 columns {:.3f} s".format(
+              cold["seconds"], fill["seconds"], warm["seconds"], cold["seconds"] / warm["seconds"],
+              warm5["seconds"], cold["seconds"] / warm5["seconds"], cold5["seconds"]))
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    (out / f"scan-{stamp}.json").write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
