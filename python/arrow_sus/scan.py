@@ -62,6 +62,7 @@ class _Options:
     verify_crc: bool
     max_connections: int
     use_threads: bool
+    typed: bool
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ class Scan:
                 o.with_source,
                 o.verify_crc,
                 o.max_connections,
+                o.typed,
             )
         return self._native
 
@@ -154,8 +156,8 @@ class Scan:
 
     @property
     def stats(self) -> dict[str, int]:
-        """Counters of the latest pass: files_done, files_from_parquet_cache, bytes_downloaded, rows and
-        batches."""
+        """Counters of the latest pass: files_done, files_from_parquet_cache, bytes_downloaded, rows, batches
+        and invalid_dates (text in typed date columns that is not a date)."""
         return dict(self._engine().counters())
 
     # ---- consumption ----------------------------------------------------------------------------
@@ -327,6 +329,7 @@ def scan(
     source: str | None = None,
     cache: bool = True,
     schema: SchemaMode = "union",
+    typed: bool = True,
     with_source: bool = False,
     ordered: bool = True,
     encoding: str | None = None,
@@ -355,6 +358,9 @@ def scan(
         cache: reuse and fill the disk cache (downloaded files and converted Parquet).
         schema: how to combine files whose layouts differ: ``"union"`` (all columns, nulls where missing),
             ``"intersection"`` (common columns) or ``"strict"`` (differences are an error).
+        typed: semantic types from the catalog: date columns the DBF stores as text (SIH ``YYYYMMDD``,
+            SIM/SINASC ``DDMMYYYY``, SIA ``YYYYMM`` competences) become ``date32``; text that is not a date
+            becomes null and is counted in ``stats["invalid_dates"]`` (or raises with ``on_invalid="raise"``).
         with_source: add ``uf``, ``year``, ``month`` and ``file`` columns to every row.
         ordered: batches in file order; ``False`` delivers them as soon as they are ready.
         encoding: text encoding of C fields; default the catalog's for the dataset (Latin-1 for most).
@@ -397,6 +403,7 @@ def scan(
         verify_crc=verify_crc,
         max_connections=max_connections,
         use_threads=True,
+        typed=typed,
     )
     return Scan(dataset, files, src, options)
 

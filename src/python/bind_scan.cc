@@ -107,7 +107,7 @@ std::shared_ptr<scan::Scan> MakeScan(
     nb::handle filter, const std::string& encoding, int64_t batch_size, bool raw,
     const std::string& decimals, const std::string& on_invalid, bool keep_deleted, bool use_threads,
     const std::string& schema_mode, bool use_cache, std::string cache_dir, bool ordered,
-    int max_concurrent_files, bool with_source, bool verify_crc, int max_connections) {
+    int max_concurrent_files, bool with_source, bool verify_crc, int max_connections, bool typed) {
   scan::ScanOptions options;
   options.source_url = std::move(source_url);
   options.source_options.max_connections_per_host = max_connections;
@@ -120,6 +120,7 @@ std::shared_ptr<scan::Scan> MakeScan(
   options.max_concurrent_files = max_concurrent_files;
   options.with_source = with_source;
   options.verify_crc = verify_crc;
+  options.typed = typed;
   std::vector<scan::ScanFile> planned = FilesFromPython(files);
   nb::gil_scoped_release release;
   return ValueOrThrow(scan::Scan::Make(std::move(planned), std::move(options)));
@@ -174,6 +175,7 @@ void BindScan(nb::module_& m) {
         const scan::ScanCounters& c = self.counters();
         nb::dict d;
         d["files_done"] = c.files_done.load();
+        d["invalid_dates"] = c.invalid_dates.load();
         d["files_from_parquet_cache"] = c.files_from_parquet_cache.load();
         d["bytes_downloaded"] = c.bytes_downloaded.load();
         d["rows"] = c.rows.load();
@@ -186,7 +188,7 @@ void BindScan(nb::module_& m) {
         nb::arg("decimals"), nb::arg("on_invalid"), nb::arg("keep_deleted"), nb::arg("use_threads"),
         nb::arg("schema_mode"), nb::arg("use_cache"), nb::arg("cache_dir"), nb::arg("ordered"),
         nb::arg("max_concurrent_files"), nb::arg("with_source"), nb::arg("verify_crc"),
-        nb::arg("max_connections"), "Plans a multi-file scan.");
+        nb::arg("max_connections"), nb::arg("typed"), "Plans a multi-file scan.");
 }
 
 }  // namespace arrow_sus::python

@@ -23,6 +23,7 @@
 #include "arrow_sus/scan/multi_file_reader.h"
 #include "arrow_sus/scan/parquet_files.h"
 #include "arrow_sus/scan/predicate_expression.h"
+#include "arrow_sus/scan/semantic_types.h"
 #include "io/schemes.h"
 
 namespace arrow_sus::scan {
@@ -45,6 +46,15 @@ dbf::Predicate Specialize(const dbf::Predicate& p, const arrow::Schema& schema) 
   }
   if (schema.GetFieldByName(p.field) != nullptr) return p;
   return p.op == dbf::CompareOp::kIsNull ? dbf::Predicate::And({}) : dbf::Predicate::Or({});
+}
+
+bool ReadsAny(const dbf::Predicate& predicate, const std::vector<DateColumn>& dates) {
+  for (const std::string& name : predicate.FieldNames()) {
+    for (const DateColumn& date : dates) {
+      if (date.name == name) return true;
+    }
+  }
+  return false;
 }
 
 std::shared_ptr<arrow::Schema> WithSourceColumns(const std::shared_ptr<arrow::Schema>& schema) {
@@ -144,12 +154,12 @@ fs::path MakeTemporaryDirectory() {
 
 }  // namespace
 
-std::string ConverterKey(const dbf::ReadOptions& options) {
+std::string ConverterKey(const dbf::ReadOptions& options, bool typed) {
   return "arrow-sus/" + std::to_string(kConverterVersion) +
          ";encoding=" + std::string(dbf::EncodingName(options.encoding)) +
          ";decimals=" + (options.decimals == dbf::DecimalMode::kExact ? "exact" : "float") +
          ";raw=" + (options.raw ? "1" : "0") +
-         ";keep_deleted=" + (options.keep_deleted ? "1" : "0");
+         ";keep_deleted=" + (options.keep_deleted ? "1" : "0") + ";typed=" + (typed ? "1" : "0");
 }
 
 class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
@@ -168,7 +178,7 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     if (options_.use_cache) {
       ARROW_ASSIGN_OR_RAISE(parquet_cache_, cache::ParquetCache::Open(cache_root.string()));
     }
-    converter_ = ConverterKey(options_.read);
+    converter_ = ConverterKey(options_.read, options_.typed);
     // Converting every column for the cache would raise on columns the caller did not ask for.
     write_parquet_ = options_.use_cache && options_.read.on_invalid == dbf::InvalidPolicy::kNull;
     return arrow::Status::OK();
@@ -205,6 +215,7 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
  private:
   arrow::Status PlanAll() {
     planned_.resize(files_.size());
+    dates_.resize(files_.size());
     // Planning touches the source once or twice per uncached file: run within the host limit.
     size_t parallel = std::max(1, options_.source_options.max_connections_per_host);
     for (size_t start = 0; start < files_.size(); start += parallel) {
@@ -289,7 +300,9 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     ARROW_ASSIGN_OR_RAISE(auto reader,
                           dbf::DbfReader::Make(std::make_shared<arrow::io::BufferReader>(prefix),
                                                header_only, {.name = path}));
-    p.schema = reader->schema();
+    if (options_.typed && !options_.read.raw)
+      dates_[i] = CatalogDateColumns(p.file.dataset, *reader->schema());
+    p.schema = TypedSchema(reader->schema(), dates_[i]);
     return reader->Close();
   }
 
@@ -324,31 +337,52 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
                               OpenDbcStream(input, path, {.verify_crc = options_.verify_crc}));
       }
       dbf::SourceInfo source{.name = path, .crc32 = p.identity.crc32};
+      const std::vector<DateColumn>& dates = dates_[i];
+      std::atomic<int64_t>* invalid_dates = &counters_.invalid_dates;
       if (write_parquet_) {
         dbf::ReadOptions all = options_.read;
         all.columns.reset();
         all.filter.reset();
         ARROW_ASSIGN_OR_RAISE(auto dbf_reader, dbf::DbfReader::Make(bytes, all, source));
+        ARROW_ASSIGN_OR_RAISE(auto typed, TypeDates(dbf_reader, dates, options_.read.on_invalid,
+                                                    path, invalid_dates));
         cache::ParquetEntry entry{.source = options_.source_url,
                                   .identity = p.identity,
                                   .converter = converter_,
                                   .dataset = p.file.dataset};
         entry.local_path = parquet_cache_->PathFor(options_.source_url, path, converter_);
         auto cache = parquet_cache_;
-        ARROW_ASSIGN_OR_RAISE(auto tee, TeeToParquet(dbf_reader, entry.local_path, {},
-                                                     [cache, entry](const std::string&) {
-                                                       return cache->Commit(entry);
-                                                     }));
+        ARROW_ASSIGN_OR_RAISE(
+            auto tee, TeeToParquet(typed, entry.local_path, {}, [cache, entry](const std::string&) {
+              return cache->Commit(entry);
+            }));
         std::optional<arrow::compute::Expression> expression;
         if (filter) {
-          ARROW_ASSIGN_OR_RAISE(expression, PredicateToExpression(*filter, *dbf_reader->schema()));
+          ARROW_ASSIGN_OR_RAISE(expression, PredicateToExpression(*filter, *typed->schema()));
         }
         ARROW_ASSIGN_OR_RAISE(reader, FilterAndProject(tee, expression, columns));
+      } else if (filter && ReadsAny(*filter, dates)) {
+        // Dates compare as dates only once typed: read the filter's columns too, filter after
+        // typing.
+        std::vector<std::string> needed = columns;
+        for (const std::string& name : filter->FieldNames()) {
+          if (std::find(needed.begin(), needed.end(), name) == needed.end()) needed.push_back(name);
+        }
+        dbf::ReadOptions projected = options_.read;
+        projected.columns = needed;
+        projected.filter.reset();
+        ARROW_ASSIGN_OR_RAISE(auto dbf_reader, dbf::DbfReader::Make(bytes, projected, source));
+        ARROW_ASSIGN_OR_RAISE(auto typed, TypeDates(dbf_reader, dates, options_.read.on_invalid,
+                                                    path, invalid_dates));
+        ARROW_ASSIGN_OR_RAISE(auto expression, PredicateToExpression(*filter, *typed->schema()));
+        ARROW_ASSIGN_OR_RAISE(reader, FilterAndProject(typed, expression, columns));
       } else {
         dbf::ReadOptions pushed = options_.read;
         pushed.columns = columns;
         pushed.filter = filter;
-        ARROW_ASSIGN_OR_RAISE(reader, dbf::DbfReader::Make(bytes, pushed, source));
+        ARROW_ASSIGN_OR_RAISE(auto dbf_reader, dbf::DbfReader::Make(bytes, pushed, source));
+        ARROW_ASSIGN_OR_RAISE(
+            reader, TypeDates(dbf_reader, dates, options_.read.on_invalid, path, invalid_dates));
       }
     }
     std::vector<std::shared_ptr<arrow::Scalar>> source_values;
@@ -401,6 +435,7 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
   std::optional<fs::path> local_root_;
   std::optional<io::FileCache> raw_cache_;
   std::shared_ptr<cache::ParquetCache> parquet_cache_;
+  std::vector<std::vector<DateColumn>> dates_;  // per planned file: text columns typed as dates
   std::string converter_;
   bool write_parquet_ = false;
   std::once_flag plan_once_;

@@ -52,7 +52,7 @@ def canonical(table: pa.Table) -> pa.Table:
 
 def test_multi_state_multi_month_equals_per_file_reads(mirror, cache_dir) -> None:
     root, files = mirror
-    s = arrow_sus.scan("sih-rd", uf=["AC", "RJ"], year=[2012, 2013], source=source_of(root))
+    s = arrow_sus.scan("sih-rd", uf=["AC", "RJ"], year=[2012, 2013], source=source_of(root), typed=False)
     assert len(s) == len(files)
     assert "sih-rd" in repr(s)
     table = s.to_arrow()
@@ -131,7 +131,7 @@ COMPARISONS = st.sampled_from(
         ("DIAG_PRINC", "starts_with", "I2"),
         ("DIAG_PRINC", "in", ["A09", "J189"]),
         ("VAL_TOT", ">", 5000.0),
-        ("DT_INTER", "<", "20130115"),
+        ("DT_INTER", "<", dt.date(2013, 1, 15)),
         ("MUNIC_RES", "not in", ["120001", "330002"]),
     ]
 )
@@ -174,6 +174,43 @@ def _polars_expr(dnf):
             term = e if term is None else term & e
         out = term if out is None else out | term
     return out
+
+
+def test_dates_are_typed_from_the_catalog(mirror, cache_dir, tmp_path) -> None:
+    root, _ = mirror
+    s = arrow_sus.scan("sih-rd", uf="AC", year=2013, month=1, source=source_of(root), columns=["DT_INTER", "SEXO"])
+    assert s.schema.field("DT_INTER").type == pa.date32()
+    assert s.schema.field("DT_INTER").metadata[b"arrow_sus.format"] == b"YYYYMMDD"
+    table = s.to_arrow()
+    raw = arrow_sus.read_dbc(root / SIH_DIR / "RDAC1301.dbc", columns=["DT_INTER"])
+    as_dates = [dt.datetime.strptime(v, "%Y%m%d").date() for v in raw.column("DT_INTER").to_pylist()]
+    assert table.column("DT_INTER").to_pylist() == as_dates
+    january_first_half = [("DT_INTER", "<", dt.date(2013, 1, 15))]
+    for cache_on in (False, True, True):  # raw path, cache-filling path, Parquet cache
+        got = arrow_sus.scan(
+            "sih-rd", uf="AC", year=2013, month=1, source=source_of(root), filters=january_first_half, cache=cache_on
+        ).to_arrow()
+        assert got.num_rows == sum(d < dt.date(2013, 1, 15) for d in as_dates)
+    untyped = arrow_sus.scan("sih-rd", uf="AC", year=2013, month=1, source=source_of(root), typed=False)
+    assert untyped.schema.field("DT_INTER").type == pa.string()
+
+
+def test_invalid_dates_are_null_and_counted(tmp_path, cache_dir) -> None:
+    from dbf_factory import Dbf, Field
+
+    root = tmp_path / "m"
+    target = root / SIH_DIR / "RDAC1301.dbc"
+    target.parent.mkdir(parents=True)
+    fields = [Field("DT_INTER", "C", 8), Field("SEXO", "C", 1)]
+    rows = [[b"20130105", b"1"], [b"20131399", b"3"], [b"", b"1"], [b"00000000", b"3"], [b"2013-1-1", b"1"]]
+    target.write_bytes(arrow_sus.compress_dbf(Dbf(fields, rows).build()))
+    s = arrow_sus.scan("sih-rd", uf="AC", year=2013, source=root.as_uri(), cache=False)
+    table = s.to_arrow()
+    assert table.column("DT_INTER").to_pylist() == [dt.date(2013, 1, 5), None, None, None, None]
+    assert s.stats["invalid_dates"] == 2
+    with pytest.raises(arrow_sus.ConversionError, match="DT_INTER") as err:
+        arrow_sus.scan("sih-rd", uf="AC", year=2013, source=root.as_uri(), cache=False, on_invalid="raise").to_arrow()
+    assert err.value.row == 1 and "RDAC1301.dbc" in str(err.value)
 
 
 def test_polars_lazy_pushdown(mirror, cache_dir) -> None:

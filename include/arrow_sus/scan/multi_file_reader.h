@@ -39,7 +39,7 @@ struct MultiFileReaderOptions {
   // Files read at the same time (0: one per hardware thread, at least 2 so I/O overlaps decoding).
   int max_concurrent_files = 0;
   // Batches a file may have decoded ahead of the consumer.
-  int max_buffered_batches_per_file = 4;
+  int max_buffered_batches_per_file = 2;
   // Deliver batches in file order (deterministic output) rather than as soon as they are ready.
   bool ordered = true;
 };

@@ -11,7 +11,8 @@
 //             ──► .dbc container ──► DBF reader
 //                 with the cache:    all columns ─► written to the Parquet cache ─► filter, project
 //                 without the cache: projection and filter pushed down to the raw bytes
-//   ──► conformed to the unified schema (+ source columns) ──► the caller
+//   ──► dates typed from the catalog ──► conformed to the unified schema (+ source columns) ──► the
+//   caller
 //
 // A filter on a column that some files lack treats the column as null in those files.
 #pragma once
@@ -56,6 +57,9 @@ struct ScanOptions {
   int max_concurrent_files = 0;  // 0: one per core, at least 2
   bool with_source = false;      // add columns uf, year, month and file to every row
   bool verify_crc = true;
+  // Semantic types from the catalog (see semantic_types.h): date columns stored as text become
+  // date32.
+  bool typed = true;
 };
 
 // Names of the columns with_source adds.
@@ -73,6 +77,7 @@ struct PlannedFile {
 // Counters updated while a scan runs; safe to read from any thread.
 struct ScanCounters {
   std::atomic<int64_t> files_done{0};
+  std::atomic<int64_t> invalid_dates{0};  // non-blank text in typed date columns that is not a date
   std::atomic<int64_t> files_from_parquet_cache{0};
   std::atomic<int64_t> bytes_downloaded{0};
   std::atomic<int64_t> rows{0};
@@ -104,8 +109,8 @@ class Scan {
   std::shared_ptr<Impl> impl_;  // shared with the readers Execute returns
 };
 
-// The converter key of the Parquet cache for these read options: conversions made with other
-// options, or by another converter version, are never reused.
-std::string ConverterKey(const dbf::ReadOptions& options);
+// The converter key of the Parquet cache for these options: conversions made with other options, or
+// by another converter version, are never reused.
+std::string ConverterKey(const dbf::ReadOptions& options, bool typed);
 
 }  // namespace arrow_sus::scan

@@ -1,0 +1,187 @@
+#include "arrow_sus/scan/semantic_types.h"
+
+#include <arrow/array/array_binary.h>
+#include <arrow/array/builder_primitive.h>
+#include <arrow/type.h>
+#include <arrow/util/key_value_metadata.h>
+
+#include "arrow_sus/catalog/catalog.h"
+#include "arrow_sus/error.h"
+#include "dbf/field_parsing.h"
+
+namespace arrow_sus::scan {
+
+namespace {
+
+using dbf::internal::Parsed;
+
+// Parses one value in `format` by rearranging its digits into YYYYMMDD for the reader's own parser,
+// so typed dates follow exactly the rules of D fields (blank and all-zero text are no date).
+Parsed ParseDate(std::string_view text, DateFormat format, int32_t* days) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\0')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\0')) text.remove_suffix(1);
+  if (text.find_first_not_of('0') == std::string_view::npos)
+    return Parsed::kBlank;  // "" or "00000000"
+  if (text.size() != (format == DateFormat::kYm ? 6u : 8u)) return Parsed::kInvalid;
+  char ymd[8];
+  switch (format) {
+    case DateFormat::kYmd:
+      std::copy(text.begin(), text.end(), ymd);
+      break;
+    case DateFormat::kDmy:
+      std::copy(text.begin() + 4, text.begin() + 8, ymd);
+      std::copy(text.begin() + 2, text.begin() + 4, ymd + 4);
+      std::copy(text.begin(), text.begin() + 2, ymd + 6);
+      break;
+    case DateFormat::kYm:
+      std::copy(text.begin(), text.end(), ymd);
+      ymd[6] = '0';
+      ymd[7] = '1';
+      break;
+  }
+  return dbf::internal::ParseYmd(reinterpret_cast<const uint8_t*>(ymd), 8, days);
+}
+
+std::string_view FormatName(DateFormat format) {
+  switch (format) {
+    case DateFormat::kYmd:
+      return "YYYYMMDD";
+    case DateFormat::kDmy:
+      return "DDMMYYYY";
+    case DateFormat::kYm:
+      return "YYYYMM";
+  }
+  return "";
+}
+
+class DateTypingReader : public arrow::RecordBatchReader {
+ public:
+  DateTypingReader(std::shared_ptr<arrow::RecordBatchReader> input, std::vector<DateColumn> dates,
+                   std::vector<int> indices, std::shared_ptr<arrow::Schema> schema,
+                   dbf::InvalidPolicy on_invalid, std::string file,
+                   std::atomic<int64_t>* invalid_values)
+      : input_(std::move(input)),
+        dates_(std::move(dates)),
+        indices_(std::move(indices)),
+        schema_(std::move(schema)),
+        on_invalid_(on_invalid),
+        file_(std::move(file)),
+        invalid_values_(invalid_values) {}
+
+  std::shared_ptr<arrow::Schema> schema() const override { return schema_; }
+
+  arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override {
+    std::shared_ptr<arrow::RecordBatch> batch;
+    ARROW_RETURN_NOT_OK(input_->ReadNext(&batch));
+    if (batch == nullptr) {
+      *out = nullptr;
+      return arrow::Status::OK();
+    }
+    std::vector<std::shared_ptr<arrow::Array>> columns = batch->columns();
+    for (size_t d = 0; d < dates_.size(); ++d) {
+      ARROW_ASSIGN_OR_RAISE(columns[indices_[d]], Convert(*columns[indices_[d]], dates_[d]));
+    }
+    rows_seen_ += batch->num_rows();
+    *out = arrow::RecordBatch::Make(schema_, batch->num_rows(), std::move(columns));
+    return arrow::Status::OK();
+  }
+
+  arrow::Status Close() override { return input_->Close(); }
+
+ private:
+  arrow::Result<std::shared_ptr<arrow::Array>> Convert(const arrow::Array& array,
+                                                       const DateColumn& column) {
+    const auto& text = static_cast<const arrow::StringArray&>(array);
+    arrow::Date32Builder builder;
+    ARROW_RETURN_NOT_OK(builder.Reserve(text.length()));
+    int64_t invalid = 0;
+    for (int64_t i = 0; i < text.length(); ++i) {
+      int32_t days;
+      Parsed parsed =
+          text.IsNull(i) ? Parsed::kBlank : ParseDate(text.GetView(i), column.format, &days);
+      if (parsed == Parsed::kValue) {
+        builder.UnsafeAppend(days);
+        continue;
+      }
+      if (parsed == Parsed::kInvalid) {
+        if (on_invalid_ == dbf::InvalidPolicy::kRaise) {
+          return MakeError(ErrorKind::kConversion,
+                           {.file = file_, .row = rows_seen_ + i, .field = column.name},
+                           "'" + std::string(text.GetView(i)) + "' is not a date in the " +
+                               std::string(FormatName(column.format)) + " format");
+        }
+        ++invalid;
+      }
+      builder.UnsafeAppendNull();
+    }
+    if (invalid != 0 && invalid_values_ != nullptr)
+      invalid_values_->fetch_add(invalid, std::memory_order_relaxed);
+    return builder.Finish();
+  }
+
+  std::shared_ptr<arrow::RecordBatchReader> input_;
+  std::vector<DateColumn> dates_;
+  std::vector<int> indices_;
+  std::shared_ptr<arrow::Schema> schema_;
+  dbf::InvalidPolicy on_invalid_;
+  std::string file_;
+  std::atomic<int64_t>* invalid_values_;
+  int64_t rows_seen_ = 0;
+};
+
+}  // namespace
+
+arrow::Result<DateFormat> ParseDateFormat(std::string_view format) {
+  if (format == "YYYYMMDD") return DateFormat::kYmd;
+  if (format == "DDMMYYYY") return DateFormat::kDmy;
+  if (format == "YYYYMM") return DateFormat::kYm;
+  return MakeError(ErrorKind::kInvalidArgument, {},
+                   "unknown date format '" + std::string(format) + "'");
+}
+
+std::vector<DateColumn> CatalogDateColumns(std::string_view dataset, const arrow::Schema& schema) {
+  std::vector<DateColumn> dates;
+  for (const auto& field : schema.fields()) {
+    if (field->type()->id() != arrow::Type::STRING) continue;
+    const catalog::Column* column = catalog::FindColumn(dataset, field->name());
+    if (column == nullptr || column->semantic != catalog::Semantic::kDate) continue;
+    auto format = ParseDateFormat(column->format);
+    if (format.ok()) dates.push_back({field->name(), *format});
+  }
+  return dates;
+}
+
+std::shared_ptr<arrow::Schema> TypedSchema(const std::shared_ptr<arrow::Schema>& schema,
+                                           const std::vector<DateColumn>& dates) {
+  std::vector<std::shared_ptr<arrow::Field>> fields = schema->fields();
+  for (const DateColumn& date : dates) {
+    int index = schema->GetFieldIndex(date.name);
+    if (index < 0) continue;
+    auto metadata = fields[index]->metadata() ? fields[index]->metadata()->Copy()
+                                              : std::make_shared<arrow::KeyValueMetadata>();
+    metadata->Append("arrow_sus.semantic", "date");
+    metadata->Append("arrow_sus.format", std::string(FormatName(date.format)));
+    fields[index] = fields[index]->WithType(arrow::date32())->WithMetadata(metadata);
+  }
+  return arrow::schema(std::move(fields), schema->metadata());
+}
+
+arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> TypeDates(
+    std::shared_ptr<arrow::RecordBatchReader> input, std::vector<DateColumn> dates,
+    dbf::InvalidPolicy on_invalid, std::string file, std::atomic<int64_t>* invalid_values) {
+  std::vector<DateColumn> present;
+  std::vector<int> indices;
+  for (DateColumn& date : dates) {
+    int index = input->schema()->GetFieldIndex(date.name);
+    if (index < 0 || input->schema()->field(index)->type()->id() != arrow::Type::STRING) continue;
+    indices.push_back(index);
+    present.push_back(std::move(date));
+  }
+  if (present.empty()) return input;
+  auto schema = TypedSchema(input->schema(), present);
+  return std::make_shared<DateTypingReader>(std::move(input), std::move(present),
+                                            std::move(indices), std::move(schema), on_invalid,
+                                            std::move(file), invalid_values);
+}
+
+}  // namespace arrow_sus::scan
