@@ -47,9 +47,7 @@ def best_seconds(work: Callable[[], object], repeat: int) -> float:
 
 def corpus_files(corpus: Path) -> list[Path]:
     return sorted(
-        p
-        for p in corpus.iterdir()
-        if p.suffix.lower() == ".dbc" and p.name != "not-a-dbc.dbc" and p.stat().st_size > 0
+        p for p in corpus.iterdir() if p.suffix.lower() == ".dbc" and p.name != "not-a-dbc.dbc" and p.stat().st_size > 0
     )
 
 
@@ -100,9 +98,7 @@ def summarize(name: str, rows: list[dict[str, float]]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     root = Path(__file__).resolve().parents[1]
     default_corpus = os.environ.get("ARROW_SUS_CORPUS", str(root.parent / "shared" / "corpus"))
     parser.add_argument("--corpus", type=Path, default=Path(default_corpus))

@@ -119,21 +119,27 @@ def main() -> None:
 
     both = run_scan(mirror, everything)
     results["two_cores"] = both
-    print(f"two cores : {both['seconds']:.1f} s, {dbf_bytes / 1e6 / both['seconds']:.0f} MB/s, "
-          f"{both['rows'] / both['seconds'] / 1e6:.2f} M rows/s, peak RSS {both['peak_rss_mb']:.0f} MB")
+    print(
+        f"two cores : {both['seconds']:.1f} s, {dbf_bytes / 1e6 / both['seconds']:.0f} MB/s, "
+        f"{both['rows'] / both['seconds'] / 1e6:.2f} M rows/s, peak RSS {both['peak_rss_mb']:.0f} MB"
+    )
     if not args.quick:
         one = run_scan(mirror, everything, cores="0")
         results["one_core"] = one
-        print(f"one core  : {one['seconds']:.1f} s, {dbf_bytes / 1e6 / one['seconds']:.0f} MB/s, "
-              f"peak RSS {one['peak_rss_mb']:.0f} MB -> speed-up with two: {one['seconds'] / both['seconds']:.2f}x")
+        print(
+            f"one core  : {one['seconds']:.1f} s, {dbf_bytes / 1e6 / one['seconds']:.0f} MB/s, "
+            f"peak RSS {one['peak_rss_mb']:.0f} MB -> speed-up with two: {one['seconds'] / both['seconds']:.2f}x"
+        )
         linear = []
         for fraction in (0.25, 0.5):
             months = sorted({int(n[-6:-4]) for n in names[: max(1, int(len(names) * fraction))]})
             ufs = sorted({n.split("/")[-1][2:4] for n in names[: max(1, int(len(names) * fraction))]})
             r = run_scan(mirror, {**everything, "uf": ufs, "month": months})
             linear.append({"fraction": fraction, **r})
-            print(f"{fraction:>4.0%} size: {r['rows']:,} rows in {r['seconds']:.1f} s "
-                  f"({r['rows'] / r['seconds'] / 1e6:.2f} M rows/s)")
+            print(
+                f"{fraction:>4.0%} size: {r['rows']:,} rows in {r['seconds']:.1f} s "
+                f"({r['rows'] / r['seconds'] / 1e6:.2f} M rows/s)"
+            )
         results["linearity"] = linear
 
     # The warm cache on one 250,000-row month.
@@ -149,16 +155,27 @@ def main() -> None:
     projected = ["DT_INTER", "SEXO", "IDADE", "DIAG_PRINC", "VAL_TOT"]
     cold = run_scan(month_dir, {**one_month, "cache": False})
     fill = run_scan(month_dir, {**one_month, "cache_dir": str(cache_dir)})
-    warm = min((run_scan(month_dir, {**one_month, "cache_dir": str(cache_dir)}) for _ in range(3)),
-               key=lambda r: r["seconds"])
-    warm5 = min((run_scan(month_dir, {**one_month, "cache_dir": str(cache_dir), "columns": projected})
-                 for _ in range(3)), key=lambda r: r["seconds"])
+    warm = min(
+        (run_scan(month_dir, {**one_month, "cache_dir": str(cache_dir)}) for _ in range(3)), key=lambda r: r["seconds"]
+    )
+    warm5 = min(
+        (run_scan(month_dir, {**one_month, "cache_dir": str(cache_dir), "columns": projected}) for _ in range(3)),
+        key=lambda r: r["seconds"],
+    )
     cold5 = run_scan(month_dir, {**one_month, "cache": False, "columns": projected})
     results["warm_cache"] = {"cold": cold, "fill": fill, "warm": warm, "warm_5_columns": warm5, "cold_5_columns": cold5}
-    print("250k-row month: cold {:.3f} s, filling the cache {:.3f} s, warm {:.3f} s ({:.1f}x), "
-          "warm 5 columns {:.3f} s ({:.1f}x); cold 5 columns {:.3f} s".format(
-              cold["seconds"], fill["seconds"], warm["seconds"], cold["seconds"] / warm["seconds"],
-              warm5["seconds"], cold["seconds"] / warm5["seconds"], cold5["seconds"]))
+    print(
+        "250k-row month: cold {:.3f} s, filling the cache {:.3f} s, warm {:.3f} s ({:.1f}x), "
+        "warm 5 columns {:.3f} s ({:.1f}x); cold 5 columns {:.3f} s".format(
+            cold["seconds"],
+            fill["seconds"],
+            warm["seconds"],
+            cold["seconds"] / warm["seconds"],
+            warm5["seconds"],
+            cold["seconds"] / warm5["seconds"],
+            cold5["seconds"],
+        )
+    )
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")

@@ -116,9 +116,7 @@ def emit_datasets(em: Emitter, catalog: dict) -> str:
 
 def emit_ufs(em: Emitter, ufs: dict) -> str:
     rows = [
-        "{"
-        + f"{cpp_string(u['code'])}, {u['ibge']}, {cpp_string(u['name'])}, {cpp_string(u['region'])}"
-        + "}"
+        "{" + f"{cpp_string(u['code'])}, {u['ibge']}, {cpp_string(u['name'])}, {cpp_string(u['region'])}" + "}"
         for u in sorted(ufs["ufs"], key=lambda u: u["code"])
     ]
     return em.array("Uf", rows)

@@ -49,11 +49,7 @@ def state_codes() -> dict[int, str]:
 
 def main() -> int:
     cadmun = Path(sys.argv[1]) if len(sys.argv) > 1 else SHARED / "corpus" / "CADMUN.DBF"
-    dtb = (
-        Path(sys.argv[2])
-        if len(sys.argv) > 2
-        else SHARED / "reference" / "RELATORIO_DTB_BRASIL_2024_MUNICIPIOS.xls"
-    )
+    dtb = Path(sys.argv[2]) if len(sys.argv) > 2 else SHARED / "reference" / "RELATORIO_DTB_BRASIL_2024_MUNICIPIOS.xls"
     ibge = ibge_municipalities(dtb)
     states = state_codes()
     table = read_dbf(cadmun, columns=["MUNCOD", "MUNCODDV", "SITUACAO", "MUNNOME", "UFCOD"], encoding="cp850")
@@ -87,9 +83,7 @@ def main() -> int:
         writer.writeheader()
         for code6 in sorted(rows):
             writer.writerow(rows[code6])
-    print(
-        f"{len(rows)} municipality codes ({sum(1 for r in rows.values() if r['current'])} current) -> {out}"
-    )
+    print(f"{len(rows)} municipality codes ({sum(1 for r in rows.values() if r['current'])} current) -> {out}")
     return 0
 
 

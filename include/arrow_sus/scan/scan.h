@@ -11,8 +11,7 @@
 //             ──► .dbc container ──► DBF reader
 //                 with the cache:    all columns ─► written to the Parquet cache ─► filter, project
 //                 without the cache: projection and filter pushed down to the raw bytes
-//   ──► dates typed from the catalog ──► conformed to the unified schema (+ source columns) ──► the
-//   caller
+//   ──► dates typed (catalog) ──► unified schema (+ source columns) ──► the caller
 //
 // A filter on a column that some files lack treats the column as null in those files.
 #pragma once
