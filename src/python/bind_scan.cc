@@ -47,22 +47,6 @@ class PyScanStream {
   bool exported_ = false;
 };
 
-nb::object SchemaCapsule(const std::shared_ptr<arrow::Schema>& schema) {
-  auto* c_schema = new ArrowSchema;
-  arrow::Status status = arrow::ExportSchema(*schema, c_schema);
-  if (!status.ok()) {
-    delete c_schema;
-    ThrowIfError(status);
-  }
-  PyObject* capsule = PyCapsule_New(c_schema, "arrow_schema", [](PyObject* obj) {
-    auto* s = static_cast<ArrowSchema*>(PyCapsule_GetPointer(obj, "arrow_schema"));
-    if (s->release != nullptr) s->release(s);
-    delete s;
-  });
-  if (capsule == nullptr) throw nb::python_error();
-  return nb::steal(capsule);
-}
-
 // Files arrive as (path, size | None, mtime | None, dataset, uf, year | None, month | None).
 std::vector<scan::ScanFile> FilesFromPython(const nb::list& files) {
   std::vector<scan::ScanFile> out;
@@ -147,7 +131,7 @@ void BindScan(nb::module_& m) {
                nb::gil_scoped_release release;
                schema = ValueOrThrow(self.schema());
              }
-             return SchemaCapsule(schema);
+             return ExportSchemaCapsule(*schema);
            })
       .def("files",
            [](scan::Scan& self) {

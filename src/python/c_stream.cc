@@ -41,4 +41,24 @@ nb::object ExportStreamCapsule(std::shared_ptr<arrow::RecordBatchReader> reader)
   return nb::steal(capsule);
 }
 
+nb::object ExportSchemaCapsule(const arrow::Schema& schema) {
+  auto* c_schema = new ArrowSchema;
+  arrow::Status status = arrow::ExportSchema(schema, c_schema);
+  if (!status.ok()) {
+    delete c_schema;
+    ThrowIfError(status);
+  }
+  PyObject* capsule = PyCapsule_New(c_schema, "arrow_schema", [](PyObject* obj) {
+    auto* s = static_cast<ArrowSchema*>(PyCapsule_GetPointer(obj, "arrow_schema"));
+    if (s->release != nullptr) s->release(s);
+    delete s;
+  });
+  if (capsule == nullptr) {
+    if (c_schema->release != nullptr) c_schema->release(c_schema);
+    delete c_schema;
+    throw nb::python_error();
+  }
+  return nb::steal(capsule);
+}
+
 }  // namespace arrow_sus::python

@@ -33,4 +33,7 @@ class ErrorRecordingReader final : public arrow::RecordBatchReader {
 // __arrow_c_stream__).
 nb::object ExportStreamCapsule(std::shared_ptr<arrow::RecordBatchReader> reader);
 
+// A PyCapsule named "arrow_schema" owning an ArrowSchema (the value of __arrow_c_schema__).
+nb::object ExportSchemaCapsule(const arrow::Schema& schema);
+
 }  // namespace arrow_sus::python

@@ -15,6 +15,7 @@
 #include <parquet/properties.h>
 
 #include "arrow_sus/error.h"
+#include "arrow_sus/scan/map_batches.h"
 #include "core/compute_init.h"
 
 namespace arrow_sus::scan {
@@ -90,49 +91,19 @@ class TeeReader : public arrow::RecordBatchReader {
   std::function<arrow::Status(const std::string&)> on_complete_;
 };
 
-class FilterProjectReader : public arrow::RecordBatchReader {
- public:
-  FilterProjectReader(std::shared_ptr<arrow::RecordBatchReader> input,
-                      std::optional<arrow::compute::Expression> filter, std::vector<int> indices,
-                      std::shared_ptr<arrow::Schema> schema)
-      : input_(std::move(input)),
-        filter_(std::move(filter)),
-        indices_(std::move(indices)),
-        schema_(std::move(schema)) {}
-
-  std::shared_ptr<arrow::Schema> schema() const override { return schema_; }
-
-  arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override {
-    std::shared_ptr<arrow::RecordBatch> batch;
-    ARROW_RETURN_NOT_OK(input_->ReadNext(&batch));
-    if (batch == nullptr) {
-      *out = nullptr;
-      return arrow::Status::OK();
-    }
-    if (filter_) {
-      ARROW_ASSIGN_OR_RAISE(arrow::Datum mask, arrow::compute::ExecuteScalarExpression(
-                                                   *filter_, *input_->schema(), batch));
-      if (mask.is_scalar()) {  // a constant filter (e.g. on a column this file lacks): all or
-                               // nothing
-        const auto& keep = mask.scalar_as<arrow::BooleanScalar>();
-        if (!keep.is_valid || !keep.value) batch = batch->Slice(0, 0);
-      } else {
-        ARROW_ASSIGN_OR_RAISE(arrow::Datum kept, arrow::compute::Filter(batch, mask));
-        batch = kept.record_batch();
-      }
-    }
-    ARROW_ASSIGN_OR_RAISE(*out, batch->SelectColumns(indices_));
-    return arrow::Status::OK();
+// Keeps the rows matching `filter`; a constant mask (e.g. a filter on a column this file lacks)
+// keeps all rows or none.
+arrow::Result<std::shared_ptr<arrow::RecordBatch>> KeepMatching(
+    const std::shared_ptr<arrow::RecordBatch>& batch, const arrow::compute::Expression& filter) {
+  ARROW_ASSIGN_OR_RAISE(arrow::Datum mask,
+                        arrow::compute::ExecuteScalarExpression(filter, *batch->schema(), batch));
+  if (mask.is_scalar()) {
+    const auto& keep = mask.scalar_as<arrow::BooleanScalar>();
+    return keep.is_valid && keep.value ? batch : batch->Slice(0, 0);
   }
-
-  arrow::Status Close() override { return input_->Close(); }
-
- private:
-  std::shared_ptr<arrow::RecordBatchReader> input_;
-  std::optional<arrow::compute::Expression> filter_;
-  std::vector<int> indices_;
-  std::shared_ptr<arrow::Schema> schema_;
-};
+  ARROW_ASSIGN_OR_RAISE(arrow::Datum kept, arrow::compute::Filter(batch, mask));
+  return kept.record_batch();
+}
 
 }  // namespace
 
@@ -209,8 +180,16 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> FilterAndProject(
   std::vector<std::shared_ptr<arrow::Field>> fields;
   for (int index : indices) fields.push_back(schema->field(index));
   auto projected = arrow::schema(std::move(fields), schema->metadata());
-  return std::make_shared<FilterProjectReader>(std::move(input), std::move(filter),
-                                               std::move(indices), std::move(projected));
+  return MapBatches(std::move(input), std::move(projected),
+                    [filter = std::move(filter),
+                     indices = std::move(indices)](const std::shared_ptr<arrow::RecordBatch>& batch)
+                        -> arrow::Result<std::shared_ptr<arrow::RecordBatch>> {
+                      std::shared_ptr<arrow::RecordBatch> kept = batch;
+                      if (filter) {
+                        ARROW_ASSIGN_OR_RAISE(kept, KeepMatching(batch, *filter));
+                      }
+                      return kept->SelectColumns(indices);
+                    });
 }
 
 }  // namespace arrow_sus::scan

@@ -7,6 +7,7 @@
 
 #include "arrow_sus/catalog/catalog.h"
 #include "arrow_sus/error.h"
+#include "arrow_sus/scan/map_batches.h"
 #include "dbf/field_parsing.h"
 
 namespace arrow_sus::scan {
@@ -54,39 +55,28 @@ std::string_view FormatName(DateFormat format) {
   return "";
 }
 
-class DateTypingReader : public arrow::RecordBatchReader {
+// Converts the date columns of one file's batches, counting rows to name them in errors.
+class DateTyping {
  public:
-  DateTypingReader(std::shared_ptr<arrow::RecordBatchReader> input, std::vector<DateColumn> dates,
-                   std::vector<int> indices, std::shared_ptr<arrow::Schema> schema,
-                   dbf::InvalidPolicy on_invalid, std::string file,
-                   std::atomic<int64_t>* invalid_values)
-      : input_(std::move(input)),
-        dates_(std::move(dates)),
+  DateTyping(std::vector<DateColumn> dates, std::vector<int> indices,
+             std::shared_ptr<arrow::Schema> schema, dbf::InvalidPolicy on_invalid, std::string file,
+             std::atomic<int64_t>* invalid_values)
+      : dates_(std::move(dates)),
         indices_(std::move(indices)),
         schema_(std::move(schema)),
         on_invalid_(on_invalid),
         file_(std::move(file)),
         invalid_values_(invalid_values) {}
 
-  std::shared_ptr<arrow::Schema> schema() const override { return schema_; }
-
-  arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override {
-    std::shared_ptr<arrow::RecordBatch> batch;
-    ARROW_RETURN_NOT_OK(input_->ReadNext(&batch));
-    if (batch == nullptr) {
-      *out = nullptr;
-      return arrow::Status::OK();
-    }
+  arrow::Result<std::shared_ptr<arrow::RecordBatch>> operator()(
+      const std::shared_ptr<arrow::RecordBatch>& batch) {
     std::vector<std::shared_ptr<arrow::Array>> columns = batch->columns();
     for (size_t d = 0; d < dates_.size(); ++d) {
       ARROW_ASSIGN_OR_RAISE(columns[indices_[d]], Convert(*columns[indices_[d]], dates_[d]));
     }
     rows_seen_ += batch->num_rows();
-    *out = arrow::RecordBatch::Make(schema_, batch->num_rows(), std::move(columns));
-    return arrow::Status::OK();
+    return arrow::RecordBatch::Make(schema_, batch->num_rows(), std::move(columns));
   }
-
-  arrow::Status Close() override { return input_->Close(); }
 
  private:
   arrow::Result<std::shared_ptr<arrow::Array>> Convert(const arrow::Array& array,
@@ -119,7 +109,6 @@ class DateTypingReader : public arrow::RecordBatchReader {
     return builder.Finish();
   }
 
-  std::shared_ptr<arrow::RecordBatchReader> input_;
   std::vector<DateColumn> dates_;
   std::vector<int> indices_;
   std::shared_ptr<arrow::Schema> schema_;
@@ -179,9 +168,11 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> TypeDates(
   }
   if (present.empty()) return input;
   auto schema = TypedSchema(input->schema(), present);
-  return std::make_shared<DateTypingReader>(std::move(input), std::move(present),
-                                            std::move(indices), std::move(schema), on_invalid,
-                                            std::move(file), invalid_values);
+  auto typing = std::make_shared<DateTyping>(std::move(present), std::move(indices), schema,
+                                             on_invalid, std::move(file), invalid_values);
+  return MapBatches(
+      std::move(input), std::move(schema),
+      [typing](const std::shared_ptr<arrow::RecordBatch>& batch) { return (*typing)(batch); });
 }
 
 }  // namespace arrow_sus::scan

@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from arrow_sus._format import human_bytes
-from arrow_sus._writers import FORMATS, FileSink, tree_size, write_partitioned
+from arrow_sus._writers import FORMATS, tree_size, write_partitioned, write_stream
 from arrow_sus.cli._app import app, console, err_console, fail
 from arrow_sus.errors import ArrowSusError, InvalidArgumentError
 from arrow_sus.filters import parse_where
@@ -152,15 +152,7 @@ def get(
             if partitioned:
                 result["rows"] = write_partitioned(reader, output, ["uf", "year", "month"])
                 return
-            sink = FileSink(output, FORMATS[suffix], reader.schema)
-            try:
-                for batch in reader:
-                    sink.write(batch)
-                sink.commit()
-            except BaseException:
-                sink.abort()
-                raise
-            result["rows"] = sink.rows
+            result["rows"] = write_stream(reader, reader.schema, output, FORMATS[suffix])
 
         _consume(s, write, quiet or as_json)
     except ArrowSusError as error:
@@ -205,7 +197,7 @@ def sql(
             raise InvalidArgumentError(
                 "the query names no dataset: use a dataset id with _ for -, e.g. SELECT count(*) FROM sih_rd"
             )
-        result = con.execute(query).to_arrow_table()
+        result = con.sql(query).to_arrow_table()
     except ArrowSusError as error:
         raise fail(error) from error
     except duckdb.Error as error:
@@ -213,14 +205,7 @@ def sql(
         raise typer.Exit(2) from error
     if output is not None:
         fmt = FORMATS.get(output.suffix.lower(), "parquet")
-        sink = FileSink(output, fmt, result.schema)
-        try:
-            for batch in result.to_batches():
-                sink.write(batch)
-            sink.commit()
-        except BaseException:
-            sink.abort()
-            raise
+        write_stream(result.to_batches(), result.schema, output, fmt)
     if as_json:
         typer.echo(json.dumps(result.to_pylist(), default=str, ensure_ascii=False))
         return
