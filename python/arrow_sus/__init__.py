@@ -27,6 +27,7 @@ from arrow_sus.reader import (
     reader_stats,
     table_stats,
 )
+from arrow_sus.remote import download, list_files, stat
 
 __version__ = "0.1.0"
 
@@ -52,6 +53,8 @@ __all__ = [
     "dbf_to_dbc",
     "decompress_dbc",
     "describe",
+    "download",
+    "list_files",
     "open_dbc",
     "open_dbf",
     "parse_path",
@@ -62,6 +65,7 @@ __all__ = [
     "reader_header",
     "reader_stats",
     "select_parts",
+    "stat",
     "table_stats",
 ]
 
