@@ -212,6 +212,7 @@ class FtpServer:
         )
         self.handler = handler
         self._stopped = False
+        self._stop_lock = threading.Lock()
         self._server = ThreadedFTPServer(("127.0.0.1", 0), handler)
         self._server.max_cons = max_cons
         self.port = self._server.socket.getsockname()[1]
@@ -226,12 +227,14 @@ class FtpServer:
         return f"ftp://127.0.0.1:{self.port}/{PUBLIC_ROOT}"
 
     def stop(self) -> None:
-        """Closes every connection and the listening socket (once)."""
-        if self._stopped:
-            return
-        self._stopped = True
-        self._server.close_all()
-        self._thread.join(timeout=10)
+        """Closes every connection and the listening socket (once; a second caller waits for the first, since
+        pyftpdlib's close_all also closes the shared IOLoop a server started afterwards would use)."""
+        with self._stop_lock:
+            if self._stopped:
+                return
+            self._stopped = True
+            self._server.close_all()
+            self._thread.join(timeout=10)
 
 
 class _RangeHandler(BaseHTTPRequestHandler):
