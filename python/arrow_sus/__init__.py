@@ -27,6 +27,7 @@ from arrow_sus.reader import (
     reader_stats,
     table_stats,
 )
+from arrow_sus.remote import download, list_files, stat
 from arrow_sus.scan import Scan, scan, scan_cnes, scan_sia, scan_sih, scan_sim, scan_sinan, scan_sinasc
 
 __version__ = "0.1.0"
@@ -55,6 +56,8 @@ __all__ = [
     "dbf_to_dbc",
     "decompress_dbc",
     "describe",
+    "download",
+    "list_files",
     "open_dbc",
     "open_dbf",
     "parse_path",
@@ -72,6 +75,7 @@ __all__ = [
     "scan_sinan",
     "scan_sinasc",
     "select_parts",
+    "stat",
     "table_stats",
 ]
 

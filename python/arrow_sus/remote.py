@@ -26,6 +26,7 @@ from arrow_sus.errors import ArrowSusError, NotFoundError
 _io: Any = _core.io
 
 __all__ = [
+    "IDENTITY_PREFIX_BYTES",
     "DownloadSummary",
     "FailedFile",
     "FileIdentity",
@@ -46,6 +47,9 @@ __all__ = [
     "refresh_index",
     "stat",
 ]
+
+#: Bytes the identity check of a ``.dbc`` reads from its start (one ranged request): any DBF header + CRC.
+IDENTITY_PREFIX_BYTES: int = _io.IDENTITY_PREFIX_BYTES
 
 #: Where dataset directories live on the DATASUS FTP; catalog paths start with it, source paths do not.
 PUBLIC_PREFIX = "/dissemin/publicos/"

@@ -61,6 +61,28 @@ class AppendFile {
   fs::path path_;
 };
 
+// The server's identity of `path`. The .dbc prefix (record count and CRC) is read only when the
+// cache holds a copy of the same size and mtime that it must confirm: a file that has to be fetched
+// anyway takes them from its own downloaded bytes, which saves a request per file.
+arrow::Result<FileIdentity> ServerIdentity(Source& source, const FileCache& cache,
+                                           std::string_view path) {
+  ARROW_ASSIGN_OR_RAISE(RemoteEntry entry, source.Stat(path));
+  FileIdentity id;
+  id.path = std::string(path);
+  id.size = entry.size;
+  id.mtime = entry.mtime;
+  if (!HasDbcPrefix(path)) return id;
+  ARROW_ASSIGN_OR_RAISE(auto recorded, cache.Recorded(path));
+  if (!recorded || !SameVersion(recorded->AsEntry(), entry)) return id;
+  ARROW_ASSIGN_OR_RAISE(auto head,
+                        source.ReadRange(path, 0, std::min(entry.size, kIdentityPrefixBytes)));
+  ARROW_ASSIGN_OR_RAISE(DbcIdentityPrefix prefix,
+                        ParseDbcIdentityPrefix({head->data(), size_t(head->size())}, path));
+  id.records = prefix.records;
+  id.crc32 = prefix.crc32;
+  return id;
+}
+
 }  // namespace
 
 arrow::Status VerifyDownload(const fs::path& file, const FileIdentity& expected) {
@@ -92,7 +114,7 @@ arrow::Result<DownloadResult> DownloadFile(Source& source, FileCache& cache, std
   if (options.known_identity && options.known_identity->path == path) {
     result.identity = *options.known_identity;
   } else {
-    ARROW_ASSIGN_OR_RAISE(result.identity, StatIdentity(source, path));
+    ARROW_ASSIGN_OR_RAISE(result.identity, ServerIdentity(source, cache, path));
   }
   ARROW_ASSIGN_OR_RAISE(auto cached, cache.Lookup(result.identity));
   if (cached) {
@@ -106,7 +128,7 @@ arrow::Result<DownloadResult> DownloadFile(Source& source, FileCache& cache, std
     if (restart > 0) {
       // Start over with whatever version the server holds now.
       ARROW_RETURN_NOT_OK(cache.DiscardPartial(path));
-      ARROW_ASSIGN_OR_RAISE(result.identity, StatIdentity(source, path));
+      ARROW_ASSIGN_OR_RAISE(result.identity, ServerIdentity(source, cache, path));
     }
     ARROW_ASSIGN_OR_RAISE(PartialDownload partial, cache.BeginWrite(result.identity));
     result.resumed_from = partial.resume_offset;
@@ -124,6 +146,10 @@ arrow::Result<DownloadResult> DownloadFile(Source& source, FileCache& cache, std
     if (fetched.ok()) fetched = out.Sync();
     if (fetched.ok()) fetched = VerifyDownload(partial.temp_path, result.identity);
     if (fetched.ok()) {
+      // Record count and CRC as the verified bytes hold them.
+      ARROW_ASSIGN_OR_RAISE(FileIdentity local, LocalIdentity(partial.temp_path, path));
+      result.identity.records = local.records;
+      result.identity.crc32 = local.crc32;
       ARROW_RETURN_NOT_OK(cache.Commit(result.identity));
       ARROW_ASSIGN_OR_RAISE(auto committed, cache.Lookup(result.identity));
       result.local_path = committed.value_or(cache.root() / path);
@@ -138,7 +164,7 @@ arrow::Result<DownloadResult> DownloadFile(Source& source, FileCache& cache, std
     if (!corrupt) {
       // Retries are exhausted or the failure is permanent. Only a file that changed on the server
       // is worth starting over; otherwise the partial download stays for the next run to resume.
-      auto now = StatIdentity(source, path);
+      auto now = ServerIdentity(source, cache, path);
       if (!now.ok() || now->Matches(result.identity)) return fetched;
     }
     last_failure = fetched;

@@ -72,6 +72,7 @@ std::shared_ptr<Source> Open(const std::optional<std::string>& url, int max_conn
 void BindIo(nb::module_& m) {
   nb::module_ io = m.def_submodule("io", "Remote sources, file identities and the download cache");
 
+  io.attr("IDENTITY_PREFIX_BYTES") = io::kIdentityPrefixBytes;
   io.def("default_source_url", &io::DefaultSourceUrl);
   io.def("cache_dir", [] { return io::CacheDir().string(); });
 

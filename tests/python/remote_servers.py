@@ -19,7 +19,7 @@ from urllib.parse import quote, unquote
 
 from pyftpdlib.authorizers import DummyAuthorizer
 from pyftpdlib.filesystems import AbstractedFS
-from pyftpdlib.handlers import FTPHandler, ThrottledDTPHandler
+from pyftpdlib.handlers import DTPHandler, FTPHandler
 from pyftpdlib.servers import ThreadedFTPServer
 
 from arrow_sus.codec import compress_dbf
@@ -108,12 +108,25 @@ class _TruncatedFile:
         self._fd.close()
 
 
-class FaultyDTPHandler(ThrottledDTPHandler):
-    """Data channel that drops or stalls transfers as the server's Faults say."""
+class FaultyDTPHandler(DTPHandler):
+    """Data channel that drops or stalls transfers as the server's Faults say, and paces each transfer
+    at `rate` bytes/s (0: unlimited). Sleeping is fine: the threaded server gives each session a thread."""
 
     faults: Faults
+    rate: int = 0
+    _started: float | None = None
 
     def send(self, data):
+        if self.rate:
+            data = data[:16384]  # small steps keep the pace smooth
+            if self._started is None:
+                self._started = time.monotonic()
+            ahead = self.tot_bytes_sent / self.rate - (time.monotonic() - self._started)
+            if ahead > 0:
+                time.sleep(ahead)
+        return self._send_with_faults(data)
+
+    def _send_with_faults(self, data):
         name = os.path.basename(getattr(self.file_obj, "name", "") or "")
         faults = self.faults
         with faults.lock:
@@ -174,11 +187,12 @@ class FaultyFTPHandler(FTPHandler):
 
 
 class FtpServer:
-    """A threaded pyftpdlib server on 127.0.0.1 serving `root` anonymously, IIS-style, with `faults`."""
+    """A threaded pyftpdlib server on 127.0.0.1 serving `root` anonymously, IIS-style, with `faults`; each
+    data connection is paced at `rate` bytes/s when given."""
 
-    def __init__(self, root: Path, max_cons: int = 64, write_limit: int = 0) -> None:
+    def __init__(self, root: Path, max_cons: int = 64, rate: int = 0) -> None:
         self.faults = Faults()
-        dtp = type("DTP", (FaultyDTPHandler,), {"faults": self.faults, "write_limit": write_limit})
+        dtp = type("DTP", (FaultyDTPHandler,), {"faults": self.faults, "rate": rate})
         authorizer = DummyAuthorizer()
         authorizer.add_anonymous(str(root))
         handler = type(
@@ -190,11 +204,13 @@ class FtpServer:
                 "abstracted_fs": IisStyleFS,
                 "dtp_handler": dtp,
                 "passive_ports": None,
+                "use_sendfile": False,  # sendfile() would bypass the throttling and fault injection
                 "timeout": 30,
             },
         )
         self.handler = handler
         self._stopped = False
+        self._stop_lock = threading.Lock()
         self._server = ThreadedFTPServer(("127.0.0.1", 0), handler)
         self._server.max_cons = max_cons
         self.port = self._server.socket.getsockname()[1]
@@ -207,12 +223,14 @@ class FtpServer:
         return f"ftp://127.0.0.1:{self.port}/{PUBLIC_ROOT}"
 
     def stop(self) -> None:
-        """Closes every connection and the listening socket (once)."""
-        if self._stopped:
-            return
-        self._stopped = True
-        self._server.close_all()
-        self._thread.join(timeout=10)
+        """Closes every connection and the listening socket (once; a second caller waits for the first, since
+        pyftpdlib's close_all also closes the shared IOLoop a server started afterwards would use)."""
+        with self._stop_lock:
+            if self._stopped:
+                return
+            self._stopped = True
+            self._server.close_all()
+            self._thread.join(timeout=10)
 
 
 class _RangeHandler(BaseHTTPRequestHandler):

@@ -39,7 +39,9 @@ struct DownloadResult {
 };
 
 // Brings cache's copy of `path` up to date with the source. Nothing is fetched when the recorded
-// identity matches the server's (a stat and a ranged read of the .dbc prefix only). Otherwise the
+// identity matches the server's (a stat, plus for a .dbc one ranged read of its prefix to compare
+// record count and CRC). A file that must be fetched is not prefix-read first: its record count and
+// CRC are taken from the verified download. Otherwise the
 // file is streamed into a partial download (resuming one of the same version), verified
 // (VerifyDownload), and committed. A copy that fails verification is never
 // committed: the download starts over, and after max_restarts a kChecksum error is returned.
