@@ -5,7 +5,11 @@ Measures, in one run:
      both: wall time, DBF MB/s, rows/s and peak RSS (VmHWM of the scanning process);
   2. time against size: a quarter, half and all of the files;
   3. the warm cache: one 250,000-row month, cold (no cache) vs the cache-filling pass vs warm (Parquet
-     cache), all columns and 5 projected columns.
+     cache), all columns and 5 projected columns;
+  4. against PySUS (``--pysus-python``: a Python with ``pysus`` installed, e.g. a separate venv), from the
+     same local files: PySUS's path (pyreaddbc ``dbc2dbf`` + ``pysus.data.dbf_reader.read_dbf_fast``) vs
+     ``arrow_sus.scan(...).to_pandas()``, for that SIH-RD month and one SINAN year (ZIKABR21 records, 500,000
+     rows): wall time and peak RSS.
 
 The mirror is made from the real records of ../shared/corpus/RDAC2401.dbc (SIH-RD, Acre, 2024-01),
 repeated, and compressed with arrow-sus's own DCL encoder; it is built once under --workdir.
@@ -102,12 +106,77 @@ def run_scan(mirror: Path, kwargs: dict, cores: str | None = None) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def run_python(python: str, code: str) -> dict:
+    """Runs `code` (which prints one JSON line) in a fresh `python`; adds its peak RSS."""
+    tail = textwrap.dedent(
+        """
+        hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
+        result["peak_rss_mb"] = hwm / 1024
+        print(json.dumps(result))
+        """
+    )
+    out = subprocess.run([python, "-c", textwrap.dedent(code) + tail], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def compare_pysus(args: argparse.Namespace, month_dir: Path, sih_template: bytes) -> dict:
+    """PySUS's reading path and ours on the same local .dbc files, each in a fresh process."""
+    sinan_dir = args.workdir / "sinan"
+    sinan = sinan_dir / "SINAN/DADOS/FINAIS/ZIKABR21.dbc"
+    if not sinan.exists():
+        sinan.parent.mkdir(parents=True, exist_ok=True)
+        zika = arrow_sus.decompress_dbc(corpus_file("ZIKABR21.dbc").read_bytes())
+        sinan.write_bytes(arrow_sus.compress_dbf(synthetic_dbf(zika, 500_000)))
+    cases = {
+        "sih-rd month (250k rows)": (
+            month_dir / f"{SIH_DIR}/RDAC2401.dbc",
+            month_dir,
+            "sih-rd",
+            {"uf": "AC", "year": 2024, "month": 1},
+        ),
+        "sinan-zika year (500k rows)": (sinan, sinan_dir, "sinan-zika", {"year": 2021}),
+    }
+    report = {}
+    for label, (dbc, mirror, dataset, part) in cases.items():
+        pysus = run_python(
+            args.pysus_python,
+            f"""
+            import json, os, tempfile, time
+            from pyreaddbc import dbc2dbf
+            from pysus.data.dbf_reader import read_dbf_fast
+            start = time.perf_counter()
+            with tempfile.TemporaryDirectory() as tmp:
+                dbf = os.path.join(tmp, "x.dbf")
+                dbc2dbf({str(dbc)!r}, dbf)
+                frame = read_dbf_fast(dbf)
+            result = {{"seconds": time.perf_counter() - start, "rows": len(frame)}}
+            """,
+        )
+        ours = run_python(
+            sys.executable,
+            f"""
+            import json, time, arrow_sus
+            start = time.perf_counter()
+            frame = arrow_sus.scan({dataset!r}, source={mirror.as_uri()!r}, cache=False, **{part!r}).to_pandas()
+            result = {{"seconds": time.perf_counter() - start, "rows": len(frame)}}
+            """,
+        )
+        report[label] = {"pysus": pysus, "arrow_sus": ours}
+        print(
+            f"{label}: PySUS {pysus['seconds']:.2f} s / {pysus['peak_rss_mb']:.0f} MB, "
+            f"arrow-sus {ours['seconds']:.2f} s / {ours['peak_rss_mb']:.0f} MB "
+            f"({pysus['seconds'] / ours['seconds']:.1f}x faster)"
+        )
+    return report
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--total-gb", type=float, default=5.0, help="DBF gigabytes in the mirror")
     parser.add_argument("--file-mb", type=int, default=256, help="DBF megabytes per file")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/arrow-sus-bench"))
     parser.add_argument("--quick", action="store_true", help="skip the one-core and linearity runs")
+    parser.add_argument("--pysus-python", help="a Python interpreter with pysus installed, for the comparison")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
 
@@ -176,6 +245,8 @@ def main() -> None:
             cold5["seconds"],
         )
     )
+    if args.pysus_python:
+        results["pysus"] = compare_pysus(args, month_dir, template)
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")

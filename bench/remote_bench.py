@@ -137,9 +137,7 @@ def bench_rerun(work: Path) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mb", type=int, default=40, help="size of the large .dbc in MB")
     parser.add_argument("--rate", type=int, default=20, help="server rate for the large file, MB/s")
     parser.add_argument("--small", type=int, default=36, help="number of small files")

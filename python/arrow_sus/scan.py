@@ -302,6 +302,9 @@ def _plan(
             f"no {dataset} files for {wanted or 'any partition'} on {source}: check the period "
             f"(arrow_sus.describe({dataset!r}) shows what exists) or the source"
         )
+    # A period published both as final and as preliminary (during the move) is read from the final file.
+    final = {(f.uf, f.year, f.month) for f in found if not f.preliminary}
+    found = [f for f in found if not (f.preliminary and (f.uf, f.year, f.month) in final)]
     keep = set(select_parts([f.path for f in found]))
     return [
         _File(

@@ -319,3 +319,18 @@ def test_ftp_second_scan_sends_no_retr_and_republished_file_is_fetched(ftp_mirro
     table = third.to_arrow()
     assert server.faults.total_retr() > retr
     assert table.num_rows != first.num_rows
+
+
+def test_final_files_win_over_preliminary_ones(tmp_path, cache_dir) -> None:
+    from dbf_factory import Dbf, Field
+
+    root = tmp_path / "m"
+    fields = [Field("NU_NOTIFIC", "C", 7), Field("SG_UF", "C", 2)]
+    for folder, rows in (("FINAIS", 3), ("PRELIM", 5)):
+        target = root / "SINAN/DADOS" / folder / "ZIKABR21.dbc"
+        target.parent.mkdir(parents=True)
+        records = [[str(i).encode(), b"SP"] for i in range(rows)]
+        target.write_bytes(arrow_sus.compress_dbf(Dbf(fields, records).build()))
+    s = arrow_sus.scan("sinan-zika", year=2021, source=root.as_uri(), cache=False)
+    assert s.files().column("path").to_pylist() == ["SINAN/DADOS/FINAIS/ZIKABR21.dbc"]
+    assert s.to_arrow().num_rows == 3
