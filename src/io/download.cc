@@ -144,6 +144,7 @@ arrow::Result<DownloadResult> DownloadFile(Source& source, FileCache& cache, std
     if (partial.resume_offset < result.identity.size)
       fetched = source.Read(path, partial.resume_offset, write, result.identity.AsEntry());
     if (fetched.ok()) fetched = out.Sync();
+    if (fetched.ok() && options.before_verify) fetched = options.before_verify();
     if (fetched.ok()) fetched = VerifyDownload(partial.temp_path, result.identity);
     if (fetched.ok()) {
       // Record count and CRC as the verified bytes hold them.

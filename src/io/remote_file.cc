@@ -20,13 +20,14 @@ namespace {
 struct Progress {
   std::mutex mutex;
   std::condition_variable changed;
-  int fd = -1;            // read side of the partial (later the committed) file
-  int generation = 0;     // how many times the download (re)started
-  int64_t size = -1;      // total size, once the version is known
-  int64_t available = 0;  // bytes [0, available) are on disk
-  bool finished = false;  // the download thread is done
-  arrow::Status status;   // its result
-  bool closing = false;   // the reader is gone: stop downloading
+  int fd = -1;               // read side of the partial (later the committed) file
+  int generation = 0;        // how many times the download (re)started
+  int64_t size = -1;         // total size, once the version is known
+  int64_t available = 0;     // bytes [0, available) are on disk
+  bool finished = false;     // the download thread is done
+  arrow::Status status;      // its result
+  bool closing = false;      // the reader is gone: stop downloading
+  bool read_to_end = false;  // the reader asked for the last byte
 };
 
 class DownloadingFile final : public arrow::io::RandomAccessFile {
@@ -60,6 +61,13 @@ class DownloadingFile final : public arrow::io::RandomAccessFile {
     };
     // The thread borrows source_: the last reference must not be dropped on it (a Python-owned
     // Source needs the GIL to be released, and the thread is joined with the GIL held).
+    // Verify (decompress everything once more) only after the reader has read to the end or been
+    // closed, so the two decodes do not compete for the CPU while the caller waits for its table.
+    wrapped.before_verify = [this]() -> arrow::Status {
+      std::unique_lock lock(progress_.mutex);
+      progress_.changed.wait(lock, [&] { return progress_.read_to_end || progress_.closing; });
+      return arrow::Status::OK();
+    };
     worker_ = std::thread([this, cache = std::move(cache), wrapped = std::move(wrapped)]() mutable {
       auto result = DownloadFile(*source_, cache, path_, wrapped);
       std::lock_guard lock(progress_.mutex);
@@ -117,6 +125,10 @@ class DownloadingFile final : public arrow::io::RandomAccessFile {
       read_generation_ = progress_.generation;
       fd = progress_.fd;
       end = std::min(position + nbytes, progress_.size);
+      if (end >= progress_.size && !progress_.read_to_end) {
+        progress_.read_to_end = true;
+        progress_.changed.notify_all();
+      }
     }
     int64_t done = 0;
     auto* dst = static_cast<uint8_t*>(out);
@@ -159,6 +171,7 @@ class DownloadingFile final : public arrow::io::RandomAccessFile {
       std::lock_guard lock(progress_.mutex);
       progress_.closing = true;
     }
+    progress_.changed.notify_all();
     if (worker_.joinable()) worker_.join();
     std::lock_guard lock(progress_.mutex);
     if (progress_.fd >= 0) ::close(progress_.fd);

@@ -23,6 +23,10 @@ struct DownloadOptions {
   // Called (from the downloading thread) after each chunk is written to the partial file, with its
   // length. Returning an error stops the download; the partial file stays for a later resume.
   std::function<arrow::Status(int64_t)> on_bytes;
+  // Called when all bytes are on disk, before the (CPU-heavy) verification; returning an error
+  // stops there and keeps the complete partial file for a later run. Lets a reader decoding the
+  // same bytes finish first instead of sharing the CPU with the verification.
+  std::function<arrow::Status()> before_verify;
   // The identity the caller already stat'ed, to skip the initial stat (nullopt: stat first).
   std::optional<FileIdentity> known_identity;
   // Times a download starts over from byte 0 because the file changed on the server or the

@@ -6,9 +6,11 @@
 // the rest is still on the wire and the total time is the download time. The bytes take one path:
 // network -> partial file in the cache -> reader; memory stays bounded by the reader's own
 // buffers. The cache commit (after the size and full CRC-32 checks) happens on the download
-// thread. A failed download fails the read that waits for the missing bytes with the download's
-// error; a file that changes on the server after bytes were read fails instead of splicing two
-// versions. Closing the file early stops the download and keeps the partial file for a resume.
+// thread, once the reader has read to the end (or closed the file), so that verification never
+// competes with the reader's own decoding; Close() waits for it. A failed download fails the read
+// that waits for the missing bytes with the download's error; a file that changes on the server
+// after bytes were read fails instead of splicing two versions. Closing the file early stops the
+// download and keeps the partial file for a resume.
 #pragma once
 
 #include <memory>
