@@ -34,7 +34,15 @@ class ArrowFsSource final : public Source {
     arrow::fs::FileSelector selector;
     selector.base_dir = PathFor(dir);
     auto infos = fs_->GetFileInfo(selector);
-    if (!infos.ok()) return Translate(infos.status(), dir);
+    if (!infos.ok()) {
+      // Local file systems word a missing directory in their own way: ask what is there instead.
+      auto info = fs_->GetFileInfo(selector.base_dir);
+      if (info.ok() && info->type() == arrow::fs::FileType::NotFound) {
+        return MakeError(ErrorKind::kNotFound, {.file = std::string(dir)},
+                         "no such directory on the server");
+      }
+      return Translate(infos.status(), dir);
+    }
     std::vector<RemoteEntry> entries;
     for (const arrow::fs::FileInfo& info : *infos) {
       ARROW_RETURN_NOT_OK(WithFile(ValidateEntryName(info.base_name()), dir.empty() ? "/" : dir));

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <vector>
 
+#include "arrow_sus/dbc.h"
 #include "arrow_sus/error.h"
 
 namespace arrow_sus::io {
@@ -82,21 +83,10 @@ arrow::Result<FileIdentity> FileIdentity::Parse(std::string_view text) {
 
 arrow::Result<DbcIdentityPrefix> ParseDbcIdentityPrefix(std::span<const uint8_t> bytes,
                                                         std::string_view name) {
-  const std::string file(name);
-  if (bytes.size() < 32)
-    return MakeError(ErrorKind::kFormat, {.file = file, .offset = bytes.size()},
-                     "file shorter than a DBF header (32 bytes)");
-  DbcIdentityPrefix prefix;
-  prefix.records = LoadLe32(bytes.data() + 4);
-  prefix.header_length = bytes[8] | (bytes[9] << 8);
-  if (prefix.header_length < 33)
-    return MakeError(ErrorKind::kFormat, {.file = file, .offset = 8},
-                     "DBF header length below 33 bytes: not a .dbc file");
-  if (static_cast<int64_t>(bytes.size()) < prefix.header_length + 4)
-    return MakeError(ErrorKind::kFormat, {.file = file, .offset = bytes.size()},
-                     "file ends before the CRC-32 that follows the DBF header");
-  prefix.crc32 = LoadLe32(bytes.data() + prefix.header_length);
-  return prefix;
+  ARROW_ASSIGN_OR_RAISE(DbcPrefix prefix, ParseDbcPrefix(bytes, name));
+  return DbcIdentityPrefix{.records = LoadLe32(prefix.header.data() + 4),
+                           .crc32 = prefix.crc,
+                           .header_length = static_cast<int64_t>(prefix.header.size())};
 }
 
 bool HasDbcPrefix(std::string_view path) {

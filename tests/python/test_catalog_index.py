@@ -121,3 +121,15 @@ def test_cache_dir_honours_environment(tmp_path: Path, monkeypatch: pytest.Monke
     assert cache_dir() == tmp_path / "c"
     refresh(write_index(tmp_path / "i.json", "2026-05-01T00:00:00Z"))
     assert (tmp_path / "c" / "catalog" / "file-index.json").exists()
+
+
+def test_refresh_crawls_a_live_mirror(tmp_path: Path) -> None:
+    from scan_mirror import build_sih_mirror
+
+    root = tmp_path / "mirror"
+    made = build_sih_mirror(root, ufs=("AC",), periods=((2013, 1), (2013, 2)), rows=5)
+    index = refresh(root.as_uri(), directory=tmp_path / "cache", strict=True)
+    rows = {r["path"]: r for r in index.files.to_pylist()}
+    for f in made:
+        (row,) = [r for p, r in rows.items() if p.endswith(f.path)]
+        assert row["dataset"] == "sih-rd" and row["month"] == f.month and row["size"] > 0

@@ -225,7 +225,9 @@ def refresh(
 ) -> FileIndex:
     """Loads a newer file index and stores it in the cache; returns the index now in force.
 
-    ``source`` is a JSON index (local path, http(s) or s3 URL); by default ``$ARROW_SUS_INDEX_URL``.
+    ``source`` is a JSON index (a ``.json`` file: local path, http(s) or s3 URL; by default
+    ``$ARROW_SUS_INDEX_URL``), or a server or mirror to crawl live (``ftp://ftp.datasus.gov.br/dissemin/publicos``,
+    ``file:///mirror``, ...: every dataset directory the catalog knows is listed).
     An index older than the cached one is not stored (the newer stays). When the source fails the
     cached index (else the compiled-in catalog) is returned with a warning, or the error is raised when
     ``strict`` is true.
@@ -234,7 +236,12 @@ def refresh(
     try:
         if chosen is None:
             raise NetworkError("no index source given and ARROW_SUS_INDEX_URL is not set")
-        doc = load_index(chosen, timeout=timeout)
+        if str(chosen).lower().endswith((".json", ".json.gz")):
+            doc = load_index(chosen, timeout=timeout)
+        else:
+            from arrow_sus.remote import crawl
+
+            doc = index_from_listing(crawl(str(chosen)), source=str(chosen))
     except (OSError, FormatError, NetworkError) as exc:
         if strict:
             raise
