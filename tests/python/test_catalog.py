@@ -298,3 +298,20 @@ def test_docs_list_every_dataset() -> None:
     text = (ROOT / "docs" / "catalog.md").read_text(encoding="utf-8")
     missing = [i for i in datasets().column("id").to_pylist() if f"`{i}`" not in text]
     assert missing == []
+
+
+def test_describe_reads_a_field_list_from_the_source_when_none_is_compiled_in(tmp_path: Path) -> None:
+    from dbf_factory import Dbf, Field
+
+    from arrow_sus.codec import compress_dbf
+
+    with pytest.raises(arrow_sus.NotFoundError, match="pass source="):
+        arrow_sus.describe("sinan-anim")
+    target = tmp_path / "SINAN" / "DADOS" / "FINAIS" / "ANIMBR19.dbc"
+    target.parent.mkdir(parents=True)
+    fields = [Field("NU_NOTIFIC", "C", 7), Field("DT_NOTIFIC", "D", 8), Field("NU_IDADE_N", "N", 4)]
+    target.write_bytes(compress_dbf(Dbf(fields, [[b"1", b"20190101", b"4010"]]).build()))
+    table = arrow_sus.describe("sinan-anim", source=tmp_path.as_uri()).table
+    assert table.column("name").to_pylist() == ["NU_NOTIFIC", "DT_NOTIFIC", "NU_IDADE_N"]
+    assert table.column("arrow_type").to_pylist() == ["string", "date32[day]", "int32"]
+    assert table.column("periods").to_pylist()[0] == ["2019"]

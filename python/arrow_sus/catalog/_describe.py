@@ -13,22 +13,12 @@ from arrow_sus.errors import NotFoundError
 
 
 def arrow_type(dbf_type: str, length: int, decimals: int, semantic: str | None) -> pa.DataType:
-    """The Arrow type a DBF field reads as when typed semantically.
-
-    Dates held in C fields become ``date32``; N fields without decimals become ``int64`` (up to 18
-    digits, else ``string`` to keep every digit), with decimals ``float64``.
-    """
-    if semantic == "date" or dbf_type == "D":
+    """The Arrow type a DBF field reads as: the reader's own rule (``arrow_sus.read_dbc`` defaults), with
+    dates held in C fields as ``date32`` when typed semantically (as scans do)."""
+    if semantic == "date" and dbf_type == "C":
         return pa.date32()
-    if dbf_type == "N":
-        if decimals:
-            return pa.float64()
-        return pa.int64() if length <= 18 else pa.string()
-    if dbf_type == "F":
-        return pa.float64()
-    if dbf_type == "L":
-        return pa.bool_()
-    return pa.string()
+    capsule = _core.dbf_field_schema("F", dbf_type, length, decimals)
+    return pa.Schema._import_from_c_capsule(capsule).field(0).type
 
 
 def _period_text(first: int, last: int) -> str:
@@ -55,7 +45,7 @@ def _chosen_variants(
         return v["first"] <= key <= v["last"] or (v["first"] % 100 == 0 and v["first"] // 100 == year)
 
     covering = [v for v in variants if covers(v)]
-    return covering or [_core.catalog_find_schema(dataset, year, month or 0)]
+    return covering or [_core.catalog_find_schema(dataset, year, month or 0) or variants[-1]]
 
 
 def _merged_fields(variants: list[dict[str, Any]]) -> list[tuple[str, str, int, int]]:
@@ -88,18 +78,42 @@ class DataDictionary:
         return "\n".join(lines)
 
 
-def describe(dataset: str, year: int | None = None, month: int | None = None) -> DataDictionary:
+def _live_variant(dataset: str, year: int | None, month: int | None, source: str) -> dict[str, Any]:
+    """The field list of the dataset's latest file on ``source`` for the period (one ranged read)."""
+    from arrow_sus.reader import open_dbf, reader_header
+    from arrow_sus.remote import _resolve, list_files
+
+    src = _resolve(source)
+    files = list_files(dataset, year=year, month=month, source=src)
+    if not files:
+        raise NotFoundError(f"no {dataset} file on {src.url} for that period to read the field list from")
+    latest = max(files, key=lambda f: ((f.year or 0), (f.month or 0), f.path))
+    head = src._native.read_range(latest.path, 0, 32 + 32 * 255 + 2 + 4)
+    header = reader_header(open_dbf(head))
+    key = (latest.year or 0) * 100 + (latest.month or 0)
+    return {"first": key, "last": key, "fields": [tuple(f) for f in header["fields"]]}
+
+
+def describe(
+    dataset: str, year: int | None = None, month: int | None = None, *, source: str | None = None
+) -> DataDictionary:
     """The data dictionary of ``dataset`` for a period (default: the latest known field list).
 
     Each row is a column: name, DBF type, length and decimals, Arrow type, semantic type (date with its
     format, or a code with its code table), description, and the periods (of the real files the
-    catalog was built from) where the column exists. Raises :class:`arrow_sus.NotFoundError` when the
-    dataset is unknown or no field list of it has been recorded.
+    catalog was built from) where the column exists. For a dataset whose field lists were not compiled
+    in, ``source`` (a server or mirror URL) reads them from the header of its latest file there.
+    Raises :class:`arrow_sus.NotFoundError` when the dataset is unknown or no field list can be found.
     """
     info = dataset_info(dataset)
     variants = _core.catalog_schemas(info["id"])
     if not variants:
-        raise NotFoundError(f"no field list recorded for {info['id']} (no sample file was catalogued)")
+        if source is None:
+            raise NotFoundError(
+                f"no field list compiled in for {info['id']}; pass source= (e.g. the DATASUS FTP or a mirror) "
+                "to read it from the header of one of its files"
+            )
+        variants = [_live_variant(info["id"], year, month, source)]
     chosen = _chosen_variants(info["id"], variants, year, month)
     notes = {c["name"].upper(): c for c in _core.catalog_columns(info["id"])}
     periods: dict[str, list[str]] = {}

@@ -51,11 +51,14 @@ def describe_command(
     dataset: Annotated[str, typer.Argument(help="Dataset id, e.g. sih-rd.")],
     year: Annotated[int | None, typer.Option(help="Year of the field list (default: the latest).")] = None,
     month: Annotated[int | None, typer.Option(help="Month, for monthly datasets.")] = None,
+    source: Annotated[
+        str | None, typer.Option(help="Server or mirror to read the field list from, when none is compiled in.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Print the data dictionary of a dataset: columns, DBF and Arrow types, meaning, periods."""
     try:
-        dictionary = describe(dataset, year=year, month=month)
+        dictionary = describe(dataset, year=year, month=month, source=source)
     except ArrowSusError as error:
         raise fail(error) from error
     rows = dictionary.table.to_pylist()
