@@ -7,6 +7,8 @@
 #include <optional>
 #include <string_view>
 
+#include <arrow/util/macros.h>
+
 namespace arrow_sus::dbf::internal {
 
 // Outcome of parsing a field: a value, a blank field (null, not counted), or bytes that are not a
@@ -38,40 +40,38 @@ struct DecimalText {
   bool negative = false;
 };
 
-// Parses right- or left-aligned decimal text. Fails (kInvalid) on anything else, on more digits
-// than `max_digits`, and on exponents (handled by ParseDouble's slow path).
+// Parses right- or left-aligned decimal text. Fails (kInvalid) on anything else, on more than
+// `max_digits` significant digits, and on exponents (handled by ParseDouble's slow path).
 template <typename UInt>
 inline Parsed ParseDecimalText(const uint8_t* data, int32_t width, int max_digits,
                                DecimalText<UInt>* out) {
-  std::string_view text = TrimBoth(data, width);
-  if (text.empty()) return Parsed::kBlank;
-  size_t i = 0;
-  out->negative = false;
-  if (text[0] == '-' || text[0] == '+') {
-    out->negative = text[0] == '-';
-    i = 1;
-  }
+  const uint8_t* p = data;
+  const uint8_t* end = data + width;
+  while (p < end && IsBlank(*p)) ++p;
+  while (end > p && IsBlank(end[-1])) --end;
+  if (p == end) return Parsed::kBlank;
+  out->negative = *p == '-';
+  if (*p == '-' || *p == '+') ++p;
+  const uint8_t* first_digit = p;
+  const uint8_t* point = nullptr;
   UInt mantissa = 0;
-  int digits = 0;
-  int32_t scale = 0;
-  bool seen_point = false;
-  for (; i < text.size(); ++i) {
-    char c = text[i];
-    if (c >= '0' && c <= '9') {
-      mantissa = mantissa * 10 + static_cast<UInt>(c - '0');
-      if (mantissa != 0 || seen_point) ++digits;
-      if (digits > max_digits) return Parsed::kInvalid;
-      if (seen_point) ++scale;
-    } else if (c == '.' && !seen_point) {
-      seen_point = true;
+  int significant = 0;
+  for (; p < end; ++p) {
+    const unsigned digit = static_cast<unsigned>(*p) - '0';
+    if (digit < 10) {
+      mantissa = mantissa * 10 + digit;
+      significant += mantissa != 0;
+      if (ARROW_PREDICT_FALSE(significant > max_digits)) return Parsed::kInvalid;
+    } else if (*p == '.' && point == nullptr) {
+      point = p;
     } else {
       return Parsed::kInvalid;
     }
   }
-  size_t sign_len = (text[0] == '-' || text[0] == '+') ? 1 : 0;
-  if (text.size() == sign_len + (seen_point ? 1 : 0)) return Parsed::kInvalid;  // "-", ".", "-."
+  const int64_t digit_count = (end - first_digit) - (point != nullptr);
+  if (digit_count == 0) return Parsed::kInvalid;  // "-", ".", "-."
   out->mantissa = mantissa;
-  out->scale = scale;
+  out->scale = point == nullptr ? 0 : static_cast<int32_t>(end - point - 1);
   return Parsed::kValue;
 }
 

@@ -68,6 +68,7 @@ class DbfReader::Impl {
         return arrow::Status::OK();
       }
       Account(*block);
+      blocks_.Recycle(std::move(block->records));
       if (block->batch->num_rows() > 0) {
         *batch = std::move(block->batch);
         return arrow::Status::OK();
@@ -109,10 +110,14 @@ class DbfReader::Impl {
         input_done_ = true;
         break;
       }
-      ARROW_ASSIGN_OR_RAISE(auto future, arrow::internal::GetCpuThreadPool()->Submit(
-                                             [processor = processor_, b = std::move(**block)]() {
-                                               return processor->Process(b);
-                                             }));
+      ARROW_ASSIGN_OR_RAISE(auto future,
+                            arrow::internal::GetCpuThreadPool()->Submit(
+                                [processor = processor_, b = std::move(**block)]() mutable {
+                                  // Dropped before the result is published, so the
+                                  // block's bytes can be recycled.
+                                  internal::RecordBlock block = std::move(b);
+                                  return processor->Process(block);
+                                }));
       in_flight_.push_back(std::move(future));
     }
     if (in_flight_.empty()) {
