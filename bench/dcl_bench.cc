@@ -136,8 +136,8 @@ void CorpusBench(benchmark::State& state, const std::vector<DbcFile>* files) {
   for (auto _ : state) {
     for (const auto& f : *files) {
       out.clear();
-      auto st = arrow_sus::DclDecompress(std::span(f.bytes).subspan(f.stream_start), &out,
-                                         f.output_size);
+      auto st =
+          arrow_sus::DclDecompress(std::span(f.bytes).subspan(f.stream_start), &out, f.output_size);
       benchmark::DoNotOptimize(out.data());
       if (!st.ok()) state.SkipWithError("decode failed");
     }
@@ -180,14 +180,13 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < std::min<size_t>(5, corpus.size()); ++i) {
     benchmark::RegisterBenchmark(("dcl_decompress/" + corpus[i].name).c_str(), DclDecompressBench,
                                  &corpus[i]);
-    benchmark::RegisterBenchmark(("compress/" + corpus[i].name).c_str(), CompressBench,
-                                 &corpus[i]);
+    benchmark::RegisterBenchmark(("compress/" + corpus[i].name).c_str(), CompressBench, &corpus[i]);
   }
   for (const DbcFile& f : synthetic) {
     benchmark::RegisterBenchmark(("dcl_decompress/" + f.name).c_str(), DclDecompressBench, &f)
         ->Unit(benchmark::kMillisecond);
-    benchmark::RegisterBenchmark(("decompress_dbc_with_crc/" + f.name).c_str(),
-                                 DecompressDbcBench, &f)
+    benchmark::RegisterBenchmark(("decompress_dbc_with_crc/" + f.name).c_str(), DecompressDbcBench,
+                                 &f)
         ->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark(("dbc_stream_with_crc/" + f.name).c_str(), DbcStreamBench, &f)
         ->Unit(benchmark::kMillisecond);

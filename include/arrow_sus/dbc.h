@@ -42,6 +42,12 @@ arrow::Result<size_t> DbfHeaderLength(std::span<const uint8_t> first_bytes, std:
 arrow::Result<DbcPrefix> ParseDbcPrefix(std::span<const uint8_t> first_bytes,
                                         std::string_view name);
 
+// The decompressed size the header announces (H + records x record length + 1 for the 0x1A byte),
+// capped by the most that `dbc_size` compressed bytes could expand to, so that a corrupt header
+// cannot make a caller allocate too much. The real size may be 1 byte less (no 0x1A) or differ
+// on corrupt or unusual files: use it to size buffers, not to validate.
+size_t DecompressedSizeHint(const DbcPrefix& prefix, size_t dbc_size);
+
 // A stream of the decompressed DBF bytes (header, records, then 0x1A when present), decompressed
 // incrementally with bounded memory. Read() fails with a FormatError naming the byte offset in the
 // .dbc on corrupt or truncated data, and (with verify_crc) with a ChecksumError naming the file,

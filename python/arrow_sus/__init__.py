@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from arrow_sus._native import _core
+from arrow_sus.codec import compress_dbf, dbc_to_dbf, dbf_to_dbc, decompress_dbc
 from arrow_sus.errors import (
     ArrowSusError,
     ArrowSusIOError,
@@ -41,6 +42,10 @@ __all__ = [
     "NotFoundError",
     "Or",
     "__version__",
+    "compress_dbf",
+    "dbc_to_dbf",
+    "dbf_to_dbc",
+    "decompress_dbc",
     "open_dbc",
     "open_dbf",
     "parse_where",

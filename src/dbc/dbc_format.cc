@@ -67,21 +67,26 @@ arrow::Result<DbcPrefix> ParseDbcPrefix(std::span<const uint8_t> first_bytes,
   return prefix;
 }
 
+size_t DecompressedSizeHint(const DbcPrefix& prefix, size_t dbc_size) {
+  const uint8_t* h = prefix.header.data();
+  uint64_t records = LoadLE32(h + 4);
+  uint64_t record_length = h[10] | (uint64_t{h[11]} << 8);
+  uint64_t stream_size =
+      dbc_size > prefix.header.size() + 4 ? dbc_size - prefix.header.size() - 4 : 0;
+  uint64_t body = std::min(records * record_length + 1, stream_size * kMaxDclRatio + 1024);
+  return prefix.header.size() + static_cast<size_t>(body);
+}
+
 arrow::Result<std::vector<uint8_t>> DecompressDbc(std::span<const uint8_t> dbc,
                                                   std::string_view name, DbcOptions options) {
   ARROW_ASSIGN_OR_RAISE(DbcPrefix prefix, ParseDbcPrefix(dbc, name));
   const size_t stream_start = prefix.header.size() + 4;
   std::span<const uint8_t> stream = dbc.subspan(stream_start);
-  // The header's record count and length give the exact size; a corrupt header must not make us
-  // allocate more than the stream could ever hold.
-  uint64_t records = LoadLE32(prefix.header.data() + 4);
-  uint64_t record_length = prefix.header[10] | (uint64_t{prefix.header[11]} << 8);
-  uint64_t expected = std::min(records * record_length + 1, stream.size() * kMaxDclRatio + 1024);
-
+  const size_t expected = DecompressedSizeHint(prefix, dbc.size());
   std::vector<uint8_t> out;
-  out.reserve(prefix.header.size() + expected + 1024);
+  out.reserve(expected + 1024);
   out.assign(prefix.header.begin(), prefix.header.end());
-  DclStatus status = DclDecompress(stream, &out, expected);
+  DclStatus status = DclDecompress(stream, &out, expected - prefix.header.size());
   ARROW_RETURN_NOT_OK(DclStatusToArrow(status, name, stream_start));
   if (options.verify_crc) {
     uint32_t actual = Crc32(out);

@@ -95,15 +95,21 @@ constexpr std::array<uint16_t, 1u << Bits> BuildDecodeTable(const FixedCode<N>& 
 inline constexpr auto kLiteralTable = BuildDecodeTable<kLiteralBits>(kLiteralCode);
 inline constexpr auto kDistanceTable = BuildDecodeTable<kDistanceBits>(kDistanceCode);
 
-// Length decoding in one lookup: entry = base << 8 | extra bits << 4 | code length, so that
-// length = base + next `extra` bits after the code.
+// Length decoding in one lookup on the bits after the flag. Entry layout, chosen so that the
+// decoder shifts the bit buffer once per length:
+//   bits 0-4: flag + code + extra bits (all the bits the length takes)
+//   bits 5-8: flag + code bits (where the extra bits start)
+//   bits 9-16: mask of the extra bits
+//   bits 17-26: base length
 constexpr std::array<uint32_t, 1u << kLengthBits> BuildLengthTable() {
   std::array<uint32_t, 1u << kLengthBits> table{};
   auto symbols = BuildDecodeTable<kLengthBits>(kLengthCode);
   for (size_t i = 0; i < table.size(); ++i) {
     uint32_t s = symbols[i] >> 4;
-    table[i] =
-        (uint32_t{kLengthBase[s]} << 8) | (uint32_t{kLengthExtra[s]} << 4) | (symbols[i] & 15);
+    uint32_t head = 1 + (symbols[i] & 15);
+    uint32_t extra = kLengthExtra[s];
+    table[i] = (head + extra) | (head << 5) | (((1u << extra) - 1) << 9) |
+               (uint32_t{kLengthBase[s]} << 17);
   }
   return table;
 }

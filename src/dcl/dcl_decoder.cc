@@ -50,6 +50,15 @@ constexpr size_t kFastInputMargin = 8;
 
 enum class Stop { kNeedInput, kOutputFull, kEnd, kError };
 
+// Everything the decoding loops call is forced inline so that each compiled version of Decode()
+// (see ARROW_SUS_MULTIVERSION) gets its own copy built for its instruction set.
+#define ARROW_SUS_INLINE inline __attribute__((always_inline))
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define ARROW_SUS_MULTIVERSION __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define ARROW_SUS_MULTIVERSION
+#endif
+
 // The input byte holding the next unread bit, when `loaded` bytes went into the bit buffer and
 // `count` of their bits are still unread.
 inline uint64_t ByteOfNextBit(uint64_t loaded, unsigned count) { return (loaded * 8 - count) / 8; }
@@ -73,17 +82,28 @@ struct Cursor {
   unsigned symbol_count;  // `count` at the start of the last symbol (for error offsets)
 };
 
+// The length part of a copy symbol (flag bit included), from the bits at the bottom of `bits`.
+struct LengthSymbol {
+  unsigned bits;  // how many bits it takes
+  unsigned length;
+};
+
+ARROW_SUS_INLINE LengthSymbol DecodeLength(uint64_t bits) {
+  uint32_t e = kLengthTable[(bits >> 1) & ((1u << dcl::kLengthBits) - 1)];
+  return {e & 31, (e >> 17) + static_cast<unsigned>((bits >> ((e >> 5) & 15)) & ((e >> 9) & 255))};
+}
+
 // Copies `len` bytes from `dist` back, where `dist` may be smaller than `len` (the copy then
-// repeats the last `dist` bytes). May write up to 15 bytes past out + len.
-inline void CopyMatchFast(uint8_t* out, size_t dist, unsigned len) {
+// repeats the last `dist` bytes). May write up to 31 bytes past out + len (and at most
+// kMaxMatch + 16 bytes in all).
+ARROW_SUS_INLINE void CopyMatchFast(uint8_t* out, size_t dist, unsigned len) {
   const uint8_t* src = out - dist;
   uint8_t* end = out + len;
   if (dist >= 16) {
-    do {
-      std::memcpy(out, src, 16);
-      out += 16;
-      src += 16;
-    } while (out < end);
+    // Most copies are at most 32 bytes long: two unconditional 16-byte moves, no loop branch.
+    std::memcpy(out, src, 16);
+    std::memcpy(out + 16, src + 16, 16);
+    for (out += 32, src += 32; out < end; out += 16, src += 16) std::memcpy(out, src, 16);
   } else if (dist >= 8) {
     // Each 8-byte chunk reads bytes at least 8 behind what it writes: already final.
     do {
@@ -104,16 +124,22 @@ inline void CopyMatchFast(uint8_t* out, size_t dist, unsigned len) {
 }
 
 template <bool kCodedLiterals>
-Stop DecodeFast(Cursor& c) {
+ARROW_SUS_INLINE Stop DecodeFast(Cursor& c) {
   const uint8_t* in = c.in;
   uint8_t* out = c.out;
   uint64_t bits = c.bits;
   unsigned count = c.count;
   const unsigned dict_bits = c.dict_bits;
+  // Bounds in locals: stores through `out` could alias the Cursor, which would force reloads.
+  const uint8_t* const out_base = c.out_base;
+  const ptrdiff_t in_room = c.in_end - in - static_cast<ptrdiff_t>(kFastInputMargin);
+  const ptrdiff_t out_room = c.out_end - out - static_cast<ptrdiff_t>(kFastOutputMargin);
+  if (in_room < 0 || out_room < 0) return Stop::kNeedInput;
+  const uint8_t* const in_limit = in + in_room;
+  const uint8_t* const out_limit = out + out_room;
   Stop stop = Stop::kNeedInput;
 
-  while (c.in_end - in >= static_cast<ptrdiff_t>(kFastInputMargin) &&
-         c.out_end - out >= static_cast<ptrdiff_t>(kFastOutputMargin)) {
+  while (in <= in_limit && out <= out_limit) {
     // Branch-free refill to 56..63 bits. Bits loaded past `count` are the true next bits, so
     // OR-ing them again on the next refill changes nothing.
     bits |= LoadLE64(in) << count;
@@ -128,31 +154,35 @@ Stop DecodeFast(Cursor& c) {
         bits >>= n;
         count -= n;
       } else {
+        // Raw literals come in runs: take up to four (36 of the >= 56 buffered bits) per refill.
         *out++ = static_cast<uint8_t>(bits >> 1);
         bits >>= 9;
         count -= 9;
+        for (int more = 0; more < 3 && (bits & 1) == 0; ++more) {
+          *out++ = static_cast<uint8_t>(bits >> 1);
+          bits >>= 9;
+          count -= 9;
+        }
       }
       continue;
     }
     const unsigned symbol_count = count;
-    uint32_t le = kLengthTable[(bits >> 1) & ((1u << dcl::kLengthBits) - 1)];
-    unsigned code_bits = 1 + (le & 15);
-    unsigned extra = (le >> 4) & 15;
-    bits >>= code_bits;
-    unsigned len = (le >> 8) + static_cast<unsigned>(bits & ((1u << extra) - 1));
-    bits >>= extra;
-    count -= code_bits + extra;
+    const LengthSymbol ls = DecodeLength(bits);
+    const unsigned len = ls.length;
+    bits >>= ls.bits;
+    count -= ls.bits;
     if (len == kEndCode) {
       stop = Stop::kEnd;
       break;
     }
     uint16_t de = kDistanceTable[bits & ((1u << dcl::kDistanceBits) - 1)];
-    bits >>= de & 15;
+    unsigned code_bits = de & 15;
     unsigned low = len == 2 ? 2 : dict_bits;
-    size_t dist = ((static_cast<size_t>(de >> 4) << low) | (bits & ((1u << low) - 1))) + 1;
-    bits >>= low;
-    count -= (de & 15) + low;
-    if (dist > static_cast<size_t>(out - c.out_base)) {
+    size_t dist =
+        ((static_cast<size_t>(de >> 4) << low) | ((bits >> code_bits) & ((1u << low) - 1))) + 1;
+    bits >>= code_bits + low;
+    count -= code_bits + low;
+    if (dist > static_cast<size_t>(out - out_base)) {
       c.symbol_count = symbol_count;
       stop = Stop::kError;
       break;
@@ -170,7 +200,7 @@ Stop DecodeFast(Cursor& c) {
 // Decodes one symbol at a time, checking that its bits are all buffered and that its output fits
 // before consuming anything, so it can stop (and later resume) between any two symbols.
 template <bool kCodedLiterals>
-Stop DecodeCareful(Cursor& c) {
+ARROW_SUS_INLINE Stop DecodeCareful(Cursor& c) {
   for (;;) {
     while (c.count <= 55 && c.in < c.in_end) {  // stays <= 63: the fast loop needs that
       c.bits |= static_cast<uint64_t>(*c.in++) << c.count;
@@ -196,12 +226,10 @@ Stop DecodeCareful(Cursor& c) {
       c.count -= need;
       continue;
     }
-    uint32_t le = kLengthTable[(bits >> 1) & ((1u << dcl::kLengthBits) - 1)];
-    unsigned code_bits = 1 + (le & 15);
-    unsigned extra = (le >> 4) & 15;
-    unsigned need = code_bits + extra;
+    const LengthSymbol ls = DecodeLength(bits);
+    unsigned need = ls.bits;
     if (c.count < need) return Stop::kNeedInput;
-    unsigned len = (le >> 8) + static_cast<unsigned>((bits >> code_bits) & ((1u << extra) - 1));
+    const unsigned len = ls.length;
     if (len == kEndCode) {
       c.bits >>= need;
       c.count -= need;
@@ -225,13 +253,15 @@ Stop DecodeCareful(Cursor& c) {
 }
 
 template <bool kCodedLiterals>
-Stop DecodeRun(Cursor& c) {
+ARROW_SUS_INLINE Stop DecodeRun(Cursor& c) {
   Stop stop = DecodeFast<kCodedLiterals>(c);
   if (stop == Stop::kNeedInput) stop = DecodeCareful<kCodedLiterals>(c);
   return stop;
 }
 
-Stop Decode(Cursor& c, bool coded_literals) {
+// Compiled twice on x86-64 and picked at load time: with BMI2 the many variable shifts of the bit
+// buffer are single-cycle instructions (shrx) instead of flag-writing shifts.
+ARROW_SUS_MULTIVERSION Stop Decode(Cursor& c, bool coded_literals) {
   return coded_literals ? DecodeRun<true>(c) : DecodeRun<false>(c);
 }
 
@@ -364,9 +394,10 @@ DclStatus DclDecoder::Decompress(std::span<const uint8_t> input, std::span<uint8
 
 DclStatus DclDecompress(std::span<const uint8_t> input, std::vector<uint8_t>* output,
                         size_t size_hint, uint64_t* stream_length) {
+  // Same checks, in the same order, as the streaming decoder's header bytes.
+  if (!input.empty() && input[0] > 1) return {DclError::kBadHeader, 0};
+  if (input.size() >= 2 && (input[1] < 4 || input[1] > 6)) return {DclError::kBadHeader, 1};
   if (input.size() < 2) return {DclError::kTruncated, input.size()};
-  if (input[0] > 1) return {DclError::kBadHeader, 0};
-  if (input[1] < 4 || input[1] > 6) return {DclError::kBadHeader, 1};
   const bool coded_literals = input[0] == 1;
 
   const size_t start = output->size();

@@ -77,7 +77,7 @@ struct DclEncoder::State {
 
   DclEncoderOptions options;
   int window = 0;
-  std::vector<uint8_t> buffer = std::vector<uint8_t>(kBufferSize + kSlack, 0);
+  std::vector<uint8_t> buffer;  // grows up to kBufferSize + kSlack (small inputs stay small)
   size_t pos = 0;
   size_t end = 0;
   std::vector<int32_t> head = std::vector<int32_t>(1u << kHashBits, kNone);
@@ -255,6 +255,9 @@ void DclEncoder::Write(std::span<const uint8_t> data, std::vector<uint8_t>* out)
   while (!data.empty()) {
     if (s.end == State::kBufferSize) s.Slide();
     size_t n = std::min(data.size(), State::kBufferSize - s.end);
+    if (s.end + n + State::kSlack > s.buffer.size())
+      s.buffer.resize(std::min(State::kBufferSize, std::max(2 * s.buffer.size(), s.end + n)) +
+                      State::kSlack);
     std::memcpy(s.buffer.data() + s.end, data.data(), n);
     s.end += n;
     data = data.subspan(n);

@@ -1,6 +1,7 @@
 // Maps engine errors (arrow::Status with an ErrorDetail) onto the Python classes in
 // arrow_sus/errors.py.
 #include <Python.h>
+#include <nanobind/stl/string.h>
 
 #include <nanobind/stl/string.h>
 

@@ -36,5 +36,6 @@ T ValueOrThrow(arrow::Result<T> result) {
 
 void RegisterErrorTranslator(nb::module_& m);
 void BindReader(nb::module_& m);
+void BindCodec(nb::module_& m);
 
 }  // namespace arrow_sus::python

@@ -166,6 +166,7 @@ TEST(DclDecoderTest, BadHeaders) {
   EXPECT_EQ(DclDecompress(std::vector<uint8_t>{0, 3, 0}, &out).error, DclError::kBadHeader);
   EXPECT_EQ(DclDecompress(std::vector<uint8_t>{}, &out).error, DclError::kTruncated);
   EXPECT_EQ(DclDecompress(std::vector<uint8_t>{0}, &out).error, DclError::kTruncated);
+  EXPECT_EQ(DclDecompress(std::vector<uint8_t>{3}, &out).error, DclError::kBadHeader);
   EXPECT_EQ(DclDecompress(std::vector<uint8_t>{0, 6}, &out).error, DclError::kTruncated);
 
   DclDecoder decoder;
