@@ -141,7 +141,7 @@ class FixedWidthConverter final : public ColumnConverter {
     std::shared_ptr<arrow::Buffer> values_, validity_;
   };
 
-  arrow::Result<std::unique_ptr<Output>> Start(int64_t num_rows) const override {
+  arrow::Result<std::unique_ptr<Output>> Start(int64_t num_rows, int64_t tile_rows) const override {
     auto out = std::make_unique<FixedOutput>(this);
     ARROW_RETURN_NOT_OK(out->Init(num_rows));
     return out;
@@ -204,7 +204,7 @@ class BooleanConverter final : public ColumnConverter {
     std::shared_ptr<arrow::Buffer> values_, validity_;
   };
 
-  arrow::Result<std::unique_ptr<Output>> Start(int64_t num_rows) const override {
+  arrow::Result<std::unique_ptr<Output>> Start(int64_t num_rows, int64_t tile_rows) const override {
     auto out = std::make_unique<BooleanOutput>(this);
     ARROW_RETURN_NOT_OK(out->Init(num_rows));
     return out;
@@ -225,13 +225,15 @@ class TextConverter final : public ColumnConverter {
    public:
     explicit TextOutput(const TextConverter* converter) : c_(converter) {}
 
-    arrow::Status Init(int64_t n) {
+    arrow::Status Init(int64_t n, int64_t tile_rows) {
       n_ = n;
       ARROW_ASSIGN_OR_RAISE(offsets_, arrow::AllocateBuffer((n + 1) * sizeof(int32_t), c_->pool_));
       ARROW_ASSIGN_OR_RAISE(validity_, arrow::AllocateEmptyBitmap(n, c_->pool_));
       reinterpret_cast<int32_t*>(offsets_->mutable_data())[0] = 0;
-      // Sized for ASCII text (one byte per source byte); grows when characters expand.
-      capacity_ = n * c_->descriptor_.width + c_->decoder_.MaxDecodedSize(c_->descriptor_.width);
+      // ASCII text (one byte per source byte) plus one tile's worst case: grows only when
+      // characters expand.
+      const int32_t width = c_->descriptor_.width;
+      capacity_ = n * width + std::min(n, tile_rows) * (c_->decoder_.MaxDecodedSize(width) - width);
       ARROW_ASSIGN_OR_RAISE(data_, arrow::AllocateResizableBuffer(capacity_, c_->pool_));
       return arrow::Status::OK();
     }
@@ -240,8 +242,20 @@ class TextConverter final : public ColumnConverter {
                          int64_t* invalid_count) override {
       const int32_t width = c_->descriptor_.width;
       const int32_t field_offset = c_->descriptor_.offset;
+      // Room for the whole tile up front, so the loop below never checks or grows the buffer.
+      const int64_t tile_max = (end - begin) * c_->decoder_.MaxDecodedSize(width);
+      if (ARROW_PREDICT_FALSE(size_ + tile_max > INT32_MAX)) {
+        return MakeError(ErrorKind::kInvalidArgument, AtField(c_->descriptor_.name),
+                         "a batch of this column may exceed 2 GiB of text: lower batch_size");
+      }
+      if (size_ + tile_max > capacity_) {
+        capacity_ = std::max(size_ + tile_max, capacity_ * 2);
+        ARROW_RETURN_NOT_OK(data_->Resize(capacity_, /*shrink_to_fit=*/false));
+      }
+      const bool single_byte_source = c_->decoder_.encoding() != Encoding::kUtf8;
       auto* out_offsets = reinterpret_cast<int32_t*>(offsets_->mutable_data());
       uint8_t* valid = validity_->mutable_data();
+      uint8_t* data = data_->mutable_data();
       for (int64_t i = begin; i < end; ++i) {
         const uint8_t* bytes = records.record(i) + field_offset;
         int32_t first = 0;
@@ -249,15 +263,20 @@ class TextConverter final : public ColumnConverter {
         if (c_->trim_leading_) {
           while (first < last && IsBlank(bytes[first])) ++first;
         }
-        if (first < last) {
-          const int64_t needed = size_ + c_->decoder_.MaxDecodedSize(last - first);
-          if (ARROW_PREDICT_FALSE(needed > capacity_)) {
-            capacity_ = std::max(needed, capacity_ * 2);
-            ARROW_RETURN_NOT_OK(data_->Resize(capacity_, /*shrink_to_fit=*/false));
-          }
-          int64_t written =
-              c_->decoder_.Decode(bytes + first, last - first, data_->mutable_data() + size_);
-          if (ARROW_PREDICT_TRUE(written >= 0)) {
+        const int32_t length = last - first;
+        if (length > 0) {
+          uint8_t* dst = data + size_;
+          if (single_byte_source) {
+            // Copy as if ASCII (a loop the compiler vectorizes); decode only when a byte is not.
+            uint8_t high = 0;
+            for (int32_t k = 0; k < length; ++k) {
+              dst[k] = bytes[first + k];
+              high |= bytes[first + k];
+            }
+            size_ += (high & 0x80) ? c_->decoder_.Decode(bytes + first, length, dst) : length;
+            SetBit(valid, i);
+          } else if (int64_t written = c_->decoder_.Decode(bytes + first, length, dst);
+                     written >= 0) {
             size_ += written;
             SetBit(valid, i);
           } else {
@@ -266,10 +285,6 @@ class TextConverter final : public ColumnConverter {
           }
         } else {
           ++null_count_;
-        }
-        if (ARROW_PREDICT_FALSE(size_ > INT32_MAX)) {
-          return MakeError(ErrorKind::kInvalidArgument, AtField(c_->descriptor_.name),
-                           "a batch of this column exceeds 2 GiB of text: lower batch_size");
         }
         out_offsets[i + 1] = static_cast<int32_t>(size_);
       }
@@ -292,9 +307,9 @@ class TextConverter final : public ColumnConverter {
     std::shared_ptr<arrow::ResizableBuffer> data_;
   };
 
-  arrow::Result<std::unique_ptr<Output>> Start(int64_t num_rows) const override {
+  arrow::Result<std::unique_ptr<Output>> Start(int64_t num_rows, int64_t tile_rows) const override {
     auto out = std::make_unique<TextOutput>(this);
-    ARROW_RETURN_NOT_OK(out->Init(num_rows));
+    ARROW_RETURN_NOT_OK(out->Init(num_rows, tile_rows));
     return out;
   }
 
@@ -342,7 +357,7 @@ class BinaryConverter final : public ColumnConverter {
     std::shared_ptr<arrow::Buffer> offsets_, data_;
   };
 
-  arrow::Result<std::unique_ptr<Output>> Start(int64_t num_rows) const override {
+  arrow::Result<std::unique_ptr<Output>> Start(int64_t num_rows, int64_t tile_rows) const override {
     auto out = std::make_unique<BinaryOutput>(this);
     ARROW_RETURN_NOT_OK(out->Init(num_rows));
     return out;

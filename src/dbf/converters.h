@@ -53,9 +53,10 @@ class ColumnConverter {
     virtual arrow::Result<std::shared_ptr<arrow::Array>> Finish() = 0;
   };
 
-  // Starts the array for a block of `num_rows` selected records. Thread-safe (the converter is
-  // immutable; each Output belongs to one task).
-  virtual arrow::Result<std::unique_ptr<Output>> Start(int64_t num_rows) const = 0;
+  // Starts the array for a block of `num_rows` selected records, to be appended in tiles of at
+  // most `tile_rows`. Thread-safe (the converter is immutable; each Output belongs to one task).
+  virtual arrow::Result<std::unique_ptr<Output>> Start(int64_t num_rows,
+                                                       int64_t tile_rows) const = 0;
 
   const std::shared_ptr<arrow::Field>& field() const { return arrow_field_; }
 

@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string_view>
 
@@ -17,10 +18,31 @@ enum class Parsed : uint8_t { kValue, kBlank, kInvalid };
 
 inline bool IsBlank(uint8_t byte) { return byte == ' ' || byte == 0; }
 
-// Length of the field once trailing blanks (spaces and NULs) are removed.
+constexpr uint64_t kEightSpaces = 0x2020202020202020ULL;
+
+// Length of the field once trailing blanks (spaces and NULs) are removed. Runs of spaces are
+// skipped 8 bytes at a time (wide text fields are often mostly padding).
 inline int32_t TrimmedLength(const uint8_t* data, int32_t width) {
+  while (width >= 8) {
+    uint64_t word;
+    std::memcpy(&word, data + width - 8, 8);
+    if (word != kEightSpaces) break;
+    width -= 8;
+  }
   while (width > 0 && IsBlank(data[width - 1])) --width;
   return width;
+}
+
+// First byte that is not a leading blank (numbers are right-aligned behind runs of spaces).
+inline const uint8_t* SkipLeadingBlanks(const uint8_t* p, const uint8_t* end) {
+  while (end - p >= 8) {
+    uint64_t word;
+    std::memcpy(&word, p, 8);
+    if (word != kEightSpaces) break;
+    p += 8;
+  }
+  while (p < end && IsBlank(*p)) ++p;
+  return p;
 }
 
 // The field without leading and trailing blanks.
@@ -45,9 +67,8 @@ struct DecimalText {
 template <typename UInt>
 inline Parsed ParseDecimalText(const uint8_t* data, int32_t width, int max_digits,
                                DecimalText<UInt>* out) {
-  const uint8_t* p = data;
   const uint8_t* end = data + width;
-  while (p < end && IsBlank(*p)) ++p;
+  const uint8_t* p = SkipLeadingBlanks(data, end);
   while (end > p && IsBlank(end[-1])) --end;
   if (p == end) return Parsed::kBlank;
   out->negative = *p == '-';
