@@ -10,13 +10,16 @@ from pathlib import Path
 
 from dbf_factory import Dbf, Field
 
+# Peak RSS from /proc (VmHWM): getrusage's ru_maxrss survives exec, so a child of a big pytest
+# process would report the parent's size.
 STREAM_AND_REPORT = """
-import json, resource, sys
+import json, sys
 import arrow_sus
 rows = 0
 for batch in arrow_sus.open_{kind}(sys.argv[1], batch_size=8192):
     rows += batch.num_rows
-print(json.dumps({{"rows": rows, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+hwm = next(line for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(json.dumps({{"rows": rows, "peak_rss_mb": int(hwm.split()[1]) / 1024}}))
 """
 
 
