@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from arrow_sus import cache, catalog
 from arrow_sus._native import _core
+from arrow_sus.catalog import FileRef, datasets, describe, parse_path, paths, select_parts
 from arrow_sus.codec import compress_dbf, dbc_to_dbf, dbf_to_dbc, decompress_dbc
 from arrow_sus.errors import (
     ArrowSusError,
@@ -15,24 +17,53 @@ from arrow_sus.errors import (
     NetworkError,
     NotFoundError,
 )
+from arrow_sus.filters import And, Comparison, Or, parse_where
+from arrow_sus.reader import (
+    open_dbc,
+    open_dbf,
+    read_dbc,
+    read_dbf,
+    reader_header,
+    reader_stats,
+    table_stats,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "And",
     "ArrowSusError",
     "ArrowSusIOError",
     "CancelledError",
     "ChecksumError",
+    "Comparison",
     "ConversionError",
+    "FileRef",
     "FormatError",
     "InvalidArgumentError",
     "NetworkError",
     "NotFoundError",
+    "Or",
     "__version__",
+    "cache",
+    "catalog",
     "compress_dbf",
+    "datasets",
     "dbc_to_dbf",
     "dbf_to_dbc",
     "decompress_dbc",
+    "describe",
+    "open_dbc",
+    "open_dbf",
+    "parse_path",
+    "parse_where",
+    "paths",
+    "read_dbc",
+    "read_dbf",
+    "reader_header",
+    "reader_stats",
+    "select_parts",
+    "table_stats",
 ]
 
 del _core

@@ -3,7 +3,11 @@
 #include <Python.h>
 #include <nanobind/stl/string.h>
 
+#include <nanobind/stl/string.h>
+
 #include <string>
+
+#include <nanobind/stl/string.h>
 
 #include "arrow_sus/error.h"
 #include "python/bindings.h"

@@ -1,0 +1,53 @@
+// Options of the DBF reader (one struct, in the spirit of arrow::csv::ReadOptions).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <arrow/result.h>
+
+namespace arrow_sus::dbf {
+
+struct Predicate;
+
+// How the bytes of C fields are decoded into UTF-8.
+enum class Encoding : uint8_t { kLatin1, kCp850, kUtf8 };
+
+// Accepts "latin-1" (and the aliases latin1, iso-8859-1), "cp850", "utf-8" (utf8),
+// case-insensitive.
+arrow::Result<Encoding> ParseEncoding(std::string_view name);
+std::string_view EncodingName(Encoding encoding);
+
+// How N/F fields with decimals are typed: float64, or exact decimal128(width, decimals).
+enum class DecimalMode : uint8_t { kFloat, kExact };
+
+// What an unparsable (not blank) value becomes: null (counted in the stats), or an error.
+enum class InvalidPolicy : uint8_t { kNull, kRaise };
+
+struct ReadOptions {
+  // Records per block; every batch holds at most this many rows (fewer after filtering).
+  int64_t batch_size = 65536;
+  // Convert blocks on Arrow's CPU thread pool (decompression stays sequential).
+  bool use_threads = true;
+  // Fields to convert, in this order; nullopt = every field in file order.
+  std::optional<std::vector<std::string>> columns;
+  // Rows to keep, evaluated on the raw bytes before conversion; nullptr = all rows.
+  std::shared_ptr<const Predicate> filter;
+  Encoding encoding = Encoding::kLatin1;
+  DecimalMode decimals = DecimalMode::kFloat;
+  // Every field as its trimmed text (utf8), for lossless debugging.
+  bool raw = false;
+  InvalidPolicy on_invalid = InvalidPolicy::kNull;
+  // Keep records flagged as deleted (0x2A) and add a bool column "_deleted".
+  bool keep_deleted = false;
+
+  arrow::Status Validate() const;
+};
+
+// Name of the column added by keep_deleted.
+inline constexpr char kDeletedColumn[] = "_deleted";
+
+}  // namespace arrow_sus::dbf

@@ -1,0 +1,308 @@
+"""Reading DATASUS ``.dbc`` / ``.dbf`` files as typed Arrow: tables, streaming readers, stats.
+
+The work happens in the C++ engine (see docs/reader.md): records are pulled from the (decompressed)
+bytes in blocks of ``batch_size``, deleted records and the ``filters`` are applied to the raw bytes,
+and only the requested ``columns`` are converted. Batches reach Python through the Arrow C stream
+interface, so the GIL is not held while they are decoded.
+
+Type rules: C -> string (``encoding``, trailing blanks trimmed, blank -> null, leading zeros kept);
+N/F with decimals -> float64 (``decimals="exact"``: decimal128(width, decimals)); N without decimals
+-> int32 (width <= 9), int64 (<= 18), else decimal128; D -> date32; L -> bool; other types -> binary;
+``raw=True`` -> every field as its trimmed text. Unparsable values become null and are counted per
+column (``on_invalid="raise"`` raises :class:`~arrow_sus.errors.ConversionError` instead).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import weakref
+from collections.abc import Iterator, Sequence
+from typing import Any, Literal, Union
+
+import pyarrow as pa
+
+from arrow_sus._native import _core
+from arrow_sus.filters import normalize_filters, to_native
+
+#: A file path, or the file's bytes already in memory.
+Source = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview]
+
+#: Schema metadata key under which :func:`read_dbc` / :func:`read_dbf` store the read statistics (JSON).
+STATS_METADATA_KEY = b"arrow_sus.stats"
+
+_native_readers: weakref.WeakKeyDictionary[pa.RecordBatchReader, Any] = weakref.WeakKeyDictionary()
+
+
+def _source_args(source: Source) -> tuple[Any, str]:
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return bytes(source), ""
+    path = os.fspath(source)
+    if not isinstance(path, str):
+        raise TypeError(f"source must be a path or bytes, got {type(source).__name__}")
+    return path, path
+
+
+def _open(
+    kind: Literal["dbf", "dbc"],
+    source: Source,
+    *,
+    columns: Sequence[str] | None,
+    filters: Any,
+    encoding: str,
+    batch_size: int,
+    raw: bool,
+    decimals: str,
+    on_invalid: str,
+    keep_deleted: bool,
+    verify_crc: bool,
+    use_threads: bool,
+) -> pa.RecordBatchReader:
+    expr = normalize_filters(filters)
+    native_filter = to_native(expr) if expr is not None else None
+    src, name = _source_args(source)
+    cols = None if columns is None else [str(c) for c in columns]
+    common = dict(
+        columns=cols,
+        filter=native_filter,
+        encoding=encoding,
+        batch_size=int(batch_size),
+        raw=bool(raw),
+        decimals=decimals,
+        on_invalid=on_invalid,
+        keep_deleted=bool(keep_deleted),
+        use_threads=bool(use_threads),
+    )
+    if kind == "dbc":
+        native = _core.open_dbc(src, name, verify_crc=bool(verify_crc), **common)
+    else:
+        native = _core.open_dbf(src, name, **common)
+    inner = pa.RecordBatchReader.from_stream(native)
+    reader = pa.RecordBatchReader.from_batches(inner.schema, _typed_errors(inner, native))
+    _native_readers[reader] = native
+    return reader
+
+
+def _typed_errors(inner: pa.RecordBatchReader, native: Any) -> Iterator[pa.RecordBatch]:
+    """Yields the engine's batches; a failed read re-raises the engine's typed error (FormatError...)
+    instead of the generic pyarrow one that the C stream interface can carry. Decoding itself runs in
+    ``read_next_batch`` without the GIL."""
+    while True:
+        try:
+            batch = inner.read_next_batch()
+        except StopIteration:
+            return
+        except pa.ArrowException:
+            native.raise_last_error()
+            raise
+        yield batch
+
+
+def reader_stats(reader: pa.RecordBatchReader) -> dict[str, Any]:
+    """Statistics of a reader returned by :func:`open_dbc` / :func:`open_dbf`, so far.
+
+    Keys: ``header_record_count``; ``records_read`` (complete records found in the data, deleted ones
+    included); ``record_count_difference`` (records_read - header_record_count, once finished: the data
+    is trusted over the header); ``deleted_records``; ``rows_filtered_out``; ``rows_emitted``;
+    ``finished``; ``eof_marker`` (a 0x1A byte ended the records); ``trailing_bytes`` (ignored bytes after
+    it); ``invalid_values`` (per converted column: values that were not blank but could not be parsed).
+    """
+    native = _native_readers.get(reader)
+    if native is None:
+        raise TypeError("reader_stats() takes a reader returned by arrow_sus.open_dbc / open_dbf")
+    return dict(native.stats())
+
+
+def reader_header(reader: pa.RecordBatchReader) -> dict[str, Any]:
+    """The DBF header of a reader from :func:`open_dbc` / :func:`open_dbf`: version, date, record_count,
+    header_length, record_length and fields as ``(name, type, width, decimals)`` tuples."""
+    native = _native_readers.get(reader)
+    if native is None:
+        raise TypeError("reader_header() takes a reader returned by arrow_sus.open_dbc / open_dbf")
+    return dict(native.header())
+
+
+def _read_table(reader: pa.RecordBatchReader) -> pa.Table:
+    table = reader.read_all()
+    stats = reader_stats(reader)
+    metadata = dict(table.schema.metadata or {})
+    metadata[STATS_METADATA_KEY] = json.dumps(stats).encode()
+    return table.replace_schema_metadata(metadata)
+
+
+def table_stats(table: pa.Table) -> dict[str, Any]:
+    """The statistics :func:`read_dbc` / :func:`read_dbf` stored in a table's schema metadata."""
+    raw = (table.schema.metadata or {}).get(STATS_METADATA_KEY)
+    if raw is None:
+        raise KeyError("this table was not read by arrow_sus.read_dbc / read_dbf (no stats metadata)")
+    return dict(json.loads(raw))
+
+
+def open_dbf(
+    source: Source,
+    columns: Sequence[str] | None = None,
+    filters: Any = None,
+    encoding: str = "latin-1",
+    batch_size: int = 65536,
+    raw: bool = False,
+    decimals: Literal["float", "exact"] = "float",
+    on_invalid: Literal["null", "raise"] = "null",
+    keep_deleted: bool = False,
+    use_threads: bool = True,
+) -> pa.RecordBatchReader:
+    """Opens a plain ``.dbf`` as a streaming :class:`pyarrow.RecordBatchReader`.
+
+    Args:
+        source: path (``str`` / ``Path``) or the file's bytes.
+        columns: fields to convert, in this order (``None`` = all). Unknown names raise
+            :class:`~arrow_sus.errors.InvalidArgumentError` listing the available fields.
+        filters: rows to keep, pyarrow.parquet style (see :mod:`arrow_sus.filters`); evaluated on the raw
+            bytes, and may use fields that are not in ``columns``.
+        encoding: ``"latin-1"`` (DATASUS), ``"cp850"`` or ``"utf-8"``.
+        batch_size: records per block; batches hold at most this many rows.
+        raw: every field as its trimmed text.
+        decimals: N/F fields with decimals as ``"float"`` (float64) or ``"exact"`` (decimal128).
+        on_invalid: unparsable values become ``"null"`` (counted, see :func:`reader_stats`) or
+            ``"raise"`` a :class:`~arrow_sus.errors.ConversionError` naming the row and field.
+        keep_deleted: keep records flagged deleted and add a bool column ``_deleted``.
+        use_threads: convert blocks on Arrow's CPU thread pool.
+
+    The reader also works wherever ``__arrow_c_stream__`` is accepted (``polars.from_arrow``, DuckDB).
+    """
+    return _open(
+        "dbf",
+        source,
+        columns=columns,
+        filters=filters,
+        encoding=encoding,
+        batch_size=batch_size,
+        raw=raw,
+        decimals=decimals,
+        on_invalid=on_invalid,
+        keep_deleted=keep_deleted,
+        verify_crc=False,
+        use_threads=use_threads,
+    )
+
+
+def read_dbf(
+    source: Source,
+    columns: Sequence[str] | None = None,
+    filters: Any = None,
+    encoding: str = "latin-1",
+    batch_size: int = 65536,
+    raw: bool = False,
+    decimals: Literal["float", "exact"] = "float",
+    on_invalid: Literal["null", "raise"] = "null",
+    keep_deleted: bool = False,
+    use_threads: bool = True,
+) -> pa.Table:
+    """Reads a plain ``.dbf`` into a :class:`pyarrow.Table` (arguments as in :func:`open_dbf`).
+
+    The table's schema metadata holds the source name, the header record count and the read statistics
+    (:func:`table_stats`); each field's metadata holds its DBF type, width and decimals.
+    """
+    return _read_table(
+        open_dbf(
+            source,
+            columns=columns,
+            filters=filters,
+            encoding=encoding,
+            batch_size=batch_size,
+            raw=raw,
+            decimals=decimals,
+            on_invalid=on_invalid,
+            keep_deleted=keep_deleted,
+            use_threads=use_threads,
+        )
+    )
+
+
+def open_dbc(
+    source: Source,
+    columns: Sequence[str] | None = None,
+    filters: Any = None,
+    encoding: str = "latin-1",
+    batch_size: int = 65536,
+    raw: bool = False,
+    decimals: Literal["float", "exact"] = "float",
+    on_invalid: Literal["null", "raise"] = "null",
+    keep_deleted: bool = False,
+    verify_crc: bool = True,
+    use_threads: bool = True,
+) -> pa.RecordBatchReader:
+    """Opens a DATASUS ``.dbc`` as a streaming :class:`pyarrow.RecordBatchReader`, decompressing as it reads.
+
+    Arguments as in :func:`open_dbf`, plus ``verify_crc``: check the CRC-32 stored in the file when the
+    end is reached (a mismatch raises :class:`~arrow_sus.errors.ChecksumError`). Memory stays proportional
+    to ``batch_size``, not to the file. Usable wherever ``__arrow_c_stream__`` is accepted
+    (``polars.from_arrow(reader)``, ``duckdb.sql("select ... from reader")``).
+    """
+    return _open(
+        "dbc",
+        source,
+        columns=columns,
+        filters=filters,
+        encoding=encoding,
+        batch_size=batch_size,
+        raw=raw,
+        decimals=decimals,
+        on_invalid=on_invalid,
+        keep_deleted=keep_deleted,
+        verify_crc=verify_crc,
+        use_threads=use_threads,
+    )
+
+
+def read_dbc(
+    source: Source,
+    columns: Sequence[str] | None = None,
+    filters: Any = None,
+    encoding: str = "latin-1",
+    batch_size: int = 65536,
+    raw: bool = False,
+    decimals: Literal["float", "exact"] = "float",
+    on_invalid: Literal["null", "raise"] = "null",
+    keep_deleted: bool = False,
+    verify_crc: bool = True,
+    use_threads: bool = True,
+) -> pa.Table:
+    """Reads a DATASUS ``.dbc`` into a :class:`pyarrow.Table` (arguments as in :func:`open_dbc`).
+
+    Example::
+
+        t = arrow_sus.read_dbc("RDSP2401.dbc", columns=["MUNIC_RES", "DIAG_PRINC", "VAL_TOT"],
+                               filters=[("DIAG_PRINC", "starts_with", "I2"), ("IDADE", ">=", 60)])
+        t.to_pandas()
+
+    The schema metadata holds the source name, the header record count, the stored CRC-32 and the read
+    statistics (:func:`table_stats`); each field's metadata its DBF type, width and decimals.
+    """
+    return _read_table(
+        open_dbc(
+            source,
+            columns=columns,
+            filters=filters,
+            encoding=encoding,
+            batch_size=batch_size,
+            raw=raw,
+            decimals=decimals,
+            on_invalid=on_invalid,
+            keep_deleted=keep_deleted,
+            verify_crc=verify_crc,
+            use_threads=use_threads,
+        )
+    )
+
+
+__all__ = [
+    "STATS_METADATA_KEY",
+    "Source",
+    "open_dbc",
+    "open_dbf",
+    "read_dbc",
+    "read_dbf",
+    "reader_header",
+    "reader_stats",
+    "table_stats",
+]

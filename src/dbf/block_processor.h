@@ -1,0 +1,53 @@
+// One block of raw records -> one record batch: drop deleted records, apply the filter to the raw
+// bytes, convert the projected fields. Immutable once built, so blocks can be processed on any
+// thread, in any order.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include <arrow/record_batch.h>
+#include <arrow/result.h>
+
+#include "arrow_sus/dbf/filter.h"
+#include "arrow_sus/dbf/header.h"
+#include "arrow_sus/dbf/options.h"
+#include "dbf/converters.h"
+#include "dbf/record_blocks.h"
+
+namespace arrow_sus::dbf::internal {
+
+struct ProcessedBlock {
+  std::shared_ptr<arrow::RecordBatch> batch;
+  int64_t deleted_records = 0;
+  int64_t rows_filtered_out = 0;
+  std::vector<int64_t> invalid_values;  // per converted column
+};
+
+class BlockProcessor {
+ public:
+  // Resolves the projection (unknown names fail listing the available fields), compiles the filter
+  // and builds one converter per projected field.
+  static arrow::Result<std::shared_ptr<const BlockProcessor>> Make(
+      const DbfHeader& header, const ReadOptions& options,
+      std::shared_ptr<const arrow::KeyValueMetadata> schema_metadata);
+
+  arrow::Result<ProcessedBlock> Process(const RecordBlock& block) const;
+
+  const std::shared_ptr<arrow::Schema>& schema() const { return schema_; }
+  // Names of the converted DBF fields, in schema order.
+  const std::vector<std::string>& column_names() const { return column_names_; }
+
+ private:
+  BlockProcessor() = default;
+
+  int32_t record_length_ = 0;
+  bool keep_deleted_ = false;
+  std::unique_ptr<CompiledFilter> filter_;
+  std::vector<std::unique_ptr<ColumnConverter>> converters_;
+  std::vector<std::string> column_names_;
+  std::shared_ptr<arrow::Schema> schema_;
+};
+
+}  // namespace arrow_sus::dbf::internal

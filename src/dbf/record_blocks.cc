@@ -1,0 +1,94 @@
+#include "dbf/record_blocks.h"
+
+#include <cstring>
+#include <string>
+
+#include "arrow_sus/error.h"
+#include "dbf/error_locations.h"
+#include "dbf/stream_reading.h"
+
+namespace arrow_sus::dbf::internal {
+
+namespace {
+
+constexpr uint8_t kEndOfFile = 0x1A;
+constexpr uint8_t kLiveFlag = ' ';
+constexpr uint8_t kDeletedFlag = '*';
+
+std::string Hex(uint8_t byte) {
+  static constexpr char kDigits[] = "0123456789ABCDEF";
+  return std::string("0x") + kDigits[byte >> 4] + kDigits[byte & 15];
+}
+
+}  // namespace
+
+RecordBlockReader::RecordBlockReader(std::shared_ptr<arrow::io::InputStream> stream,
+                                     const DbfHeader& header, int64_t records_per_block,
+                                     arrow::MemoryPool* pool)
+    : stream_(std::move(stream)),
+      header_length_(header.header_length),
+      record_length_(header.record_length),
+      records_per_block_(records_per_block),
+      pool_(pool) {}
+
+arrow::Status RecordBlockReader::DrainTrailingBytes() {
+  constexpr int64_t kChunk = 1 << 16;
+  while (true) {
+    ARROW_ASSIGN_OR_RAISE(auto chunk, stream_->Read(kChunk));
+    if (chunk->size() == 0) return arrow::Status::OK();
+    trailing_bytes_ += chunk->size();
+  }
+}
+
+arrow::Result<std::optional<RecordBlock>> RecordBlockReader::Next() {
+  if (done_) return std::nullopt;
+  const int64_t wanted = records_per_block_ * record_length_;
+  ARROW_ASSIGN_OR_RAISE(auto data, ReadUpTo(stream_.get(), wanted, pool_));
+  const bool at_end = data->size() < wanted;
+  int64_t complete = data->size() / record_length_;
+  const int64_t partial = data->size() % record_length_;
+
+  RecordBlock block;
+  block.data = data;
+  block.first_record = records_read_;
+  for (int64_t i = 0; i < complete; ++i) {
+    const uint8_t flag = data->data()[i * record_length_];
+    if (flag == kLiveFlag || flag == kDeletedFlag) continue;
+    const uint64_t offset = header_length_ + (records_read_ + i) * record_length_;
+    if (flag != kEndOfFile) {
+      return MakeError(ErrorKind::kFormat, AtByte(offset, records_read_ + i),
+                       "record starts with " + Hex(flag) +
+                           ", not a deletion flag (' ' or '*'): not the records this DBF header "
+                           "describes");
+    }
+    // 0x1A where a record would start: the record area is over; the rest is ignored.
+    eof_marker_ = true;
+    trailing_bytes_ = data->size() - i * record_length_ - 1;
+    done_ = true;
+    block.num_records = static_cast<int32_t>(i);
+    records_read_ += i;
+    ARROW_RETURN_NOT_OK(DrainTrailingBytes());
+    if (i == 0) return std::nullopt;
+    return block;
+  }
+  if (at_end) {
+    done_ = true;
+    if (partial > 0) {
+      const uint8_t* tail = data->data() + complete * record_length_;
+      if (tail[0] != kEndOfFile) {
+        const uint64_t offset = header_length_ + (records_read_ + complete) * record_length_;
+        return MakeError(ErrorKind::kFormat, AtByte(offset, records_read_ + complete),
+                         "the data ends inside a record (" + std::to_string(partial) + " of " +
+                             std::to_string(record_length_) + " bytes): the file is truncated");
+      }
+      eof_marker_ = true;
+      trailing_bytes_ = partial - 1;
+    }
+  }
+  block.num_records = static_cast<int32_t>(complete);
+  records_read_ += complete;
+  if (complete == 0) return std::nullopt;
+  return block;
+}
+
+}  // namespace arrow_sus::dbf::internal

@@ -1,0 +1,53 @@
+// Pulls fixed-size records out of a stream of DBF bytes, a block of up to N records at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include <arrow/buffer.h>
+#include <arrow/io/interfaces.h>
+#include <arrow/memory_pool.h>
+#include <arrow/result.h>
+
+#include "arrow_sus/dbf/header.h"
+
+namespace arrow_sus::dbf::internal {
+
+struct RecordBlock {
+  std::shared_ptr<arrow::Buffer> data;  // num_records * record_length bytes (at least)
+  int64_t first_record = 0;             // number of the first record in the file (0-based)
+  int32_t num_records = 0;
+};
+
+class RecordBlockReader {
+ public:
+  RecordBlockReader(std::shared_ptr<arrow::io::InputStream> stream, const DbfHeader& header,
+                    int64_t records_per_block, arrow::MemoryPool* pool);
+
+  // The next block, or nullopt once the record area is over. The record area ends at the end of
+  // the stream or at a 0x1A byte where a record would start; the bytes after it are read (so a
+  // .dbc stream still checks its CRC) and counted, not interpreted. A record whose deletion flag is
+  // neither ' ' nor '*', or a partial record at the end, is a FormatError: the bytes are not the
+  // records the header describes (for instance a .dbc read as a .dbf).
+  arrow::Result<std::optional<RecordBlock>> Next();
+
+  int64_t records_read() const { return records_read_; }
+  bool eof_marker() const { return eof_marker_; }
+  int64_t trailing_bytes() const { return trailing_bytes_; }
+
+ private:
+  arrow::Status DrainTrailingBytes();
+
+  std::shared_ptr<arrow::io::InputStream> stream_;
+  int64_t header_length_;
+  int32_t record_length_;
+  int64_t records_per_block_;
+  arrow::MemoryPool* pool_;
+  int64_t records_read_ = 0;
+  bool done_ = false;
+  bool eof_marker_ = false;
+  int64_t trailing_bytes_ = 0;
+};
+
+}  // namespace arrow_sus::dbf::internal
