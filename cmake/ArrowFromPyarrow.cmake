@@ -4,7 +4,8 @@
 # installed pyarrow wheel ships (same soname, same ABI): two different libarrow copies in one process would
 # fight over global registries. A system Arrow is used only when ARROW_SUS_USE_SYSTEM_ARROW=ON.
 #
-# Defines the imported targets arrow_sus::arrow, arrow_sus::parquet and arrow_sus::arrow_s3, and the variable
+# Defines the imported targets arrow_sus::arrow, ::parquet, ::arrow_s3, ::arrow_compute, ::arrow_acero and
+# ::arrow_dataset, and the variable
 # ARROW_SUS_ARROW_LIBDIR (where the shared libraries live, used for RPATHs).
 
 option(ARROW_SUS_USE_SYSTEM_ARROW "Use a system Arrow found by find_package instead of pyarrow's" OFF)
@@ -14,6 +15,10 @@ if(ARROW_SUS_USE_SYSTEM_ARROW)
   find_package(Parquet CONFIG REQUIRED)
   add_library(arrow_sus::arrow ALIAS Arrow::arrow_shared)
   add_library(arrow_sus::parquet ALIAS Parquet::parquet_shared)
+  find_package(ArrowDataset CONFIG REQUIRED)
+  add_library(arrow_sus::arrow_dataset ALIAS ArrowDataset::arrow_dataset_shared)
+  add_library(arrow_sus::arrow_compute INTERFACE IMPORTED)
+  add_library(arrow_sus::arrow_acero INTERFACE IMPORTED)
   add_library(arrow_sus::arrow_s3 INTERFACE IMPORTED)
   get_target_property(ARROW_SUS_ARROW_LIBDIR Arrow::arrow_shared LOCATION)
   get_filename_component(ARROW_SUS_ARROW_LIBDIR "${ARROW_SUS_ARROW_LIBDIR}" DIRECTORY)
@@ -53,5 +58,12 @@ endfunction()
 _arrow_sus_import(arrow_sus::arrow arrow)
 _arrow_sus_import(arrow_sus::parquet parquet)
 _arrow_sus_import(arrow_sus::arrow_s3 arrow_s3)
-set_property(TARGET arrow_sus::parquet PROPERTY INTERFACE_LINK_LIBRARIES arrow_sus::arrow)
-set_property(TARGET arrow_sus::arrow_s3 PROPERTY INTERFACE_LINK_LIBRARIES arrow_sus::arrow)
+_arrow_sus_import(arrow_sus::arrow_compute arrow_compute)
+_arrow_sus_import(arrow_sus::arrow_acero arrow_acero)
+_arrow_sus_import(arrow_sus::arrow_dataset arrow_dataset)
+foreach(_lib parquet arrow_s3 arrow_compute)
+  set_property(TARGET arrow_sus::${_lib} PROPERTY INTERFACE_LINK_LIBRARIES arrow_sus::arrow)
+endforeach()
+set_property(TARGET arrow_sus::arrow_acero PROPERTY INTERFACE_LINK_LIBRARIES arrow_sus::arrow_compute)
+set_property(TARGET arrow_sus::arrow_dataset PROPERTY INTERFACE_LINK_LIBRARIES arrow_sus::arrow_acero
+                                                                               arrow_sus::parquet)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages arrow-sus builds against (Debian/Ubuntu). Skips what is already present.
 set -euo pipefail
-pkgs=(libcurl4-openssl-dev libgtest-dev libbenchmark-dev cmake ninja-build g++ clang clang-format
+pkgs=(libcurl4-openssl-dev libsqlite3-dev libgtest-dev libbenchmark-dev cmake ninja-build g++ clang clang-format
       libclang-rt-14-dev)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from arrow_sus import cache, catalog
 from arrow_sus._native import _core
+from arrow_sus.catalog import FileRef, datasets, describe, parse_path, paths, select_parts
 from arrow_sus.codec import compress_dbf, dbc_to_dbf, dbf_to_dbc, decompress_dbc
 from arrow_sus.errors import (
     ArrowSusError,
@@ -36,23 +38,31 @@ __all__ = [
     "ChecksumError",
     "Comparison",
     "ConversionError",
+    "FileRef",
     "FormatError",
     "InvalidArgumentError",
     "NetworkError",
     "NotFoundError",
     "Or",
     "__version__",
+    "cache",
+    "catalog",
     "compress_dbf",
+    "datasets",
     "dbc_to_dbf",
     "dbf_to_dbc",
     "decompress_dbc",
+    "describe",
     "open_dbc",
     "open_dbf",
+    "parse_path",
     "parse_where",
+    "paths",
     "read_dbc",
     "read_dbf",
     "reader_header",
     "reader_stats",
+    "select_parts",
     "table_stats",
 ]
 

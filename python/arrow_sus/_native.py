@@ -1,12 +1,13 @@
 """Loads the compiled engine.
 
-pyarrow is imported first: arrow_sus._core links the libarrow shipped inside the pyarrow wheel and finds it
-already loaded in the process (and through its RPATH otherwise).
+pyarrow is imported first: arrow_sus._core links the libarrow (and libarrow_s3) shipped inside the pyarrow
+wheel and finds them already loaded in the process (and through its RPATH otherwise).
 """
 
 from __future__ import annotations
 
-import pyarrow  # noqa: F401  (loads libarrow before the extension)
+import pyarrow
+import pyarrow._s3fs  # noqa: F401  (loads libarrow_s3, which the s3:// source links)
 
 from arrow_sus import _core
 

@@ -8,6 +8,7 @@
 #include "arrow_sus/dbc.h"
 #include "arrow_sus/dcl.h"
 #include "arrow_sus/error.h"
+#include "core/memory_advice.h"
 #include "dbc/dbc_internal.h"
 
 namespace arrow_sus {
@@ -85,6 +86,7 @@ arrow::Result<std::vector<uint8_t>> DecompressDbc(std::span<const uint8_t> dbc,
   const size_t expected = DecompressedSizeHint(prefix, dbc.size());
   std::vector<uint8_t> out;
   out.reserve(expected + 1024);
+  AdviseHugePages(out.data(), out.capacity());
   out.assign(prefix.header.begin(), prefix.header.end());
   DclStatus status = DclDecompress(stream, &out, expected - prefix.header.size());
   ARROW_RETURN_NOT_OK(DclStatusToArrow(status, name, stream_start));

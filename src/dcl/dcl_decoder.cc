@@ -337,7 +337,7 @@ DclStatus DclDecoder::Decompress(std::span<const uint8_t> input, std::span<uint8
 
   for (;;) {
     size_t pending = std::min(s.decode - s.deliver, output.size() - p.produced);
-    std::memcpy(output.data() + p.produced, s.buffer.get() + s.deliver, pending);
+    if (pending > 0) std::memcpy(output.data() + p.produced, s.buffer.get() + s.deliver, pending);
     s.deliver += pending;
     p.produced += pending;
     if (p.produced == output.size() || s.ended) break;

@@ -14,6 +14,7 @@
 
 #include "arrow_sus/dbc.h"
 #include "arrow_sus/dcl.h"
+#include "core/memory_advice.h"
 #include "python/bindings.h"
 
 namespace arrow_sus::python {
@@ -48,6 +49,7 @@ nb::bytes DecompressDbcToBytes(const nb::bytes& data, bool verify_crc, const std
   PyObject* out = PyBytes_FromStringAndSize(nullptr, static_cast<Py_ssize_t>(capacity));
   if (out == nullptr) throw nb::python_error();
   auto* dst = reinterpret_cast<uint8_t*>(PyBytes_AS_STRING(out));
+  AdviseHugePages(dst, capacity);
   std::vector<uint8_t> overflow;  // only when the header announces fewer records than there are
   arrow::Result<size_t> written = [&]() -> arrow::Result<size_t> {
     nb::gil_scoped_release release;

@@ -7,6 +7,8 @@
 
 #include <string>
 
+#include <nanobind/stl/string.h>
+
 #include "arrow_sus/error.h"
 #include "python/bindings.h"
 

@@ -35,7 +35,10 @@ T ValueOrThrow(arrow::Result<T> result) {
 }
 
 void RegisterErrorTranslator(nb::module_& m);
-void BindReader(nb::module_& m);
 void BindCodec(nb::module_& m);
+void BindCatalog(nb::module_& m);
+void BindReader(nb::module_& m);
+void BindIo(nb::module_& m);
+void BindCache(nb::module_& m);
 
 }  // namespace arrow_sus::python

@@ -11,5 +11,7 @@ from arrow_sus.cli._app import app, main
 # Command modules register their commands on `app` at import time.
 from arrow_sus.cli import _version  # noqa: F401  isort: skip
 from arrow_sus.cli import convert  # noqa: F401  isort: skip
+from arrow_sus.cli import catalog  # noqa: F401  isort: skip
+from arrow_sus.cli import cache  # noqa: F401  isort: skip
 
 __all__ = ["app", "main"]

@@ -1,0 +1,53 @@
+// Fetching one file into a FileCache: freshness check, resume, verification, atomic commit.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <arrow/result.h>
+
+#include "arrow_sus/io/cache.h"
+#include "arrow_sus/io/identity.h"
+#include "arrow_sus/io/source.h"
+
+namespace arrow_sus::io {
+
+struct DownloadOptions {
+  // Called once the version to fetch is known, before any byte moves: where the bytes go and how
+  // many an earlier partial download already holds (they are kept). Called again if the download
+  // starts over because the file changed on the server.
+  std::function<void(const FileIdentity&, const PartialDownload&)> on_start;
+  // Called (from the downloading thread) after each chunk is written to the partial file, with its
+  // length. Returning an error stops the download; the partial file stays for a later resume.
+  std::function<arrow::Status(int64_t)> on_bytes;
+  // The identity the caller already stat'ed, to skip the initial stat (nullopt: stat first).
+  std::optional<FileIdentity> known_identity;
+  // Times a download starts over from byte 0 because the file changed on the server or the
+  // finished bytes failed verification.
+  int max_restarts = 3;
+};
+
+struct DownloadResult {
+  FileIdentity identity;  // the version now held locally
+  std::filesystem::path local_path;
+  bool up_to_date = false;    // the local copy was already this version: nothing was fetched
+  int64_t bytes_fetched = 0;  // bytes transferred by this call
+  int64_t resumed_from = 0;   // bytes of an earlier partial download that were kept
+};
+
+// Brings cache's copy of `path` up to date with the source. Nothing is fetched when the recorded
+// identity matches the server's (a stat and a ranged read of the .dbc prefix only). Otherwise the
+// file is streamed into a partial download (resuming one of the same version), verified
+// (VerifyDownload), and committed. A copy that fails verification is never
+// committed: the download starts over, and after max_restarts a kChecksum error is returned.
+arrow::Result<DownloadResult> DownloadFile(Source& source, FileCache& cache, std::string_view path,
+                                           const DownloadOptions& options = {});
+
+// Checks a finished download against the identity it should have: the size, the record count and
+// CRC fields of a .dbc, and the CRC-32 of its whole decompressed content.
+arrow::Status VerifyDownload(const std::filesystem::path& file, const FileIdentity& expected);
+
+}  // namespace arrow_sus::io

@@ -1,0 +1,98 @@
+"""Normalisation of the partition arguments every scan takes: ``uf``, ``year`` and ``month``.
+
+Each accepts one value, a list, a ``range``, or a string range (``"2019-2023"``, ``"1-6"``, ``"SP,RJ"``)
+as typed on the command line, and becomes a sorted list without duplicates, or ``None`` for "all".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from arrow_sus.errors import InvalidArgumentError
+
+#: The 27 federative units, by IBGE code order.
+UFS: tuple[str, ...] = (
+    "RO", "AC", "AM", "RR", "PA", "AP", "TO", "MA", "PI", "CE", "RN", "PB", "PE", "AL", "SE", "BA",
+    "MG", "ES", "RJ", "SP", "PR", "SC", "RS", "MS", "MT", "GO", "DF",
+)  # fmt: skip
+
+UfArg = str | Iterable[str] | None
+IntArg = int | str | range | Iterable[int | str] | None
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+
+
+def _expand_int(token: int | str, what: str) -> list[int]:
+    if isinstance(token, bool):
+        raise InvalidArgumentError(f"{what} must be a number, not {token!r}")
+    if isinstance(token, int):
+        return [token]
+    text = token.strip()
+    low, sep, high = text.partition("-")
+    try:
+        if sep:
+            first, last = int(low), int(high)
+            if last < first:
+                raise InvalidArgumentError(f"{what} range {text!r} is empty (the end is before the start)")
+            return list(range(first, last + 1))
+        return [int(text)]
+    except ValueError:
+        raise InvalidArgumentError(
+            f"{what} must be a number, a list or a range like '2019-2023', not {token!r}"
+        ) from None
+
+
+def _ints(value: IntArg, what: str) -> list[int] | None:
+    if value is None:
+        return None
+    items: Iterable[int | str]
+    if isinstance(value, str):
+        items = _split(value)
+    elif isinstance(value, int):
+        items = [value]
+    else:
+        items = value
+    out: set[int] = set()
+    for item in items:
+        out.update(_expand_int(item, what))
+    if not out:
+        raise InvalidArgumentError(f"{what} is empty: pass at least one value, or None for all")
+    return sorted(out)
+
+
+def normalize_years(year: IntArg) -> list[int] | None:
+    """Four-digit years as a sorted list (``None``: every year the dataset has)."""
+    years = _ints(year, "year")
+    for y in years or ():
+        if not 1970 <= y <= 2100:
+            raise InvalidArgumentError(f"year {y} is out of range: use four digits, e.g. 2023")
+    return years
+
+
+def normalize_months(month: IntArg) -> list[int] | None:
+    """Months 1-12 as a sorted list (``None``: every month)."""
+    months = _ints(month, "month")
+    for m in months or ():
+        if not 1 <= m <= 12:
+            raise InvalidArgumentError(f"month {m} is out of range: months go from 1 to 12")
+    return months
+
+
+def normalize_ufs(uf: UfArg, *, allow_br: bool = True) -> list[str] | None:
+    """Upper-case UF codes as a sorted list (``None``: every state, or the national files)."""
+    if uf is None:
+        return None
+    items = _split(uf) if isinstance(uf, str) else list(uf)
+    out: set[str] = set()
+    for item in items:
+        code = str(item).strip().upper()
+        if code in UFS or (allow_br and code == "BR"):
+            out.add(code)
+        else:
+            choices = ", ".join(UFS) + (" or BR" if allow_br else "")
+            raise InvalidArgumentError(f"unknown UF {item!r}: use one of {choices}")
+    if not out:
+        raise InvalidArgumentError("uf is empty: pass at least one state, or None for all")
+    return sorted(out)

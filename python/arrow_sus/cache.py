@@ -1,0 +1,216 @@
+"""The disk cache: downloaded ``.dbc`` files (``raw/``) and their converted Parquet (``parquet/``).
+
+Raw files are kept under the server's own paths with their identity (size, modification time, record count,
+CRC-32); Parquet entries are recorded in ``manifest.sqlite`` with the identity of the file they came from and
+the converter options. Either is used only while the identity matches the server's, so a file DATASUS
+republishes is fetched and converted again. The cache lives in ``$ARROW_SUS_CACHE``, else
+``$XDG_CACHE_HOME/arrow-sus``, else ``~/.cache/arrow-sus``.
+
+>>> import arrow_sus
+>>> arrow_sus.cache.info()          # doctest: +SKIP
+CacheInfo(directory='/home/me/.cache/arrow-sus', entries=12, bytes='1.2 GB', hit_rate=0.83)
+>>> arrow_sus.cache.clear(older_than="30d")   # doctest: +SKIP
+4
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import pyarrow as pa
+
+from arrow_sus._format import human_bytes
+from arrow_sus._native import _core
+from arrow_sus.errors import InvalidArgumentError
+
+EntryKind = Literal["raw", "parquet"]
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+#: The raw cache's own bookkeeping (identities, partial downloads) lives in this folder.
+_RAW_BOOKKEEPING = ".arrow-sus"
+
+
+def cache_dir() -> Path:
+    """The cache directory in use: ``$ARROW_SUS_CACHE``, else ``$XDG_CACHE_HOME/arrow-sus``, else
+    ``~/.cache/arrow-sus``."""
+    return Path(_core.io.cache_dir())
+
+
+def _root(directory: str | os.PathLike[str] | None) -> Path:
+    return Path(directory) if directory is not None else cache_dir()
+
+
+def _manifest(root: Path) -> _core.cache.ParquetCache:
+    return _core.cache.ParquetCache.open(str(root))
+
+
+def _raw_files(root: Path) -> Iterator[tuple[str, os.stat_result]]:
+    """(server path, stat) of every downloaded file under ``root/raw``."""
+    raw = root / "raw"
+    if not raw.is_dir():
+        return
+    for dirpath, dirnames, filenames in os.walk(raw):
+        if dirpath == str(raw) and _RAW_BOOKKEEPING in dirnames:
+            dirnames.remove(_RAW_BOOKKEEPING)
+        for name in filenames:
+            full = Path(dirpath) / name
+            yield full.relative_to(raw).as_posix(), full.stat()
+
+
+@dataclass(frozen=True)
+class CacheInfo:
+    """What the disk cache holds and how often it was useful."""
+
+    directory: Path
+    raw_files: int
+    raw_bytes: int
+    parquet_entries: int
+    parquet_bytes: int
+    hits: int
+    misses: int
+
+    @property
+    def entries(self) -> int:
+        """Raw files and Parquet entries together."""
+        return self.raw_files + self.parquet_entries
+
+    @property
+    def bytes(self) -> int:
+        """Bytes on disk, raw and Parquet together."""
+        return self.raw_bytes + self.parquet_bytes
+
+    @property
+    def hit_rate(self) -> float | None:
+        """Share of conversions served from the cache (``None`` before the first lookup)."""
+        lookups = self.hits + self.misses
+        return self.hits / lookups if lookups else None
+
+    def __repr__(self) -> str:
+        rate = "n/a" if self.hit_rate is None else f"{self.hit_rate:.2f}"
+        return (
+            f"CacheInfo(directory={str(self.directory)!r}, entries={self.entries}, "
+            f"bytes={human_bytes(self.bytes)!r}, hit_rate={rate})"
+        )
+
+
+def info(directory: str | os.PathLike[str] | None = None) -> CacheInfo:
+    """Entries, bytes and hit rate of the cache (the default one unless ``directory`` is given)."""
+    root = _root(directory)
+    parquet = _manifest(root).info()
+    raw = [st.st_size for _, st in _raw_files(root)]
+    return CacheInfo(
+        directory=root,
+        raw_files=len(raw),
+        raw_bytes=sum(raw),
+        parquet_entries=parquet["entries"],
+        parquet_bytes=parquet["bytes"],
+        hits=parquet["hits"],
+        misses=parquet["misses"],
+    )
+
+
+def entries(directory: str | os.PathLike[str] | None = None) -> pa.Table:
+    """Every cache entry: ``kind`` (raw or parquet), ``path`` on the server, ``bytes``, ``dataset`` and
+    ``last_used`` (UTC), one row each."""
+    from arrow_sus.catalog import try_parse_path
+
+    root = _root(directory)
+    rows = [
+        {
+            "kind": "parquet",
+            "path": e["path"],
+            "bytes": e["bytes"],
+            "dataset": e["dataset"] or None,
+            "last_used": dt.datetime.fromtimestamp(e["last_used"], dt.timezone.utc),
+        }
+        for e in _manifest(root).entries()
+    ]
+    for path, st in _raw_files(root):
+        ref = try_parse_path(path)
+        rows.append(
+            {
+                "kind": "raw",
+                "path": path,
+                "bytes": st.st_size,
+                "dataset": ref.dataset if ref else None,
+                "last_used": dt.datetime.fromtimestamp(st.st_mtime, dt.timezone.utc),
+            }
+        )
+    schema = pa.schema(
+        [
+            ("kind", pa.string()),
+            ("path", pa.string()),
+            ("bytes", pa.int64()),
+            ("dataset", pa.string()),
+            ("last_used", pa.timestamp("s", tz="UTC")),
+        ]
+    )
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+def parse_age(older_than: dt.timedelta | str | float | None) -> int | None:
+    """Seconds from a timedelta, a number of seconds, or a string like ``"30d"``, ``"12h"``, ``"1w"``."""
+    if older_than is None:
+        return None
+    if isinstance(older_than, dt.timedelta):
+        seconds = older_than.total_seconds()
+    elif isinstance(older_than, str):
+        match = _DURATION.match(older_than)
+        if not match:
+            raise InvalidArgumentError(
+                f"older_than={older_than!r} is not a duration: use e.g. '30d', '12h', '90m', '1w' or seconds"
+            )
+        seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    else:
+        seconds = float(older_than)
+    if seconds < 0:
+        raise InvalidArgumentError("older_than must not be negative")
+    return int(seconds)
+
+
+def clear(
+    older_than: dt.timedelta | str | float | None = None,
+    dataset: str | None = None,
+    kind: EntryKind | None = None,
+    directory: str | os.PathLike[str] | None = None,
+) -> int:
+    """Removes cache entries and their files; returns how many were removed.
+
+    Args:
+        older_than: only entries not used for this long (``"30d"``, a ``timedelta`` or seconds).
+        dataset: only entries of this dataset id (e.g. ``"sih-rd"``).
+        kind: only ``"raw"`` (downloaded .dbc) or only ``"parquet"`` (converted) entries.
+        directory: another cache directory than the default.
+    """
+    if kind not in (None, "raw", "parquet"):
+        raise InvalidArgumentError(f"kind must be 'raw' or 'parquet', not {kind!r}")
+    age = parse_age(older_than)
+    root = _root(directory)
+    removed = 0
+    if kind in (None, "parquet"):
+        removed += _manifest(root).clear(age, dataset)
+    if kind in (None, "raw"):
+        from arrow_sus.catalog import try_parse_path
+
+        cutoff = time.time() - age if age is not None else None
+        for path, st in list(_raw_files(root)):
+            if cutoff is not None and st.st_mtime > cutoff:
+                continue
+            if dataset is not None:
+                ref = try_parse_path(path)
+                if ref is None or ref.dataset != dataset:
+                    continue
+            _core.cache.remove_raw(str(root / "raw"), path)
+            removed += 1
+    return removed
+
+
+__all__ = ["CacheInfo", "cache_dir", "clear", "entries", "info", "parse_age"]

@@ -1,0 +1,73 @@
+"""``arrow-sus cache info`` and ``arrow-sus cache clear``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from arrow_sus import cache
+from arrow_sus._format import human_bytes
+from arrow_sus.cli._app import app, console, fail
+from arrow_sus.cli._output import print_json
+from arrow_sus.errors import ArrowSusError
+
+cache_app = typer.Typer(help="Inspect or empty the disk cache (downloaded .dbc and converted Parquet).")
+app.add_typer(cache_app, name="cache")
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+@cache_app.command("info")
+def info_command(as_json: JsonOption = False) -> None:
+    """Show where the cache is, what it holds and its hit rate."""
+    try:
+        info = cache.info()
+    except ArrowSusError as error:
+        raise fail(error) from error
+    if as_json:
+        print_json(
+            {
+                "directory": str(info.directory),
+                "entries": info.entries,
+                "bytes": info.bytes,
+                "raw_files": info.raw_files,
+                "raw_bytes": info.raw_bytes,
+                "parquet_entries": info.parquet_entries,
+                "parquet_bytes": info.parquet_bytes,
+                "hits": info.hits,
+                "misses": info.misses,
+                "hit_rate": info.hit_rate,
+            }
+        )
+        return
+    table = Table(title=f"arrow-sus cache: {info.directory}", show_header=True)
+    table.add_column("kind")
+    table.add_column("entries", justify="right")
+    table.add_column("size", justify="right")
+    table.add_row("raw downloads", str(info.raw_files), human_bytes(info.raw_bytes))
+    table.add_row("parquet", str(info.parquet_entries), human_bytes(info.parquet_bytes))
+    console.print(table)
+    rate = "no lookups yet" if info.hit_rate is None else f"{info.hit_rate:.0%}"
+    console.print(f"hit rate: {rate} ({info.hits} hits, {info.misses} misses)")
+
+
+@cache_app.command("clear")
+def clear_command(
+    older_than: Annotated[
+        str | None, typer.Option(help="Only entries unused for this long, e.g. 30d, 12h.")
+    ] = None,
+    dataset: Annotated[str | None, typer.Option(help="Only this dataset's entries, e.g. sih-rd.")] = None,
+    kind: Annotated[str | None, typer.Option(help="Only 'raw' or only 'parquet' entries.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Remove cache entries (all of them unless filtered)."""
+    try:
+        removed = cache.clear(older_than=older_than, dataset=dataset, kind=kind)  # type: ignore[arg-type]
+    except ArrowSusError as error:
+        raise fail(error) from error
+    if as_json:
+        print_json({"removed": removed})
+    else:
+        console.print(f"removed {removed} cache entr{'y' if removed == 1 else 'ies'}")

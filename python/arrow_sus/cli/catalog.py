@@ -1,0 +1,84 @@
+"""``arrow-sus datasets`` and ``arrow-sus describe ID``: the compiled-in catalog on the command line."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from arrow_sus.catalog import datasets, describe
+from arrow_sus.cli._app import app, console, fail
+from arrow_sus.errors import ArrowSusError
+
+
+def _period_range(first: str | None, last: str | None) -> str:
+    if first is None:
+        return "-"
+    return f"{first}..{last or 'now'}"
+
+
+@app.command("datasets")
+def datasets_command(
+    system: Annotated[
+        str | None, typer.Option(help="Only datasets of this system (SIH, SIM, SINAN...).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """List every DATASUS dataset the catalog knows, with its periods."""
+    rows: list[dict[str, Any]] = datasets().to_pylist()
+    if system:
+        rows = [r for r in rows if r["system"].lower() == system.lower()]
+    if as_json:
+        console.print_json(json.dumps(rows, ensure_ascii=False))
+        return
+    table = Table(title=f"DATASUS datasets ({len(rows)})")
+    for column in ("id", "name", "periodicity", "coverage", "periods", "type"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(
+            r["id"],
+            r["name_en"],
+            r["periodicity"],
+            r["coverage"],
+            _period_range(r["first_period"], r["last_period"]),
+            r["file_type"],
+        )
+    console.print(table)
+
+
+@app.command("describe")
+def describe_command(
+    dataset: Annotated[str, typer.Argument(help="Dataset id, e.g. sih-rd.")],
+    year: Annotated[int | None, typer.Option(help="Year of the field list (default: the latest).")] = None,
+    month: Annotated[int | None, typer.Option(help="Month, for monthly datasets.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Print the data dictionary of a dataset: columns, DBF and Arrow types, meaning, periods."""
+    try:
+        dictionary = describe(dataset, year=year, month=month)
+    except ArrowSusError as error:
+        raise fail(error) from error
+    rows = dictionary.table.to_pylist()
+    if as_json:
+        doc = {
+            "dataset": dictionary.dataset,
+            "name": dictionary.name,
+            "period": dictionary.period,
+            "columns": rows,
+        }
+        console.print_json(json.dumps(doc, ensure_ascii=False))
+        return
+    table = Table(title=f"{dictionary.dataset}: {dictionary.name} (fields of {dictionary.period})")
+    for column in ("name", "dbf", "arrow", "semantic", "description", "periods"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        dbf = f"{r['dbf_type']}({r['length']}{',' + str(r['decimals']) if r['decimals'] else ''})"
+        semantic = r["semantic"] or ""
+        if r["format"] or r["code_table"]:
+            semantic += f" {r['format'] or r['code_table']}"
+        table.add_row(
+            r["name"], dbf, r["arrow_type"], semantic, r["description"] or "", ", ".join(r["periods"])
+        )
+    console.print(table)

@@ -1,0 +1,93 @@
+// arrow_sus._core.cache: the converted (Parquet) cache manifest and removal of raw downloads.
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/shared_ptr.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
+
+#include "arrow_sus/cache/parquet_cache.h"
+#include "arrow_sus/io/cache.h"
+#include "python/bindings.h"
+
+namespace arrow_sus::python {
+
+namespace {
+
+nb::dict EntryToDict(const cache::ParquetEntry& entry) {
+  nb::dict d;
+  d["source"] = entry.source;
+  d["path"] = entry.identity.path;
+  d["size"] = entry.identity.size;
+  d["mtime"] = entry.identity.mtime ? nb::cast(*entry.identity.mtime) : nb::none();
+  d["records"] = entry.identity.records ? nb::cast(*entry.identity.records) : nb::none();
+  d["crc32"] = entry.identity.crc32 ? nb::cast(*entry.identity.crc32) : nb::none();
+  d["converter"] = entry.converter;
+  d["dataset"] = entry.dataset;
+  d["local_path"] = entry.local_path;
+  d["bytes"] = entry.bytes;
+  d["created"] = entry.created;
+  d["last_used"] = entry.last_used;
+  return d;
+}
+
+}  // namespace
+
+void BindCache(nb::module_& m) {
+  nb::module_ mod =
+      m.def_submodule("cache", "The disk cache: converted Parquet entries and raw downloads");
+
+  mod.def(
+      "remove_raw",
+      [](const std::string& root, const std::string& path) {
+        io::FileCache cache{std::filesystem::path(root)};
+        nb::gil_scoped_release release;
+        ThrowIfError(cache.Remove(path));
+      },
+      nb::arg("root"), nb::arg("path"),
+      "Removes a downloaded file, its identity and any partial download.");
+
+  nb::class_<cache::ParquetCache>(mod, "ParquetCache")
+      .def_static(
+          "open",
+          [](const std::string& root) {
+            nb::gil_scoped_release release;
+            return ValueOrThrow(cache::ParquetCache::Open(root));
+          },
+          nb::arg("root"))
+      .def_prop_ro("root", &cache::ParquetCache::root)
+      .def("info",
+           [](cache::ParquetCache& self) {
+             cache::ParquetCacheInfo info;
+             {
+               nb::gil_scoped_release release;
+               info = ValueOrThrow(self.Info());
+             }
+             nb::dict d;
+             d["entries"] = info.entries;
+             d["bytes"] = info.bytes;
+             d["hits"] = info.hits;
+             d["misses"] = info.misses;
+             return d;
+           })
+      .def("entries",
+           [](cache::ParquetCache& self) {
+             std::vector<cache::ParquetEntry> entries;
+             {
+               nb::gil_scoped_release release;
+               entries = ValueOrThrow(self.Entries());
+             }
+             nb::list out;
+             for (const auto& entry : entries) out.append(EntryToDict(entry));
+             return out;
+           })
+      .def(
+          "clear",
+          [](cache::ParquetCache& self, std::optional<int64_t> older_than_seconds,
+             std::optional<std::string> dataset) {
+            nb::gil_scoped_release release;
+            return ValueOrThrow(
+                self.Clear({.older_than_seconds = older_than_seconds, .dataset = dataset}));
+          },
+          nb::arg("older_than_seconds") = nb::none(), nb::arg("dataset") = nb::none());
+}
+
+}  // namespace arrow_sus::python

@@ -1,0 +1,163 @@
+// arrow_sus._core.io: sources (FTP, HTTP, file, S3), identities, the download cache.
+#include <nanobind/stl/function.h>
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/shared_ptr.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
+
+#include <chrono>
+#include <memory>
+
+#include "arrow_sus/error.h"
+#include "arrow_sus/io/cache.h"
+#include "arrow_sus/io/download.h"
+#include "arrow_sus/io/identity.h"
+#include "arrow_sus/io/source.h"
+#include "python/bindings.h"
+
+namespace arrow_sus::python {
+
+namespace {
+
+using io::FileIdentity;
+using io::RemoteEntry;
+using io::Source;
+
+nb::dict EntryToDict(const RemoteEntry& e) {
+  nb::dict d;
+  d["name"] = e.name;
+  d["size"] = e.size;
+  d["mtime"] = e.mtime ? nb::cast(*e.mtime) : nb::none();
+  d["is_dir"] = e.is_dir;
+  return d;
+}
+
+nb::dict IdentityToDict(const FileIdentity& id) {
+  nb::dict d;
+  d["path"] = id.path;
+  d["size"] = id.size;
+  d["mtime"] = id.mtime ? nb::cast(*id.mtime) : nb::none();
+  d["records"] = id.records ? nb::cast(*id.records) : nb::none();
+  d["crc32"] = id.crc32 ? nb::cast(*id.crc32) : nb::none();
+  return d;
+}
+
+std::chrono::milliseconds Millis(double seconds) {
+  return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000.0));
+}
+
+std::shared_ptr<Source> Open(const std::optional<std::string>& url, int max_connections,
+                             double connect_timeout, double low_speed_time,
+                             int64_t low_speed_bytes_per_second, int max_attempts,
+                             double initial_backoff, double max_backoff,
+                             int server_utc_offset_minutes, const std::string& list_command) {
+  io::SourceOptions options;
+  options.max_connections_per_host = max_connections;
+  options.connect_timeout = Millis(connect_timeout);
+  options.low_speed_time = Millis(low_speed_time);
+  options.low_speed_bytes_per_second = low_speed_bytes_per_second;
+  options.retry.max_attempts = max_attempts;
+  options.retry.initial_backoff = Millis(initial_backoff);
+  options.retry.max_backoff = Millis(max_backoff);
+  options.server_utc_offset_minutes = server_utc_offset_minutes;
+  options.ftp_list_command = list_command;
+  const std::string target = url.value_or(io::DefaultSourceUrl());
+  nb::gil_scoped_release release;
+  return ValueOrThrow(io::OpenSource(target, options));
+}
+
+}  // namespace
+
+void BindIo(nb::module_& m) {
+  nb::module_ io = m.def_submodule("io", "Remote sources, file identities and the download cache");
+
+  io.def("default_source_url", &io::DefaultSourceUrl);
+  io.def("cache_dir", [] { return io::CacheDir().string(); });
+
+  nb::class_<Source>(io, "Source")
+      .def_prop_ro("url", &Source::url)
+      .def(
+          "list",
+          [](Source& s, const std::string& dir) {
+            std::vector<RemoteEntry> entries;
+            {
+              nb::gil_scoped_release release;
+              entries = ValueOrThrow(s.List(dir));
+            }
+            nb::list out;
+            for (const auto& e : entries) out.append(EntryToDict(e));
+            return out;
+          },
+          nb::arg("dir"))
+      .def(
+          "stat",
+          [](Source& s, const std::string& path) {
+            FileIdentity id;
+            {
+              nb::gil_scoped_release release;
+              id = ValueOrThrow(io::StatIdentity(s, path));
+            }
+            return IdentityToDict(id);
+          },
+          nb::arg("path"))
+      .def(
+          "read_range",
+          [](Source& s, const std::string& path, int64_t offset, int64_t length) {
+            std::shared_ptr<arrow::Buffer> buffer;
+            {
+              nb::gil_scoped_release release;
+              buffer = ValueOrThrow(s.ReadRange(path, offset, length));
+            }
+            return nb::bytes(reinterpret_cast<const char*>(buffer->data()),
+                             static_cast<size_t>(buffer->size()));
+          },
+          nb::arg("path"), nb::arg("offset"), nb::arg("length"))
+      .def(
+          "download",
+          [](Source& s, const std::string& path, const std::string& root,
+             std::function<void(nb::dict, int64_t)> on_start,
+             std::function<void(int64_t)> on_bytes) {
+            io::FileCache cache{std::filesystem::path(root)};
+            io::DownloadOptions options;
+            if (on_start) {
+              options.on_start = [&on_start](const FileIdentity& id,
+                                             const io::PartialDownload& partial) {
+                nb::gil_scoped_acquire acquire;
+                on_start(IdentityToDict(id), partial.resume_offset);
+              };
+            }
+            if (on_bytes) {
+              options.on_bytes = [&on_bytes](int64_t n) {
+                nb::gil_scoped_acquire acquire;
+                on_bytes(n);
+                // Ctrl-C while downloading: stop, keeping the partial file for a later resume.
+                if (PyErr_CheckSignals() != 0) {
+                  PyErr_Clear();
+                  return MakeError(ErrorKind::kCancelled, {}, "download interrupted");
+                }
+                return arrow::Status::OK();
+              };
+            }
+            io::DownloadResult result;
+            {
+              nb::gil_scoped_release release;
+              result = ValueOrThrow(io::DownloadFile(s, cache, path, options));
+            }
+            nb::dict d = IdentityToDict(result.identity);
+            d["local_path"] = result.local_path.string();
+            d["up_to_date"] = result.up_to_date;
+            d["bytes_fetched"] = result.bytes_fetched;
+            d["resumed_from"] = result.resumed_from;
+            return d;
+          },
+          nb::arg("path"), nb::arg("root"), nb::arg("on_start").none() = nb::none(),
+          nb::arg("on_bytes").none() = nb::none());
+
+  io.def("open_source", &Open, nb::arg("url").none() = nb::none(), nb::arg("max_connections") = 3,
+         nb::arg("connect_timeout") = 15.0, nb::arg("low_speed_time") = 30.0,
+         nb::arg("low_speed_bytes_per_second") = 1024, nb::arg("max_attempts") = 6,
+         nb::arg("initial_backoff") = 0.5, nb::arg("max_backoff") = 30.0,
+         nb::arg("server_utc_offset_minutes") = -180, nb::arg("list_command") = "LIST");
+}
+
+}  // namespace arrow_sus::python

@@ -1,0 +1,175 @@
+#include "arrow_sus/scan/multi_file_reader.h"
+
+#include <gtest/gtest.h>
+
+#include <arrow/api.h>
+
+#include <chrono>
+#include <thread>
+
+#include "arrow_sus/error.h"
+
+namespace arrow_sus::scan {
+namespace {
+
+std::shared_ptr<arrow::Schema> TestSchema() {
+  return arrow::schema(
+      {arrow::field("file", arrow::int32()), arrow::field("batch", arrow::int32())});
+}
+
+// Yields `count` one-row batches (file, i); -1 means forever. Counts what it produced.
+class GeneratedReader : public arrow::RecordBatchReader {
+ public:
+  GeneratedReader(int file, int count, std::atomic<int>* produced, arrow::Status fail_with = {})
+      : file_(file), count_(count), produced_(produced), fail_with_(std::move(fail_with)) {}
+  std::shared_ptr<arrow::Schema> schema() const override { return TestSchema(); }
+  arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override {
+    if (count_ >= 0 && next_ == count_) {
+      if (!fail_with_.ok()) return fail_with_;
+      *out = nullptr;
+      return arrow::Status::OK();
+    }
+    arrow::Int32Builder files, batches;
+    ARROW_RETURN_NOT_OK(files.Append(file_));
+    ARROW_RETURN_NOT_OK(batches.Append(next_++));
+    ARROW_ASSIGN_OR_RAISE(auto f, files.Finish());
+    ARROW_ASSIGN_OR_RAISE(auto b, batches.Finish());
+    if (produced_ != nullptr) produced_->fetch_add(1);
+    *out = arrow::RecordBatch::Make(TestSchema(), 1, {f, b});
+    return arrow::Status::OK();
+  }
+
+ private:
+  int file_;
+  int count_;
+  int next_ = 0;
+  std::atomic<int>* produced_;
+  arrow::Status fail_with_;
+};
+
+std::vector<FileTask> MakeTasks(const std::vector<int>& counts,
+                                std::atomic<int>* produced = nullptr) {
+  std::vector<FileTask> tasks;
+  for (size_t f = 0; f < counts.size(); ++f) {
+    int count = counts[f];
+    tasks.push_back({"file" + std::to_string(f), [f, count, produced](const arrow::StopToken&) {
+                       return arrow::Result<std::shared_ptr<arrow::RecordBatchReader>>(
+                           std::make_shared<GeneratedReader>(static_cast<int>(f), count, produced));
+                     }});
+  }
+  return tasks;
+}
+
+std::vector<std::pair<int, int>> Drain(arrow::RecordBatchReader* reader) {
+  std::vector<std::pair<int, int>> rows;
+  while (true) {
+    std::shared_ptr<arrow::RecordBatch> batch;
+    EXPECT_TRUE(reader->ReadNext(&batch).ok());
+    if (batch == nullptr) break;
+    auto file = std::static_pointer_cast<arrow::Int32Array>(batch->column(0));
+    auto index = std::static_pointer_cast<arrow::Int32Array>(batch->column(1));
+    rows.emplace_back(file->Value(0), index->Value(0));
+  }
+  return rows;
+}
+
+TEST(MultiFileReaderTest, OrderedKeepsFileOrder) {
+  std::vector<int> counts = {3, 0, 5, 1, 0, 7, 2};
+  auto reader =
+      *MultiFileReader::Make(TestSchema(), MakeTasks(counts), {.max_concurrent_files = 3});
+  std::vector<std::pair<int, int>> expected;
+  for (size_t f = 0; f < counts.size(); ++f) {
+    for (int i = 0; i < counts[f]; ++i) expected.emplace_back(static_cast<int>(f), i);
+  }
+  EXPECT_EQ(Drain(reader.get()), expected);
+  EXPECT_EQ(reader->progress().files_done.load(), static_cast<int64_t>(counts.size()));
+  EXPECT_EQ(reader->progress().rows.load(), 18);
+}
+
+TEST(MultiFileReaderTest, UnorderedDeliversEverythingOnceInPerFileOrder) {
+  std::vector<int> counts = {4, 9, 0, 3, 6};
+  auto reader = *MultiFileReader::Make(TestSchema(), MakeTasks(counts), {.ordered = false});
+  auto rows = Drain(reader.get());
+  ASSERT_EQ(rows.size(), 22u);
+  std::vector<int> next(counts.size(), 0);
+  for (auto [file, index] : rows) EXPECT_EQ(index, next[file]++);
+  for (size_t f = 0; f < counts.size(); ++f) EXPECT_EQ(next[f], counts[f]);
+}
+
+TEST(MultiFileReaderTest, NoFilesIsAnEmptyStream) {
+  auto reader = *MultiFileReader::Make(TestSchema(), {});
+  EXPECT_TRUE(Drain(reader.get()).empty());
+}
+
+TEST(MultiFileReaderTest, BufferingIsBounded) {
+  std::atomic<int> produced{0};
+  auto reader =
+      *MultiFileReader::Make(TestSchema(), MakeTasks({-1, -1, -1}, &produced),
+                             {.max_concurrent_files = 2, .max_buffered_batches_per_file = 4});
+  std::shared_ptr<arrow::RecordBatch> batch;
+  ASSERT_TRUE(reader->ReadNext(&batch).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // Two files in flight, each with at most 4 buffered batches plus one waiting for room, plus the
+  // one read.
+  EXPECT_LE(produced.load(), 2 * (4 + 1) + 1);
+  ASSERT_TRUE(reader->Close().ok());
+}
+
+TEST(MultiFileReaderTest, CloseCancelsEndlessFilesPromptly) {
+  std::atomic<bool> saw_stop{false};
+  std::vector<FileTask> tasks;
+  tasks.push_back({"slow", [&saw_stop](const arrow::StopToken& stop) {
+                     while (!stop.IsStopRequested())
+                       std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                     saw_stop = true;
+                     return arrow::Result<std::shared_ptr<arrow::RecordBatchReader>>(
+                         arrow::Status::Cancelled("stopped"));
+                   }});
+  auto endless = MakeTasks({-1});
+  tasks.push_back(endless[0]);
+  auto reader = *MultiFileReader::Make(TestSchema(), std::move(tasks), {.ordered = false});
+  std::shared_ptr<arrow::RecordBatch> batch;
+  ASSERT_TRUE(reader->ReadNext(&batch).ok());
+  ASSERT_NE(batch, nullptr);
+  auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(reader->Close().ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_TRUE(saw_stop.load());
+  ASSERT_TRUE(reader->ReadNext(&batch).ok());
+  EXPECT_EQ(batch, nullptr);
+}
+
+TEST(MultiFileReaderTest, ErrorNamesTheFileAndEndsTheStream) {
+  std::vector<FileTask> tasks = MakeTasks({2});
+  tasks.push_back(
+      {"RDAC2401.dbc", [](const arrow::StopToken&) {
+         return arrow::Result<std::shared_ptr<arrow::RecordBatchReader>>(
+             std::make_shared<GeneratedReader>(
+                 1, 1, nullptr, MakeError(ErrorKind::kFormat, {.offset = 99}, "bad code")));
+       }});
+  auto more = MakeTasks({3});
+  tasks.push_back(more[0]);
+  auto reader = *MultiFileReader::Make(TestSchema(), std::move(tasks));
+  std::shared_ptr<arrow::RecordBatch> batch;
+  int good = 0;
+  arrow::Status status;
+  while ((status = reader->ReadNext(&batch)).ok() && batch != nullptr) ++good;
+  EXPECT_EQ(good, 3);  // two from the first file, one from the failing file before its error
+  EXPECT_EQ(status.message(), "RDAC2401.dbc, byte offset 99: bad code");
+  ASSERT_NE(GetErrorDetail(status), nullptr);
+  EXPECT_EQ(GetErrorDetail(status)->kind(), ErrorKind::kFormat);
+  EXPECT_FALSE(reader->ReadNext(&batch).ok());
+}
+
+TEST(MultiFileReaderTest, SchemaMismatchIsAnError) {
+  std::vector<FileTask> tasks = MakeTasks({1});
+  auto other = arrow::schema({arrow::field("x", arrow::int64())});
+  auto reader = *MultiFileReader::Make(other, std::move(tasks));
+  std::shared_ptr<arrow::RecordBatch> batch;
+  arrow::Status status = reader->ReadNext(&batch);
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("file0"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace arrow_sus::scan

@@ -1,0 +1,33 @@
+import pytest
+
+from arrow_sus._partitions import UFS, normalize_months, normalize_ufs, normalize_years
+from arrow_sus.errors import InvalidArgumentError
+
+
+def test_years() -> None:
+    assert normalize_years(None) is None
+    assert normalize_years(2023) == [2023]
+    assert normalize_years([2024, 2023, 2023]) == [2023, 2024]
+    assert normalize_years(range(2019, 2022)) == [2019, 2020, 2021]
+    assert normalize_years("2019-2021,2023") == [2019, 2020, 2021, 2023]
+    for bad in (23, "x", "2023-2019", [], True):
+        with pytest.raises(InvalidArgumentError):
+            normalize_years(bad)
+
+
+def test_months() -> None:
+    assert normalize_months("1-6") == [1, 2, 3, 4, 5, 6]
+    assert normalize_months(12) == [12]
+    with pytest.raises(InvalidArgumentError, match="1 to 12"):
+        normalize_months(13)
+
+
+def test_ufs() -> None:
+    assert len(UFS) == 27
+    assert normalize_ufs("sp, rj") == ["RJ", "SP"]
+    assert normalize_ufs(["AC"]) == ["AC"]
+    assert normalize_ufs("BR") == ["BR"]
+    with pytest.raises(InvalidArgumentError, match="unknown UF 'XX'"):
+        normalize_ufs("XX")
+    with pytest.raises(InvalidArgumentError):
+        normalize_ufs("BR", allow_br=False)

@@ -1,0 +1,236 @@
+#!/usr/bin/env python3
+"""Generates the C++ catalog tables from the reviewed files under data/ (run by CMake at build time).
+
+Standard library only, so it runs wherever the build runs. Reads data/catalog.json, data/ufs.json,
+data/municipalities.tsv, data/schemas.json and data/columns.json and writes one C++ source file that
+defines the sorted constexpr arrays behind include/arrow_sus/catalog/catalog.h.
+
+Usage: gen_catalog.py DATA_DIR OUTPUT.cc
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+
+PERIODICITY = {"none": "kNone", "monthly": "kMonthly", "yearly": "kYearly"}
+COVERAGE = {"uf": "kState", "national": "kNational", "both": "kBoth"}
+KIND = {"data": "kData", "auxiliary": "kAuxiliary"}
+SEMANTIC = {None: "kNone", "date": "kDate", "code": "kCode"}
+
+
+def cpp_string(text: str | None) -> str:
+    """A C++ string literal (UTF-8) for `text`."""
+    out = []
+    for ch in text or "":
+        if ch in '\\"':
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ord(ch) < 0x20:
+            out.append(f"\\x{ord(ch):02x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def period_key(text: str | None, *, last: bool) -> int:
+    """'2008-01' -> 200801; '1996' -> 199600 (first) or 199612 (last); None -> 0 (unbounded)."""
+    if not text:
+        return 0
+    if "-" in text:
+        year, month = text.split("-")
+        return int(year) * 100 + int(month)
+    return int(text) * 100 + (12 if last else 0)
+
+
+class Emitter:
+    """Collects named constexpr arrays so that nested spans can refer to them."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.count = 0
+
+    def array(self, ctype: str, items: list[str]) -> str:
+        if not items:
+            return "{}"
+        self.count += 1
+        name = f"kArray{self.count}"
+        self.lines.append(f"constexpr {ctype} {name}[] = {{\n    " + ",\n    ".join(items) + "};")
+        return f"std::span<const {ctype}>({name})"
+
+    def strings(self, values: list[str]) -> str:
+        return self.array("std::string_view", [cpp_string(v) for v in values])
+
+
+def emit_datasets(em: Emitter, catalog: dict) -> str:
+    rows = []
+    for ds in sorted(catalog["datasets"], key=lambda d: d["id"]):
+        layouts = []
+        for lay in ds["layouts"]:
+            exts = lay.get("extensions") or [ds["file_type"]]
+            layouts.append(
+                "{"
+                + ", ".join(
+                    [
+                        cpp_string(lay["directory"]),
+                        em.strings(lay["patterns"]),
+                        em.strings(exts),
+                        str(period_key(lay.get("first"), last=False)),
+                        str(period_key(lay.get("last"), last=True)),
+                        "true" if lay.get("preliminary") else "false",
+                        "true" if lay.get("placeholder") else "false",
+                        cpp_string(lay.get("note")),
+                    ]
+                )
+                + "}"
+            )
+        rows.append(
+            "{"
+            + ", ".join(
+                [
+                    cpp_string(ds["id"]),
+                    cpp_string(ds["system"]),
+                    cpp_string(ds["group"]),
+                    f"DatasetKind::{KIND[ds['kind']]}",
+                    cpp_string(ds["name_pt"]),
+                    cpp_string(ds["name_en"]),
+                    cpp_string(ds["description_pt"]),
+                    cpp_string(ds["description_en"]),
+                    f"Periodicity::{PERIODICITY[ds['periodicity']]}",
+                    f"Coverage::{COVERAGE[ds['coverage']]}",
+                    cpp_string(ds["file_type"]),
+                    cpp_string(ds["encoding"]),
+                    "true" if ds["listed"] else "false",
+                    em.array("Layout", layouts),
+                    em.strings(ds["documentation"]),
+                    em.strings(ds["auxiliary"]),
+                ]
+            )
+            + "}"
+        )
+    return em.array("Dataset", rows)
+
+
+def emit_ufs(em: Emitter, ufs: dict) -> str:
+    rows = [
+        "{"
+        + f"{cpp_string(u['code'])}, {u['ibge']}, {cpp_string(u['name'])}, {cpp_string(u['region'])}"
+        + "}"
+        for u in sorted(ufs["ufs"], key=lambda u: u["code"])
+    ]
+    return em.array("Uf", rows)
+
+
+def emit_municipalities(em: Emitter, path: Path) -> str:
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = sorted(csv.DictReader(fh, delimiter="\t"), key=lambda r: int(r["code6"]))
+    return em.array(
+        "Municipality",
+        [
+            "{"
+            + ", ".join(
+                [
+                    str(int(r["code6"])),
+                    str(int(r["code7"] or 0)),
+                    cpp_string(r["name"]),
+                    cpp_string(r["uf"]),
+                    "true" if r["current"] == "1" else "false",
+                    cpp_string(r["status"]),
+                ]
+            )
+            + "}"
+            for r in rows
+        ],
+    )
+
+
+def emit_schemas(em: Emitter, schemas: dict) -> str:
+    rows = []
+    for dataset in sorted(schemas["datasets"]):
+        for variant in sorted(schemas["datasets"][dataset], key=lambda v: (v["first"], v["last"])):
+            fields = ["{" + f"{cpp_string(f[0])}, '{f[1]}', {f[2]}, {f[3]}" + "}" for f in variant["fields"]]
+            rows.append(
+                "{"
+                + ", ".join(
+                    [
+                        cpp_string(dataset),
+                        str(variant["first"]),
+                        str(variant["last"]),
+                        em.array("Field", fields),
+                        em.strings(variant["files"]),
+                    ]
+                )
+                + "}"
+            )
+    return em.array("SchemaVariant", rows)
+
+
+def emit_columns(em: Emitter, columns: dict, catalog: dict) -> str:
+    """Per-dataset columns: the system-wide entries ("system:SIH") overlaid by the dataset's own."""
+    rows = []
+    for ds in sorted(catalog["datasets"], key=lambda d: d["id"]):
+        merged: dict[str, dict] = {}
+        for key in (f"system:{ds['system']}", ds["id"]):
+            for name, info in columns.get(key, {}).items():
+                merged[name.upper()] = {**merged.get(name.upper(), {}), **info}
+        for name in sorted(merged):
+            info = merged[name]
+            rows.append(
+                "{"
+                + ", ".join(
+                    [
+                        cpp_string(ds["id"]),
+                        cpp_string(name),
+                        cpp_string(info.get("description")),
+                        f"Semantic::{SEMANTIC[info.get('semantic')]}",
+                        cpp_string(info.get("format")),
+                        cpp_string(info.get("code_table")),
+                    ]
+                )
+                + "}"
+            )
+    return em.array("Column", rows)
+
+
+def main() -> int:
+    data_dir, output = Path(sys.argv[1]), Path(sys.argv[2])
+    load = lambda name: json.loads((data_dir / name).read_text(encoding="utf-8"))  # noqa: E731
+    catalog = load("catalog.json")
+    em = Emitter()
+    tables = {
+        "DatasetTable": ("Dataset", emit_datasets(em, catalog)),
+        "UfTable": ("Uf", emit_ufs(em, load("ufs.json"))),
+        "MunicipalityTable": ("Municipality", emit_municipalities(em, data_dir / "municipalities.tsv")),
+        "SchemaTable": ("SchemaVariant", emit_schemas(em, load("schemas.json"))),
+        "ColumnTable": ("Column", emit_columns(em, load("columns.json"), catalog)),
+    }
+    body = [
+        "// Generated by tools/gen_catalog.py from data/. Do not edit.",
+        '#include "catalog/tables.h"',
+        "",
+        "namespace arrow_sus::catalog::internal {",
+        "namespace {",
+        *em.lines,
+        "}  // namespace",
+        "",
+        f"std::string_view Version() {{ return {cpp_string(catalog['catalog_version'])}; }}",
+    ]
+    for func, (ctype, span) in tables.items():
+        value = span if span != "{}" else f"std::span<const {ctype}>()"
+        body.append(f"std::span<const {ctype}> {func}() {{ return {value}; }}")
+    body.append("}  // namespace arrow_sus::catalog::internal\n")
+    text = "\n".join(body)
+    # Rewrite only when the content changes, so an unchanged catalog does not trigger a rebuild.
+    if not output.exists() or output.read_text(encoding="utf-8") != text:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        tmp = output.with_suffix(".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(output)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
