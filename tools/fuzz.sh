@@ -17,8 +17,14 @@ cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMP
       -DPython_EXECUTABLE="$(command -v "$PY")" >/dev/null
 cmake --build "$BUILD" -j "$JOBS"
 
-rm -rf "$BUILD/seeds-dcl" "$BUILD/seeds-dbc"
+rm -rf "$BUILD/seeds-dcl" "$BUILD/seeds-dbc" "$BUILD/seeds-dbf"
 "$BUILD/fuzz/make_fuzz_seeds" "$BUILD/seeds-dcl" "$BUILD/seeds-dbc" "$CORPUS"
+# The DBF reader reads its inputs both as .dbf and as .dbc: seed it with both kinds.
+mkdir -p "$BUILD/seeds-dbf"
+cp "$BUILD/seeds-dbc"/* "$BUILD/seeds-dbf"/
+if [ -d "$CORPUS" ]; then
+  find "$CORPUS" -maxdepth 1 -iname '*.dbf' -size -64k -exec cp {} "$BUILD/seeds-dbf"/ \;
+fi
 
 run() {  # run TARGET SEED_DIR: new inputs go to corpus-TARGET, the log to TARGET.log
   local target=$1 seeds=$2 rc=0
@@ -37,3 +43,4 @@ run() {  # run TARGET SEED_DIR: new inputs go to corpus-TARGET, the log to TARGE
 }
 run dcl_decoder_fuzzer "$BUILD/seeds-dcl"
 run dbc_container_fuzzer "$BUILD/seeds-dbc"
+run dbf_reader_fuzzer "$BUILD/seeds-dbf"

@@ -161,7 +161,8 @@ def open_dbf(
         filters: rows to keep, pyarrow.parquet style (see :mod:`arrow_sus.filters`); evaluated on the raw
             bytes, and may use fields that are not in ``columns``.
         encoding: ``"latin-1"`` (DATASUS), ``"cp850"`` or ``"utf-8"``.
-        batch_size: records per block; batches hold at most this many rows.
+        batch_size: records per block; batches hold at most this many rows (fewer for very wide records:
+            a block holds at most 8 MiB of raw records, so memory stays bounded).
         raw: every field as its trimmed text.
         decimals: N/F fields with decimals as ``"float"`` (float64) or ``"exact"`` (decimal128).
         on_invalid: unparsable values become ``"null"`` (counted, see :func:`reader_stats`) or

@@ -97,29 +97,54 @@ class FixedWidthConverter final : public ColumnConverter {
                       arrow::MemoryPool* pool, ParseFn parse)
       : ColumnConverter(field, options, pool), parse_(parse) {}
 
-  arrow::Result<std::shared_ptr<arrow::Array>> Convert(const SelectedRecords& records,
-                                                       int64_t* invalid_count) const override {
-    const int64_t n = records.size();
-    ARROW_ASSIGN_OR_RAISE(auto values, arrow::AllocateBuffer(n * sizeof(CType), pool_));
-    ARROW_ASSIGN_OR_RAISE(auto validity, arrow::AllocateBitmap(n, pool_));
-    auto* out = reinterpret_cast<CType*>(values->mutable_data());
-    uint8_t* valid = validity->mutable_data();
-    std::memset(valid, 0, static_cast<size_t>(validity->size()));
-    int64_t null_count = 0;
-    const int32_t offset = descriptor_.offset;
-    const int32_t width = descriptor_.width;
-    for (int64_t i = 0; i < n; ++i) {
-      const uint8_t* bytes = records.record(i) + offset;
-      Parsed parsed = parse_(bytes, width, &out[i]);
-      if (parsed == Parsed::kValue) {
-        SetBit(valid, i);
-        continue;
-      }
-      out[i] = CType{};
-      ++null_count;
-      if (parsed == Parsed::kInvalid) ARROW_RETURN_NOT_OK(OnInvalid(records, i, invalid_count));
+  class FixedOutput final : public Output {
+   public:
+    explicit FixedOutput(const FixedWidthConverter* converter) : c_(converter) {}
+
+    arrow::Status Init(int64_t n) {
+      n_ = n;
+      ARROW_ASSIGN_OR_RAISE(values_, arrow::AllocateBuffer(n * sizeof(CType), c_->pool_));
+      ARROW_ASSIGN_OR_RAISE(validity_, arrow::AllocateEmptyBitmap(n, c_->pool_));
+      return arrow::Status::OK();
     }
-    return Assemble(arrow_field_->type(), n, std::move(validity), null_count, {std::move(values)});
+
+    arrow::Status Append(const SelectedRecords& records, int64_t begin, int64_t end,
+                         int64_t* invalid_count) override {
+      auto* out = reinterpret_cast<CType*>(values_->mutable_data());
+      uint8_t* valid = validity_->mutable_data();
+      const int32_t offset = c_->descriptor_.offset;
+      const int32_t width = c_->descriptor_.width;
+      for (int64_t i = begin; i < end; ++i) {
+        Parsed parsed = c_->parse_(records.record(i) + offset, width, &out[i]);
+        if (parsed == Parsed::kValue) {
+          SetBit(valid, i);
+          continue;
+        }
+        out[i] = CType{};
+        ++null_count_;
+        if (parsed == Parsed::kInvalid) {
+          ARROW_RETURN_NOT_OK(c_->OnInvalid(records, i, invalid_count));
+        }
+      }
+      return arrow::Status::OK();
+    }
+
+    arrow::Result<std::shared_ptr<arrow::Array>> Finish() override {
+      return Assemble(c_->arrow_field_->type(), n_, std::move(validity_), null_count_,
+                      {std::move(values_)});
+    }
+
+   private:
+    const FixedWidthConverter* c_;
+    int64_t n_ = 0;
+    int64_t null_count_ = 0;
+    std::shared_ptr<arrow::Buffer> values_, validity_;
+  };
+
+  arrow::Result<std::unique_ptr<Output>> Start(int64_t num_rows, int64_t tile_rows) const override {
+    auto out = std::make_unique<FixedOutput>(this);
+    ARROW_RETURN_NOT_OK(out->Init(num_rows));
+    return out;
   }
 
  private:
@@ -137,25 +162,52 @@ class BooleanConverter final : public ColumnConverter {
  public:
   using ColumnConverter::ColumnConverter;
 
-  arrow::Result<std::shared_ptr<arrow::Array>> Convert(const SelectedRecords& records,
-                                                       int64_t* invalid_count) const override {
-    const int64_t n = records.size();
-    ARROW_ASSIGN_OR_RAISE(auto values, arrow::AllocateEmptyBitmap(n, pool_));
-    ARROW_ASSIGN_OR_RAISE(auto validity, arrow::AllocateEmptyBitmap(n, pool_));
-    int64_t null_count = 0;
-    for (int64_t i = 0; i < n; ++i) {
-      bool value = false;
-      Parsed parsed =
-          ParseLogical(records.record(i) + descriptor_.offset, descriptor_.width, &value);
-      if (parsed == Parsed::kValue) {
-        SetBit(validity->mutable_data(), i);
-        if (value) SetBit(values->mutable_data(), i);
-        continue;
-      }
-      ++null_count;
-      if (parsed == Parsed::kInvalid) ARROW_RETURN_NOT_OK(OnInvalid(records, i, invalid_count));
+  class BooleanOutput final : public Output {
+   public:
+    explicit BooleanOutput(const BooleanConverter* converter) : c_(converter) {}
+
+    arrow::Status Init(int64_t n) {
+      n_ = n;
+      ARROW_ASSIGN_OR_RAISE(values_, arrow::AllocateEmptyBitmap(n, c_->pool_));
+      ARROW_ASSIGN_OR_RAISE(validity_, arrow::AllocateEmptyBitmap(n, c_->pool_));
+      return arrow::Status::OK();
     }
-    return Assemble(arrow::boolean(), n, std::move(validity), null_count, {std::move(values)});
+
+    arrow::Status Append(const SelectedRecords& records, int64_t begin, int64_t end,
+                         int64_t* invalid_count) override {
+      for (int64_t i = begin; i < end; ++i) {
+        bool value = false;
+        Parsed parsed =
+            ParseLogical(records.record(i) + c_->descriptor_.offset, c_->descriptor_.width, &value);
+        if (parsed == Parsed::kValue) {
+          SetBit(validity_->mutable_data(), i);
+          if (value) SetBit(values_->mutable_data(), i);
+          continue;
+        }
+        ++null_count_;
+        if (parsed == Parsed::kInvalid) {
+          ARROW_RETURN_NOT_OK(c_->OnInvalid(records, i, invalid_count));
+        }
+      }
+      return arrow::Status::OK();
+    }
+
+    arrow::Result<std::shared_ptr<arrow::Array>> Finish() override {
+      return Assemble(arrow::boolean(), n_, std::move(validity_), null_count_,
+                      {std::move(values_)});
+    }
+
+   private:
+    const BooleanConverter* c_;
+    int64_t n_ = 0;
+    int64_t null_count_ = 0;
+    std::shared_ptr<arrow::Buffer> values_, validity_;
+  };
+
+  arrow::Result<std::unique_ptr<Output>> Start(int64_t num_rows, int64_t tile_rows) const override {
+    auto out = std::make_unique<BooleanOutput>(this);
+    ARROW_RETURN_NOT_OK(out->Init(num_rows));
+    return out;
   }
 };
 
@@ -169,54 +221,96 @@ class TextConverter final : public ColumnConverter {
         decoder_(options.encoding),
         trim_leading_(trim_leading) {}
 
-  arrow::Result<std::shared_ptr<arrow::Array>> Convert(const SelectedRecords& records,
-                                                       int64_t* invalid_count) const override {
-    const int64_t n = records.size();
-    const int32_t width = descriptor_.width;
-    ARROW_ASSIGN_OR_RAISE(auto offsets, arrow::AllocateBuffer((n + 1) * sizeof(int32_t), pool_));
-    ARROW_ASSIGN_OR_RAISE(auto validity, arrow::AllocateBitmap(n, pool_));
-    uint8_t* valid = validity->mutable_data();
-    std::memset(valid, 0, static_cast<size_t>(validity->size()));
-    auto* out_offsets = reinterpret_cast<int32_t*>(offsets->mutable_data());
-    // Sized for ASCII text (one byte per source byte); grows when characters expand.
-    int64_t capacity = n * width + decoder_.MaxDecodedSize(width);
-    ARROW_ASSIGN_OR_RAISE(auto data, arrow::AllocateResizableBuffer(capacity, pool_));
-    int64_t size = 0;
-    int64_t null_count = 0;
-    out_offsets[0] = 0;
-    for (int64_t i = 0; i < n; ++i) {
-      const uint8_t* bytes = records.record(i) + descriptor_.offset;
-      int32_t begin = 0;
-      int32_t end = TrimmedLength(bytes, width);
-      if (trim_leading_) {
-        while (begin < end && IsBlank(bytes[begin])) ++begin;
-      }
-      if (begin < end) {
-        int64_t needed = size + decoder_.MaxDecodedSize(end - begin);
-        if (needed > capacity) {
-          capacity = std::max(needed, capacity * 2);
-          ARROW_RETURN_NOT_OK(data->Resize(capacity, /*shrink_to_fit=*/false));
-        }
-        int64_t written = decoder_.Decode(bytes + begin, end - begin, data->mutable_data() + size);
-        if (written >= 0) {
-          size += written;
-          SetBit(valid, i);
-        } else {
-          ++null_count;
-          ARROW_RETURN_NOT_OK(OnInvalid(records, i, invalid_count));
-        }
-      } else {
-        ++null_count;
-      }
-      if (size > INT32_MAX) {
-        return MakeError(ErrorKind::kInvalidArgument, AtField(descriptor_.name),
-                         "a batch of this column exceeds 2 GiB of text: lower batch_size");
-      }
-      out_offsets[i + 1] = static_cast<int32_t>(size);
+  class TextOutput final : public Output {
+   public:
+    explicit TextOutput(const TextConverter* converter) : c_(converter) {}
+
+    arrow::Status Init(int64_t n, int64_t tile_rows) {
+      n_ = n;
+      ARROW_ASSIGN_OR_RAISE(offsets_, arrow::AllocateBuffer((n + 1) * sizeof(int32_t), c_->pool_));
+      ARROW_ASSIGN_OR_RAISE(validity_, arrow::AllocateEmptyBitmap(n, c_->pool_));
+      reinterpret_cast<int32_t*>(offsets_->mutable_data())[0] = 0;
+      // ASCII text (one byte per source byte) plus one tile's worst case: grows only when
+      // characters expand.
+      const int32_t width = c_->descriptor_.width;
+      capacity_ = n * width + std::min(n, tile_rows) * (c_->decoder_.MaxDecodedSize(width) - width);
+      ARROW_ASSIGN_OR_RAISE(data_, arrow::AllocateResizableBuffer(capacity_, c_->pool_));
+      return arrow::Status::OK();
     }
-    ARROW_RETURN_NOT_OK(data->Resize(size, /*shrink_to_fit=*/false));
-    return Assemble(arrow::utf8(), n, std::move(validity), null_count,
-                    {std::move(offsets), std::move(data)});
+
+    arrow::Status Append(const SelectedRecords& records, int64_t begin, int64_t end,
+                         int64_t* invalid_count) override {
+      const int32_t width = c_->descriptor_.width;
+      const int32_t field_offset = c_->descriptor_.offset;
+      // Room for the whole tile up front, so the loop below never checks or grows the buffer.
+      const int64_t tile_max = (end - begin) * c_->decoder_.MaxDecodedSize(width);
+      if (ARROW_PREDICT_FALSE(size_ + tile_max > INT32_MAX)) {
+        return MakeError(ErrorKind::kInvalidArgument, AtField(c_->descriptor_.name),
+                         "a batch of this column may exceed 2 GiB of text: lower batch_size");
+      }
+      if (size_ + tile_max > capacity_) {
+        capacity_ = std::max(size_ + tile_max, capacity_ * 2);
+        ARROW_RETURN_NOT_OK(data_->Resize(capacity_, /*shrink_to_fit=*/false));
+      }
+      const bool single_byte_source = c_->decoder_.encoding() != Encoding::kUtf8;
+      auto* out_offsets = reinterpret_cast<int32_t*>(offsets_->mutable_data());
+      uint8_t* valid = validity_->mutable_data();
+      uint8_t* data = data_->mutable_data();
+      for (int64_t i = begin; i < end; ++i) {
+        const uint8_t* bytes = records.record(i) + field_offset;
+        int32_t first = 0;
+        int32_t last = TrimmedLength(bytes, width);
+        if (c_->trim_leading_) {
+          while (first < last && IsBlank(bytes[first])) ++first;
+        }
+        const int32_t length = last - first;
+        if (length > 0) {
+          uint8_t* dst = data + size_;
+          if (single_byte_source) {
+            // Copy as if ASCII (a loop the compiler vectorizes); decode only when a byte is not.
+            uint8_t high = 0;
+            for (int32_t k = 0; k < length; ++k) {
+              dst[k] = bytes[first + k];
+              high |= bytes[first + k];
+            }
+            size_ += (high & 0x80) ? c_->decoder_.Decode(bytes + first, length, dst) : length;
+            SetBit(valid, i);
+          } else if (int64_t written = c_->decoder_.Decode(bytes + first, length, dst);
+                     written >= 0) {
+            size_ += written;
+            SetBit(valid, i);
+          } else {
+            ++null_count_;
+            ARROW_RETURN_NOT_OK(c_->OnInvalid(records, i, invalid_count));
+          }
+        } else {
+          ++null_count_;
+        }
+        out_offsets[i + 1] = static_cast<int32_t>(size_);
+      }
+      return arrow::Status::OK();
+    }
+
+    arrow::Result<std::shared_ptr<arrow::Array>> Finish() override {
+      ARROW_RETURN_NOT_OK(data_->Resize(size_, /*shrink_to_fit=*/false));
+      return Assemble(arrow::utf8(), n_, std::move(validity_), null_count_,
+                      {std::move(offsets_), std::move(data_)});
+    }
+
+   private:
+    const TextConverter* c_;
+    int64_t n_ = 0;
+    int64_t null_count_ = 0;
+    int64_t size_ = 0;
+    int64_t capacity_ = 0;
+    std::shared_ptr<arrow::Buffer> offsets_, validity_;
+    std::shared_ptr<arrow::ResizableBuffer> data_;
+  };
+
+  arrow::Result<std::unique_ptr<Output>> Start(int64_t num_rows, int64_t tile_rows) const override {
+    auto out = std::make_unique<TextOutput>(this);
+    ARROW_RETURN_NOT_OK(out->Init(num_rows, tile_rows));
+    return out;
   }
 
  private:
@@ -229,19 +323,44 @@ class BinaryConverter final : public ColumnConverter {
  public:
   using ColumnConverter::ColumnConverter;
 
-  arrow::Result<std::shared_ptr<arrow::Array>> Convert(const SelectedRecords& records,
-                                                       int64_t*) const override {
-    const int64_t n = records.size();
-    const int32_t width = descriptor_.width;
-    ARROW_ASSIGN_OR_RAISE(auto offsets, arrow::AllocateBuffer((n + 1) * sizeof(int32_t), pool_));
-    ARROW_ASSIGN_OR_RAISE(auto data, arrow::AllocateBuffer(n * width, pool_));
-    auto* out_offsets = reinterpret_cast<int32_t*>(offsets->mutable_data());
-    for (int64_t i = 0; i < n; ++i) {
-      std::memcpy(data->mutable_data() + i * width, records.record(i) + descriptor_.offset, width);
-      out_offsets[i] = static_cast<int32_t>(i * width);
+  class BinaryOutput final : public Output {
+   public:
+    explicit BinaryOutput(const BinaryConverter* converter) : c_(converter) {}
+
+    arrow::Status Init(int64_t n) {
+      n_ = n;
+      const int32_t width = c_->descriptor_.width;
+      ARROW_ASSIGN_OR_RAISE(offsets_, arrow::AllocateBuffer((n + 1) * sizeof(int32_t), c_->pool_));
+      ARROW_ASSIGN_OR_RAISE(data_, arrow::AllocateBuffer(n * width, c_->pool_));
+      auto* out_offsets = reinterpret_cast<int32_t*>(offsets_->mutable_data());
+      for (int64_t i = 0; i <= n; ++i) out_offsets[i] = static_cast<int32_t>(i * width);
+      return arrow::Status::OK();
     }
-    out_offsets[n] = static_cast<int32_t>(n * width);
-    return Assemble(arrow::binary(), n, nullptr, 0, {std::move(offsets), std::move(data)});
+
+    arrow::Status Append(const SelectedRecords& records, int64_t begin, int64_t end,
+                         int64_t*) override {
+      const int32_t width = c_->descriptor_.width;
+      for (int64_t i = begin; i < end; ++i) {
+        std::memcpy(data_->mutable_data() + i * width, records.record(i) + c_->descriptor_.offset,
+                    width);
+      }
+      return arrow::Status::OK();
+    }
+
+    arrow::Result<std::shared_ptr<arrow::Array>> Finish() override {
+      return Assemble(arrow::binary(), n_, nullptr, 0, {std::move(offsets_), std::move(data_)});
+    }
+
+   private:
+    const BinaryConverter* c_;
+    int64_t n_ = 0;
+    std::shared_ptr<arrow::Buffer> offsets_, data_;
+  };
+
+  arrow::Result<std::unique_ptr<Output>> Start(int64_t num_rows, int64_t tile_rows) const override {
+    auto out = std::make_unique<BinaryOutput>(this);
+    ARROW_RETURN_NOT_OK(out->Init(num_rows));
+    return out;
   }
 };
 

@@ -29,27 +29,41 @@ struct SelectedRecords {
   }
 };
 
+// Converts one field into Arrow arrays. A block is converted in tiles of records small enough to
+// stay in cache while every projected column takes its values from them (a column at a time over a
+// whole block would stream the block from memory once per column), so a conversion is started for
+// the block, fed the tiles in order, and finished into one array.
 class ColumnConverter {
  public:
   static arrow::Result<std::unique_ptr<ColumnConverter>> Make(const FieldDescriptor& field,
                                                               const ReadOptions& options,
                                                               arrow::MemoryPool* pool);
+  ColumnConverter(const FieldDescriptor& field, const ReadOptions& options,
+                  arrow::MemoryPool* pool);
   virtual ~ColumnConverter() = default;
 
-  // Converts the field in every selected record. Unparsable values become nulls and are added to
-  // `*invalid_count`, or fail with a ConversionError under InvalidPolicy::kRaise. Thread-safe.
-  virtual arrow::Result<std::shared_ptr<arrow::Array>> Convert(const SelectedRecords& records,
-                                                               int64_t* invalid_count) const = 0;
+  // One block's array under construction.
+  class Output {
+   public:
+    virtual ~Output() = default;
+    // Converts selected records [begin, end). Unparsable values become nulls and are added to
+    // `*invalid_count`, or fail with a ConversionError under InvalidPolicy::kRaise.
+    virtual arrow::Status Append(const SelectedRecords& records, int64_t begin, int64_t end,
+                                 int64_t* invalid_count) = 0;
+    virtual arrow::Result<std::shared_ptr<arrow::Array>> Finish() = 0;
+  };
+
+  // Starts the array for a block of `num_rows` selected records, to be appended in tiles of at
+  // most `tile_rows`. Thread-safe (the converter is immutable; each Output belongs to one task).
+  virtual arrow::Result<std::unique_ptr<Output>> Start(int64_t num_rows,
+                                                       int64_t tile_rows) const = 0;
 
   const std::shared_ptr<arrow::Field>& field() const { return arrow_field_; }
 
-  ColumnConverter(const FieldDescriptor& field, const ReadOptions& options,
-                  arrow::MemoryPool* pool);
-
- protected:
   // Called for each invalid value: counts it, or returns the error naming the row and field.
   arrow::Status OnInvalid(const SelectedRecords& records, int64_t i, int64_t* invalid_count) const;
 
+ protected:
   FieldDescriptor descriptor_;
   InvalidPolicy on_invalid_;
   arrow::MemoryPool* pool_;

@@ -4,8 +4,11 @@
 
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string_view>
+
+#include <arrow/util/macros.h>
 
 namespace arrow_sus::dbf::internal {
 
@@ -15,10 +18,31 @@ enum class Parsed : uint8_t { kValue, kBlank, kInvalid };
 
 inline bool IsBlank(uint8_t byte) { return byte == ' ' || byte == 0; }
 
-// Length of the field once trailing blanks (spaces and NULs) are removed.
+constexpr uint64_t kEightSpaces = 0x2020202020202020ULL;
+
+// Length of the field once trailing blanks (spaces and NULs) are removed. Runs of spaces are
+// skipped 8 bytes at a time (wide text fields are often mostly padding).
 inline int32_t TrimmedLength(const uint8_t* data, int32_t width) {
+  while (width >= 8) {
+    uint64_t word;
+    std::memcpy(&word, data + width - 8, 8);
+    if (word != kEightSpaces) break;
+    width -= 8;
+  }
   while (width > 0 && IsBlank(data[width - 1])) --width;
   return width;
+}
+
+// First byte that is not a leading blank (numbers are right-aligned behind runs of spaces).
+inline const uint8_t* SkipLeadingBlanks(const uint8_t* p, const uint8_t* end) {
+  while (end - p >= 8) {
+    uint64_t word;
+    std::memcpy(&word, p, 8);
+    if (word != kEightSpaces) break;
+    p += 8;
+  }
+  while (p < end && IsBlank(*p)) ++p;
+  return p;
 }
 
 // The field without leading and trailing blanks.
@@ -38,40 +62,37 @@ struct DecimalText {
   bool negative = false;
 };
 
-// Parses right- or left-aligned decimal text. Fails (kInvalid) on anything else, on more digits
-// than `max_digits`, and on exponents (handled by ParseDouble's slow path).
+// Parses right- or left-aligned decimal text. Fails (kInvalid) on anything else, on more than
+// `max_digits` significant digits, and on exponents (handled by ParseDouble's slow path).
 template <typename UInt>
 inline Parsed ParseDecimalText(const uint8_t* data, int32_t width, int max_digits,
                                DecimalText<UInt>* out) {
-  std::string_view text = TrimBoth(data, width);
-  if (text.empty()) return Parsed::kBlank;
-  size_t i = 0;
-  out->negative = false;
-  if (text[0] == '-' || text[0] == '+') {
-    out->negative = text[0] == '-';
-    i = 1;
-  }
+  const uint8_t* end = data + width;
+  const uint8_t* p = SkipLeadingBlanks(data, end);
+  while (end > p && IsBlank(end[-1])) --end;
+  if (p == end) return Parsed::kBlank;
+  out->negative = *p == '-';
+  if (*p == '-' || *p == '+') ++p;
+  const uint8_t* first_digit = p;
+  const uint8_t* point = nullptr;
   UInt mantissa = 0;
-  int digits = 0;
-  int32_t scale = 0;
-  bool seen_point = false;
-  for (; i < text.size(); ++i) {
-    char c = text[i];
-    if (c >= '0' && c <= '9') {
-      mantissa = mantissa * 10 + static_cast<UInt>(c - '0');
-      if (mantissa != 0 || seen_point) ++digits;
-      if (digits > max_digits) return Parsed::kInvalid;
-      if (seen_point) ++scale;
-    } else if (c == '.' && !seen_point) {
-      seen_point = true;
+  int significant = 0;
+  for (; p < end; ++p) {
+    const unsigned digit = static_cast<unsigned>(*p) - '0';
+    if (digit < 10) {
+      mantissa = mantissa * 10 + digit;
+      significant += mantissa != 0;
+      if (ARROW_PREDICT_FALSE(significant > max_digits)) return Parsed::kInvalid;
+    } else if (*p == '.' && point == nullptr) {
+      point = p;
     } else {
       return Parsed::kInvalid;
     }
   }
-  size_t sign_len = (text[0] == '-' || text[0] == '+') ? 1 : 0;
-  if (text.size() == sign_len + (seen_point ? 1 : 0)) return Parsed::kInvalid;  // "-", ".", "-."
+  const int64_t digit_count = (end - first_digit) - (point != nullptr);
+  if (digit_count == 0) return Parsed::kInvalid;  // "-", ".", "-."
   out->mantissa = mantissa;
-  out->scale = scale;
+  out->scale = point == nullptr ? 0 : static_cast<int32_t>(end - point - 1);
   return Parsed::kValue;
 }
 

@@ -18,7 +18,15 @@ namespace {
 
 // Blocks waiting in the threaded pipeline hold their raw records and, once converted, their
 // arrays: bound them by bytes as well as by count so that wide records do not blow up memory.
-constexpr int64_t kMaxInFlightBytes = int64_t{64} << 20;
+constexpr int64_t kMaxInFlightBytes = int64_t{32} << 20;
+// Raw records per block at most: with SIH-RD's 702-byte records a 65,536-record block would be 46
+// MB, and a few blocks in flight plus their arrays would take hundreds of MB.
+constexpr int64_t kMaxBlockBytes = int64_t{8} << 20;
+
+// batch_size records, unless that is more than kMaxBlockBytes of raw records.
+int64_t RecordsPerBlock(const ReadOptions& options, const DbfHeader& header) {
+  return std::clamp<int64_t>(kMaxBlockBytes / header.record_length, 1, options.batch_size);
+}
 
 std::string Crc32Hex(uint32_t crc) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -46,12 +54,13 @@ class DbfReader::Impl {
       : source_(std::move(source)),
         header_(std::move(header)),
         processor_(std::move(processor)),
-        blocks_(std::move(stream), header_, options.batch_size, arrow::default_memory_pool()) {
+        blocks_(std::move(stream), header_, RecordsPerBlock(options, header_),
+                arrow::default_memory_pool()) {
     stats_.header_record_count = header_.record_count;
     for (const auto& name : processor_->column_names()) stats_.invalid_values[name] = 0;
     auto* pool = arrow::internal::GetCpuThreadPool();
     if (options.use_threads && pool->GetCapacity() > 1) {
-      const int64_t block_bytes = options.batch_size * header_.record_length;
+      const int64_t block_bytes = RecordsPerBlock(options, header_) * header_.record_length;
       const int64_t by_memory =
           std::max<int64_t>(2, kMaxInFlightBytes / std::max<int64_t>(1, block_bytes));
       max_in_flight_ = static_cast<int>(std::min<int64_t>(pool->GetCapacity() + 1, by_memory));
@@ -68,6 +77,7 @@ class DbfReader::Impl {
         return arrow::Status::OK();
       }
       Account(*block);
+      blocks_.Recycle(std::move(block->records));
       if (block->batch->num_rows() > 0) {
         *batch = std::move(block->batch);
         return arrow::Status::OK();
@@ -109,10 +119,14 @@ class DbfReader::Impl {
         input_done_ = true;
         break;
       }
-      ARROW_ASSIGN_OR_RAISE(auto future, arrow::internal::GetCpuThreadPool()->Submit(
-                                             [processor = processor_, b = std::move(**block)]() {
-                                               return processor->Process(b);
-                                             }));
+      ARROW_ASSIGN_OR_RAISE(auto future,
+                            arrow::internal::GetCpuThreadPool()->Submit(
+                                [processor = processor_, b = std::move(**block)]() mutable {
+                                  // Dropped before the result is published, so the
+                                  // block's bytes can be recycled.
+                                  internal::RecordBlock block = std::move(b);
+                                  return processor->Process(block);
+                                }));
       in_flight_.push_back(std::move(future));
     }
     if (in_flight_.empty()) {

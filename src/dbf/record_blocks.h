@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include <arrow/buffer.h>
 #include <arrow/io/interfaces.h>
@@ -32,12 +33,20 @@ class RecordBlockReader {
   // records the header describes (for instance a .dbc read as a .dbf).
   arrow::Result<std::optional<RecordBlock>> Next();
 
+  // Gives back the bytes of a block once converted, so that the next block reuses them instead of
+  // having fresh pages allocated (and zeroed by the kernel). Ignored unless this reader allocated
+  // them and nobody else holds them.
+  void Recycle(std::shared_ptr<arrow::Buffer> data);
+
   int64_t records_read() const { return records_read_; }
   bool eof_marker() const { return eof_marker_; }
   int64_t trailing_bytes() const { return trailing_bytes_; }
 
  private:
   arrow::Status DrainTrailingBytes();
+  // Up to `nbytes` of the stream: zero-copy slices when the stream has them, else read into a
+  // recycled buffer.
+  arrow::Result<std::shared_ptr<arrow::Buffer>> ReadBytes(int64_t nbytes);
 
   std::shared_ptr<arrow::io::InputStream> stream_;
   int64_t header_length_;
@@ -48,6 +57,7 @@ class RecordBlockReader {
   bool done_ = false;
   bool eof_marker_ = false;
   int64_t trailing_bytes_ = 0;
+  std::vector<std::shared_ptr<arrow::ResizableBuffer>> spare_buffers_;
 };
 
 }  // namespace arrow_sus::dbf::internal

@@ -70,31 +70,10 @@ TextDecoder::TextDecoder(Encoding encoding) : encoding_(encoding) {
   }
 }
 
-int64_t TextDecoder::Decode(const uint8_t* src, int64_t n, uint8_t* dst) const {
-  if (encoding_ == Encoding::kUtf8) {
-    if (!arrow::util::ValidateUTF8(src, n)) return -1;
-    std::memcpy(dst, src, static_cast<size_t>(n));
-    return n;
-  }
-  uint8_t* out = dst;
-  int64_t i = 0;
-  // Text is mostly ASCII: copy 8 bytes at a time while none has its high bit set.
-  while (i + 8 <= n) {
-    uint64_t word;
-    std::memcpy(&word, src + i, 8);
-    if (word & 0x8080808080808080ULL) break;
-    std::memcpy(out, &word, 8);
-    out += 8;
-    i += 8;
-  }
-  for (; i < n; ++i) {
-    const Utf8Char& c = table_[src[i]];
-    out[0] = c.bytes[0];
-    out[1] = c.bytes[1];
-    out[2] = c.bytes[2];
-    out += c.size;
-  }
-  return out - dst;
+int64_t TextDecoder::CopyValidUtf8(const uint8_t* src, int64_t n, uint8_t* dst) {
+  if (!arrow::util::ValidateUTF8(src, n)) return -1;
+  std::memcpy(dst, src, static_cast<size_t>(n));
+  return n;
 }
 
 std::optional<std::string> TextDecoder::Encode(std::string_view utf8) const {

@@ -24,7 +24,23 @@ class TextDecoder {
   // Writes the UTF-8 form of `src` at `dst` (which has room for MaxDecodedSize(n) bytes) and
   // returns the bytes written, or -1 when the source is not valid in its encoding (only UTF-8
   // sources can be invalid: every Latin-1 and CP850 byte is a character).
-  int64_t Decode(const uint8_t* src, int64_t n, uint8_t* dst) const;
+  int64_t Decode(const uint8_t* src, int64_t n, uint8_t* dst) const {
+    if (encoding_ == Encoding::kUtf8) return CopyValidUtf8(src, n, dst);
+    uint8_t* out = dst;
+    for (int64_t i = 0; i < n; ++i) {
+      const uint8_t byte = src[i];
+      if (byte < 0x80) {  // ASCII, by far the most common
+        *out++ = byte;
+        continue;
+      }
+      const Utf8Char& c = table_[byte];
+      out[0] = c.bytes[0];
+      out[1] = c.bytes[1];
+      out[2] = c.bytes[2];
+      out += c.size;
+    }
+    return out - dst;
+  }
 
   // The source-encoding bytes of a UTF-8 string, or nullopt when a character has no code there.
   std::optional<std::string> Encode(std::string_view utf8) const;
@@ -34,6 +50,8 @@ class TextDecoder {
   bool ByteOrderIsCodePointOrder() const { return encoding_ != Encoding::kCp850; }
 
  private:
+  static int64_t CopyValidUtf8(const uint8_t* src, int64_t n, uint8_t* dst);
+
   struct Utf8Char {
     uint8_t size;
     uint8_t bytes[3];

@@ -7,6 +7,7 @@ import decimal
 import math
 import re
 import struct
+import sys
 from dataclasses import dataclass, field
 
 
@@ -69,7 +70,9 @@ def decode_cell(f: Field, raw: bytes, encoding: str = "latin-1") -> object:
             return float(stripped)
         if _EXPONENT.match(stripped) and not (f.type == "N" and f.decimals == 0):
             value = float(stripped)
-            return None if math.isinf(value) else value  # out of range: invalid
+            mantissa_is_zero = not any(c in "123456789" for c in stripped.lower().split("e")[0])
+            underflow = abs(value) < sys.float_info.min and not mantissa_is_zero
+            return None if math.isinf(value) or underflow else value  # out of range: invalid
         return None
     if f.type == "D":
         if not stripped or set(stripped) == {"0"}:

@@ -170,6 +170,8 @@ def mask(table: pa.Table, expr: Any) -> pa.ChunkedArray | pa.Array:
     if op == "not_null":
         return pc.is_valid(col)
     if op in ("in", "not in"):
+        if pa.types.is_integer(col.type) or pa.types.is_floating(col.type):  # compare 14 with 14.5 exactly
+            col = pc.cast(col, pa.float64())
         found = pc.is_in(col, value_set=_literal_array(expr.values, col.type))
         result = found if op == "in" else pc.invert(found)
         return pc.and_(pc.fill_null(result, False), pc.is_valid(col))

@@ -28,7 +28,9 @@ enum class DecimalMode : uint8_t { kFloat, kExact };
 enum class InvalidPolicy : uint8_t { kNull, kRaise };
 
 struct ReadOptions {
-  // Records per block; every batch holds at most this many rows (fewer after filtering).
+  // Records per block; every batch holds at most this many rows (fewer after filtering, and fewer
+  // for very wide records: a block holds at most 8 MiB of raw records, so that memory stays
+  // bounded).
   int64_t batch_size = 65536;
   // Convert blocks on Arrow's CPU thread pool (decompression stays sequential).
   bool use_threads = true;

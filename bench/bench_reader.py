@@ -1,0 +1,283 @@
+"""Benchmark of the DBF/DBC reader against the Python peers, side by side in one run.
+
+Each measurement runs in a fresh subprocess, which reports wall time, CPU time and its peak RSS.
+
+* Large synthetic .dbc files are built with arrow-sus's own compressor (``arrow_sus.dbf_to_dbc``) from the
+  real records of SIH-RD, SIA-PA and SINAN corpus files, repeated to ``--synthetic-mb`` MB of DBF. On them:
+  all columns single-threaded, all columns on every core, 5 columns of a 100+ column file, and streaming
+  (batches dropped as they come: the peak RSS shows memory stays bounded).
+* Peers on real corpus files (converted to pandas, as their users get them): PySUS / microdatasus's path
+  pyreaddbc + dbfread -> pandas, datasus-dbc (Rust decompressor) + dbfread -> pandas, and
+  climasus-readdbc (pure Python) -> pandas, against arrow-sus -> Arrow and -> pandas.
+
+Usage: python bench/bench_reader.py [--synthetic-mb 1024] [--peer-files RDAC2401.dbc,...] [--out FILE.md]
+Needs the corpus (../shared/corpus or $ARROW_SUS_CORPUS) and the ``bench`` extras for the peers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = Path(os.environ.get("ARROW_SUS_CORPUS", ROOT.parent / "shared" / "corpus"))
+
+#: Real files whose records are repeated into the synthetic inputs: (label, corpus file).
+SYNTHETIC_SOURCES = [("SIH-RD", "RDAC2401.dbc"), ("SIA-PA", "PAAC2401.dbc"), ("SINAN", "ZIKABR16.DBC")]
+DEFAULT_PEER_FILES = ["RDAC2401.dbc", "PAAC2401.dbc", "DOINF21.dbc"]
+
+
+# ---- measurements (run in a child process) ----
+
+
+def _dbf_size(path: str) -> int:
+    import arrow_sus
+
+    header = arrow_sus.reader_header(arrow_sus.open_dbc(path))
+    return header["header_length"] + header["record_count"] * header["record_length"]
+
+
+def _case_arrow_sus(path: str, use_threads: bool, columns: list[str] | None, to_pandas: bool) -> int:
+    import arrow_sus
+
+    table = arrow_sus.read_dbc(path, columns=columns, use_threads=use_threads)
+    if to_pandas:
+        table.to_pandas()
+    return table.num_rows
+
+
+def _case_arrow_sus_stream(path: str, use_threads: bool) -> int:
+    import arrow_sus
+
+    rows = 0
+    for batch in arrow_sus.open_dbc(path, use_threads=use_threads):
+        rows += batch.num_rows  # each batch is dropped here: memory stays bounded
+    return rows
+
+
+def _dbfread_pandas(dbf_path: str) -> int:
+    import dbfread
+    import pandas as pd
+
+    return len(pd.DataFrame(iter(dbfread.DBF(dbf_path, encoding="latin-1"))))
+
+
+def _case_pyreaddbc(path: str) -> int:
+    import pyreaddbc
+
+    with tempfile.TemporaryDirectory() as tmp:
+        dbf = os.path.join(tmp, "x.dbf")
+        pyreaddbc.dbc2dbf(path, dbf)
+        return _dbfread_pandas(dbf)
+
+
+def _case_datasus_dbc(path: str) -> int:
+    import datasus_dbc
+
+    with tempfile.TemporaryDirectory() as tmp:
+        dbf = os.path.join(tmp, "x.dbf")
+        datasus_dbc.decompress(path, dbf)
+        return _dbfread_pandas(dbf)
+
+
+def _case_climasus(path: str) -> int:
+    import climasus_readdbc
+
+    return len(climasus_readdbc.read_dbc(path))
+
+
+CASES = {
+    "arrow_sus": _case_arrow_sus,
+    "arrow_sus_stream": _case_arrow_sus_stream,
+    "pyreaddbc+dbfread": _case_pyreaddbc,
+    "datasus-dbc+dbfread": _case_datasus_dbc,
+    "climasus-readdbc": _case_climasus,
+}
+
+
+def _peak_rss_mb() -> float:
+    """VmHWM of this process (getrusage's ru_maxrss survives exec: it would include the parent's)."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+#: Modules each case imports, loaded before the clock starts.
+IMPORTS = {
+    "arrow_sus": ["arrow_sus", "pandas"],
+    "arrow_sus_stream": ["arrow_sus"],
+    "pyreaddbc+dbfread": ["pyreaddbc", "dbfread", "pandas"],
+    "datasus-dbc+dbfread": ["datasus_dbc", "dbfread", "pandas"],
+    "climasus-readdbc": ["climasus_readdbc", "pandas"],
+}
+
+
+def _child(spec: dict[str, Any]) -> None:
+    import importlib
+
+    for module in IMPORTS[spec["case"]]:
+        importlib.import_module(module)
+    fn = CASES[spec["case"]]
+    wall, cpu = time.perf_counter(), time.process_time()
+    rows = fn(**spec["args"])
+    result = {
+        "rows": rows,
+        "seconds": time.perf_counter() - wall,
+        "cpu_seconds": time.process_time() - cpu,
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+    print(json.dumps(result))
+
+
+def measure(case: str, timeout: float | None = None, **args: Any) -> dict[str, Any] | None:
+    """Runs one case in a fresh interpreter; None when it failed or ran out of time."""
+    spec = json.dumps({"case": case, "args": args})
+    try:
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", spec],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=True,
+        )
+    except subprocess.TimeoutExpired:
+        return None
+    except subprocess.CalledProcessError as exc:
+        print(f"  {case} failed: {exc.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
+        return None
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# ---- inputs ----
+
+
+def build_synthetic(label: str, source: Path, target_mb: int, workdir: Path) -> Path:
+    """A .dbc with the records of `source` repeated to about `target_mb` MB of DBF."""
+    import arrow_sus
+
+    out = workdir / f"synthetic-{label}-{target_mb}MB.dbc"
+    if out.exists():
+        return out
+    dbf = arrow_sus.decompress_dbc(source.read_bytes())
+    header_length = int.from_bytes(dbf[8:10], "little")
+    record_length = int.from_bytes(dbf[10:12], "little")
+    count = (len(dbf) - header_length) // record_length
+    records = dbf[header_length : header_length + count * record_length]
+    repeats = max(1, target_mb * 2**20 // len(records))
+    header = bytearray(dbf[:header_length])
+    header[4:8] = struct.pack("<I", count * repeats)
+    plain = workdir / f"synthetic-{label}.dbf"
+    with open(plain, "wb") as fh:
+        fh.write(header)
+        for _ in range(repeats):
+            fh.write(records)
+        fh.write(b"\x1a")
+    arrow_sus.dbf_to_dbc(plain, out)
+    plain.unlink()
+    return out
+
+
+# ---- report ----
+
+
+def row(label: str, result: dict[str, Any] | None, dbf_bytes: int, baseline: float | None = None) -> str:
+    if result is None:
+        return f"| {label} | did not finish | | | | | |"
+    mb_s = dbf_bytes / result["seconds"] / 1e6
+    cpu_mb_s = dbf_bytes / max(result["cpu_seconds"], 1e-9) / 1e6
+    speedup = f"{result['seconds'] / baseline:.1f}x" if baseline else ""
+    return (
+        f"| {label} | {result['seconds']:.3f} | {result['rows'] / result['seconds']:,.0f} | {mb_s:,.0f} | "
+        f"{cpu_mb_s:,.0f} | {result['peak_rss_mb']:,.0f} | {speedup} |"
+    )
+
+
+HEADER = (
+    "| case | seconds | rows/s | MB/s of DBF (wall) | MB/s per CPU-second | peak RSS MB "
+    "| slower than arrow-sus |\n"
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--synthetic-mb", type=int, default=1024, help="MB of DBF per synthetic file")
+    parser.add_argument("--peer-files", default=",".join(DEFAULT_PEER_FILES))
+    parser.add_argument("--peer-timeout", type=float, default=900.0)
+    parser.add_argument(
+        "--workdir", default=None, help="where synthetic files are kept (default: a temp dir)"
+    )
+    parser.add_argument("--out", default=None, help="also write the report (markdown) to this file")
+    args = parser.parse_args()
+    if args.child:
+        _child(json.loads(args.child))
+        return
+    if not CORPUS.is_dir():
+        sys.exit(f"corpus not found at {CORPUS}: set ARROW_SUS_CORPUS")
+
+    lines: list[str] = [
+        f"cores: {os.cpu_count()}, synthetic size: {args.synthetic_mb} MB of DBF per file",
+        "",
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(args.workdir or tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        lines += ["### Synthetic large files (arrow-sus)", "", HEADER]
+        for label, name in SYNTHETIC_SOURCES:
+            path = str(build_synthetic(label, CORPUS / name, args.synthetic_mb, workdir))
+            size = _dbf_size(path)
+            single = measure("arrow_sus", path=path, use_threads=False, columns=None, to_pandas=False)
+            threaded = measure("arrow_sus", path=path, use_threads=True, columns=None, to_pandas=False)
+            stream = measure("arrow_sus_stream", path=path, use_threads=True)
+            lines.append(row(f"{label}: all columns, 1 thread", single, size))
+            lines.append(row(f"{label}: all columns, all cores", threaded, size))
+            lines.append(row(f"{label}: streaming, batches dropped", stream, size))
+            if single and threaded:
+                lines.append(
+                    f"| {label}: all cores / 1 thread | {single['seconds'] / threaded['seconds']:.2f}x |"
+                )
+            import arrow_sus
+
+            fields = [f[0] for f in arrow_sus.reader_header(arrow_sus.open_dbc(path))["fields"]]
+            if len(fields) >= 100:
+                five = fields[:: len(fields) // 5][:5]
+                projected = measure("arrow_sus", path=path, use_threads=False, columns=five, to_pandas=False)
+                lines.append(row(f"{label}: 5 of {len(fields)} columns, 1 thread", projected, size))
+                if single and projected:
+                    ratio = single["seconds"] / projected["seconds"]
+                    lines.append(f"| {label}: 5 columns / all columns | {ratio:.2f}x |")
+        lines += ["", "### Peers on real files (-> pandas unless noted)", ""]
+        for name in args.peer_files.split(","):
+            path = str(CORPUS / name)
+            size = _dbf_size(path)
+            lines += [f"**{name}** ({size / 1e6:.1f} MB of DBF)", "", HEADER]
+            ours = measure("arrow_sus", path=path, use_threads=True, columns=None, to_pandas=False)
+            ours_pd = measure("arrow_sus", path=path, use_threads=True, columns=None, to_pandas=True)
+            lines.append(row("arrow-sus -> Arrow table", ours, size))
+            lines.append(row("arrow-sus -> pandas", ours_pd, size))
+            base = ours_pd["seconds"] if ours_pd else None
+            for peer in ("pyreaddbc+dbfread", "datasus-dbc+dbfread", "climasus-readdbc"):
+                lines.append(row(peer, measure(peer, timeout=args.peer_timeout, path=path), size, base))
+            lines.append("")
+    report = "\n".join(lines)
+    print(report)
+    if args.out:
+        Path(args.out).write_text(report + "\n")
+
+
+if __name__ == "__main__":
+    main()
