@@ -211,16 +211,12 @@ HEADER = (
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--synthetic-mb", type=int, default=1024, help="MB of DBF per synthetic file")
     parser.add_argument("--peer-files", default=",".join(DEFAULT_PEER_FILES))
     parser.add_argument("--peer-timeout", type=float, default=900.0)
-    parser.add_argument(
-        "--workdir", default=None, help="where synthetic files are kept (default: a temp dir)"
-    )
+    parser.add_argument("--workdir", default=None, help="where synthetic files are kept (default: a temp dir)")
     parser.add_argument("--out", default=None, help="also write the report (markdown) to this file")
     args = parser.parse_args()
     if args.child:
@@ -247,9 +243,7 @@ def main() -> None:
             lines.append(row(f"{label}: all columns, all cores", threaded, size))
             lines.append(row(f"{label}: streaming, batches dropped", stream, size))
             if single and threaded:
-                lines.append(
-                    f"| {label}: all cores / 1 thread | {single['seconds'] / threaded['seconds']:.2f}x |"
-                )
+                lines.append(f"| {label}: all cores / 1 thread | {single['seconds'] / threaded['seconds']:.2f}x |")
             import arrow_sus
 
             fields = [f[0] for f in arrow_sus.reader_header(arrow_sus.open_dbc(path))["fields"]]

@@ -59,6 +59,7 @@ def _open(
     keep_deleted: bool,
     verify_crc: bool,
     use_threads: bool,
+    dataset: str | None,
 ) -> pa.RecordBatchReader:
     expr = normalize_filters(filters)
     native_filter = to_native(expr) if expr is not None else None
@@ -74,30 +75,34 @@ def _open(
         on_invalid=on_invalid,
         keep_deleted=bool(keep_deleted),
         use_threads=bool(use_threads),
+        dataset=dataset or "",
     )
     if kind == "dbc":
         native = _core.open_dbc(src, name, verify_crc=bool(verify_crc), **common)
     else:
         native = _core.open_dbf(src, name, **common)
     inner = pa.RecordBatchReader.from_stream(native)
-    reader = pa.RecordBatchReader.from_batches(inner.schema, _typed_errors(inner, native))
+    reader = pa.RecordBatchReader.from_batches(inner.schema, typed_error_batches(inner, native))
     _native_readers[reader] = native
     return reader
 
 
-def _typed_errors(inner: pa.RecordBatchReader, native: Any) -> Iterator[pa.RecordBatch]:
+def typed_error_batches(inner: pa.RecordBatchReader, native: Any) -> Iterator[pa.RecordBatch]:
     """Yields the engine's batches; a failed read re-raises the engine's typed error (FormatError...)
     instead of the generic pyarrow one that the C stream interface can carry. Decoding itself runs in
-    ``read_next_batch`` without the GIL."""
-    while True:
-        try:
-            batch = inner.read_next_batch()
-        except StopIteration:
-            return
-        except pa.ArrowException:
-            native.raise_last_error()
-            raise
-        yield batch
+    ``read_next_batch`` without the GIL. Stopping early closes the stream, which stops the engine's work."""
+    try:
+        while True:
+            try:
+                batch = inner.read_next_batch()
+            except StopIteration:
+                return
+            except pa.ArrowException:
+                native.raise_last_error()
+                raise
+            yield batch
+    finally:
+        inner.close()
 
 
 def reader_stats(reader: pa.RecordBatchReader) -> dict[str, Any]:
@@ -151,6 +156,7 @@ def open_dbf(
     on_invalid: Literal["null", "raise"] = "null",
     keep_deleted: bool = False,
     use_threads: bool = True,
+    dataset: str | None = None,
 ) -> pa.RecordBatchReader:
     """Opens a plain ``.dbf`` as a streaming :class:`pyarrow.RecordBatchReader`.
 
@@ -169,6 +175,11 @@ def open_dbf(
             ``"raise"`` a :class:`~arrow_sus.errors.ConversionError` naming the row and field.
         keep_deleted: keep records flagged deleted and add a bool column ``_deleted``.
         use_threads: convert blocks on Arrow's CPU thread pool.
+        dataset: a catalog id (e.g. ``"sih-rd"``) to type semantically: the text columns the catalog says
+            hold dates (SIH ``YYYYMMDD``, SIM/SINASC ``DDMMYYYY``, SIA ``YYYYMM``) become ``date32``; text
+            that is not a date becomes null and is counted (``reader_stats(...)["invalid_dates"]``), or
+            raises under ``on_invalid="raise"``. Filters still compare those fields' raw text (e.g.
+            ``("DT_INTER", ">=", "20230101")``); :func:`arrow_sus.scan` compares them as dates.
 
     The reader also works wherever ``__arrow_c_stream__`` is accepted (``polars.from_arrow``, DuckDB).
     """
@@ -185,6 +196,7 @@ def open_dbf(
         keep_deleted=keep_deleted,
         verify_crc=False,
         use_threads=use_threads,
+        dataset=dataset,
     )
 
 
@@ -199,6 +211,7 @@ def read_dbf(
     on_invalid: Literal["null", "raise"] = "null",
     keep_deleted: bool = False,
     use_threads: bool = True,
+    dataset: str | None = None,
 ) -> pa.Table:
     """Reads a plain ``.dbf`` into a :class:`pyarrow.Table` (arguments as in :func:`open_dbf`).
 
@@ -217,6 +230,7 @@ def read_dbf(
             on_invalid=on_invalid,
             keep_deleted=keep_deleted,
             use_threads=use_threads,
+            dataset=dataset,
         )
     )
 
@@ -233,6 +247,7 @@ def open_dbc(
     keep_deleted: bool = False,
     verify_crc: bool = True,
     use_threads: bool = True,
+    dataset: str | None = None,
 ) -> pa.RecordBatchReader:
     """Opens a DATASUS ``.dbc`` as a streaming :class:`pyarrow.RecordBatchReader`, decompressing as it reads.
 
@@ -254,6 +269,7 @@ def open_dbc(
         keep_deleted=keep_deleted,
         verify_crc=verify_crc,
         use_threads=use_threads,
+        dataset=dataset,
     )
 
 
@@ -269,6 +285,7 @@ def read_dbc(
     keep_deleted: bool = False,
     verify_crc: bool = True,
     use_threads: bool = True,
+    dataset: str | None = None,
 ) -> pa.Table:
     """Reads a DATASUS ``.dbc`` into a :class:`pyarrow.Table` (arguments as in :func:`open_dbc`).
 
@@ -294,6 +311,7 @@ def read_dbc(
             keep_deleted=keep_deleted,
             verify_crc=verify_crc,
             use_threads=use_threads,
+            dataset=dataset,
         )
     )
 

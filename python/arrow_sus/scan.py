@@ -164,24 +164,11 @@ class Scan:
 
     def to_reader(self) -> pa.RecordBatchReader:
         """A new pass as a ``pyarrow.RecordBatchReader``. Engine errors surface as arrow_sus exceptions."""
+        from arrow_sus.reader import typed_error_batches
+
         native = self._engine().execute()
         inner = pa.RecordBatchReader.from_stream(native)
-
-        def batches() -> Iterator[pa.RecordBatch]:
-            try:
-                while True:
-                    try:
-                        batch = inner.read_next_batch()
-                    except StopIteration:
-                        return
-                    except pa.ArrowException:
-                        native.raise_last_error()
-                        raise
-                    yield batch
-            finally:
-                inner.close()  # stops downloads and worker threads when the consumer stops early
-
-        return pa.RecordBatchReader.from_batches(inner.schema, batches())
+        return pa.RecordBatchReader.from_batches(inner.schema, typed_error_batches(inner, native))
 
     def stream(self) -> Iterator[pa.RecordBatch]:
         """Iterates the record batches of a new pass (dropping the iterator cancels the rest)."""

@@ -16,6 +16,7 @@
 #include "arrow_sus/dbf/filter.h"
 #include "arrow_sus/dbf/reader.h"
 #include "arrow_sus/error.h"
+#include "arrow_sus/scan/semantic_types.h"
 #include "python/bindings.h"
 #include "python/c_stream.h"
 #include "python/read_options.h"
@@ -28,9 +29,18 @@ namespace {
 // typed error stay reachable while (and after) the consumer reads.
 class PyDbfReader {
  public:
-  explicit PyDbfReader(std::shared_ptr<dbf::DbfReader> reader)
-      : reader_(std::move(reader)),
-        exported_reader_(std::make_shared<ErrorRecordingReader>(reader_)) {}
+  // `dataset` (a catalog id, or empty) types the text columns the catalog says hold dates.
+  PyDbfReader(std::shared_ptr<dbf::DbfReader> reader, const std::string& name,
+              const std::string& dataset, dbf::InvalidPolicy on_invalid)
+      : reader_(std::move(reader)) {
+    std::shared_ptr<arrow::RecordBatchReader> typed = reader_;
+    if (!dataset.empty()) {
+      typed = ValueOrThrow(scan::TypeDates(reader_,
+                                           scan::CatalogDateColumns(dataset, *reader_->schema()),
+                                           on_invalid, name, &invalid_dates_));
+    }
+    exported_reader_ = std::make_shared<ErrorRecordingReader>(std::move(typed));
+  }
 
   // Raises the typed error behind the last failed read, if any.
   void RaiseLastError() const { ThrowIfError(exported_reader_->last_error()); }
@@ -56,6 +66,7 @@ class PyDbfReader {
     out["finished"] = s.finished;
     out["eof_marker"] = s.eof_marker;
     out["trailing_bytes"] = s.trailing_bytes;
+    out["invalid_dates"] = invalid_dates_.load();
     nb::dict invalid;
     for (const auto& [name, count] : s.invalid_values) invalid[nb::str(name.c_str())] = count;
     out["invalid_values"] = invalid;
@@ -85,6 +96,7 @@ class PyDbfReader {
 
  private:
   std::shared_ptr<dbf::DbfReader> reader_;
+  std::atomic<int64_t> invalid_dates_{0};
   std::shared_ptr<ErrorRecordingReader> exported_reader_;
   bool exported_ = false;
 };
@@ -106,7 +118,7 @@ PyDbfReader* Open(bool dbc, nb::handle source, std::string name,
                   std::optional<std::vector<std::string>> columns, nb::handle filter,
                   const std::string& encoding, int64_t batch_size, bool raw,
                   const std::string& decimals, const std::string& on_invalid, bool keep_deleted,
-                  bool use_threads, bool verify_crc) {
+                  bool use_threads, bool verify_crc, const std::string& dataset) {
   dbf::ReadOptions options =
       ReadOptionsFromPython(std::move(columns), filter, encoding, batch_size, raw, decimals,
                             on_invalid, keep_deleted, use_threads);
@@ -114,6 +126,7 @@ PyDbfReader* Open(bool dbc, nb::handle source, std::string name,
   std::string path = bytes ? std::string() : nb::cast<std::string>(source);
   if (name.empty()) name = bytes ? "<bytes>" : path;
   DbcOptions dbc_options{.verify_crc = verify_crc};
+  const dbf::InvalidPolicy on_invalid_policy = options.on_invalid;
   std::shared_ptr<dbf::DbfReader> reader;
   {
     nb::gil_scoped_release release;
@@ -126,7 +139,7 @@ PyDbfReader* Open(bool dbc, nb::handle source, std::string name,
                              : dbf::OpenDbfFile(path, std::move(options)));
     }
   }
-  return new PyDbfReader(std::move(reader));
+  return new PyDbfReader(std::move(reader), name, dataset, on_invalid_policy);
 }
 
 }  // namespace
@@ -149,14 +162,15 @@ void BindReader(nb::module_& m) {
         [dbc](nb::handle source, std::string name, std::optional<std::vector<std::string>> columns,
               nb::handle filter, const std::string& encoding, int64_t batch_size, bool raw,
               const std::string& decimals, const std::string& on_invalid, bool keep_deleted,
-              bool use_threads, bool verify_crc) {
+              bool use_threads, bool verify_crc, const std::string& dataset) {
           return Open(dbc, source, std::move(name), std::move(columns), filter, encoding,
-                      batch_size, raw, decimals, on_invalid, keep_deleted, use_threads, verify_crc);
+                      batch_size, raw, decimals, on_invalid, keep_deleted, use_threads, verify_crc,
+                      dataset);
         },
         nb::arg("source"), nb::arg("name"), nb::arg("columns").none(), nb::arg("filter").none(),
         nb::arg("encoding"), nb::arg("batch_size"), nb::arg("raw"), nb::arg("decimals"),
         nb::arg("on_invalid"), nb::arg("keep_deleted"), nb::arg("use_threads"),
-        nb::arg("verify_crc") = true, nb::rv_policy::take_ownership, doc);
+        nb::arg("verify_crc") = true, nb::arg("dataset") = "", nb::rv_policy::take_ownership, doc);
   };
   bind_open("open_dbf", false, "Opens a plain DBF (path or bytes) as a DbfReader.");
   bind_open("open_dbc", true, "Opens a .dbc (path or bytes) as a DbfReader.");

@@ -226,3 +226,19 @@ def test_threaded_equals_serial() -> None:
     a = arrow_sus.read_dbf(data, use_threads=False, batch_size=3000)
     b = arrow_sus.read_dbf(data, use_threads=True, batch_size=3000)
     assert a.equals(b)
+
+
+def test_dataset_types_text_dates(tmp_path) -> None:
+    from dbf_factory import Dbf, Field
+
+    import arrow_sus
+
+    fields = [Field("DT_INTER", "C", 8), Field("IDADE", "N", 3)]
+    dbf = Dbf(fields, [[b"20240131", b"60"], [b"20241399", b"5"], [b"", b"7"]]).build()
+    typed = arrow_sus.read_dbf(dbf, dataset="sih-rd")
+    assert str(typed.schema.field("DT_INTER").type) == "date32[day]"
+    assert typed.column("DT_INTER").null_count == 2
+    assert arrow_sus.table_stats(typed)["invalid_dates"] == 1
+    assert str(arrow_sus.read_dbf(dbf).schema.field("DT_INTER").type) == "string"
+    with pytest.raises(arrow_sus.ConversionError, match="DT_INTER"):
+        arrow_sus.read_dbf(dbf, dataset="sih-rd", on_invalid="raise")
