@@ -106,9 +106,10 @@ def default_source_url() -> str:
 
 
 def cache_dir() -> Path:
-    """The cache directory: ``$ARROW_SUS_CACHE``, else ``$XDG_CACHE_HOME/arrow-sus``, else
-    ``~/.cache/arrow-sus``. Downloaded files live under ``raw/`` in the server's layout."""
-    return Path(_io.cache_dir())
+    """The arrow-sus cache directory (see :func:`arrow_sus.cache.cache_dir`); downloads go to ``raw/``."""
+    from arrow_sus.cache import cache_dir as shared_cache_dir
+
+    return shared_cache_dir()
 
 
 def open_source(

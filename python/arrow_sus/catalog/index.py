@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import tempfile
 import urllib.request
 import warnings
@@ -46,15 +45,10 @@ INDEX_FILE = "file-index.json"
 
 
 def cache_dir() -> Path:
-    """The arrow-sus cache directory: ``$ARROW_SUS_CACHE``, else the platform's user cache directory."""
-    env = os.environ.get("ARROW_SUS_CACHE")
-    if env:
-        return Path(env)
-    if sys.platform == "win32":
-        return Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local")) / "arrow-sus" / "Cache"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "arrow-sus"
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "arrow-sus"
+    """The arrow-sus cache directory (see :func:`arrow_sus.cache.cache_dir`)."""
+    from arrow_sus.cache import cache_dir as shared_cache_dir
+
+    return shared_cache_dir()
 
 
 @dataclass(frozen=True)
