@@ -74,12 +74,7 @@ arrow::Result<FileIdentity> ServerIdentity(Source& source, const FileCache& cach
   if (!HasDbcPrefix(path)) return id;
   ARROW_ASSIGN_OR_RAISE(auto recorded, cache.Recorded(path));
   if (!recorded || !SameVersion(recorded->AsEntry(), entry)) return id;
-  ARROW_ASSIGN_OR_RAISE(auto head,
-                        source.ReadRange(path, 0, std::min(entry.size, kIdentityPrefixBytes)));
-  ARROW_ASSIGN_OR_RAISE(DbcIdentityPrefix prefix,
-                        ParseDbcIdentityPrefix({head->data(), size_t(head->size())}, path));
-  id.records = prefix.records;
-  id.crc32 = prefix.crc32;
+  ARROW_RETURN_NOT_OK(ReadDbcPrefixInto(source, &id));
   return id;
 }
 

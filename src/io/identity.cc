@@ -103,15 +103,18 @@ arrow::Result<FileIdentity> StatIdentity(Source& source, std::string_view path) 
   id.path = std::string(path);
   id.size = entry.size;
   id.mtime = entry.mtime;
-  if (HasDbcPrefix(path)) {
-    ARROW_ASSIGN_OR_RAISE(auto head,
-                          source.ReadRange(path, 0, std::min(entry.size, kIdentityPrefixBytes)));
-    ARROW_ASSIGN_OR_RAISE(DbcIdentityPrefix prefix,
-                          ParseDbcIdentityPrefix({head->data(), size_t(head->size())}, path));
-    id.records = prefix.records;
-    id.crc32 = prefix.crc32;
-  }
+  if (HasDbcPrefix(path)) ARROW_RETURN_NOT_OK(ReadDbcPrefixInto(source, &id));
   return id;
+}
+
+arrow::Status ReadDbcPrefixInto(Source& source, FileIdentity* id) {
+  ARROW_ASSIGN_OR_RAISE(auto head,
+                        source.ReadRange(id->path, 0, std::min(id->size, kIdentityPrefixBytes)));
+  ARROW_ASSIGN_OR_RAISE(DbcIdentityPrefix prefix,
+                        ParseDbcIdentityPrefix({head->data(), size_t(head->size())}, id->path));
+  id->records = prefix.records;
+  id->crc32 = prefix.crc32;
+  return arrow::Status::OK();
 }
 
 arrow::Result<FileIdentity> LocalIdentity(const std::filesystem::path& file,

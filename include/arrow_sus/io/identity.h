@@ -53,6 +53,10 @@ arrow::Result<DbcIdentityPrefix> ParseDbcIdentityPrefix(std::span<const uint8_t>
 // True for names whose identity includes the .dbc prefix (".dbc", any case).
 bool HasDbcPrefix(std::string_view path);
 
+// Fills id->records and id->crc32 from one ranged read of the .dbc prefix (id->path and id->size
+// set).
+arrow::Status ReadDbcPrefixInto(Source& source, FileIdentity* id);
+
 // Stat plus, for .dbc files, one ranged read of the prefix.
 arrow::Result<FileIdentity> StatIdentity(Source& source, std::string_view path);
 
