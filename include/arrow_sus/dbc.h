@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -58,6 +59,15 @@ arrow::Result<std::shared_ptr<arrow::io::InputStream>> OpenDbcStream(
 // One-shot: the whole decompressed DBF.
 arrow::Result<std::vector<uint8_t>> DecompressDbc(std::span<const uint8_t> dbc,
                                                   std::string_view name, DbcOptions options = {});
+
+// One-shot, into memory the caller owns (sized with DecompressedSizeHint): the whole decompressed
+// DBF, written once, with the CRC computed as it is decoded. Returns the number of bytes, or
+// nullopt when `output` is too small (the header announced fewer records than the file holds: use
+// DecompressDbc then). Errors as DecompressDbc.
+arrow::Result<std::optional<size_t>> DecompressDbcInto(std::span<const uint8_t> dbc,
+                                                       std::span<uint8_t> output,
+                                                       std::string_view name,
+                                                       DbcOptions options = {});
 
 // One-shot: a DBF (header, records, optional 0x1A) compressed into .dbc bytes.
 arrow::Result<std::vector<uint8_t>> CompressDbf(std::span<const uint8_t> dbf, std::string_view name,

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string_view>
@@ -78,11 +79,24 @@ class DclDecoder {
   std::unique_ptr<State> state_;
 };
 
+// Called by one-shot decoding with each finished piece of output, in order, at most 256 KiB at a
+// time, right after decoding it (while it is still in cache: a checksum over it costs little).
+using DclSliceFn = std::function<void(std::span<const uint8_t>)>;
+
 // One-shot decoding of a whole stream, appended to `output`. `size_hint` (the expected output size,
 // when known) avoids regrowing. On success `*stream_length` (if given) is the stream's length in
 // bytes, stray bytes after it excluded.
 DclStatus DclDecompress(std::span<const uint8_t> input, std::vector<uint8_t>* output,
-                        size_t size_hint = 0, uint64_t* stream_length = nullptr);
+                        size_t size_hint = 0, uint64_t* stream_length = nullptr,
+                        const DclSliceFn& on_decoded = {});
+
+// One-shot decoding into memory the caller owns, written once and in place. `*produced` is the
+// number of bytes decoded. When `output` is too small for the whole stream, the result is ok but
+// `*complete` is false (the first output.size() bytes are then decoded; the caller may start over
+// with more room). On a corrupt stream the output holds what was decoded before the failing symbol.
+DclStatus DclDecompressInto(std::span<const uint8_t> input, std::span<uint8_t> output,
+                            size_t* produced, bool* complete, const DclSliceFn& on_decoded = {},
+                            uint64_t* stream_length = nullptr);
 
 struct DclEncoderOptions {
   int dictionary_bits = 6;      // 4, 5 or 6: a 1, 2 or 4 KiB window

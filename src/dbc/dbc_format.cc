@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "arrow_sus/crc32.h"
@@ -82,19 +83,41 @@ arrow::Result<std::vector<uint8_t>> DecompressDbc(std::span<const uint8_t> dbc,
                                                   std::string_view name, DbcOptions options) {
   ARROW_ASSIGN_OR_RAISE(DbcPrefix prefix, ParseDbcPrefix(dbc, name));
   const size_t stream_start = prefix.header.size() + 4;
-  std::span<const uint8_t> stream = dbc.subspan(stream_start);
   const size_t expected = DecompressedSizeHint(prefix, dbc.size());
   std::vector<uint8_t> out;
   out.reserve(expected + 1024);
   AdviseHugePages(out.data(), out.capacity());
   out.assign(prefix.header.begin(), prefix.header.end());
-  DclStatus status = DclDecompress(stream, &out, expected - prefix.header.size());
+  uint32_t crc = Crc32(out);
+  DclSliceFn checksum;
+  if (options.verify_crc)
+    checksum = [&crc](std::span<const uint8_t> s) { crc = Crc32Update(crc, s); };
+  DclStatus status = DclDecompress(dbc.subspan(stream_start), &out, expected - prefix.header.size(),
+                                   nullptr, checksum);
   ARROW_RETURN_NOT_OK(DclStatusToArrow(status, name, stream_start));
-  if (options.verify_crc) {
-    uint32_t actual = Crc32(out);
-    if (actual != prefix.crc) return CrcMismatch(name, prefix.crc, actual);
-  }
+  if (options.verify_crc && crc != prefix.crc) return CrcMismatch(name, prefix.crc, crc);
   return out;
+}
+
+arrow::Result<std::optional<size_t>> DecompressDbcInto(std::span<const uint8_t> dbc,
+                                                       std::span<uint8_t> output,
+                                                       std::string_view name, DbcOptions options) {
+  ARROW_ASSIGN_OR_RAISE(DbcPrefix prefix, ParseDbcPrefix(dbc, name));
+  const size_t header = prefix.header.size();
+  if (output.size() < header) return std::nullopt;
+  std::memcpy(output.data(), prefix.header.data(), header);
+  uint32_t crc = Crc32(prefix.header);
+  DclSliceFn checksum;
+  if (options.verify_crc)
+    checksum = [&crc](std::span<const uint8_t> s) { crc = Crc32Update(crc, s); };
+  size_t produced = 0;
+  bool complete = false;
+  DclStatus status = DclDecompressInto(dbc.subspan(header + 4), output.subspan(header), &produced,
+                                       &complete, checksum);
+  ARROW_RETURN_NOT_OK(DclStatusToArrow(status, name, header + 4));
+  if (!complete) return std::nullopt;
+  if (options.verify_crc && crc != prefix.crc) return CrcMismatch(name, prefix.crc, crc);
+  return header + produced;
 }
 
 arrow::Result<std::vector<uint8_t>> CompressDbf(std::span<const uint8_t> dbf, std::string_view name,

@@ -44,9 +44,11 @@ arrow::Status DclStatusToArrow(const DclStatus& status, std::string_view file,
 
 namespace {
 
-// Output slack the fast loop needs: one longest match, rounded up by the 16-byte copy chunks.
-constexpr size_t kFastOutputMargin = kMaxMatch + 16;
-constexpr size_t kFastInputMargin = 8;
+// Output slack the fast loop needs per step: up to six raw literals (stored as 8 bytes), then one
+// longest match rounded up by the 16-byte copy chunks.
+constexpr size_t kFastOutputMargin = kMaxMatch + 32;
+// Input slack: a step refills the bit buffer twice, each an 8-byte load at most 7 bytes further on.
+constexpr size_t kFastInputMargin = 16;
 
 enum class Stop { kNeedInput, kOutputFull, kEnd, kError };
 
@@ -123,6 +125,18 @@ ARROW_SUS_INLINE void CopyMatchFast(uint8_t* out, size_t dist, unsigned len) {
   }
 }
 
+// Raw (mode 0) literals are 9 bits each: a 0 flag then the byte. In 56 buffered bits, the flags of
+// up to six leading literals sit at bits 0, 9, ..., 45; a set bit there is the first copy.
+constexpr uint64_t kLiteralFlags = 0x0000201008040201ull;
+constexpr uint64_t kSixLiterals = uint64_t{1} << 54;  // where the seventh flag would be
+
+// The bytes of the first six raw literals in `bits`, packed (bytes past the literal run are junk).
+ARROW_SUS_INLINE uint64_t PackRawLiterals(uint64_t bits) {
+  uint64_t packed = 0;
+  for (int k = 0; k < 6; ++k) packed |= (bits >> (k + 1)) & (uint64_t{0xFF} << (8 * k));
+  return packed;
+}
+
 template <bool kCodedLiterals>
 ARROW_SUS_INLINE Stop DecodeFast(Cursor& c) {
   const uint8_t* in = c.in;
@@ -139,32 +153,38 @@ ARROW_SUS_INLINE Stop DecodeFast(Cursor& c) {
   const uint8_t* const out_limit = out + out_room;
   Stop stop = Stop::kNeedInput;
 
-  while (in <= in_limit && out <= out_limit) {
-    // Branch-free refill to 56..63 bits. Bits loaded past `count` are the true next bits, so
-    // OR-ing them again on the next refill changes nothing.
+  // Branch-free refill to 56..63 bits. Bits loaded past `count` are the true next bits, so OR-ing
+  // them again on the next refill changes nothing.
+  auto refill = [&] {
     bits |= LoadLE64(in) << count;
     in += (63 - count) >> 3;
     count |= 56;
+  };
 
-    if ((bits & 1) == 0) {
-      if constexpr (kCodedLiterals) {
+  while (in <= in_limit && out <= out_limit) {
+    refill();
+    if constexpr (kCodedLiterals) {
+      if ((bits & 1) == 0) {
         uint16_t e = kLiteralTable[(bits >> 1) & ((1u << dcl::kLiteralBits) - 1)];
         *out++ = static_cast<uint8_t>(e >> 4);
         unsigned n = 1 + (e & 15);
         bits >>= n;
         count -= n;
-      } else {
-        // Raw literals come in runs: take up to four (36 of the >= 56 buffered bits) per refill.
-        *out++ = static_cast<uint8_t>(bits >> 1);
-        bits >>= 9;
-        count -= 9;
-        for (int more = 0; more < 3 && (bits & 1) == 0; ++more) {
-          *out++ = static_cast<uint8_t>(bits >> 1);
-          bits >>= 9;
-          count -= 9;
-        }
+        continue;
       }
-      continue;
+    } else {
+      // Every step takes the run of raw literals before the next copy (often none) without a
+      // branch: literal-or-copy is the least predictable decision of the stream. Six literals in a
+      // row (no copy flag among the buffered bits) go round again.
+      const unsigned run_bits =
+          static_cast<unsigned>(__builtin_ctzll((bits & kLiteralFlags) | kSixLiterals));
+      const uint64_t literals = PackRawLiterals(bits);
+      std::memcpy(out, &literals, 8);
+      out += (run_bits * 57) >> 9;  // run_bits / 9, exact for 0..54
+      bits >>= run_bits;
+      count -= run_bits;
+      if (run_bits == 54) continue;
+      refill();
     }
     const unsigned symbol_count = count;
     const LengthSymbol ls = DecodeLength(bits);
@@ -392,29 +412,76 @@ DclStatus DclDecoder::Decompress(std::span<const uint8_t> input, std::span<uint8
 
 // ---- One-shot decoding ----
 
-DclStatus DclDecompress(std::span<const uint8_t> input, std::vector<uint8_t>* output,
-                        size_t size_hint, uint64_t* stream_length) {
-  // Same checks, in the same order, as the streaming decoder's header bytes.
+namespace {
+
+// How much output one-shot decoding produces between two calls of the slice callback: small enough
+// to stay in L2 until the callback reads it, large enough that the careful loop at each slice's end
+// costs nothing measurable.
+constexpr size_t kSliceBytes = 256 * 1024;
+
+// The header checks of a whole stream in the same order as the streaming decoder's, so that both
+// report the same error for the same bytes.
+DclStatus CheckHeader(std::span<const uint8_t> input) {
   if (!input.empty() && input[0] > 1) return {DclError::kBadHeader, 0};
   if (input.size() >= 2 && (input[1] < 4 || input[1] > 6)) return {DclError::kBadHeader, 1};
   if (input.size() < 2) return {DclError::kTruncated, input.size()};
-  const bool coded_literals = input[0] == 1;
+  return {};
+}
 
+Cursor StartCursor(std::span<const uint8_t> input, uint8_t* out, uint8_t* out_end) {
+  return {.in = input.data() + 2,
+          .in_end = input.data() + input.size(),
+          .out_base = out,
+          .out = out,
+          .out_end = out_end,
+          .bits = 0,
+          .count = 0,
+          .dict_bits = input[1],
+          .symbol_count = 0};
+}
+
+// Decodes until the stream ends, fails or fills [c.out, c.out_end), handing each finished slice to
+// `on_decoded` (when given).
+Stop DecodeInSlices(Cursor& c, bool coded_literals, const DclSliceFn& on_decoded) {
+  uint8_t* const end = c.out_end;
+  for (;;) {
+    uint8_t* slice = c.out;
+    const bool last = !on_decoded || static_cast<size_t>(end - slice) <= kSliceBytes;
+    c.out_end = last ? end : slice + kSliceBytes;
+    Stop stop = Decode(c, coded_literals);
+    c.out_end = end;
+    if (on_decoded && c.out != slice) on_decoded({slice, c.out});
+    if (stop != Stop::kOutputFull || last) return stop;
+  }
+}
+
+// The status for how decoding stopped (any Stop but kOutputFull).
+DclStatus Finish(Stop stop, const Cursor& c, std::span<const uint8_t> input,
+                 uint64_t* stream_length) {
+  const uint64_t loaded = static_cast<uint64_t>(c.in - input.data());
+  switch (stop) {
+    case Stop::kEnd:
+      if (stream_length != nullptr) *stream_length = loaded - c.count / 8;
+      return {};
+    case Stop::kError:
+      return {DclError::kDistanceTooFar, ByteOfNextBit(loaded, c.symbol_count)};
+    default:
+      return {DclError::kTruncated, ByteOfNextBit(loaded, c.count)};
+  }
+}
+
+}  // namespace
+
+DclStatus DclDecompress(std::span<const uint8_t> input, std::vector<uint8_t>* output,
+                        size_t size_hint, uint64_t* stream_length, const DclSliceFn& on_decoded) {
+  if (DclStatus header = CheckHeader(input); !header.ok()) return header;
+  const bool coded_literals = input[0] == 1;
   const size_t start = output->size();
   size_t capacity = std::max<size_t>(size_hint, 4 * input.size()) + kFastOutputMargin;
   output->resize(start + capacity);
-  Cursor c{.in = input.data() + 2,
-           .in_end = input.data() + input.size(),
-           .out_base = output->data() + start,
-           .out = output->data() + start,
-           .out_end = output->data() + output->size(),
-           .bits = 0,
-           .count = 0,
-           .dict_bits = input[1],
-           .symbol_count = 0};
+  Cursor c = StartCursor(input, output->data() + start, output->data() + output->size());
   for (;;) {
-    Stop stop = Decode(c, coded_literals);
-    uint64_t loaded = static_cast<uint64_t>(c.in - input.data());
+    Stop stop = DecodeInSlices(c, coded_literals, on_decoded);
     if (stop == Stop::kOutputFull) {
       size_t written = static_cast<size_t>(c.out - output->data());
       output->resize(output->size() * 2);
@@ -424,16 +491,22 @@ DclStatus DclDecompress(std::span<const uint8_t> input, std::vector<uint8_t>* ou
       continue;
     }
     output->resize(static_cast<size_t>(c.out - output->data()));
-    switch (stop) {
-      case Stop::kEnd:
-        if (stream_length != nullptr) *stream_length = loaded - c.count / 8;
-        return {};
-      case Stop::kError:
-        return {DclError::kDistanceTooFar, ByteOfNextBit(loaded, c.symbol_count)};
-      default:
-        return {DclError::kTruncated, ByteOfNextBit(loaded, c.count)};
-    }
+    return Finish(stop, c, input, stream_length);
   }
+}
+
+DclStatus DclDecompressInto(std::span<const uint8_t> input, std::span<uint8_t> output,
+                            size_t* produced, bool* complete, const DclSliceFn& on_decoded,
+                            uint64_t* stream_length) {
+  *produced = 0;
+  *complete = false;
+  if (DclStatus header = CheckHeader(input); !header.ok()) return header;
+  Cursor c = StartCursor(input, output.data(), output.data() + output.size());
+  Stop stop = DecodeInSlices(c, input[0] == 1, on_decoded);
+  *produced = static_cast<size_t>(c.out - output.data());
+  if (stop == Stop::kOutputFull) return {};
+  *complete = true;
+  return Finish(stop, c, input, stream_length);
 }
 
 }  // namespace arrow_sus

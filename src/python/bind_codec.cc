@@ -5,12 +5,10 @@
 
 #include <Python.h>
 
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
-
-#include <arrow/buffer.h>
-#include <arrow/io/memory.h>
 
 #include "arrow_sus/dbc.h"
 #include "arrow_sus/dcl.h"
@@ -41,41 +39,26 @@ nb::bytes BytesWithoutGil(Work work) {
   return ToBytes(ValueOrThrow(std::move(result)));
 }
 
-// Decodes straight into a Python bytes object sized from the header: the streaming decoder fills
-// it chunk by chunk (checking the CRC as it goes), so the output is written once and never copied.
+// Decodes straight into a Python bytes object sized from the header: the output is written once,
+// in place, and checksummed slice by slice while still in cache. A header that announces fewer
+// records than the file holds (rare) falls back to a growing buffer and one copy.
 nb::bytes DecompressDbcToBytes(const nb::bytes& data, bool verify_crc, const std::string& name) {
   std::span<const uint8_t> dbc = View(data);
   const size_t capacity = DecompressedSizeHint(ValueOrThrow(ParseDbcPrefix(dbc, name)), dbc.size());
   PyObject* out = PyBytes_FromStringAndSize(nullptr, static_cast<Py_ssize_t>(capacity));
   if (out == nullptr) throw nb::python_error();
+  nb::object owner = nb::steal(out);
   auto* dst = reinterpret_cast<uint8_t*>(PyBytes_AS_STRING(out));
   AdviseHugePages(dst, capacity);
-  std::vector<uint8_t> overflow;  // only when the header announces fewer records than there are
-  arrow::Result<size_t> written = [&]() -> arrow::Result<size_t> {
+  const DbcOptions options{.verify_crc = verify_crc};
+  arrow::Result<std::optional<size_t>> written = [&] {
     nb::gil_scoped_release release;
-    auto source = std::make_shared<arrow::io::BufferReader>(
-        std::make_shared<arrow::Buffer>(dbc.data(), static_cast<int64_t>(dbc.size())));
-    ARROW_ASSIGN_OR_RAISE(auto stream, OpenDbcStream(source, name, {.verify_crc = verify_crc}));
-    size_t n = 0;
-    for (int64_t got = 1; got > 0 && n < capacity; n += static_cast<size_t>(got)) {
-      ARROW_ASSIGN_OR_RAISE(got, stream->Read(static_cast<int64_t>(capacity - n), dst + n));
-    }
-    std::vector<uint8_t> chunk(1 << 20);
-    for (int64_t got = 1; got > 0 && n == capacity;) {
-      ARROW_ASSIGN_OR_RAISE(got, stream->Read(static_cast<int64_t>(chunk.size()), chunk.data()));
-      overflow.insert(overflow.end(), chunk.begin(), chunk.begin() + got);
-    }
-    return n;
+    return DecompressDbcInto(dbc, std::span<uint8_t>(dst, capacity), name, options);
   }();
-  nb::object owner = nb::steal(out);
-  size_t n = ValueOrThrow(std::move(written));
-  if (!overflow.empty()) {
-    std::string all(reinterpret_cast<const char*>(dst), n);
-    all.append(overflow.begin(), overflow.end());
-    return nb::bytes(all.data(), all.size());
-  }
+  std::optional<size_t> n = ValueOrThrow(std::move(written));
+  if (!n.has_value()) return BytesWithoutGil([&] { return DecompressDbc(dbc, name, options); });
   owner.release();
-  if (_PyBytes_Resize(&out, static_cast<Py_ssize_t>(n)) != 0) throw nb::python_error();
+  if (_PyBytes_Resize(&out, static_cast<Py_ssize_t>(*n)) != 0) throw nb::python_error();
   return nb::steal<nb::bytes>(out);
 }
 

@@ -252,6 +252,38 @@ TEST(DclRoundTripTest, EveryDictionaryAndLiteralMode) {
   }
 }
 
+// In-place decoding hands out the output in order, in slices of at most 256 KiB, and says when the
+// caller's buffer is too small instead of writing past it.
+TEST(DclDecompressIntoTest, SlicesInOrderAndReportsShortOutput) {
+  auto data = RecordLikeBytes(40000, 12);
+  ASSERT_GT(data.size(), 3u * 256 * 1024);
+  for (bool coded : {false, true}) {
+    auto packed = MustCompress(data, {.coded_literals = coded});
+    std::vector<uint8_t> out(data.size());
+    size_t produced = 0;
+    size_t sliced = 0;
+    bool complete = false;
+    DclStatus st =
+        DclDecompressInto(packed, out, &produced, &complete, [&](std::span<const uint8_t> slice) {
+          EXPECT_EQ(slice.data(), out.data() + sliced);
+          EXPECT_LE(slice.size(), 256u * 1024);
+          sliced += slice.size();
+        });
+    ASSERT_TRUE(st.ok());
+    EXPECT_TRUE(complete);
+    EXPECT_EQ(produced, data.size());
+    EXPECT_EQ(sliced, data.size());
+    EXPECT_EQ(out, data);
+
+    std::vector<uint8_t> small(data.size() - 1);
+    st = DclDecompressInto(packed, small, &produced, &complete);
+    ASSERT_TRUE(st.ok());
+    EXPECT_FALSE(complete);
+    EXPECT_LE(produced, small.size());
+    EXPECT_TRUE(std::equal(small.begin(), small.begin() + produced, data.begin()));
+  }
+}
+
 TEST(DclRoundTripTest, CompressesRecordsWell) {
   auto data = RecordLikeBytes(20000, 11);
   auto packed = MustCompress(data);
