@@ -10,12 +10,6 @@ from collections.abc import Iterable
 
 from arrow_sus.errors import InvalidArgumentError
 
-#: The 27 federative units, by IBGE code order.
-UFS: tuple[str, ...] = (
-    "RO", "AC", "AM", "RR", "PA", "AP", "TO", "MA", "PI", "CE", "RN", "PB", "PE", "AL", "SE", "BA",
-    "MG", "ES", "RJ", "SP", "PR", "SC", "RS", "MS", "MT", "GO", "DF",
-)  # fmt: skip
-
 UfArg = str | Iterable[str] | None
 IntArg = int | str | range | Iterable[int | str] | None
 
@@ -80,18 +74,26 @@ def normalize_months(month: IntArg) -> list[int] | None:
     return months
 
 
+def _state_codes() -> list[str]:
+    """The 27 federative units, from the compiled-in catalog (BR, the national files, excluded)."""
+    from arrow_sus.catalog import ufs
+
+    return [code for code in ufs().column("code").to_pylist() if code != "BR"]
+
+
 def normalize_ufs(uf: UfArg, *, allow_br: bool = True) -> list[str] | None:
     """Upper-case UF codes as a sorted list (``None``: every state, or the national files)."""
     if uf is None:
         return None
+    states = _state_codes()
     items = _split(uf) if isinstance(uf, str) else list(uf)
     out: set[str] = set()
     for item in items:
         code = str(item).strip().upper()
-        if code in UFS or (allow_br and code == "BR"):
+        if code in states or (allow_br and code == "BR"):
             out.add(code)
         else:
-            choices = ", ".join(UFS) + (" or BR" if allow_br else "")
+            choices = ", ".join(states) + (" or BR" if allow_br else "")
             raise InvalidArgumentError(f"unknown UF {item!r}: use one of {choices}")
     if not out:
         raise InvalidArgumentError("uf is empty: pass at least one state, or None for all")

@@ -1,6 +1,6 @@
 import pytest
 
-from arrow_sus._partitions import UFS, normalize_months, normalize_ufs, normalize_years
+from arrow_sus._partitions import _state_codes, normalize_months, normalize_ufs, normalize_years
 from arrow_sus.errors import InvalidArgumentError
 
 
@@ -23,7 +23,7 @@ def test_months() -> None:
 
 
 def test_ufs() -> None:
-    assert len(UFS) == 27
+    assert len(_state_codes()) == 27
     assert normalize_ufs("sp, rj") == ["RJ", "SP"]
     assert normalize_ufs(["AC"]) == ["AC"]
     assert normalize_ufs("BR") == ["BR"]
