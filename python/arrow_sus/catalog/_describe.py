@@ -119,7 +119,10 @@ def describe(
     periods: dict[str, list[str]] = {}
     for variant in variants:
         for field in variant["fields"]:
-            periods.setdefault(field[0].upper(), []).append(_period_text(variant["first"], variant["last"]))
+            seen = periods.setdefault(field[0].upper(), [])
+            period = _period_text(variant["first"], variant["last"])
+            if period not in seen:  # several files of one period (state and national copies) count once
+                seen.append(period)
     rows = []
     for name, dbf_type, length, decimals in _merged_fields(chosen):
         note = notes.get(name.upper(), {})
