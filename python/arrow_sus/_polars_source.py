@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 def lazy_frame(scan: Scan) -> pl.LazyFrame:
     """``scan`` as a LazyFrame with projection, predicate, ``n_rows`` and batch size pushed down."""
-    from arrow_sus.scan import _combine_filters
+    from arrow_sus.scan import SOURCE_COLUMNS, _combine_filters
 
     full_schema = scan.schema
     polars_schema = pl.from_arrow(full_schema.empty_table()).schema  # type: ignore[union-attr]
@@ -41,7 +41,7 @@ def lazy_frame(scan: Scan) -> pl.LazyFrame:
             needed = list(with_columns)
             if predicate is not None:
                 needed += [c for c in predicate.meta.root_names() if c not in needed]
-            source_columns = [c for c in needed if c in ("uf", "year", "month", "file")]
+            source_columns = [c for c in needed if c in SOURCE_COLUMNS]
             changes["columns"] = tuple(c for c in needed if c not in source_columns)
         if batch_size:
             changes["batch_size"] = int(batch_size)

@@ -59,10 +59,11 @@ bool ReadsAny(const dbf::Predicate& predicate, const std::vector<DateColumn>& da
 
 std::shared_ptr<arrow::Schema> WithSourceColumns(const std::shared_ptr<arrow::Schema>& schema) {
   std::vector<std::shared_ptr<arrow::Field>> fields = schema->fields();
-  fields.push_back(arrow::field("uf", arrow::utf8()));
-  fields.push_back(arrow::field("year", arrow::int32()));
-  fields.push_back(arrow::field("month", arrow::int32()));
-  fields.push_back(arrow::field("file", arrow::utf8()));
+  const std::shared_ptr<arrow::DataType> types[] = {arrow::utf8(), arrow::int32(), arrow::int32(),
+                                                    arrow::utf8()};
+  for (size_t i = 0; i < std::size(kSourceColumns); ++i) {
+    fields.push_back(arrow::field(kSourceColumns[i], types[i]));
+  }
   return arrow::schema(std::move(fields), schema->metadata());
 }
 
