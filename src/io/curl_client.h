@@ -19,6 +19,14 @@ namespace arrow_sus::io::internal {
 
 struct HostState;
 
+// A sink that appends a response body (a listing) to `out`.
+inline ByteSink AppendTo(std::string* out) {
+  return [out](std::span<const uint8_t> bytes) {
+    out->append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    return arrow::Status::OK();
+  };
+}
+
 // What one libcurl request returned.
 struct CurlReply {
   CURLcode code = CURLE_OK;

@@ -54,10 +54,7 @@ class FtpSource final : public Source {
  protected:
   arrow::Result<std::vector<RemoteEntry>> ListOnce(std::string_view dir) override {
     std::string text;
-    ByteSink collect = [&](std::span<const uint8_t> bytes) {
-      text.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-      return arrow::Status::OK();
-    };
+    const ByteSink collect = internal::AppendTo(&text);
     const std::string list_command = options().ftp_list_command;
     const std::string target = UrlFor(dir) + "/";
     CurlReply reply = curl_.Perform(

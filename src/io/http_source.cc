@@ -71,10 +71,7 @@ class HttpSource final : public Source {
  protected:
   arrow::Result<std::vector<RemoteEntry>> ListOnce(std::string_view dir) override {
     std::string html;
-    ByteSink collect = [&](std::span<const uint8_t> bytes) {
-      html.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-      return arrow::Status::OK();
-    };
+    const ByteSink collect = internal::AppendTo(&html);
     CurlReply reply = curl_.Perform([&](CURL* h) { Common(h, UrlFor(dir) + "/"); }, &collect);
     ARROW_RETURN_NOT_OK(HttpStatus(reply, dir));
     std::vector<RemoteEntry> entries;
