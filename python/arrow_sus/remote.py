@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from arrow_sus._native import _core
+from arrow_sus._partitions import IntArg, UfArg, normalize_months, normalize_ufs, normalize_years
 from arrow_sus.errors import ArrowSusError, NotFoundError
 
 _io: Any = _core.io
@@ -411,15 +412,7 @@ class RemoteFile:
     preliminary: bool | None
 
 
-def _as_set(value: Any) -> set[Any] | None:
-    if value is None:
-        return None
-    if isinstance(value, (str, int)):
-        return {value.upper() if isinstance(value, str) else value}
-    return {v.upper() if isinstance(v, str) else v for v in value}
-
-
-def _dataset_directories(dataset: str, years: set[int] | None) -> list[str]:
+def _dataset_directories(dataset: str, years: list[int] | None) -> list[str]:
     """The server directories (relative to the public root) that can hold the dataset's files."""
     from arrow_sus.catalog import dataset_info
 
@@ -437,18 +430,19 @@ def _dataset_directories(dataset: str, years: set[int] | None) -> list[str]:
 def list_files(
     dataset: str,
     *,
-    uf: str | Sequence[str] | None = None,
-    year: int | Sequence[int] | None = None,
-    month: int | Sequence[int] | None = None,
+    uf: UfArg = None,
+    year: IntArg = None,
+    month: IntArg = None,
     source: str | Source | None = None,
 ) -> list[RemoteFile]:
     """The dataset's files on the server now (a live listing of the catalog's directories for it), with
-    sizes and mtimes, filtered by state, year and month (each a value or a list).
+    sizes and mtimes, filtered by state, year and month (each a value, a list, a ``range`` or text like
+    ``"SP,RJ"`` / ``"2019-2023"`` / ``"1-6"``, as for :func:`arrow_sus.scan`).
 
     Names the catalog does not recognise as this dataset are left out; the result is sorted by path."""
     from arrow_sus.catalog import parse_paths
 
-    ufs, years, months = _as_set(uf), _as_set(year), _as_set(month)
+    ufs, years, months = normalize_ufs(uf), normalize_years(year), normalize_months(month)
     src = _resolve(source)
     found: list[RemoteFile] = []
     for directory in _dataset_directories(dataset, years):

@@ -27,6 +27,13 @@ inline ByteSink AppendTo(std::string* out) {
   };
 }
 
+// Configures a request for a file's size and modification time without its body (FTP: SIZE and
+// MDTM; HTTP: HEAD).
+inline void AskForSizeAndTime(CURL* handle) {
+  curl_easy_setopt(handle, CURLOPT_NOBODY, 1L);
+  curl_easy_setopt(handle, CURLOPT_FILETIME, 1L);
+}
+
 // What one libcurl request returned.
 struct CurlReply {
   CURLcode code = CURLE_OK;

@@ -73,12 +73,10 @@ class FtpSource final : public Source {
   }
 
   arrow::Result<RemoteEntry> StatOnce(std::string_view path) override {
-    // NOBODY + FILETIME makes libcurl send SIZE and MDTM and no RETR.
     CurlReply reply = curl_.Perform(
         [&](CURL* h) {
           Common(h, UrlFor(path));
-          curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
-          curl_easy_setopt(h, CURLOPT_FILETIME, 1L);
+          internal::AskForSizeAndTime(h);
         },
         nullptr);
     ARROW_RETURN_NOT_OK(FtpStatus(reply, path));

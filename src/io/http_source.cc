@@ -112,8 +112,7 @@ class HttpSource final : public Source {
     CurlReply reply = curl_.Perform(
         [&](CURL* h) {
           Common(h, UrlFor(path));
-          curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
-          curl_easy_setopt(h, CURLOPT_FILETIME, 1L);
+          internal::AskForSizeAndTime(h);
         },
         nullptr);
     ARROW_RETURN_NOT_OK(HttpStatus(reply, path));
