@@ -5,10 +5,7 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -17,80 +14,12 @@
 
 #include "arrow_sus/dbc.h"
 #include "arrow_sus/dcl.h"
+#include "bench_inputs.h"
 
 namespace {
 
-namespace fs = std::filesystem;
-using arrow_sus::DbcPrefix;
-
-struct DbcFile {
-  std::string name;
-  std::vector<uint8_t> bytes;
-  size_t stream_start = 0;  // H + 4
-  size_t output_size = 0;   // decompressed DCL bytes
-};
-
-std::vector<uint8_t> ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
-fs::path CorpusDir() {
-  if (const char* env = std::getenv("ARROW_SUS_CORPUS")) return env;
-  return fs::path(ARROW_SUS_SOURCE_DIR) / ".." / "shared" / "corpus";
-}
-
-DbcFile Describe(std::string name, std::vector<uint8_t> bytes) {
-  DbcFile f{std::move(name), std::move(bytes)};
-  auto prefix = arrow_sus::ParseDbcPrefix(f.bytes, f.name).ValueOrDie();
-  f.stream_start = prefix.header.size() + 4;
-  std::vector<uint8_t> out;
-  auto st = arrow_sus::DclDecompress(std::span(f.bytes).subspan(f.stream_start), &out);
-  if (!st.ok()) std::abort();
-  f.output_size = out.size();
-  return f;
-}
-
-std::vector<DbcFile> LoadCorpus() {
-  std::vector<DbcFile> files;
-  if (!fs::is_directory(CorpusDir())) return files;
-  for (const auto& e : fs::directory_iterator(CorpusDir())) {
-    std::string name = e.path().filename().string();
-    std::string lower = name;
-    std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-    if (e.path().extension().string().size() != 4 || !lower.ends_with(".dbc") ||
-        name == "not-a-dbc.dbc")
-      continue;
-    files.push_back(Describe(name, ReadFile(e.path())));
-  }
-  std::sort(files.begin(), files.end(),
-            [](const DbcFile& a, const DbcFile& b) { return a.output_size > b.output_size; });
-  return files;
-}
-
-// Records of a real file repeated up to `target` bytes, as a DBF, compressed with our encoder.
-DbcFile Synthetic(const DbcFile& source, size_t target) {
-  auto dbf = arrow_sus::DecompressDbc(source.bytes, source.name).ValueOrDie();
-  size_t header = source.stream_start - 4;
-  size_t record_length = dbf[10] | (dbf[11] << 8);
-  size_t records = (dbf.size() - header) / record_length;
-  std::vector<uint8_t> big(dbf.begin(), dbf.begin() + header);
-  big.reserve(target + record_length * 2);
-  size_t count = 0;
-  while (big.size() < target) {
-    size_t r = count % records;
-    big.insert(big.end(), dbf.begin() + header + r * record_length,
-               dbf.begin() + header + (r + 1) * record_length);
-    ++count;
-  }
-  big.push_back(0x1A);
-  big[4] = count & 0xFF;
-  big[5] = (count >> 8) & 0xFF;
-  big[6] = (count >> 16) & 0xFF;
-  big[7] = (count >> 24) & 0xFF;
-  auto dbc = arrow_sus::CompressDbf(big, "synthetic").ValueOrDie();
-  return Describe("synthetic-" + source.name, std::move(dbc));
-}
+using arrow_sus_bench::CorpusDir;
+using arrow_sus_bench::DbcFile;
 
 void DclDecompressBench(benchmark::State& state, const DbcFile* file) {
   std::vector<uint8_t> out;
@@ -161,20 +90,15 @@ void CompressBench(benchmark::State& state, const DbcFile* file) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  static std::vector<DbcFile> corpus = LoadCorpus();
+  static std::vector<DbcFile> corpus = arrow_sus_bench::LoadCorpus();
   static std::vector<DbcFile> synthetic;
   if (corpus.empty()) {
     std::fprintf(stderr, "corpus not found at %s: set ARROW_SUS_CORPUS\n",
                  CorpusDir().string().c_str());
     return 1;
   }
-  size_t mb = 512;
-  if (const char* env = std::getenv("ARROW_SUS_BENCH_MB")) mb = std::strtoull(env, nullptr, 10);
-  for (const char* name : {"RDSC0907.dbc", "PAAC2401.dbc", "ZIKABR21.dbc"}) {
-    auto it = std::find_if(corpus.begin(), corpus.end(),
-                           [&](const DbcFile& f) { return f.name == name; });
-    if (it != corpus.end()) synthetic.push_back(Synthetic(*it, mb << 20));
-  }
+  synthetic = arrow_sus_bench::SyntheticFiles(
+      corpus, {"RDSC0907.dbc", "PAAC2401.dbc", "ZIKABR21.dbc"}, 512);
 
   benchmark::RegisterBenchmark("corpus/all_files", CorpusBench, &corpus);
   for (size_t i = 0; i < std::min<size_t>(5, corpus.size()); ++i) {

@@ -233,7 +233,9 @@ class TextConverter final : public ColumnConverter {
       // ASCII text (one byte per source byte) plus one tile's worst case: grows only when
       // characters expand.
       const int32_t width = c_->descriptor_.width;
-      capacity_ = n * width + std::min(n, tile_rows) * (c_->decoder_.MaxDecodedSize(width) - width);
+      capacity_ = n * width +
+                  std::min(n, tile_rows) * (c_->decoder_.MaxDecodedSize(width) - width) +
+                  kStoreSlack;
       ARROW_ASSIGN_OR_RAISE(data_, arrow::AllocateResizableBuffer(capacity_, c_->pool_));
       return arrow::Status::OK();
     }
@@ -248,15 +250,38 @@ class TextConverter final : public ColumnConverter {
         return MakeError(ErrorKind::kInvalidArgument, AtField(c_->descriptor_.name),
                          "a batch of this column may exceed 2 GiB of text: lower batch_size");
       }
-      if (size_ + tile_max > capacity_) {
-        capacity_ = std::max(size_ + tile_max, capacity_ * 2);
+      if (size_ + tile_max + kStoreSlack > capacity_) {
+        capacity_ = std::max(size_ + tile_max + kStoreSlack, capacity_ * 2);
         ARROW_RETURN_NOT_OK(data_->Resize(capacity_, /*shrink_to_fit=*/false));
       }
       const bool single_byte_source = c_->decoder_.encoding() != Encoding::kUtf8;
       auto* out_offsets = reinterpret_cast<int32_t*>(offsets_->mutable_data());
       uint8_t* valid = validity_->mutable_data();
       uint8_t* data = data_->mutable_data();
-      for (int64_t i = begin; i < end; ++i) {
+      int64_t i = begin;
+#if defined(__SSE2__)
+      if (single_byte_source && !c_->trim_leading_ && width <= 16) {
+        // Short fields (most DATASUS text is codes): the field is loaded as 16 bytes, its length
+        // found from a mask of non-blank bytes and the 16 bytes stored whole (the bytes past the
+        // value are overwritten by the next one, or fall in the slack) — no loop per character.
+        const uint32_t in_field = (1u << width) - 1;
+        for (; i < end; ++i) {
+          const uint8_t* bytes = records.record(i) + field_offset;
+          if (ARROW_PREDICT_FALSE(bytes + 16 > records.end)) break;  // the block's last records
+          const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes));
+          const uint32_t kept = NonBlankMask16(v) & in_field;
+          const int32_t length = kept == 0 ? 0 : 32 - __builtin_clz(kept);
+          uint8_t* dst = data + size_;
+          _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), v);
+          const uint32_t high = static_cast<uint32_t>(_mm_movemask_epi8(v)) & ((1u << length) - 1);
+          size_ += ARROW_PREDICT_TRUE(high == 0) ? length : c_->decoder_.Decode(bytes, length, dst);
+          valid[i >> 3] |= static_cast<uint8_t>(length > 0) << (i & 7);
+          null_count_ += length == 0;
+          out_offsets[i + 1] = static_cast<int32_t>(size_);
+        }
+      }
+#endif
+      for (; i < end; ++i) {
         const uint8_t* bytes = records.record(i) + field_offset;
         int32_t first = 0;
         int32_t last = TrimmedLength(bytes, width);
@@ -298,6 +323,9 @@ class TextConverter final : public ColumnConverter {
     }
 
    private:
+    // Room past the text for one 16-byte store beyond the last value.
+    static constexpr int64_t kStoreSlack = 16;
+
     const TextConverter* c_;
     int64_t n_ = 0;
     int64_t null_count_ = 0;

@@ -19,6 +19,7 @@ namespace arrow_sus::dbf::internal {
 // The records of one block that survived deletion and filtering.
 struct SelectedRecords {
   const uint8_t* block = nullptr;  // first record of the block
+  const uint8_t* end = nullptr;    // one past the block's last record: wide loads stop before it
   int32_t record_length = 0;
   const std::vector<int32_t>* rows = nullptr;  // indices of the kept records inside the block
   int64_t first_record = 0;  // number (0-based, in the file) of the block's first record

@@ -10,6 +10,10 @@
 
 #include <arrow/util/macros.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace arrow_sus::dbf::internal {
 
 // Outcome of parsing a field: a value, a blank field (null, not counted), or bytes that are not a
@@ -32,6 +36,16 @@ inline int32_t TrimmedLength(const uint8_t* data, int32_t width) {
   while (width > 0 && IsBlank(data[width - 1])) --width;
   return width;
 }
+
+#if defined(__SSE2__)
+// Bit k set when byte k of the 16 bytes at `p` is not blank (neither a space nor NUL). One load
+// and two compares instead of a byte loop whose exit mispredicts on every field.
+inline uint32_t NonBlankMask16(__m128i bytes) {
+  const __m128i blank = _mm_or_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8(' ')),
+                                     _mm_cmpeq_epi8(bytes, _mm_setzero_si128()));
+  return ~static_cast<uint32_t>(_mm_movemask_epi8(blank)) & 0xFFFFu;
+}
+#endif
 
 // First byte that is not a leading blank (numbers are right-aligned behind runs of spaces).
 inline const uint8_t* SkipLeadingBlanks(const uint8_t* p, const uint8_t* end) {
