@@ -11,12 +11,14 @@
 #include <arrow/io/file.h>
 #include <arrow/scalar.h>
 #include <arrow/type.h>
+#include <parquet/arrow/reader.h>
 #include <parquet/arrow/writer.h>
 #include <parquet/properties.h>
 
 #include "arrow_sus/error.h"
 #include "arrow_sus/scan/map_batches.h"
 #include "core/compute_init.h"
+#include "scan/counting_file.h"
 
 namespace arrow_sus::scan {
 
@@ -111,22 +113,42 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenParquetFile(
     const std::string& path, const ParquetReadOptions& options) {
   ARROW_RETURN_NOT_OK(EnsureComputeFunctions());
   auto filesystem = std::make_shared<arrow::fs::LocalFileSystem>();
-  auto format = std::make_shared<arrow::dataset::ParquetFileFormat>();
-  arrow::dataset::FileSystemFactoryOptions factory_options;
-  ARROW_ASSIGN_OR_RAISE(auto factory, arrow::dataset::FileSystemDatasetFactory::Make(
-                                          filesystem, {path}, format, factory_options));
-  auto dataset = factory->Finish();
-  if (!dataset.ok()) {
-    return MakeError(ErrorKind::kFormat, {.file = path},
-                     "not a readable Parquet file: " + dataset.status().message());
+  ARROW_ASSIGN_OR_RAISE(auto info, filesystem->GetFileInfo(path));
+  if (info.type() != arrow::fs::FileType::File) {
+    return MakeError(ErrorKind::kNotFound, {.file = path}, "the cached Parquet file is missing");
   }
-  arrow::dataset::ScannerBuilder builder(*dataset);
+  // Opened through our own callback so that every read can be counted.
+  arrow::dataset::FileSource source(
+      [path, counter = options.bytes_read]()
+          -> arrow::Result<std::shared_ptr<arrow::io::RandomAccessFile>> {
+        ARROW_ASSIGN_OR_RAISE(std::shared_ptr<arrow::io::RandomAccessFile> file,
+                              arrow::io::ReadableFile::Open(path));
+        return counter != nullptr ? CountReads(std::move(file), counter) : file;
+      },
+      info.size());
+  auto format = std::make_shared<arrow::dataset::ParquetFileFormat>();
+  ARROW_ASSIGN_OR_RAISE(auto fragment, format->MakeFragment(source));
+  auto schema = fragment->ReadPhysicalSchema();
+  if (!schema.ok()) {
+    return MakeError(ErrorKind::kFormat, {.file = path},
+                     "not a readable Parquet file: " + schema.status().message());
+  }
+  ARROW_ASSIGN_OR_RAISE(auto dataset, arrow::dataset::FileSystemDataset::Make(
+                                          *schema, arrow::compute::literal(true), format,
+                                          filesystem, {std::move(fragment)}));
+  arrow::dataset::ScannerBuilder builder(std::move(dataset));
   ARROW_RETURN_NOT_OK(builder.BatchSize(options.batch_size));
   ARROW_RETURN_NOT_OK(builder.UseThreads(options.use_threads));
   if (!options.columns.empty()) ARROW_RETURN_NOT_OK(builder.Project(options.columns));
   if (options.filter) ARROW_RETURN_NOT_OK(builder.Filter(*options.filter));
   ARROW_ASSIGN_OR_RAISE(auto scanner, builder.Finish());
   return scanner->ToRecordBatchReader();
+}
+
+arrow::Result<int64_t> ParquetRowCount(const std::string& path) {
+  ARROW_ASSIGN_OR_RAISE(auto file, arrow::io::ReadableFile::Open(path));
+  ARROW_ASSIGN_OR_RAISE(auto reader, parquet::arrow::OpenFile(file, arrow::default_memory_pool()));
+  return reader->parquet_reader()->metadata()->num_rows();
 }
 
 arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> TeeToParquet(

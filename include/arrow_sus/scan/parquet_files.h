@@ -2,6 +2,8 @@
 // a converted file streams past.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -20,12 +22,16 @@ struct ParquetReadOptions {
       filter;  // rows to keep; row groups are pruned by statistics
   int64_t batch_size = 65536;
   bool use_threads = true;
+  std::atomic<int64_t>* bytes_read = nullptr;  // when set, counts the bytes read from the file
 };
 
 // Streams a Parquet file: only `columns` are decoded, and row groups whose statistics cannot match
 // the filter are skipped without being read.
 arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenParquetFile(
     const std::string& path, const ParquetReadOptions& options);
+
+// Rows in a Parquet file (from its footer).
+arrow::Result<int64_t> ParquetRowCount(const std::string& path);
 
 struct ParquetWriteOptions {
   int64_t row_group_rows =
