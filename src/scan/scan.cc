@@ -376,6 +376,9 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     for (const auto& field : data_schema_->fields()) {
       if (p.schema->GetFieldByName(field->name()) != nullptr) columns.push_back(field->name());
     }
+    // The DBF fields among them: the reader adds the keep_deleted column itself.
+    std::vector<std::string> fields = columns;
+    std::erase(fields, std::string(dbf::kDeletedColumn));
     std::shared_ptr<const dbf::Predicate> filter;
     if (options_.read.filter)
       filter = std::make_shared<dbf::Predicate>(Specialize(*options_.read.filter, *p.schema));
@@ -433,7 +436,7 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
       } else if (filter && ReadsAny(*filter, dates)) {
         // Dates compare as dates only once typed: read the filter's columns too, filter after
         // typing.
-        std::vector<std::string> needed = columns;
+        std::vector<std::string> needed = fields;
         for (const std::string& name : filter->FieldNames()) {
           if (std::find(needed.begin(), needed.end(), name) == needed.end()) needed.push_back(name);
         }
@@ -448,7 +451,7 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
         ARROW_ASSIGN_OR_RAISE(reader, FilterAndProject(typed, expression, columns));
       } else {
         dbf::ReadOptions pushed = options_.read;
-        pushed.columns = columns;
+        pushed.columns = fields;
         pushed.filter = filter;
         ARROW_ASSIGN_OR_RAISE(auto dbf_reader, dbf::DbfReader::Make(bytes, pushed, source));
         progress.dbf = dbf_reader;

@@ -31,8 +31,9 @@ class ScanTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(root_); }
 
-  void WriteDbc(const std::string& rel, bool with_extra, int rows) {
+  void WriteDbc(const std::string& rel, bool with_extra, int rows, std::vector<bool> deleted = {}) {
     testing::DbfBuilder b;
+    b.deleted = std::move(deleted);
     b.fields = {{"SEXO", 'C', 1}, {"IDADE", 'N', 3}};
     if (with_extra) b.fields.push_back({"EXTRA", 'C', 2});
     for (int i = 0; i < rows; ++i) {
@@ -173,6 +174,33 @@ TEST_F(ScanTest, CountersStopWhereTheReaderStopped) {
   EXPECT_GT(c.records_scanned.load(), 0);
   EXPECT_LT(c.records_scanned.load(), 65);
   EXPECT_EQ(c.rows_filtered_out.load(), 0);
+}
+
+TEST_F(ScanTest, CountersOfDeletedRecords) {
+  // Records 0, 3, 6... of RDAC1301 flagged deleted: 14 of its 40.
+  std::vector<bool> deleted(40);
+  for (size_t i = 0; i < deleted.size(); i += 3) deleted[i] = true;
+  WriteDbc("SIHSUS/200801_/Dados/RDAC1301.dbc", /*with_extra=*/false, 40, deleted);
+  auto dropped = *Scan::Make(Files(), Options(false));
+  EXPECT_EQ(ReadAll(*dropped)->num_rows(), 65 - 14);
+  const ScanCounters& c = dropped->counters();
+  EXPECT_EQ(c.records_scanned.load(), 65);
+  EXPECT_EQ(c.deleted_records_skipped.load(), 14);
+  EXPECT_EQ(c.rows_filtered_out.load(), 0);
+  EXPECT_EQ(c.columns_converted.load(), 2 + 3);
+
+  ScanOptions options = Options(false);
+  options.read.keep_deleted = true;
+  auto kept = *Scan::Make(Files(), options);
+  auto table = ReadAll(*kept);
+  ASSERT_EQ(table->num_rows(), 65);
+  int64_t flagged = 0;
+  for (const auto& chunk : table->GetColumnByName(dbf::kDeletedColumn)->chunks()) {
+    flagged += std::static_pointer_cast<arrow::BooleanArray>(chunk)->true_count();
+  }
+  EXPECT_EQ(flagged, 14);
+  EXPECT_EQ(kept->counters().deleted_records_skipped.load(), 0);
+  EXPECT_EQ(kept->counters().columns_converted.load(), 2 + 3);  // _deleted is not a DBF field
 }
 
 TEST_F(ScanTest, UnknownColumnListsAvailable) {
