@@ -11,8 +11,8 @@
 #include <arrow/io/file.h>
 #include <arrow/scalar.h>
 #include <arrow/type.h>
-#include <parquet/arrow/reader.h>
 #include <parquet/arrow/writer.h>
+#include <parquet/metadata.h>
 #include <parquet/properties.h>
 
 #include "arrow_sus/error.h"
@@ -133,6 +133,10 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenParquetFile(
     return MakeError(ErrorKind::kFormat, {.file = path},
                      "not a readable Parquet file: " + schema.status().message());
   }
+  if (options.file_rows != nullptr) {  // the footer was just read (and is kept for the scan)
+    *options.file_rows =
+        static_cast<arrow::dataset::ParquetFileFragment&>(*fragment).metadata()->num_rows();
+  }
   ARROW_ASSIGN_OR_RAISE(auto dataset, arrow::dataset::FileSystemDataset::Make(
                                           *schema, arrow::compute::literal(true), format,
                                           filesystem, {std::move(fragment)}));
@@ -143,12 +147,6 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenParquetFile(
   if (options.filter) ARROW_RETURN_NOT_OK(builder.Filter(*options.filter));
   ARROW_ASSIGN_OR_RAISE(auto scanner, builder.Finish());
   return scanner->ToRecordBatchReader();
-}
-
-arrow::Result<int64_t> ParquetRowCount(const std::string& path) {
-  ARROW_ASSIGN_OR_RAISE(auto file, arrow::io::ReadableFile::Open(path));
-  ARROW_ASSIGN_OR_RAISE(auto reader, parquet::arrow::OpenFile(file, arrow::default_memory_pool()));
-  return reader->parquet_reader()->metadata()->num_rows();
 }
 
 arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> TeeToParquet(

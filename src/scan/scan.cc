@@ -390,12 +390,12 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
       ParquetReadOptions read{.columns = columns,
                               .batch_size = options_.read.batch_size,
                               .use_threads = options_.read.use_threads,
-                              .bytes_read = &counters_.bytes_read};
+                              .bytes_read = &counters_.bytes_read,
+                              .file_rows = &progress.cached_rows};
       if (filter) {
         ARROW_ASSIGN_OR_RAISE(read.filter, PredicateToExpression(*filter, *p.schema));
       }
       ARROW_ASSIGN_OR_RAISE(reader, OpenParquetFile(*p.cached_parquet, read));
-      ARROW_ASSIGN_OR_RAISE(progress.cached_rows, ParquetRowCount(*p.cached_parquet));
       counters_.files_from_parquet_cache.fetch_add(1, std::memory_order_relaxed);
       counters_.columns_read_from_cache.fetch_add(ColumnsDecoded(columns, filter.get(), *p.schema),
                                                   std::memory_order_relaxed);

@@ -303,6 +303,10 @@ def test_to_parquet_file_and_partitioned(mirror, cache_dir, tmp_path) -> None:
     assert summary["rows"] == pq.read_table(tmp_path / "out.parquet").num_rows
     parts = s.to_parquet(tmp_path / "parts", partition_by=["uf", "month"])
     assert parts["rows"] == summary["rows"]
+    # The pass made with the source columns added counts as the scan's own.
+    fresh = arrow_sus.scan("sih-rd", year=2013, source=source_of(root), columns=["SEXO", "IDADE"])
+    fresh.to_parquet(tmp_path / "by_uf", partition_by=["uf"])
+    assert fresh.stats.rows == summary["rows"]
     assert sorted(p.name for p in (tmp_path / "parts").iterdir()) == ["uf=AC", "uf=RJ"]
     assert not [p for p in tmp_path.iterdir() if ".part" in p.name]
 

@@ -23,15 +23,13 @@ struct ParquetReadOptions {
   int64_t batch_size = 65536;
   bool use_threads = true;
   std::atomic<int64_t>* bytes_read = nullptr;  // when set, counts the bytes read from the file
+  int64_t* file_rows = nullptr;  // when set, receives the rows the file holds (from its footer)
 };
 
 // Streams a Parquet file: only `columns` are decoded, and row groups whose statistics cannot match
 // the filter are skipped without being read.
 arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenParquetFile(
     const std::string& path, const ParquetReadOptions& options);
-
-// Rows in a Parquet file (from its footer).
-arrow::Result<int64_t> ParquetRowCount(const std::string& path);
 
 struct ParquetWriteOptions {
   int64_t row_group_rows =
