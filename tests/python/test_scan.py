@@ -216,6 +216,30 @@ def test_invalid_dates_are_null_and_counted(tmp_path, cache_dir) -> None:
     assert err.value.row == 1 and "RDAC1301.dbc" in str(err.value)
 
 
+def test_deleted_records_are_counted_or_kept(tmp_path, cache_dir) -> None:
+    from dbf_factory import Dbf, Field
+
+    root = tmp_path / "m"
+    target = root / SIH_DIR / "RDAC1301.dbc"
+    target.parent.mkdir(parents=True)
+    rows = [[str(i).encode(), b"3" if i % 2 else b"1"] for i in range(10)]
+    target.write_bytes(
+        arrow_sus.compress_dbf(Dbf([Field("N", "C", 2), Field("SEXO", "C", 1)], rows, {0, 3, 4}).build())
+    )
+    for use_cache in (False, True, True):  # no cache, filling it, reading it back
+        s = arrow_sus.scan(
+            "sih-rd", uf="AC", year=2013, source=root.as_uri(), cache=use_cache, filters=[("SEXO", "=", "3")]
+        )
+        assert s.to_arrow().column("N").to_pylist() == ["1", "5", "7", "9"]
+        if not s.stats.files_from_parquet_cache:  # a cached conversion holds no deleted records
+            assert (s.stats.records_scanned, s.stats.deleted_records_skipped) == (10, 3)
+        assert s.stats.rows_filtered_out == s.stats.records_scanned - s.stats.deleted_records_skipped - 4
+        kept = arrow_sus.scan("sih-rd", uf="AC", year=2013, source=root.as_uri(), cache=use_cache, keep_deleted=True)
+        table = kept.to_arrow()
+        assert table.column("_deleted").to_pylist() == [i in {0, 3, 4} for i in range(10)]
+        assert kept.stats.deleted_records_skipped == 0 and kept.stats.rows == 10
+
+
 def test_polars_lazy_pushdown(mirror, cache_dir) -> None:
     root, _ = mirror
     s = arrow_sus.scan("sih-rd", year=2013, source=source_of(root))
