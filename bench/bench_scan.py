@@ -96,7 +96,7 @@ def run_scan(mirror: Path, kwargs: dict, cores: str | None = None) -> dict:
             rows += batch.num_rows
         seconds = time.perf_counter() - start
         hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
-        print(json.dumps({{"seconds": seconds, "rows": rows, "peak_rss_mb": hwm / 1024, "stats": s.stats}}))
+        print(json.dumps({{"seconds": seconds, "rows": rows, "peak_rss_mb": hwm / 1024, "stats": s.stats.as_dict()}}))
         """
     )
     command = [sys.executable, "-c", code]

@@ -29,6 +29,7 @@ from arrow_sus.reader import (
 )
 from arrow_sus.remote import download, list_files, stat
 from arrow_sus.scan import Scan, scan, scan_cnes, scan_sia, scan_sih, scan_sim, scan_sinan, scan_sinasc
+from arrow_sus.scan_stats import ScanStats
 
 __version__ = "0.1.0"
 
@@ -47,6 +48,7 @@ __all__ = [
     "NotFoundError",
     "Or",
     "Scan",
+    "ScanStats",
     "__version__",
     "cache",
     "catalog",

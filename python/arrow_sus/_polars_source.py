@@ -4,7 +4,9 @@ Polars calls the source with the columns it needs, its predicate, an optional ro
 The columns and the translatable part of the predicate (see :mod:`arrow_sus._polars_predicate`) become the
 native scan's projection and filters, so unneeded columns are never converted and most rows are dropped on
 the raw bytes; the full predicate is then applied by Polars to what comes back, so the result is exact.
-Stopping early (``head``, ``n_rows``) closes the native stream, which cancels the remaining work.
+Stopping early (``head``, ``n_rows``) closes the native stream, which cancels the remaining work. Each
+collection runs a narrowed copy of the scan; its counters become the original scan's ``stats``, which is how
+the pushdown can be observed.
 """
 
 from __future__ import annotations
@@ -45,6 +47,9 @@ def lazy_frame(scan: Scan) -> pl.LazyFrame:
             changes["columns"] = tuple(c for c in needed if c not in source_columns)
         if batch_size:
             changes["batch_size"] = int(batch_size)
+        if n_rows is not None:
+            # Batches no larger than the rows wanted, so the native scan stops after decoding about those.
+            changes["batch_size"] = max(1, min(n_rows, changes.get("batch_size", scan._options.batch_size)))
         narrowed = scan._with(**changes)
         remaining = n_rows
         for batch in narrowed.stream():

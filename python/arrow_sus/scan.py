@@ -29,6 +29,7 @@ from arrow_sus._native import _core
 from arrow_sus._partitions import IntArg, UfArg, normalize_months, normalize_ufs, normalize_years
 from arrow_sus.errors import InvalidArgumentError, NotFoundError
 from arrow_sus.filters import And, normalize_filters, to_native
+from arrow_sus.scan_stats import ScanStats
 
 if TYPE_CHECKING:
     import duckdb
@@ -88,6 +89,10 @@ class Scan:
         self._files = tuple(files)
         self._options = options
         self._native: Any = None
+        # The scan this one narrows (a projection, Polars' pushdown), and the scan whose native pass ran
+        # last among this one and those narrowing it: ``stats`` reports that pass.
+        self._origin: Scan | None = None
+        self._latest_pass: Scan = self
 
     # ---- planning -------------------------------------------------------------------------------
 
@@ -123,7 +128,16 @@ class Scan:
         """The same files with other options (used by projections and Polars pushdown)."""
         if "filters" in changes:
             changes["filters"] = normalize_filters(changes["filters"])
-        return Scan(self.dataset, self._files, self.source, replace(self._options, **changes))
+        narrowed = Scan(self.dataset, self._files, self.source, replace(self._options, **changes))
+        narrowed._origin = self
+        return narrowed
+
+    def _record_pass(self) -> None:
+        """Makes this scan's pass the one ``stats`` reports, here and on every scan it narrows."""
+        scan: Scan | None = self
+        while scan is not None:
+            scan._latest_pass = self
+            scan = scan._origin
 
     @property
     def schema(self) -> pa.Schema:
@@ -155,10 +169,15 @@ class Scan:
         return pa.Table.from_pylist(rows, schema=schema)
 
     @property
-    def stats(self) -> dict[str, int]:
-        """Counters of the latest pass: files_done, files_from_parquet_cache, bytes_downloaded, rows, batches
-        and invalid_dates (text in typed date columns that is not a date)."""
-        return dict(self._engine().counters())
+    def stats(self) -> ScanStats:
+        """What the latest pass went through (see :class:`arrow_sus.ScanStats`): files, bytes read and
+        downloaded, records scanned, deleted and filtered out, rows delivered, columns converted or read from
+        the cache. Read live: the counters grow per batch while the pass runs, and a new pass starts them at
+        zero. A pass made for this scan by ``lazy()`` (Polars' projection and predicate pushed down) or
+        ``to_parquet()`` counts as this scan's, so ``scan.stats`` after ``scan.lazy()...collect()`` shows
+        what the pushdown saved."""
+        latest = self._latest_pass
+        return ScanStats.from_counters(len(latest._files), latest._engine().counters())
 
     # ---- consumption ----------------------------------------------------------------------------
 
@@ -167,6 +186,7 @@ class Scan:
         from arrow_sus.reader import typed_error_batches
 
         native = self._engine().execute()
+        self._record_pass()
         inner = pa.RecordBatchReader.from_stream(native)
         return pa.RecordBatchReader.from_batches(inner.schema, typed_error_batches(inner, native))
 
@@ -211,7 +231,9 @@ class Scan:
 
     def lazy(self) -> pl.LazyFrame:
         """A Polars ``LazyFrame``: Polars' projection, predicate (the supported part), ``n_rows`` and batch
-        size are pushed into the native scan; the rest of the predicate is applied by Polars."""
+        size are pushed into the native scan; the rest of the predicate is applied by Polars. After
+        ``collect()``, this scan's ``stats`` describe the pass Polars ran (columns converted, rows filtered
+        out at the source, records scanned, bytes read)."""
         from arrow_sus._polars_source import lazy_frame
 
         return lazy_frame(self)
@@ -350,7 +372,7 @@ def scan(
             ``"intersection"`` (common columns) or ``"strict"`` (differences are an error).
         typed: semantic types from the catalog: date columns the DBF stores as text (SIH ``YYYYMMDD``,
             SIM/SINASC ``DDMMYYYY``, SIA ``YYYYMM`` competences) become ``date32``; text that is not a date
-            becomes null and is counted in ``stats["invalid_dates"]`` (or raises with ``on_invalid="raise"``).
+            becomes null and is counted in ``stats.invalid_dates`` (or raises with ``on_invalid="raise"``).
         with_source: add ``uf``, ``year``, ``month`` and ``file`` columns to every row.
         ordered: batches in file order; ``False`` delivers them as soon as they are ready.
         encoding: text encoding of C fields; default the catalog's for the dataset (Latin-1 for most).

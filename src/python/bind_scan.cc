@@ -156,14 +156,10 @@ void BindScan(nb::module_& m) {
           },
           nb::rv_policy::take_ownership)
       .def("counters", [](const scan::Scan& self) {
-        const scan::ScanCounters& c = self.counters();
         nb::dict d;
-        d["files_done"] = c.files_done.load();
-        d["invalid_dates"] = c.invalid_dates.load();
-        d["files_from_parquet_cache"] = c.files_from_parquet_cache.load();
-        d["bytes_downloaded"] = c.bytes_downloaded.load();
-        d["rows"] = c.rows.load();
-        d["batches"] = c.batches.load();
+        self.counters().ForEach([&d](const char* name, const std::atomic<int64_t>& counter) {
+          d[name] = counter.load(std::memory_order_relaxed);
+        });
         return d;
       });
 

@@ -12,11 +12,13 @@
 #include <arrow/scalar.h>
 #include <arrow/type.h>
 #include <parquet/arrow/writer.h>
+#include <parquet/metadata.h>
 #include <parquet/properties.h>
 
 #include "arrow_sus/error.h"
 #include "arrow_sus/scan/map_batches.h"
 #include "core/compute_init.h"
+#include "scan/counting_file.h"
 
 namespace arrow_sus::scan {
 
@@ -111,16 +113,34 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenParquetFile(
     const std::string& path, const ParquetReadOptions& options) {
   ARROW_RETURN_NOT_OK(EnsureComputeFunctions());
   auto filesystem = std::make_shared<arrow::fs::LocalFileSystem>();
-  auto format = std::make_shared<arrow::dataset::ParquetFileFormat>();
-  arrow::dataset::FileSystemFactoryOptions factory_options;
-  ARROW_ASSIGN_OR_RAISE(auto factory, arrow::dataset::FileSystemDatasetFactory::Make(
-                                          filesystem, {path}, format, factory_options));
-  auto dataset = factory->Finish();
-  if (!dataset.ok()) {
-    return MakeError(ErrorKind::kFormat, {.file = path},
-                     "not a readable Parquet file: " + dataset.status().message());
+  ARROW_ASSIGN_OR_RAISE(auto info, filesystem->GetFileInfo(path));
+  if (info.type() != arrow::fs::FileType::File) {
+    return MakeError(ErrorKind::kNotFound, {.file = path}, "the cached Parquet file is missing");
   }
-  arrow::dataset::ScannerBuilder builder(*dataset);
+  // Opened through our own callback so that every read can be counted.
+  arrow::dataset::FileSource source(
+      [path, counter = options.bytes_read]()
+          -> arrow::Result<std::shared_ptr<arrow::io::RandomAccessFile>> {
+        ARROW_ASSIGN_OR_RAISE(std::shared_ptr<arrow::io::RandomAccessFile> file,
+                              arrow::io::ReadableFile::Open(path));
+        return counter != nullptr ? CountReads(std::move(file), counter) : file;
+      },
+      info.size());
+  auto format = std::make_shared<arrow::dataset::ParquetFileFormat>();
+  ARROW_ASSIGN_OR_RAISE(auto fragment, format->MakeFragment(source));
+  auto schema = fragment->ReadPhysicalSchema();
+  if (!schema.ok()) {
+    return MakeError(ErrorKind::kFormat, {.file = path},
+                     "not a readable Parquet file: " + schema.status().message());
+  }
+  if (options.file_rows != nullptr) {  // the footer was just read (and is kept for the scan)
+    *options.file_rows =
+        static_cast<arrow::dataset::ParquetFileFragment&>(*fragment).metadata()->num_rows();
+  }
+  ARROW_ASSIGN_OR_RAISE(auto dataset, arrow::dataset::FileSystemDataset::Make(
+                                          *schema, arrow::compute::literal(true), format,
+                                          filesystem, {std::move(fragment)}));
+  arrow::dataset::ScannerBuilder builder(std::move(dataset));
   ARROW_RETURN_NOT_OK(builder.BatchSize(options.batch_size));
   ARROW_RETURN_NOT_OK(builder.UseThreads(options.use_threads));
   if (!options.columns.empty()) ARROW_RETURN_NOT_OK(builder.Project(options.columns));

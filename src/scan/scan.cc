@@ -25,6 +25,7 @@
 #include "arrow_sus/scan/predicate_expression.h"
 #include "arrow_sus/scan/semantic_types.h"
 #include "io/schemes.h"
+#include "scan/counting_file.h"
 
 namespace arrow_sus::scan {
 
@@ -67,19 +68,28 @@ std::shared_ptr<arrow::Schema> WithSourceColumns(const std::shared_ptr<arrow::Sc
   return arrow::schema(std::move(fields), schema->metadata());
 }
 
-// Conforms every batch to the scan schema, appends the source columns, and runs `on_close` (once)
-// when the file is finished or abandoned.
+// Where one file's records come from, to count what its source went through.
+struct SourceProgress {
+  std::shared_ptr<dbf::DbfReader> dbf;  // decoded from DBF bytes: the reader's own statistics
+  bool keep_deleted = false;            // the DBF reader delivers deleted records too
+  int64_t cached_rows = 0;              // read from the converted cache: the rows the file holds
+};
+
+// Conforms every batch to the scan schema, appends the source columns, keeps the counters of what
+// the file's source went through up to date, and runs `on_close` (once) when the file is finished
+// or abandoned.
 class ConformingReader : public arrow::RecordBatchReader {
  public:
   ConformingReader(std::shared_ptr<arrow::RecordBatchReader> input,
                    std::shared_ptr<arrow::Schema> data_schema,
                    std::shared_ptr<arrow::Schema> output_schema,
-                   std::vector<std::shared_ptr<arrow::Scalar>> source, ScanCounters* counters,
-                   std::function<void()> on_close)
+                   std::vector<std::shared_ptr<arrow::Scalar>> source, SourceProgress progress,
+                   ScanCounters* counters, std::function<void()> on_close)
       : input_(std::move(input)),
         data_schema_(std::move(data_schema)),
         output_schema_(std::move(output_schema)),
         source_(std::move(source)),
+        progress_(std::move(progress)),
         counters_(counters),
         on_close_(std::move(on_close)) {}
   ~ConformingReader() override { Finish(); }
@@ -91,9 +101,12 @@ class ConformingReader : public arrow::RecordBatchReader {
     ARROW_RETURN_NOT_OK(input_->ReadNext(&batch));
     if (batch == nullptr) {
       *out = nullptr;
+      at_end_ = true;
       Finish();
       return arrow::Status::OK();
     }
+    rows_delivered_ += batch->num_rows();
+    AccountSource();
     ARROW_ASSIGN_OR_RAISE(batch, ConformBatch(batch, data_schema_));
     std::vector<std::shared_ptr<arrow::Array>> columns = batch->columns();
     for (const auto& scalar : source_) {
@@ -113,9 +126,34 @@ class ConformingReader : public arrow::RecordBatchReader {
   }
 
  private:
+  // Brings the counters up to date with this file: the records its source went through, and those
+  // the filter dropped (neither skipped as deleted nor delivered). The DBF reader's statistics
+  // cover exactly the blocks behind the batches delivered so far; a cache file's reader filters
+  // inside, so its rows count as scanned as they come and the rest of the file at its end.
+  void AccountSource() {
+    int64_t scanned = 0;
+    int64_t deleted = 0;
+    if (progress_.dbf) {
+      const dbf::ReadStats stats = progress_.dbf->stats();
+      deleted = progress_.keep_deleted ? 0 : stats.deleted_records;
+      scanned = deleted + stats.rows_filtered_out + stats.rows_emitted;
+    } else {
+      scanned = at_end_ ? std::max(progress_.cached_rows, rows_delivered_) : rows_delivered_;
+    }
+    const int64_t filtered = scanned - deleted - rows_delivered_;
+    counters_->records_scanned.fetch_add(scanned - scanned_, std::memory_order_relaxed);
+    counters_->deleted_records_skipped.fetch_add(deleted - deleted_, std::memory_order_relaxed);
+    counters_->rows_filtered_out.fetch_add(filtered - filtered_, std::memory_order_relaxed);
+    scanned_ = scanned;
+    deleted_ = deleted;
+    filtered_ = filtered;
+  }
+
   void Finish() {
     if (finished_) return;
     finished_ = true;
+    AccountSource();
+    progress_.dbf.reset();
     input_.reset();  // releases the file (and stops its download) before cleaning up after it
     counters_->files_done.fetch_add(1, std::memory_order_relaxed);
     if (on_close_) on_close_();
@@ -125,10 +163,32 @@ class ConformingReader : public arrow::RecordBatchReader {
   std::shared_ptr<arrow::Schema> data_schema_;
   std::shared_ptr<arrow::Schema> output_schema_;
   std::vector<std::shared_ptr<arrow::Scalar>> source_;
+  SourceProgress progress_;
   ScanCounters* counters_;
   std::function<void()> on_close_;
   bool finished_ = false;
+  bool at_end_ = false;
+  int64_t rows_delivered_ = 0;  // rows of this file handed on (the input's, before conforming)
+  // What this file has added to the counters so far.
+  int64_t scanned_ = 0;
+  int64_t deleted_ = 0;
+  int64_t filtered_ = 0;
 };
+
+// Columns a read of `schema` decodes for this projection (empty: every column) and filter.
+int64_t ColumnsDecoded(const std::vector<std::string>& columns, const dbf::Predicate* filter,
+                       const arrow::Schema& schema) {
+  if (columns.empty()) return schema.num_fields();
+  std::vector<std::string> decoded = columns;
+  if (filter != nullptr) {
+    for (const std::string& name : filter->FieldNames()) {
+      if (schema.GetFieldByName(name) != nullptr &&
+          std::find(decoded.begin(), decoded.end(), name) == decoded.end())
+        decoded.push_back(name);
+    }
+  }
+  return static_cast<int64_t>(decoded.size());
+}
 
 arrow::Result<std::shared_ptr<arrow::Schema>> ParquetSchema(const std::string& path) {
   ARROW_ASSIGN_OR_RAISE(auto file, arrow::io::ReadableFile::Open(path));
@@ -192,6 +252,7 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
 
   arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> Execute() {
     ARROW_RETURN_NOT_OK(Plan());
+    counters_.Reset();
     std::vector<FileTask> tasks;
     auto self = shared_from_this();
     for (size_t i = 0; i < planned_.size(); ++i) {
@@ -315,23 +376,32 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     for (const auto& field : data_schema_->fields()) {
       if (p.schema->GetFieldByName(field->name()) != nullptr) columns.push_back(field->name());
     }
+    // The DBF fields among them: the reader adds the keep_deleted column itself.
+    std::vector<std::string> fields = columns;
+    std::erase(fields, std::string(dbf::kDeletedColumn));
     std::shared_ptr<const dbf::Predicate> filter;
     if (options_.read.filter)
       filter = std::make_shared<dbf::Predicate>(Specialize(*options_.read.filter, *p.schema));
 
     std::shared_ptr<arrow::RecordBatchReader> reader;
     std::function<void()> on_close;
+    SourceProgress progress{.keep_deleted = options_.read.keep_deleted};
     if (p.cached_parquet) {
       ParquetReadOptions read{.columns = columns,
                               .batch_size = options_.read.batch_size,
-                              .use_threads = options_.read.use_threads};
+                              .use_threads = options_.read.use_threads,
+                              .bytes_read = &counters_.bytes_read,
+                              .file_rows = &progress.cached_rows};
       if (filter) {
         ARROW_ASSIGN_OR_RAISE(read.filter, PredicateToExpression(*filter, *p.schema));
       }
       ARROW_ASSIGN_OR_RAISE(reader, OpenParquetFile(*p.cached_parquet, read));
       counters_.files_from_parquet_cache.fetch_add(1, std::memory_order_relaxed);
+      counters_.columns_read_from_cache.fetch_add(ColumnsDecoded(columns, filter.get(), *p.schema),
+                                                  std::memory_order_relaxed);
     } else {
       ARROW_ASSIGN_OR_RAISE(auto input, OpenInput(p, stop, &on_close));
+      input = CountReads(std::move(input), &counters_.bytes_read);
       std::shared_ptr<arrow::io::InputStream> bytes = input;
       if (io::HasDbcPrefix(path)) {
         ARROW_ASSIGN_OR_RAISE(bytes,
@@ -345,6 +415,7 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
         all.columns.reset();
         all.filter.reset();
         ARROW_ASSIGN_OR_RAISE(auto dbf_reader, dbf::DbfReader::Make(bytes, all, source));
+        progress.dbf = dbf_reader;
         ARROW_ASSIGN_OR_RAISE(auto typed, TypeDates(dbf_reader, dates, options_.read.on_invalid,
                                                     path, invalid_dates));
         cache::ParquetEntry entry{.source = options_.source_url,
@@ -365,7 +436,7 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
       } else if (filter && ReadsAny(*filter, dates)) {
         // Dates compare as dates only once typed: read the filter's columns too, filter after
         // typing.
-        std::vector<std::string> needed = columns;
+        std::vector<std::string> needed = fields;
         for (const std::string& name : filter->FieldNames()) {
           if (std::find(needed.begin(), needed.end(), name) == needed.end()) needed.push_back(name);
         }
@@ -373,18 +444,23 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
         projected.columns = needed;
         projected.filter.reset();
         ARROW_ASSIGN_OR_RAISE(auto dbf_reader, dbf::DbfReader::Make(bytes, projected, source));
+        progress.dbf = dbf_reader;
         ARROW_ASSIGN_OR_RAISE(auto typed, TypeDates(dbf_reader, dates, options_.read.on_invalid,
                                                     path, invalid_dates));
         ARROW_ASSIGN_OR_RAISE(auto expression, PredicateToExpression(*filter, *typed->schema()));
         ARROW_ASSIGN_OR_RAISE(reader, FilterAndProject(typed, expression, columns));
       } else {
         dbf::ReadOptions pushed = options_.read;
-        pushed.columns = columns;
+        pushed.columns = fields;
         pushed.filter = filter;
         ARROW_ASSIGN_OR_RAISE(auto dbf_reader, dbf::DbfReader::Make(bytes, pushed, source));
+        progress.dbf = dbf_reader;
         ARROW_ASSIGN_OR_RAISE(
             reader, TypeDates(dbf_reader, dates, options_.read.on_invalid, path, invalid_dates));
       }
+      const int64_t deleted_column = options_.read.keep_deleted ? 1 : 0;
+      counters_.columns_converted.fetch_add(progress.dbf->schema()->num_fields() - deleted_column,
+                                            std::memory_order_relaxed);
     }
     std::vector<std::shared_ptr<arrow::Scalar>> source_values;
     if (options_.with_source) {
@@ -398,8 +474,8 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
       source_values = {text(p.file.uf), number(p.file.year), number(p.file.month), text(path)};
     }
     return std::make_shared<ConformingReader>(std::move(reader), data_schema_, output_schema_,
-                                              std::move(source_values), &counters_,
-                                              std::move(on_close));
+                                              std::move(source_values), std::move(progress),
+                                              &counters_, std::move(on_close));
   }
 
   // The file's bytes: the local mirror, or a download decoded as it arrives (kept in the raw cache,

@@ -31,8 +31,9 @@ class ScanTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(root_); }
 
-  void WriteDbc(const std::string& rel, bool with_extra, int rows) {
+  void WriteDbc(const std::string& rel, bool with_extra, int rows, std::vector<bool> deleted = {}) {
     testing::DbfBuilder b;
+    b.deleted = std::move(deleted);
     b.fields = {{"SEXO", 'C', 1}, {"IDADE", 'N', 3}};
     if (with_extra) b.fields.push_back({"EXTRA", 'C', 2});
     for (int i = 0; i < rows; ++i) {
@@ -115,6 +116,91 @@ TEST_F(ScanTest, ProjectionFilterAndSourceColumns) {
     EXPECT_EQ(table->schema()->field_names(),
               (std::vector<std::string>{"IDADE", "EXTRA", "uf", "year", "month", "file"}));
   }
+}
+
+// IDADE of the women (SEXO "3": every odd record): 20 of 40 and 12 of 25 records.
+ScanOptions WomensAges(ScanOptions options) {
+  options.read.columns = std::vector<std::string>{"IDADE"};
+  options.read.filter = std::make_shared<dbf::Predicate>(
+      dbf::Predicate::Compare("SEXO", dbf::CompareOp::kEqual, {std::string("3")}));
+  return options;
+}
+
+TEST_F(ScanTest, CountersShowProjectionAndFilterPushedDownToTheBytes) {
+  auto scan = *Scan::Make(Files(), WomensAges(Options(false)));
+  for (int pass = 0; pass < 2; ++pass) {  // each pass starts the counters again
+    auto table = ReadAll(*scan);
+    const ScanCounters& c = scan->counters();
+    EXPECT_EQ(table->num_rows(), 32);
+    EXPECT_EQ(c.rows.load(), 32);
+    // IDADE in each file: the filter tests SEXO on the raw bytes, without converting it.
+    EXPECT_EQ(c.columns_converted.load(), 2);
+    EXPECT_EQ(c.columns_read_from_cache.load(), 0);
+    EXPECT_EQ(c.records_scanned.load(), 65);
+    EXPECT_EQ(c.rows_filtered_out.load(), 33);
+    EXPECT_EQ(c.deleted_records_skipped.load(), 0);
+    EXPECT_EQ(c.files_done.load(), 2);
+    const auto mirror = root_ / "mirror" / "SIHSUS/200801_/Dados";
+    EXPECT_EQ(c.bytes_read.load(), static_cast<int64_t>(fs::file_size(mirror / "RDAC1301.dbc") +
+                                                        fs::file_size(mirror / "RDAC1302.dbc")));
+  }
+}
+
+TEST_F(ScanTest, CountersOfTheCacheFillAndTheCacheRead) {
+  auto cold = *Scan::Make(Files(), WomensAges(Options(true)));
+  ReadAll(*cold);
+  EXPECT_EQ(cold->counters().columns_converted.load(), 2 + 3);  // all columns go to the cache
+  EXPECT_EQ(cold->counters().rows_filtered_out.load(), 33);
+  auto warm = *Scan::Make(Files(), WomensAges(Options(true)));
+  auto table = ReadAll(*warm);
+  const ScanCounters& c = warm->counters();
+  EXPECT_EQ(table->num_rows(), 32);
+  EXPECT_EQ(c.files_from_parquet_cache.load(), 2);
+  EXPECT_EQ(c.columns_converted.load(), 0);
+  EXPECT_EQ(c.columns_read_from_cache.load(), 2 * 2);
+  EXPECT_EQ(c.records_scanned.load(), 65);
+  EXPECT_EQ(c.rows_filtered_out.load(), 33);
+  EXPECT_GT(c.bytes_read.load(), 0);
+  EXPECT_EQ(c.rows.load(), c.records_scanned.load() - c.rows_filtered_out.load());
+}
+
+TEST_F(ScanTest, CountersStopWhereTheReaderStopped) {
+  auto scan = *Scan::Make(Files(), Options(false));
+  auto reader = *scan->Execute();
+  std::shared_ptr<arrow::RecordBatch> batch;
+  ASSERT_TRUE(reader->ReadNext(&batch).ok());
+  ASSERT_TRUE(reader->Close().ok());
+  const ScanCounters& c = scan->counters();
+  EXPECT_GT(c.records_scanned.load(), 0);
+  EXPECT_LT(c.records_scanned.load(), 65);
+  EXPECT_EQ(c.rows_filtered_out.load(), 0);
+}
+
+TEST_F(ScanTest, CountersOfDeletedRecords) {
+  // Records 0, 3, 6... of RDAC1301 flagged deleted: 14 of its 40.
+  std::vector<bool> deleted(40);
+  for (size_t i = 0; i < deleted.size(); i += 3) deleted[i] = true;
+  WriteDbc("SIHSUS/200801_/Dados/RDAC1301.dbc", /*with_extra=*/false, 40, deleted);
+  auto dropped = *Scan::Make(Files(), Options(false));
+  EXPECT_EQ(ReadAll(*dropped)->num_rows(), 65 - 14);
+  const ScanCounters& c = dropped->counters();
+  EXPECT_EQ(c.records_scanned.load(), 65);
+  EXPECT_EQ(c.deleted_records_skipped.load(), 14);
+  EXPECT_EQ(c.rows_filtered_out.load(), 0);
+  EXPECT_EQ(c.columns_converted.load(), 2 + 3);
+
+  ScanOptions options = Options(false);
+  options.read.keep_deleted = true;
+  auto kept = *Scan::Make(Files(), options);
+  auto table = ReadAll(*kept);
+  ASSERT_EQ(table->num_rows(), 65);
+  int64_t flagged = 0;
+  for (const auto& chunk : table->GetColumnByName(dbf::kDeletedColumn)->chunks()) {
+    flagged += std::static_pointer_cast<arrow::BooleanArray>(chunk)->true_count();
+  }
+  EXPECT_EQ(flagged, 14);
+  EXPECT_EQ(kept->counters().deleted_records_skipped.load(), 0);
+  EXPECT_EQ(kept->counters().columns_converted.load(), 2 + 3);  // _deleted is not a DBF field
 }
 
 TEST_F(ScanTest, UnknownColumnListsAvailable) {

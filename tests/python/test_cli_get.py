@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from remote_servers import PUBLIC_ROOT
 from scan_mirror import build_sih_mirror
 from typer.testing import CliRunner
 
+from arrow_sus import ScanStats
 from arrow_sus.cli import app
 
 runner = CliRunner()
@@ -39,6 +41,28 @@ def test_get_parquet_with_json_summary(mirror, tmp_path: Path) -> None:
     assert summary["rows"] == expected == pq.read_table(out).num_rows
     assert summary["files"] == 4 and summary["columns"] == 10
     assert summary["bytes_written"] == out.stat().st_size
+
+
+def test_get_json_and_table_show_the_scan_statistics(mirror, tmp_path: Path) -> None:
+    _, files = mirror
+    in_ac = [f for f in files if f.uf == "AC" and f.year == 2013]
+    out = tmp_path / "women.parquet"
+    args = ["get", "sih-rd", "--uf", "AC", "--year", "2013", "-c", "IDADE", "-w", "SEXO = '3'", "-o", str(out)]
+    for cached in (0, len(in_ac)):  # fills the cache, then reads from it
+        result = runner.invoke(app, [*args, "--json"])
+        assert result.exit_code == 0, result.output
+        summary = json.loads(result.stdout)
+        stats = summary["stats"]
+        assert set(stats) == {f.name for f in dataclasses.fields(ScanStats)}
+        assert stats["files_planned"] == stats["files_done"] == len(in_ac)
+        assert stats["files_from_parquet_cache"] == summary["files_from_cache"] == cached
+        assert stats["records_scanned"] == sum(f.rows for f in in_ac)
+        assert stats["rows"] == summary["rows"] == stats["records_scanned"] - stats["rows_filtered_out"]
+        assert stats["rows_filtered_out"] > 0
+    assert stats["columns_converted"] == 0 and stats["columns_read_from_cache"] == 2 * len(in_ac)
+    table = runner.invoke(app, args)
+    assert table.exit_code == 0, table.output
+    assert f"{stats['rows_filtered_out']:,} filtered out" in table.output
 
 
 def test_get_columns_where_and_formats(mirror, tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from arrow_sus import cache
 from arrow_sus.errors import InvalidArgumentError, NotFoundError
 
 pl = pytest.importorskip("polars")
+
+WOMEN_60 = [("SEXO", "=", "3"), ("IDADE", ">=", 60)]
 
 
 @pytest.fixture(scope="module")
@@ -213,6 +216,30 @@ def test_invalid_dates_are_null_and_counted(tmp_path, cache_dir) -> None:
     assert err.value.row == 1 and "RDAC1301.dbc" in str(err.value)
 
 
+def test_deleted_records_are_counted_or_kept(tmp_path, cache_dir) -> None:
+    from dbf_factory import Dbf, Field
+
+    root = tmp_path / "m"
+    target = root / SIH_DIR / "RDAC1301.dbc"
+    target.parent.mkdir(parents=True)
+    rows = [[str(i).encode(), b"3" if i % 2 else b"1"] for i in range(10)]
+    target.write_bytes(
+        arrow_sus.compress_dbf(Dbf([Field("N", "C", 2), Field("SEXO", "C", 1)], rows, {0, 3, 4}).build())
+    )
+    for use_cache in (False, True, True):  # no cache, filling it, reading it back
+        s = arrow_sus.scan(
+            "sih-rd", uf="AC", year=2013, source=root.as_uri(), cache=use_cache, filters=[("SEXO", "=", "3")]
+        )
+        assert s.to_arrow().column("N").to_pylist() == ["1", "5", "7", "9"]
+        if not s.stats.files_from_parquet_cache:  # a cached conversion holds no deleted records
+            assert (s.stats.records_scanned, s.stats.deleted_records_skipped) == (10, 3)
+        assert s.stats.rows_filtered_out == s.stats.records_scanned - s.stats.deleted_records_skipped - 4
+        kept = arrow_sus.scan("sih-rd", uf="AC", year=2013, source=root.as_uri(), cache=use_cache, keep_deleted=True)
+        table = kept.to_arrow()
+        assert table.column("_deleted").to_pylist() == [i in {0, 3, 4} for i in range(10)]
+        assert kept.stats.deleted_records_skipped == 0 and kept.stats.rows == 10
+
+
 def test_polars_lazy_pushdown(mirror, cache_dir) -> None:
     root, _ = mirror
     s = arrow_sus.scan("sih-rd", year=2013, source=source_of(root))
@@ -224,6 +251,62 @@ def test_polars_lazy_pushdown(mirror, cache_dir) -> None:
     expected = full.filter((pl.col("SEXO") == "3") & (pl.col("VAL_TOT") * 2 > 1000)).select("DIAG_PRINC", "IDADE")
     assert got.equals(expected)
     assert s.lazy().head(7).collect().height == 7
+
+
+def test_stats_of_a_pass(mirror, cache_dir) -> None:
+    root, files = mirror
+    in_2013 = [f for f in files if f.year == 2013]
+    s = arrow_sus.scan(
+        "sih-rd", year=2013, source=source_of(root), cache=False, columns=["DIAG_PRINC", "VAL_TOT"], filters=WOMEN_60
+    )
+    assert isinstance(s.stats, arrow_sus.ScanStats) and s.stats.records_scanned == 0  # nothing ran yet
+    for _ in range(2):  # each pass starts from zero
+        table = s.to_arrow()
+        stats = s.stats
+        assert stats.files_planned == stats.files_done == len(in_2013)
+        assert stats.records_scanned == sum(f.rows for f in in_2013)
+        assert stats.rows == table.num_rows > 0
+        assert stats.rows_filtered_out == stats.records_scanned - table.num_rows
+        assert stats.deleted_records_skipped == 0 and stats.files_from_parquet_cache == 0
+        # The projection only: SEXO and IDADE are tested on the raw bytes, never converted.
+        assert stats.columns_converted == 2 * len(in_2013)
+        assert stats.columns_read_from_cache == 0
+        assert stats.bytes_read == sum((root / f.path).stat().st_size for f in in_2013)
+        assert stats.bytes_downloaded == 0
+    assert stats["rows"] == stats.rows and stats.as_dict()["rows_filtered_out"] == stats.rows_filtered_out
+    with pytest.raises(KeyError):
+        stats["nope"]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        stats.rows = 0  # type: ignore[misc]
+    text = repr(stats)
+    assert f"{stats.rows_filtered_out:,} filtered out" in text and "4/4 files" in text
+
+
+def test_stats_show_polars_pushdown(mirror, cache_dir) -> None:
+    root, files = mirror
+    in_2013 = [f for f in files if f.year == 2013]
+    total = sum(f.rows for f in in_2013)
+    s = arrow_sus.scan("sih-rd", year=2013, source=source_of(root))
+    for cached in (0, len(in_2013)):  # fills the cache, then reads from it
+        got = s.lazy().select(["SEXO", "IDADE", "DIAG_PRINC"]).filter(pl.col("IDADE") >= 60).collect()
+        assert got.height > 0 and (got["IDADE"] >= 60).all()
+        stats = s.stats
+        assert stats.files_from_parquet_cache == cached
+        assert stats.records_scanned == total
+        assert stats.rows == got.height  # the predicate was applied natively: Polars dropped nothing
+        assert stats.rows_filtered_out == total - got.height
+        if cached:  # the three columns read back from the cache, nothing converted
+            assert stats.columns_read_from_cache == 3 * len(in_2013) and stats.columns_converted == 0
+    # Without the cache, only the projected columns are converted (IDADE is also the filter's).
+    uncached = arrow_sus.scan("sih-rd", year=2013, source=source_of(root), cache=False)
+    uncached.lazy().filter(pl.col("IDADE") >= 60).select("SEXO", "DIAG_PRINC").collect()
+    assert uncached.stats.columns_converted == 3 * len(in_2013)
+    # A predicate Polars cannot push down is applied by Polars to every row that comes back.
+    partly = uncached.lazy().filter((pl.col("SEXO") == "3") & (pl.col("VAL_TOT") * 2 > 1000)).collect()
+    assert uncached.stats.rows_filtered_out > 0 and uncached.stats.rows > partly.height
+    # head() stops the native scan early.
+    assert uncached.lazy().head(5).collect().height == 5
+    assert uncached.stats.rows < total and uncached.stats.records_scanned < total
 
 
 def test_duckdb_and_pandas(mirror, cache_dir) -> None:
@@ -244,6 +327,10 @@ def test_to_parquet_file_and_partitioned(mirror, cache_dir, tmp_path) -> None:
     assert summary["rows"] == pq.read_table(tmp_path / "out.parquet").num_rows
     parts = s.to_parquet(tmp_path / "parts", partition_by=["uf", "month"])
     assert parts["rows"] == summary["rows"]
+    # The pass made with the source columns added counts as the scan's own.
+    fresh = arrow_sus.scan("sih-rd", year=2013, source=source_of(root), columns=["SEXO", "IDADE"])
+    fresh.to_parquet(tmp_path / "by_uf", partition_by=["uf"])
+    assert fresh.stats.rows == summary["rows"]
     assert sorted(p.name for p in (tmp_path / "parts").iterdir()) == ["uf=AC", "uf=RJ"]
     assert not [p for p in tmp_path.iterdir() if ".part" in p.name]
 
@@ -319,6 +406,22 @@ def test_ftp_second_scan_sends_no_retr_and_republished_file_is_fetched(ftp_mirro
     table = third.to_arrow()
     assert server.faults.total_retr() > retr
     assert table.num_rows != first.num_rows
+
+
+def test_ftp_stats_count_downloads_then_cache_reads(ftp_mirror, cache_dir) -> None:
+    server, public, files = ftp_mirror
+    sizes = sum((public / f.path).stat().st_size for f in files)
+    cold = arrow_sus.scan("sih-rd", uf="AC", year=2013, source=server.url)
+    women = cold.lazy().filter(pl.col("SEXO") == "3").select("IDADE").collect()
+    assert cold.stats.bytes_downloaded == cold.stats.bytes_read == sizes
+    assert cold.stats.rows == women.height and cold.stats.rows_filtered_out > 0
+    assert cold.stats.columns_converted == 10 * len(files)  # every column goes to the cache
+    warm = arrow_sus.scan("sih-rd", uf="AC", year=2013, source=server.url)
+    assert warm.lazy().filter(pl.col("SEXO") == "3").select("IDADE").collect().equals(women)
+    stats = warm.stats
+    assert stats.bytes_downloaded == 0 and stats.files_from_parquet_cache == len(files)
+    assert stats.columns_converted == 0 and stats.columns_read_from_cache == 2 * len(files)
+    assert stats.rows == women.height and stats.records_scanned == sum(f.rows for f in files)
 
 
 def test_final_files_win_over_preliminary_ones(tmp_path, cache_dir) -> None:

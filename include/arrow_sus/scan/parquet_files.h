@@ -2,6 +2,8 @@
 // a converted file streams past.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -20,6 +22,8 @@ struct ParquetReadOptions {
       filter;  // rows to keep; row groups are pruned by statistics
   int64_t batch_size = 65536;
   bool use_threads = true;
+  std::atomic<int64_t>* bytes_read = nullptr;  // when set, counts the bytes read from the file
+  int64_t* file_rows = nullptr;  // when set, receives the rows the file holds (from its footer)
 };
 
 // Streams a Parquet file: only `columns` are decoded, and row groups whose statistics cannot match

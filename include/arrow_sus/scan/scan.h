@@ -73,14 +73,67 @@ struct PlannedFile {
   bool cached_raw = false;                    // a verified local copy of this version
 };
 
-// Counters updated while a scan runs; safe to read from any thread.
+// Counters of a pass (Execute starts each pass at zero); safe to read from any thread while it
+// runs. They grow as the work happens, per batch or per file (never per row), so they can drive
+// progress bars and show what the pushed-down projection and filter saved. Headers read while
+// planning are not counted. When a pass is read to the end:
+//   rows == records_scanned - deleted_records_skipped - rows_filtered_out.
 struct ScanCounters {
-  std::atomic<int64_t> files_done{0};
+  std::atomic<int64_t> files_done{0};     // files finished (read to the end, or abandoned)
   std::atomic<int64_t> invalid_dates{0};  // non-blank text in typed date columns that is not a date
-  std::atomic<int64_t> files_from_parquet_cache{0};
-  std::atomic<int64_t> bytes_downloaded{0};
-  std::atomic<int64_t> rows{0};
-  std::atomic<int64_t> batches{0};
+  std::atomic<int64_t> files_from_parquet_cache{0};  // files read from their converted copy
+  std::atomic<int64_t> bytes_downloaded{0};          // bytes fetched from a remote source
+  // Bytes read from files: the .dbc/.dbf bytes the decoder consumed (from the local mirror, the raw
+  // cache or a download) plus the bytes read from converted-cache files (footer and the column
+  // chunks of the columns decoded).
+  std::atomic<int64_t> bytes_read{0};
+  // DBF fields converted to Arrow, summed over the files decoded: with the projection pushed down,
+  // only the asked columns (a filter tests its fields on the raw bytes, without converting them,
+  // except date fields, compared once typed); every column when the conversion is written to the
+  // cache.
+  std::atomic<int64_t> columns_converted{0};
+  // Columns decoded from converted-cache files (asked plus filter-only), summed over those files.
+  std::atomic<int64_t> columns_read_from_cache{0};
+  // Records the scan went through: DBF records read (deleted ones included) and rows of the cached
+  // files (those in row groups skipped by their statistics included; a cached file abandoned before
+  // its end counts only the rows it delivered).
+  std::atomic<int64_t> records_scanned{0};
+  std::atomic<int64_t> deleted_records_skipped{0};  // records flagged deleted (0 with keep_deleted)
+  // Records the scan's filter rejected: on the raw bytes, after typing dates, or in the cache
+  // reader.
+  std::atomic<int64_t> rows_filtered_out{0};
+  std::atomic<int64_t> rows{0};     // rows delivered
+  std::atomic<int64_t> batches{0};  // batches delivered
+
+  // Calls f(name, counter) for every counter, in declaration order.
+  template <typename F>
+  void ForEach(F&& f) {
+    ForEachOf(*this, f);
+  }
+  template <typename F>
+  void ForEach(F&& f) const {
+    ForEachOf(*this, f);
+  }
+  void Reset() {
+    ForEach([](const char*, std::atomic<int64_t>& counter) { counter.store(0); });
+  }
+
+ private:
+  template <typename Self, typename F>
+  static void ForEachOf(Self& self, F& f) {
+    f("files_done", self.files_done);
+    f("invalid_dates", self.invalid_dates);
+    f("files_from_parquet_cache", self.files_from_parquet_cache);
+    f("bytes_downloaded", self.bytes_downloaded);
+    f("bytes_read", self.bytes_read);
+    f("columns_converted", self.columns_converted);
+    f("columns_read_from_cache", self.columns_read_from_cache);
+    f("records_scanned", self.records_scanned);
+    f("deleted_records_skipped", self.deleted_records_skipped);
+    f("rows_filtered_out", self.rows_filtered_out);
+    f("rows", self.rows);
+    f("batches", self.batches);
+  }
 };
 
 class Scan {
@@ -94,8 +147,8 @@ class Scan {
   // The stream's schema: the unified columns (projected as asked) plus the source columns.
   arrow::Result<std::shared_ptr<arrow::Schema>> schema();
   arrow::Result<std::vector<PlannedFile>> files();
-  // A new pass over every planned file. Closing the reader early cancels downloads and threads;
-  // the cache keeps only complete entries.
+  // A new pass over every planned file (the counters start again at zero). Closing the reader early
+  // cancels downloads and threads; the cache keeps only complete entries.
   arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> Execute();
 
   const ScanCounters& counters() const;

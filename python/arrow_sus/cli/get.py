@@ -64,9 +64,9 @@ def _consume(s: Scan, write: Any, quiet: bool) -> None:
                 stats = s.stats
                 progress.update(
                     task,
-                    completed=stats["files_done"],
-                    rows=stats["rows"],
-                    fetched=human_bytes(stats["bytes_downloaded"]),
+                    completed=stats.files_done,
+                    rows=stats.rows,
+                    fetched=human_bytes(stats.bytes_downloaded),
                 )
                 yield batch
             progress.update(task, completed=len(s))
@@ -80,12 +80,13 @@ def _summary(s: Scan, output: Path, rows: int, columns: int, seconds: float, as_
         "dataset": s.dataset,
         "output": str(output),
         "files": len(s),
-        "files_from_cache": stats["files_from_parquet_cache"],
+        "files_from_cache": stats.files_from_parquet_cache,
         "rows": rows,
         "columns": columns,
-        "bytes_downloaded": stats["bytes_downloaded"],
+        "bytes_downloaded": stats.bytes_downloaded,
         "bytes_written": tree_size(output),
         "seconds": round(seconds, 3),
+        "stats": stats.as_dict(),  # every counter of the pass (see arrow_sus.ScanStats)
     }
     if as_json:
         typer.echo(json.dumps(summary))
@@ -98,6 +99,14 @@ def _summary(s: Scan, output: Path, rows: int, columns: int, seconds: float, as_
     table.add_row("files", f"{summary['files']} ({summary['files_from_cache']} from cache)")
     table.add_row("rows", f"{rows:,}")
     table.add_row("columns", str(columns))
+    converted = f"{stats.columns_converted} converted"
+    if stats.columns_read_from_cache:
+        converted += f", {stats.columns_read_from_cache} read from cache"
+    table.add_row("columns × files", converted)
+    table.add_row(
+        "records", f"{stats.records_scanned:,} scanned, {stats.rows_filtered_out:,} filtered out at the source"
+    )
+    table.add_row("read", human_bytes(stats.bytes_read))
     table.add_row("downloaded", human_bytes(summary["bytes_downloaded"]))
     table.add_row("written", f"{human_bytes(summary['bytes_written'])} → {output}")
     table.add_row("seconds", f"{seconds:.2f}")
