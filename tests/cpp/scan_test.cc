@@ -6,6 +6,7 @@
 
 #include <arrow/api.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -22,9 +23,10 @@ namespace fs = std::filesystem;
 class ScanTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("arrow_sus_scan_" + std::to_string(::getpid()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::replace(test.begin(), test.end(), '/', '_');  // parametrised: "Name/format"
+    root_ =
+        fs::temp_directory_path() / ("arrow_sus_scan_" + std::to_string(::getpid()) + "_" + test);
     fs::remove_all(root_);
     WriteDbc("SIHSUS/200801_/Dados/RDAC1301.dbc", /*with_extra=*/false, 40);
     WriteDbc("SIHSUS/200801_/Dados/RDAC1302.dbc", /*with_extra=*/true, 25);
@@ -90,32 +92,65 @@ TEST_F(ScanTest, UnionOfDriftingFilesWithoutCache) {
   EXPECT_EQ(table->GetColumnByName("EXTRA")->null_count(), 40);
 }
 
-TEST_F(ScanTest, CacheIsFilledThenUsed) {
-  auto first = *Scan::Make(Files(), Options(true));
+// The cache paths in each converted format.
+class ScanCacheTest : public ScanTest,
+                      public ::testing::WithParamInterface<cache::ConvertedFormat> {
+ protected:
+  ScanOptions CachedOptions() {
+    ScanOptions options = Options(true);
+    options.cache_format = GetParam();
+    return options;
+  }
+};
+
+TEST_P(ScanCacheTest, CacheIsFilledThenUsed) {
+  auto first = *Scan::Make(Files(), CachedOptions());
   auto cold = ReadAll(*first);
-  auto second = *Scan::Make(Files(), Options(true));
+  auto second = *Scan::Make(Files(), CachedOptions());
   auto planned = *second->files();
   ASSERT_EQ(planned.size(), 2u);
-  EXPECT_TRUE(planned[0].cached_parquet.has_value());
+  ASSERT_TRUE(planned[0].cached_converted.has_value());
+  EXPECT_TRUE(planned[0].cached_converted->ends_with(
+      GetParam() == cache::ConvertedFormat::kArrowIpc ? ".arrow" : ".parquet"));
   auto warm = ReadAll(*second);
   EXPECT_TRUE(warm->Equals(*cold));
   EXPECT_EQ(second->counters().files_from_parquet_cache.load(), 2);
 }
 
-TEST_F(ScanTest, ProjectionFilterAndSourceColumns) {
-  ScanOptions options = Options(true);
+TEST_P(ScanCacheTest, AnEntryInTheOtherFormatIsNotUsed) {
+  ReadAll(**Scan::Make(Files(), CachedOptions()));
+  ScanOptions other = CachedOptions();
+  other.cache_format = GetParam() == cache::ConvertedFormat::kArrowIpc
+                           ? cache::ConvertedFormat::kParquet
+                           : cache::ConvertedFormat::kArrowIpc;
+  auto scan = *Scan::Make(Files(), other);
+  EXPECT_FALSE((*scan->files())[0].cached_converted.has_value());
+  EXPECT_EQ(ReadAll(*scan)->num_rows(), 65);
+  EXPECT_EQ(scan->counters().files_from_parquet_cache.load(), 0);
+}
+
+TEST_P(ScanCacheTest, ProjectionFilterAndSourceColumns) {
+  ScanOptions options = CachedOptions();
   options.read.columns = std::vector<std::string>{"IDADE", "EXTRA"};
   options.read.filter = std::make_shared<dbf::Predicate>(
       dbf::Predicate::Compare("SEXO", dbf::CompareOp::kEqual, {std::string("3")}));
   options.with_source = true;
-  for (int pass = 0; pass < 2; ++pass) {  // cold, then from the Parquet cache
+  for (int pass = 0; pass < 2; ++pass) {  // cold, then from the converted cache
     auto scan = *Scan::Make(Files(), options);
     auto table = ReadAll(*scan);
     EXPECT_EQ(table->num_rows(), 20 + 12) << "pass " << pass;
     EXPECT_EQ(table->schema()->field_names(),
               (std::vector<std::string>{"IDADE", "EXTRA", "uf", "year", "month", "file"}));
+    EXPECT_EQ(scan->counters().files_from_parquet_cache.load(), pass == 0 ? 0 : 2);
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(BothFormats, ScanCacheTest,
+                         ::testing::Values(cache::ConvertedFormat::kArrowIpc,
+                                           cache::ConvertedFormat::kParquet),
+                         [](const auto& info) {
+                           return std::string(cache::ConvertedFormatName(info.param));
+                         });
 
 TEST_F(ScanTest, UnknownColumnListsAvailable) {
   ScanOptions options = Options(false);

@@ -34,6 +34,12 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "cache"
 
 
+@pytest.fixture(params=["ipc", "parquet"])
+def cache_format(request: pytest.FixtureRequest) -> str:
+    """Each converted-cache format in turn."""
+    return request.param
+
+
 def source_of(root: Path) -> str:
     return root.as_uri()
 
@@ -93,7 +99,7 @@ def test_schema_drift_modes(mirror, cache_dir) -> None:
         strict.schema  # noqa: B018
 
 
-def test_projection_and_filters_cold_and_warm(mirror, cache_dir) -> None:
+def test_projection_and_filters_cold_and_warm(mirror, cache_dir, cache_format) -> None:
     root, _ = mirror
     src = source_of(root)
     filters = [("SEXO", "=", "3"), ("IDADE", ">=", 60)]
@@ -101,15 +107,38 @@ def test_projection_and_filters_cold_and_warm(mirror, cache_dir) -> None:
     everything = arrow_sus.scan("sih-rd", year=2013, source=src, cache=False).to_arrow()
     mask = pc.and_(pc.equal(everything["SEXO"], "3"), pc.greater_equal(everything["IDADE"], 60))
     expected = everything.filter(mask).select(columns)
-    cold = arrow_sus.scan("sih-rd", year=2013, source=src, columns=columns, filters=filters)
+    kw = {"source": src, "columns": columns, "filters": filters, "cache_format": cache_format}
+    cold = arrow_sus.scan("sih-rd", year=2013, **kw)
     assert cold.files().column("cached").to_pylist() == ["", "", "", ""]
     assert canonical(cold.to_arrow()).equals(canonical(expected))
-    warm = arrow_sus.scan("sih-rd", year=2013, source=src, columns=columns, filters=filters)
-    assert warm.files().column("cached").to_pylist() == ["parquet"] * 4
+    warm = arrow_sus.scan("sih-rd", year=2013, **kw)
+    assert warm.files().column("cached").to_pylist() == [cache_format] * 4
     assert canonical(warm.to_arrow()).equals(canonical(expected))
     assert warm.stats["files_from_parquet_cache"] == 4
+    # Every column, no filter, from the cache: the same table as a cache-free read.
+    whole = arrow_sus.scan("sih-rd", year=2013, source=src, cache_format=cache_format).to_arrow()
+    assert canonical(whole).equals(canonical(everything))
     info = cache.info()
-    assert info.parquet_entries == 4 and info.hits >= 4
+    assert info.converted_entries == 4 and info.hits >= 4
+    assert set(cache.entries().column("format").to_pylist()) == {cache_format}
+
+
+def test_an_entry_in_the_other_format_is_a_miss(mirror, cache_dir, monkeypatch) -> None:
+    root, _ = mirror
+    src = source_of(root)
+    arrow_sus.scan("sih-rd", uf="AC", year=2013, month=1, source=src).to_arrow()  # default: ipc
+    monkeypatch.setenv("ARROW_SUS_CACHE_FORMAT", "parquet")
+    as_parquet = arrow_sus.scan("sih-rd", uf="AC", year=2013, month=1, source=src)
+    assert as_parquet.files().column("cached").to_pylist() == [""]
+    as_parquet.to_arrow()
+    assert sorted(cache.entries().column("format").to_pylist()) == ["ipc", "parquet"]
+    as_arrow = arrow_sus.scan("sih-rd", uf="AC", year=2013, month=1, source=src, cache_format="ipc")
+    assert as_arrow.files().column("cached").to_pylist() == ["ipc"]
+    monkeypatch.setenv("ARROW_SUS_CACHE_FORMAT", "feather")
+    with pytest.raises(InvalidArgumentError, match="ARROW_SUS_CACHE_FORMAT"):
+        arrow_sus.scan("sih-rd", uf="AC", year=2013, month=1, source=src)
+    with pytest.raises(InvalidArgumentError, match="cache_format must be 'ipc' or 'parquet'"):
+        arrow_sus.scan("sih-rd", uf="AC", year=2013, month=1, source=src, cache_format="csv")  # type: ignore[arg-type]
 
 
 def test_filter_on_a_column_some_files_lack(mirror, cache_dir) -> None:
@@ -260,32 +289,44 @@ def test_missing_partitions_and_unknown_datasets(mirror, cache_dir) -> None:
         arrow_sus.scan("sih-rd", uf="AC", year=2013, source=source_of(root), columns=["NOPE"]).schema  # noqa: B018
 
 
-def test_dropping_the_stream_early_leaves_no_partial_cache_entry(mirror, cache_dir) -> None:
+def test_dropping_the_stream_early_leaves_no_partial_cache_entry(mirror, cache_dir, cache_format) -> None:
     root, _ = mirror
-    s = arrow_sus.scan("sih-rd", year=[2012, 2013], source=source_of(root), batch_size=16)
+    kw = {"source": source_of(root), "cache_format": cache_format}
+    s = arrow_sus.scan("sih-rd", year=[2012, 2013], batch_size=16, **kw)
     stream = s.stream()
     next(stream)
     stream.close()
-    parquet_dir = cache_dir / "parquet"
-    leftovers = [p for p in parquet_dir.rglob("*") if p.is_file() and ".tmp" in p.name] if parquet_dir.exists() else []
+    converted_dir = cache_dir / "converted"
+    leftovers = [p for p in converted_dir.rglob("*") if p.is_file() and ".tmp" in p.name]
     assert leftovers == []
     for entry in cache.entries().to_pylist():
-        assert entry["kind"] == "parquet"
+        assert (entry["kind"], entry["format"]) in (("converted", cache_format), ("raw", "dbc"))
     # Whatever was committed is complete: a later scan reads the same rows as a cache-free one.
-    again = arrow_sus.scan("sih-rd", year=[2012, 2013], source=source_of(root)).to_arrow()
+    again = arrow_sus.scan("sih-rd", year=[2012, 2013], **kw).to_arrow()
     fresh = arrow_sus.scan("sih-rd", year=[2012, 2013], source=source_of(root), cache=False).to_arrow()
     assert canonical(again).equals(canonical(fresh))
 
 
-def test_corrupted_cache_file_is_rebuilt(mirror, cache_dir) -> None:
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "same size, footer overwritten"])
+def test_corrupted_cache_file_is_rebuilt(mirror, cache_dir, cache_format, damage) -> None:
     root, _ = mirror
-    src = source_of(root)
-    first = arrow_sus.scan("sih-rd", uf="AC", year=2013, month=1, source=src).to_arrow()
+    kw = {"uf": "AC", "year": 2013, "month": 1, "source": source_of(root), "cache_format": cache_format}
+    first = arrow_sus.scan("sih-rd", **kw).to_arrow()
     (entry,) = [e for e in cache._manifest(cache_dir).entries()]
-    Path(entry["local_path"]).write_bytes(b"garbage")
-    again = arrow_sus.scan("sih-rd", uf="AC", year=2013, month=1, source=src)
+    path = Path(entry["local_path"])
+    data = path.read_bytes()
+    if damage == "garbage":
+        path.write_bytes(b"garbage")
+    elif damage == "truncated":
+        path.write_bytes(data[: len(data) // 2])
+    else:
+        path.write_bytes(data[:-16] + b"\0" * 16)
+    again = arrow_sus.scan("sih-rd", **kw)
     assert again.files().column("cached").to_pylist() == [""]
     assert canonical(again.to_arrow()).equals(canonical(first))
+    rebuilt = arrow_sus.scan("sih-rd", **kw)
+    assert rebuilt.files().column("cached").to_pylist() == [cache_format]
+    assert canonical(rebuilt.to_arrow()).equals(canonical(first))
 
 
 @pytest.fixture
@@ -304,7 +345,7 @@ def test_ftp_second_scan_sends_no_retr_and_republished_file_is_fetched(ftp_mirro
     retr = server.faults.total_retr()
     assert retr >= len(files)
     again = arrow_sus.scan("sih-rd", uf="AC", year=2013, source=server.url)
-    assert again.files().column("cached").to_pylist() == ["parquet", "parquet"]
+    assert again.files().column("cached").to_pylist() == ["ipc", "ipc"]
     assert again.to_arrow().num_rows == first.num_rows
     assert server.faults.total_retr() == retr  # nothing downloaded again
     # DATASUS republishes RDAC1302 under the same name: it is fetched and converted again.
@@ -315,7 +356,7 @@ def test_ftp_second_scan_sends_no_retr_and_republished_file_is_fetched(ftp_mirro
 
     os.utime(target, (stamp, stamp))
     third = arrow_sus.scan("sih-rd", uf="AC", year=2013, source=server.url)
-    assert third.files().column("cached").to_pylist() == ["parquet", ""]
+    assert third.files().column("cached").to_pylist() == ["ipc", ""]
     table = third.to_arrow()
     assert server.faults.total_retr() > retr
     assert table.num_rows != first.num_rows

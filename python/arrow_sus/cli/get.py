@@ -122,6 +122,14 @@ def get(
     where: WhereOption = None,
     source: SourceOption = None,
     no_cache: NoCacheOption = False,
+    cache_format: Annotated[
+        str | None,
+        typer.Option(
+            "--cache-format",
+            help="How conversions are cached: ipc (Arrow IPC, fast to read back, ~8x the .dbc on disk) or parquet "
+            "(~0.5x the .dbc, slower to read back). Default $ARROW_SUS_CACHE_FORMAT, else ipc.",
+        ),
+    ] = None,
     schema: Annotated[str, typer.Option(help="union, intersection or strict (files whose layouts differ).")] = "union",
     as_json: JsonOption = False,
     quiet: QuietOption = False,
@@ -142,6 +150,7 @@ def get(
             filters=parse_where(where) if where else None,
             source=source,
             cache=not no_cache,
+            cache_format=cache_format,  # type: ignore[arg-type]
             schema=schema,  # type: ignore[arg-type]
             with_source=partitioned,
         )

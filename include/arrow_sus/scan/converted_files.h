@@ -1,0 +1,42 @@
+// Files of the converted cache, whatever their format (cache::ConvertedFormat): reading them with
+// projection and filters, reading their schema, and writing them while a conversion streams past.
+// Each format lives in its own file (parquet_files.h, ipc_files.h); this is what the scan calls.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <arrow/compute/expression.h>
+#include <arrow/record_batch.h>
+#include <arrow/result.h>
+
+#include "arrow_sus/cache/converted_cache.h"
+
+namespace arrow_sus::scan {
+
+struct ConvertedReadOptions {
+  std::vector<std::string> columns;  // empty: every column, in file order
+  // Rows to keep. Parquet skips row groups whose statistics cannot match; Arrow IPC reads the
+  // filter's columns of a batch first and skips the batch's other columns when no row matches.
+  std::optional<arrow::compute::Expression> filter;
+  int64_t batch_size = 65536;  // at most this many rows per batch
+  bool use_threads = true;     // decode / decompress columns in parallel
+};
+
+arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenConvertedFile(
+    cache::ConvertedFormat format, const std::string& path, const ConvertedReadOptions& options);
+
+// The schema stored in the file; a file that is not a complete file of this format is an error.
+arrow::Result<std::shared_ptr<arrow::Schema>> ConvertedFileSchema(cache::ConvertedFormat format,
+                                                                  const std::string& path);
+
+// Writes `input` to `path` in `format` with that format's cache settings while passing it through
+// (see TeeToFile in tee_to_file.h: temporary name, rename, then `on_complete`).
+arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> TeeToConvertedFile(
+    cache::ConvertedFormat format, std::shared_ptr<arrow::RecordBatchReader> input,
+    std::string path, std::function<arrow::Status(const std::string& path)> on_complete);
+
+}  // namespace arrow_sus::scan

@@ -1,0 +1,190 @@
+// Cache files in both formats: written through the tee, read back with projection and filters,
+// damaged files reported as format errors.
+#include "arrow_sus/scan/converted_files.h"
+
+#include <gtest/gtest.h>
+
+#include <arrow/api.h>
+#include <arrow/compute/expression.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "arrow_sus/error.h"
+#include "arrow_sus/scan/batch_filter.h"
+#include "arrow_sus/scan/ipc_files.h"
+#include "arrow_sus/scan/parquet_files.h"
+
+namespace arrow_sus::scan {
+namespace {
+
+namespace cp = arrow::compute;
+namespace fs = std::filesystem;
+using cache::ConvertedFormat;
+
+// Two batches: AGE 0..99 and 100..199, SEX alternating "1"/"3", NAME "n<AGE>".
+std::shared_ptr<arrow::RecordBatchReader> Input() {
+  auto schema =
+      arrow::schema({arrow::field("AGE", arrow::int32()), arrow::field("SEX", arrow::utf8()),
+                     arrow::field("NAME", arrow::utf8())});
+  std::vector<std::shared_ptr<arrow::RecordBatch>> batches;
+  for (int b = 0; b < 2; ++b) {
+    arrow::Int32Builder ages;
+    arrow::StringBuilder sexes, names;
+    for (int i = 0; i < 100; ++i) {
+      EXPECT_TRUE(ages.Append(b * 100 + i).ok());
+      EXPECT_TRUE(sexes.Append(i % 2 == 0 ? "1" : "3").ok());
+      EXPECT_TRUE(names.Append("n" + std::to_string(b * 100 + i)).ok());
+    }
+    batches.push_back(
+        arrow::RecordBatch::Make(schema, 100, {*ages.Finish(), *sexes.Finish(), *names.Finish()}));
+  }
+  return *arrow::RecordBatchReader::Make(batches, schema);
+}
+
+std::shared_ptr<arrow::Table> ReadAll(arrow::RecordBatchReader* reader) {
+  auto table = reader->ToTable();
+  EXPECT_TRUE(table.ok()) << table.status().ToString();
+  return *table;
+}
+
+class ConvertedFilesTest : public ::testing::TestWithParam<ConvertedFormat> {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("arrow_sus_converted_" + std::to_string(::getpid()) + "_" +
+                                        std::string(cache::ConvertedFormatName(GetParam())));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Writes Input() to `name` through the tee and returns its path.
+  std::string Write(const std::string& name) {
+    std::string path = (dir_ / name).string();
+    auto tee = *TeeToConvertedFile(GetParam(), Input(), path, nullptr);
+    ReadAll(tee.get());
+    return path;
+  }
+
+  fs::path dir_;
+};
+
+TEST_P(ConvertedFilesTest, TeeWritesWhilePassingThrough) {
+  std::string path = (dir_ / "sub" / "x").string();
+  std::string completed;
+  auto tee = *TeeToConvertedFile(GetParam(), Input(), path, [&](const std::string& p) {
+    completed = p;
+    return arrow::Status::OK();
+  });
+  EXPECT_FALSE(fs::exists(path));
+  EXPECT_EQ(ReadAll(tee.get())->num_rows(), 200);
+  EXPECT_EQ(completed, path);
+  ASSERT_TRUE(fs::exists(path));
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir_ / "sub"), fs::directory_iterator{}), 1);
+
+  EXPECT_TRUE((*ConvertedFileSchema(GetParam(), path))->Equals(*Input()->schema()));
+  auto all = ReadAll((*OpenConvertedFile(GetParam(), path, {})).get());
+  EXPECT_TRUE(all->Equals(*ReadAll(Input().get())));
+}
+
+TEST_P(ConvertedFilesTest, ProjectionAndFilter) {
+  std::string path = Write("x");
+  ConvertedReadOptions options;
+  options.columns = {"NAME", "SEX"};  // not in file order
+  options.filter = cp::and_(cp::greater_equal(cp::field_ref("AGE"), cp::literal(150)),
+                            cp::equal(cp::field_ref("SEX"), cp::literal("3")));
+  auto reader = *OpenConvertedFile(GetParam(), path, options);
+  EXPECT_EQ(reader->schema()->num_fields(), 2);
+  EXPECT_EQ(reader->schema()->field(0)->name(), "NAME");
+  auto table = ReadAll(reader.get());
+  ASSERT_EQ(table->num_rows(), 25);
+  EXPECT_EQ(table->num_columns(), 2);
+  auto first = *table->GetColumnByName("NAME")->GetScalar(0);
+  EXPECT_EQ(first->ToString(), "n151");
+}
+
+TEST_P(ConvertedFilesTest, FilterMatchingNothingAndConstantFilters) {
+  std::string path = Write("x");
+  ConvertedReadOptions none;
+  none.filter = cp::greater(cp::field_ref("AGE"), cp::literal(1000));
+  EXPECT_EQ(ReadAll((*OpenConvertedFile(GetParam(), path, none)).get())->num_rows(), 0);
+  ConvertedReadOptions always;
+  always.columns = {"SEX"};
+  always.filter = cp::literal(true);
+  EXPECT_EQ(ReadAll((*OpenConvertedFile(GetParam(), path, always)).get())->num_rows(), 200);
+  ConvertedReadOptions never;
+  never.filter = cp::literal(false);
+  EXPECT_EQ(ReadAll((*OpenConvertedFile(GetParam(), path, never)).get())->num_rows(), 0);
+}
+
+TEST_P(ConvertedFilesTest, BatchesAreAtMostBatchSize) {
+  std::string path = Write("x");
+  ConvertedReadOptions options;
+  options.batch_size = 30;
+  auto reader = *OpenConvertedFile(GetParam(), path, options);
+  int64_t rows = 0;
+  std::shared_ptr<arrow::RecordBatch> batch;
+  while (reader->ReadNext(&batch).ok() && batch != nullptr) {
+    EXPECT_LE(batch->num_rows(), 30);
+    rows += batch->num_rows();
+  }
+  EXPECT_EQ(rows, 200);
+}
+
+TEST_P(ConvertedFilesTest, AbandonedTeeLeavesNoFile) {
+  std::string path = (dir_ / "y").string();
+  bool completed = false;
+  {
+    auto tee = *TeeToConvertedFile(GetParam(), Input(), path, [&](const std::string&) {
+      completed = true;
+      return arrow::Status::OK();
+    });
+    std::shared_ptr<arrow::RecordBatch> batch;
+    ASSERT_TRUE(tee->ReadNext(&batch).ok());
+  }  // destroyed half-way
+  EXPECT_FALSE(completed);
+  EXPECT_TRUE(fs::is_empty(dir_));
+}
+
+TEST_P(ConvertedFilesTest, GarbageAndTruncatedFilesAreFormatErrors) {
+  std::string garbage = (dir_ / "bad").string();
+  { std::ofstream(garbage) << "not a cache file at all"; }
+  std::string truncated = Write("truncated");
+  fs::resize_file(truncated, fs::file_size(truncated) / 2);
+  for (const std::string& path : {garbage, truncated}) {
+    auto schema = ConvertedFileSchema(GetParam(), path);
+    ASSERT_FALSE(schema.ok()) << path;
+    EXPECT_EQ(GetErrorDetail(schema.status())->kind(), ErrorKind::kFormat) << path;
+    EXPECT_NE(schema.status().message().find(fs::path(path).filename().string()), std::string::npos)
+        << schema.status().ToString();
+    EXPECT_FALSE(OpenConvertedFile(GetParam(), path, {}).ok()) << path;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(BothFormats, ConvertedFilesTest,
+                         ::testing::Values(ConvertedFormat::kArrowIpc, ConvertedFormat::kParquet),
+                         [](const auto& info) {
+                           return std::string(cache::ConvertedFormatName(info.param));
+                         });
+
+TEST(ParquetFilesTest, SmallRowGroupsAreKept) {
+  fs::path dir = fs::temp_directory_path() / ("arrow_sus_pq_" + std::to_string(::getpid()));
+  std::string path = (dir / "x.parquet").string();
+  auto tee = *TeeToFile(Input(), path, ParquetWriterFactory({.row_group_rows = 100}), nullptr);
+  ReadAll(tee.get());
+  ConvertedReadOptions options;
+  options.filter = cp::greater_equal(cp::field_ref("AGE"), cp::literal(150));
+  EXPECT_EQ(ReadAll((*OpenParquetFile(path, options)).get())->num_rows(), 50);
+  fs::remove_all(dir);
+}
+
+TEST(BatchFilterTest, FilterAndProject) {
+  auto reader =
+      *FilterAndProject(Input(), cp::less(cp::field_ref("AGE"), cp::literal(10)), {"SEX", "AGE"});
+  EXPECT_EQ(reader->schema()->field(0)->name(), "SEX");
+  EXPECT_EQ(ReadAll(reader.get())->num_rows(), 10);
+  EXPECT_FALSE(FilterAndProject(Input(), std::nullopt, {"NOPE"}).ok());
+}
+
+}  // namespace
+}  // namespace arrow_sus::scan
