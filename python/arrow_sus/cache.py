@@ -31,7 +31,10 @@ from arrow_sus._format import human_bytes
 from arrow_sus._native import _core
 from arrow_sus.errors import InvalidArgumentError
 
-EntryKind = Literal["raw", "converted"]
+#: ``"raw"``: downloaded files; ``"converted"``: conversions in any format; ``"ipc"`` / ``"parquet"``: conversions
+#: in that format only.
+EntryKind = Literal["raw", "converted", "ipc", "parquet"]
+_CONVERTED_FORMATS = ("ipc", "parquet")
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -73,10 +76,22 @@ class CacheInfo:
     directory: Path
     raw_files: int
     raw_bytes: int
-    converted_entries: int
-    converted_bytes: int
+    ipc_entries: int  # conversions cached as Arrow IPC
+    ipc_bytes: int
+    parquet_entries: int  # conversions cached as Parquet
+    parquet_bytes: int
     hits: int
     misses: int
+
+    @property
+    def converted_entries(self) -> int:
+        """Conversions in either format."""
+        return self.ipc_entries + self.parquet_entries
+
+    @property
+    def converted_bytes(self) -> int:
+        """Bytes of the conversions in either format."""
+        return self.ipc_bytes + self.parquet_bytes
 
     @property
     def entries(self) -> int:
@@ -103,16 +118,22 @@ class CacheInfo:
 
 
 def info(directory: str | os.PathLike[str] | None = None) -> CacheInfo:
-    """Entries, bytes and hit rate of the cache (the default one unless ``directory`` is given)."""
+    """Entries, bytes (raw downloads, and conversions per format) and hit rate of the cache (the default one
+    unless ``directory`` is given)."""
     root = _root(directory)
     converted = _manifest(root).info()
+    by_format = converted["by_format"]
+    none = {"entries": 0, "bytes": 0}
+    ipc, parquet = by_format.get("ipc", none), by_format.get("parquet", none)
     raw = [st.st_size for _, st in _raw_files(root)]
     return CacheInfo(
         directory=root,
         raw_files=len(raw),
         raw_bytes=sum(raw),
-        converted_entries=converted["entries"],
-        converted_bytes=converted["bytes"],
+        ipc_entries=ipc["entries"],
+        ipc_bytes=ipc["bytes"],
+        parquet_entries=parquet["entries"],
+        parquet_bytes=parquet["bytes"],
         hits=converted["hits"],
         misses=converted["misses"],
     )
@@ -192,16 +213,18 @@ def clear(
     Args:
         older_than: only entries not used for this long (``"30d"``, a ``timedelta`` or seconds).
         dataset: only entries of this dataset id (e.g. ``"sih-rd"``).
-        kind: only ``"raw"`` (downloaded .dbc) or only ``"converted"`` (Arrow IPC or Parquet) entries.
+        kind: only ``"raw"`` (downloaded .dbc), only ``"converted"`` entries (either format), or only the
+            conversions cached as ``"ipc"`` or as ``"parquet"``.
         directory: another cache directory than the default.
     """
-    if kind not in (None, "raw", "converted"):
-        raise InvalidArgumentError(f"kind must be 'raw' or 'converted', not {kind!r}")
+    if kind not in (None, "raw", "converted", *_CONVERTED_FORMATS):
+        raise InvalidArgumentError(f"kind must be 'raw', 'converted', 'ipc' or 'parquet', not {kind!r}")
     age = parse_age(older_than)
     root = _root(directory)
     removed = 0
-    if kind in (None, "converted"):
-        removed += _manifest(root).clear(age, dataset)
+    if kind != "raw":
+        fmt = kind if kind in _CONVERTED_FORMATS else None
+        removed += _manifest(root).clear(age, dataset, fmt)
     if kind in (None, "raw"):
         from arrow_sus.catalog import try_parse_path
 

@@ -308,6 +308,10 @@ arrow::Status ConvertedCache::Commit(const ConvertedEntry& entry) {
   });
 }
 
+arrow::Status ConvertedCache::Forget(const ConvertedEntry& entry) {
+  return impl_->Transaction([&] { return impl_->Forget(entry); });
+}
+
 arrow::Result<std::vector<ConvertedEntry>> ConvertedCache::Entries() {
   std::vector<ConvertedEntry> entries;
   std::lock_guard lock(impl_->mutex_);
@@ -327,6 +331,9 @@ arrow::Result<ConvertedCacheInfo> ConvertedCache::Info() {
   for (const ConvertedEntry& entry : entries) {
     ++info.entries;
     info.bytes += entry.bytes;
+    ConvertedUsage& usage = info.by_format[entry.format];
+    ++usage.entries;
+    usage.bytes += entry.bytes;
   }
   std::lock_guard lock(impl_->mutex_);
   Statement st(impl_->db_, "SELECT name, value FROM counters");
@@ -341,6 +348,7 @@ arrow::Result<int64_t> ConvertedCache::Clear(const ClearOptions& options) {
   ARROW_RETURN_NOT_OK(impl_->Transaction([&]() -> arrow::Status {
     for (const ConvertedEntry& entry : entries) {
       if (options.dataset && entry.dataset != *options.dataset) continue;
+      if (options.format && entry.format != *options.format) continue;
       if (entry.last_used > cutoff) continue;
       ARROW_RETURN_NOT_OK(impl_->Forget(entry));
       ++removed;

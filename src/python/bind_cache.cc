@@ -65,6 +65,14 @@ void BindCache(nb::module_& m) {
              nb::dict d;
              d["entries"] = info.entries;
              d["bytes"] = info.bytes;
+             nb::dict by_format;
+             for (const auto& [format, usage] : info.by_format) {
+               nb::dict u;
+               u["entries"] = usage.entries;
+               u["bytes"] = usage.bytes;
+               by_format[cache::ConvertedFormatName(format)] = u;
+             }
+             d["by_format"] = by_format;
              d["hits"] = info.hits;
              d["misses"] = info.misses;
              return d;
@@ -83,12 +91,15 @@ void BindCache(nb::module_& m) {
       .def(
           "clear",
           [](cache::ConvertedCache& self, std::optional<int64_t> older_than_seconds,
-             std::optional<std::string> dataset) {
+             std::optional<std::string> dataset, std::optional<std::string> format) {
+            cache::ClearOptions options{.older_than_seconds = older_than_seconds,
+                                        .dataset = dataset};
+            if (format) options.format = ValueOrThrow(cache::ParseConvertedFormat(*format));
             nb::gil_scoped_release release;
-            return ValueOrThrow(
-                self.Clear({.older_than_seconds = older_than_seconds, .dataset = dataset}));
+            return ValueOrThrow(self.Clear(options));
           },
-          nb::arg("older_than_seconds") = nb::none(), nb::arg("dataset") = nb::none());
+          nb::arg("older_than_seconds") = nb::none(), nb::arg("dataset") = nb::none(),
+          nb::arg("format") = nb::none());
 }
 
 }  // namespace arrow_sus::python

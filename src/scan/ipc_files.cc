@@ -4,6 +4,7 @@
 #include <utility>
 
 #include <arrow/array.h>
+#include <arrow/array/validate.h>
 #include <arrow/compute/api_vector.h>
 #include <arrow/compute/exec.h>
 #include <arrow/io/file.h>
@@ -39,6 +40,36 @@ arrow::Result<std::shared_ptr<arrow::io::MemoryMappedFile>> MapFile(const std::s
                      "cannot map the cache file: " + file.status().message());
   }
   return *file;
+}
+
+// Variable-length columns index their data with offsets that every consumer trusts (compute
+// kernels, Python): a damaged file whose offsets decrease or point past the data would make them
+// read out of bounds. Validate() checks only buffer sizes and ValidateFull() also checks UTF-8,
+// which costs more than reading the file; this checks what memory safety needs, branch-free.
+template <typename Offset>
+bool OffsetsAreSound(const arrow::ArrayData& data) {
+  if (data.length == 0) return true;  // the offsets buffer may be empty then
+  const Offset* offsets = data.GetValues<Offset>(1);
+  const int64_t extent = data.buffers[2] ? data.buffers[2]->size() : 0;
+  bool sound = offsets[0] >= 0 && offsets[data.length] <= extent;
+  for (int64_t i = 0; i < data.length; ++i) sound &= offsets[i] <= offsets[i + 1];
+  return sound;
+}
+
+arrow::Status CheckColumn(const arrow::ArrayData& data) {
+  switch (data.type->id()) {
+    case arrow::Type::STRING:
+    case arrow::Type::BINARY:
+      return OffsetsAreSound<int32_t>(data) ? arrow::Status::OK()
+                                            : arrow::Status::Invalid("offsets out of order");
+    case arrow::Type::LARGE_STRING:
+    case arrow::Type::LARGE_BINARY:
+      return OffsetsAreSound<int64_t>(data) ? arrow::Status::OK()
+                                            : arrow::Status::Invalid("offsets out of order");
+    default:  // fixed width: Validate() has checked the buffer sizes; nested: check everything
+      return arrow::is_nested(data.type->id()) ? arrow::internal::ValidateArrayFull(data)
+                                               : arrow::Status::OK();
+  }
 }
 
 // A reader of some of a file's columns: the batches it reads hold `fields` (file indices,
@@ -95,6 +126,9 @@ class IpcFileReader : public arrow::RecordBatchReader {
                        "cannot read batch " + std::to_string(i) + ": " + batch.status().message());
     }
     arrow::Status valid = (*batch)->Validate();  // buffer sizes against lengths: cheap
+    for (int c = 0; valid.ok() && c < (*batch)->num_columns(); ++c) {
+      valid = CheckColumn(*(*batch)->column_data(c));
+    }
     if (!valid.ok()) {
       return MakeError(ErrorKind::kFormat, {.file = path_},
                        "damaged batch " + std::to_string(i) + ": " + valid.message());

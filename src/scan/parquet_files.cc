@@ -25,6 +25,13 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenParquetFile(
     return MakeError(ErrorKind::kFormat, {.file = path},
                      "not a readable Parquet file: " + dataset.status().message());
   }
+  const std::shared_ptr<arrow::Schema>& schema = (*dataset)->schema();
+  for (const std::string& name : options.columns) {
+    if (schema->GetFieldIndex(name) < 0) {
+      return MakeError(ErrorKind::kInvalidArgument, {.file = path, .field = name},
+                       "no such column in the cached file");
+    }
+  }
   arrow::dataset::ScannerBuilder builder(*dataset);
   ARROW_RETURN_NOT_OK(builder.BatchSize(options.batch_size));
   ARROW_RETURN_NOT_OK(builder.UseThreads(options.use_threads));

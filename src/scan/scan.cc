@@ -320,8 +320,14 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
       if (filter) {
         ARROW_ASSIGN_OR_RAISE(read.filter, PredicateToExpression(*filter, *p.schema));
       }
-      ARROW_ASSIGN_OR_RAISE(reader,
-                            OpenConvertedFile(options_.cache_format, *p.cached_converted, read));
+      cache::ConvertedEntry entry{.source = options_.source_url,
+                                  .identity = p.identity,
+                                  .converter = converter_,
+                                  .format = options_.cache_format,
+                                  .local_path = *p.cached_converted};
+      auto forget = [cache = converted_cache_, entry] { (void)cache->Forget(entry); };
+      ARROW_ASSIGN_OR_RAISE(
+          reader, OpenConvertedFile(options_.cache_format, *p.cached_converted, read, forget));
       counters_.files_from_parquet_cache.fetch_add(1, std::memory_order_relaxed);
     } else {
       ARROW_ASSIGN_OR_RAISE(auto input, OpenInput(p, stop, &on_close));

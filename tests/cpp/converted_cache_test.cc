@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -19,12 +20,14 @@ constexpr char kSource[] = "ftp://ftp.datasus.gov.br/dissemin/publicos";
 constexpr ConvertedFormat kIpc = ConvertedFormat::kArrowIpc;
 constexpr ConvertedFormat kParquet = ConvertedFormat::kParquet;
 
-class ConvertedCacheTest : public ::testing::Test {
+// A cache in a fresh directory; entries are stored and looked up in format_.
+class CacheFixture : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("arrow_sus_cache_" + std::to_string(::getpid()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::replace(test.begin(), test.end(), '/', '_');  // parametrised: "Name/format"
+    root_ =
+        fs::temp_directory_path() / ("arrow_sus_cache_" + std::to_string(::getpid()) + "_" + test);
     fs::remove_all(root_);
     cache_ = *ConvertedCache::Open(root_.string());
   }
@@ -43,8 +46,9 @@ class ConvertedCacheTest : public ::testing::Test {
   ConvertedEntry Store(const io::FileIdentity& identity, const std::string& content,
                        const std::string& converter = "v1", const std::string& dataset = "sih-rd",
                        std::shared_ptr<ConvertedCache> cache = nullptr,
-                       ConvertedFormat format = kIpc) {
+                       std::optional<ConvertedFormat> format_override = std::nullopt) {
     if (cache == nullptr) cache = cache_;
+    ConvertedFormat format = format_override.value_or(format_);
     std::string final_path = cache->PathFor(kSource, identity.path, converter, format);
     fs::create_directories(fs::path(final_path).parent_path());
     std::string temp = final_path + ".part-" + std::to_string(::getpid());
@@ -62,18 +66,30 @@ class ConvertedCacheTest : public ::testing::Test {
 
   fs::path root_;
   std::shared_ptr<ConvertedCache> cache_;
+  ConvertedFormat format_ = kIpc;
 };
 
-TEST_F(ConvertedCacheTest, HitAfterCommit) {
-  EXPECT_FALSE((*cache_->Lookup(kSource, Identity(), "v1", kIpc)).has_value());
+// The behaviour every format shares, run for each.
+class ConvertedCacheTest : public CacheFixture,
+                           public ::testing::WithParamInterface<ConvertedFormat> {
+ protected:
+  void SetUp() override {
+    format_ = GetParam();
+    CacheFixture::SetUp();
+  }
+};
+
+TEST_P(ConvertedCacheTest, HitAfterCommit) {
+  EXPECT_FALSE((*cache_->Lookup(kSource, Identity(), "v1", format_)).has_value());
   Store(Identity(), "12345");
-  auto hit = *cache_->Lookup(kSource, Identity(), "v1", kIpc);
+  auto hit = *cache_->Lookup(kSource, Identity(), "v1", format_);
   ASSERT_TRUE(hit.has_value());
   EXPECT_EQ(hit->bytes, 5);
   EXPECT_EQ(hit->identity.crc32, 42u);
   EXPECT_TRUE(hit->local_path.starts_with(root_.string()));
   // From a listing alone (size and mtime, no CRC yet) the entry is still found.
-  EXPECT_TRUE((*cache_->Lookup(kSource, Identity(5, 1000, std::nullopt), "v1", kIpc)).has_value());
+  EXPECT_TRUE(
+      (*cache_->Lookup(kSource, Identity(5, 1000, std::nullopt), "v1", format_)).has_value());
   ConvertedCacheInfo info = *cache_->Info();
   EXPECT_EQ(info.entries, 1);
   EXPECT_EQ(info.bytes, 5);
@@ -81,40 +97,48 @@ TEST_F(ConvertedCacheTest, HitAfterCommit) {
   EXPECT_EQ(info.misses, 1);
 }
 
-TEST_F(ConvertedCacheTest, RepublishedFileIsAMissAndIsForgotten) {
+TEST_P(ConvertedCacheTest, RepublishedFileIsAMissAndIsForgotten) {
   ConvertedEntry entry = Store(Identity(), "12345");
   EXPECT_FALSE(
-      (*cache_->Lookup(kSource, Identity(5, 999999), "v1", kIpc)).has_value());  // new mtime
+      (*cache_->Lookup(kSource, Identity(5, 999999), "v1", format_)).has_value());  // new mtime
   EXPECT_FALSE(fs::exists(entry.local_path));
   EXPECT_EQ((*cache_->Info()).entries, 0);
   Store(Identity(), "12345");
   EXPECT_FALSE(
-      (*cache_->Lookup(kSource, Identity(5, 1000, 7), "v1", kIpc)).has_value());  // new CRC
+      (*cache_->Lookup(kSource, Identity(5, 1000, 7), "v1", format_)).has_value());  // new CRC
   Store(Identity(), "12345");
-  EXPECT_FALSE((*cache_->Lookup(kSource, Identity(6), "v1", kIpc)).has_value());  // new size
+  EXPECT_FALSE((*cache_->Lookup(kSource, Identity(6), "v1", format_)).has_value());  // new size
 }
 
-TEST_F(ConvertedCacheTest, DamagedOrDeletedFileIsAMiss) {
+TEST_P(ConvertedCacheTest, DamagedOrDeletedFileIsAMiss) {
   ConvertedEntry entry = Store(Identity(), "12345");
   { std::ofstream(entry.local_path, std::ios::binary) << "12"; }  // truncated behind our back
-  EXPECT_FALSE((*cache_->Lookup(kSource, Identity(), "v1", kIpc)).has_value());
+  EXPECT_FALSE((*cache_->Lookup(kSource, Identity(), "v1", format_)).has_value());
   entry = Store(Identity(), "12345");
   fs::remove(entry.local_path);
-  EXPECT_FALSE((*cache_->Lookup(kSource, Identity(), "v1", kIpc)).has_value());
+  EXPECT_FALSE((*cache_->Lookup(kSource, Identity(), "v1", format_)).has_value());
 }
 
-TEST_F(ConvertedCacheTest, KeyedBySourceAndConverter) {
+TEST_P(ConvertedCacheTest, ForgetRemovesTheEntryAndItsFile) {
+  ConvertedEntry entry = Store(Identity(), "12345");
+  ASSERT_TRUE(cache_->Forget(entry).ok());
+  EXPECT_FALSE(fs::exists(entry.local_path));
+  EXPECT_FALSE((*cache_->Lookup(kSource, Identity(), "v1", format_)).has_value());
+  EXPECT_TRUE(cache_->Forget(entry).ok());  // already gone: nothing to do
+}
+
+TEST_P(ConvertedCacheTest, KeyedBySourceAndConverter) {
   Store(Identity(), "parquet-a", "v1;latin-1");
-  EXPECT_TRUE((*cache_->Lookup(kSource, Identity(), "v1;latin-1", kIpc)).has_value());
-  EXPECT_FALSE((*cache_->Lookup(kSource, Identity(), "v2;latin-1", kIpc)).has_value());
-  EXPECT_FALSE((*cache_->Lookup("file:///mirror", Identity(), "v1;latin-1", kIpc)).has_value());
-  EXPECT_NE(cache_->PathFor(kSource, "a.dbc", "v1", kIpc),
-            cache_->PathFor(kSource, "a.dbc", "v2", kIpc));
-  EXPECT_NE(cache_->PathFor(kSource, "a.dbc", "v1", kIpc),
-            cache_->PathFor("file:///m", "a.dbc", "v1", kIpc));
+  EXPECT_TRUE((*cache_->Lookup(kSource, Identity(), "v1;latin-1", format_)).has_value());
+  EXPECT_FALSE((*cache_->Lookup(kSource, Identity(), "v2;latin-1", format_)).has_value());
+  EXPECT_FALSE((*cache_->Lookup("file:///mirror", Identity(), "v1;latin-1", format_)).has_value());
+  EXPECT_NE(cache_->PathFor(kSource, "a.dbc", "v1", format_),
+            cache_->PathFor(kSource, "a.dbc", "v2", format_));
+  EXPECT_NE(cache_->PathFor(kSource, "a.dbc", "v1", format_),
+            cache_->PathFor("file:///m", "a.dbc", "v1", format_));
 }
 
-TEST_F(ConvertedCacheTest, FormatIsPartOfTheKey) {
+TEST_F(CacheFixture, FormatIsPartOfTheKey) {
   ConvertedEntry ipc = Store(Identity(), "bytes");
   EXPECT_FALSE((*cache_->Lookup(kSource, Identity(), "v1", kParquet)).has_value());
   ConvertedEntry parquet = Store(Identity(), "parquet", "v1", "sih-rd", nullptr, kParquet);
@@ -141,7 +165,7 @@ TEST(ConvertedFormatTest, NamesRoundTrip) {
   EXPECT_EQ(GetErrorDetail(bad.status())->kind(), ErrorKind::kInvalidArgument);
 }
 
-TEST_F(ConvertedCacheTest, ParquetOnlyManifestIsMigrated) {
+TEST_F(CacheFixture, ParquetOnlyManifestIsMigrated) {
   cache_.reset();
   fs::remove_all(root_);
   fs::create_directories(root_);
@@ -168,7 +192,7 @@ TEST_F(ConvertedCacheTest, ParquetOnlyManifestIsMigrated) {
   EXPECT_FALSE(fs::exists(parquet));
 }
 
-TEST_F(ConvertedCacheTest, ClearByDatasetAndAge) {
+TEST_P(ConvertedCacheTest, ClearByDatasetAndAge) {
   Store(Identity(), "12345");
   io::FileIdentity other = Identity();
   other.path = "SIM/CID10/DORES/DOAC2022.dbc";
@@ -179,24 +203,24 @@ TEST_F(ConvertedCacheTest, ClearByDatasetAndAge) {
   EXPECT_EQ((*cache_->Entries()).size(), 0u);
 }
 
-TEST_F(ConvertedCacheTest, RefusesPathsLeavingTheCache) {
+TEST_P(ConvertedCacheTest, RefusesPathsLeavingTheCache) {
   for (const char* bad : {"../etc/passwd", "/etc/passwd", "a/../../b", "a//b", "./a"}) {
     io::FileIdentity identity = Identity();
     identity.path = bad;
-    auto result = cache_->Lookup(kSource, identity, "v1", kIpc);
+    auto result = cache_->Lookup(kSource, identity, "v1", format_);
     ASSERT_FALSE(result.ok()) << bad;
     EXPECT_EQ(GetErrorDetail(result.status())->kind(), ErrorKind::kInvalidArgument);
   }
 }
 
-TEST_F(ConvertedCacheTest, ManifestSurvivesReopening) {
+TEST_P(ConvertedCacheTest, ManifestSurvivesReopening) {
   Store(Identity(), "12345");
   cache_.reset();
   cache_ = *ConvertedCache::Open(root_.string());
-  EXPECT_TRUE((*cache_->Lookup(kSource, Identity(), "v1", kIpc)).has_value());
+  EXPECT_TRUE((*cache_->Lookup(kSource, Identity(), "v1", format_)).has_value());
 }
 
-TEST_F(ConvertedCacheTest, TwoProcessesFillingTheSameEntryLeaveOneValidEntry) {
+TEST_P(ConvertedCacheTest, TwoProcessesFillingTheSameEntryLeaveOneValidEntry) {
   std::vector<pid_t> children;
   for (int p = 0; p < 2; ++p) {
     pid_t pid = fork();
@@ -206,7 +230,7 @@ TEST_F(ConvertedCacheTest, TwoProcessesFillingTheSameEntryLeaveOneValidEntry) {
       if (!cache.ok()) _exit(1);
       for (int i = 0; i < 20; ++i) {
         Store(Identity(), "12345", "v1", "sih-rd", *cache);
-        if (!(*cache)->Lookup(kSource, Identity(), "v1", kIpc).ok()) _exit(3);
+        if (!(*cache)->Lookup(kSource, Identity(), "v1", format_).ok()) _exit(3);
       }
       _exit(::testing::Test::HasFailure() ? 2 : 0);
     }
@@ -220,11 +244,16 @@ TEST_F(ConvertedCacheTest, TwoProcessesFillingTheSameEntryLeaveOneValidEntry) {
   auto entries = *cache_->Entries();
   ASSERT_EQ(entries.size(), 1u);
   EXPECT_EQ(entries[0].bytes, 5);
-  EXPECT_TRUE((*cache_->Lookup(kSource, Identity(), "v1", kIpc)).has_value());
+  EXPECT_TRUE((*cache_->Lookup(kSource, Identity(), "v1", format_)).has_value());
   for (const auto& item : fs::recursive_directory_iterator(root_)) {
     EXPECT_EQ(item.path().string().find(".part-"), std::string::npos) << item.path();
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(BothFormats, ConvertedCacheTest, ::testing::Values(kIpc, kParquet),
+                         [](const auto& info) {
+                           return std::string(ConvertedFormatName(info.param));
+                         });
 
 }  // namespace
 }  // namespace arrow_sus::cache

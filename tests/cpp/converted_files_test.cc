@@ -6,6 +6,8 @@
 
 #include <arrow/api.h>
 #include <arrow/compute/expression.h>
+#include <arrow/io/file.h>
+#include <arrow/ipc/writer.h>
 
 #include <filesystem>
 #include <fstream>
@@ -14,6 +16,7 @@
 #include "arrow_sus/scan/batch_filter.h"
 #include "arrow_sus/scan/ipc_files.h"
 #include "arrow_sus/scan/parquet_files.h"
+#include "test_support.h"
 
 namespace arrow_sus::scan {
 namespace {
@@ -161,11 +164,83 @@ TEST_P(ConvertedFilesTest, GarbageAndTruncatedFilesAreFormatErrors) {
   }
 }
 
+TEST_P(ConvertedFilesTest, DamagedDataIsAFormatErrorReportedOnce) {
+  std::string path = Write("damaged");
+  const std::string& magic =
+      GetParam() == ConvertedFormat::kArrowIpc ? testing::kLz4FrameMagic : testing::kZstdFrameMagic;
+  ASSERT_GT(testing::OverwriteOccurrences(path, magic, 8), 0);
+  ASSERT_TRUE(ConvertedFileSchema(GetParam(), path).ok());  // the footer is intact
+  int reported = 0;
+  arrow::Status status;
+  auto reader = OpenConvertedFile(GetParam(), path, {}, [&] { ++reported; });
+  if (reader.ok()) {
+    std::shared_ptr<arrow::RecordBatch> batch;
+    do {
+      status = (*reader)->ReadNext(&batch);
+    } while (status.ok() && batch != nullptr);
+  } else {
+    status = reader.status();
+  }
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(GetErrorDetail(status)->kind(), ErrorKind::kFormat) << status.ToString();
+  EXPECT_NE(status.message().find("damaged"), std::string::npos) << status.ToString();
+  EXPECT_EQ(reported, 1);
+}
+
+TEST_P(ConvertedFilesTest, AskingForAMissingColumnIsNotDamage) {
+  std::string path = Write("x");
+  int reported = 0;
+  ConvertedReadOptions options;
+  options.columns = {"NOPE"};
+  EXPECT_FALSE(OpenConvertedFile(GetParam(), path, options, [&] { ++reported; }).ok());
+  EXPECT_EQ(reported, 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(BothFormats, ConvertedFilesTest,
                          ::testing::Values(ConvertedFormat::kArrowIpc, ConvertedFormat::kParquet),
                          [](const auto& info) {
                            return std::string(cache::ConvertedFormatName(info.param));
                          });
+
+// An uncompressed IPC file whose string offsets were damaged: reading it must fail cleanly, since
+// consumers index the data with these offsets.
+TEST(IpcFilesTest, DamagedOffsetsAreAFormatError) {
+  fs::path dir = fs::temp_directory_path() / ("arrow_sus_ipc_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::string path = (dir / "x.arrow").string();
+  arrow::StringBuilder names;
+  for (int i = 0; i < 64; ++i) ASSERT_TRUE(names.Append("abcd").ok());
+  auto schema = arrow::schema({arrow::field("NAME", arrow::utf8())});
+  auto batch = arrow::RecordBatch::Make(schema, 64, {*names.Finish()});
+  {
+    auto sink = *arrow::io::FileOutputStream::Open(path);
+    auto writer = *arrow::ipc::MakeFileWriter(sink, schema);  // no compression: offsets in place
+    ASSERT_TRUE(writer->WriteRecordBatch(*batch).ok());
+    ASSERT_TRUE(writer->Close().ok());
+    ASSERT_TRUE(sink->Close().ok());
+  }
+  ASSERT_TRUE(ReadAll((*OpenIpcFile(path, {})).get())
+                  ->Equals(*arrow::Table::Make(schema, {batch->column(0)})));
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  // Offsets 0, 4, 8, 12, ...: make the 4 a 200 (still within the data, but out of order).
+  const int32_t run[3] = {0, 4, 8};
+  size_t at = bytes.find(std::string(reinterpret_cast<const char*>(run), sizeof(run)));
+  ASSERT_NE(at, std::string::npos);
+  const int32_t damaged = 200;
+  bytes.replace(at + 4, 4, std::string(reinterpret_cast<const char*>(&damaged), 4));
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+
+  auto reader = *OpenIpcFile(path, {});
+  std::shared_ptr<arrow::RecordBatch> read;
+  arrow::Status status = reader->ReadNext(&read);
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(GetErrorDetail(status)->kind(), ErrorKind::kFormat) << status.ToString();
+  fs::remove_all(dir);
+}
 
 TEST(ParquetFilesTest, SmallRowGroupsAreKept) {
   fs::path dir = fs::temp_directory_path() / ("arrow_sus_pq_" + std::to_string(::getpid()));

@@ -13,7 +13,9 @@
 #include "arrow_sus/dbc.h"
 #include "arrow_sus/dbf/filter.h"
 #include "arrow_sus/error.h"
+#include "arrow_sus/scan/converted_files.h"
 #include "dbf_builder.h"
+#include "test_support.h"
 
 namespace arrow_sus::scan {
 namespace {
@@ -143,6 +145,56 @@ TEST_P(ScanCacheTest, ProjectionFilterAndSourceColumns) {
               (std::vector<std::string>{"IDADE", "EXTRA", "uf", "year", "month", "file"}));
     EXPECT_EQ(scan->counters().files_from_parquet_cache.load(), pass == 0 ? 0 : 2);
   }
+}
+
+// Damage that keeps the file's size and footer is found only when the data is read: that scan fails
+// with a format error naming the file, and the entry is dropped so the next scan converts again.
+TEST_P(ScanCacheTest, DamagedCacheFileIsAFormatErrorThenRebuilt) {
+  auto cold = ReadAll(**Scan::Make(Files(), CachedOptions()));
+  auto warm = *Scan::Make(Files(), CachedOptions());
+  const std::string damaged = *(*warm->files())[0].cached_converted;
+  const std::string& magic = GetParam() == cache::ConvertedFormat::kArrowIpc
+                                 ? testing::kLz4FrameMagic
+                                 : testing::kZstdFrameMagic;
+  ASSERT_GT(testing::OverwriteOccurrences(damaged, magic, 8), 0);
+
+  auto failing = *Scan::Make(Files(), CachedOptions());
+  ASSERT_TRUE((*failing->files())[0].cached_converted.has_value());  // size and footer intact
+  auto table = (*failing->Execute())->ToTable();
+  ASSERT_FALSE(table.ok());
+  EXPECT_EQ(GetErrorDetail(table.status())->kind(), ErrorKind::kFormat)
+      << table.status().ToString();
+  EXPECT_NE(table.status().ToString().find(fs::path(damaged).filename().string()),
+            std::string::npos)
+      << table.status().ToString();
+
+  auto rebuilding = *Scan::Make(Files(), CachedOptions());
+  EXPECT_FALSE((*rebuilding->files())[0].cached_converted.has_value());
+  EXPECT_TRUE(ReadAll(*rebuilding)->Equals(*cold));
+  auto rebuilt = *Scan::Make(Files(), CachedOptions());
+  EXPECT_TRUE((*rebuilt->files())[0].cached_converted.has_value());
+  EXPECT_TRUE(ReadAll(*rebuilt)->Equals(*cold));
+}
+
+TEST_P(ScanCacheTest, DroppingTheReaderEarlyLeavesOnlyCompleteEntries) {
+  {
+    auto scan = *Scan::Make(Files(), CachedOptions());
+    auto reader = *scan->Execute();
+    std::shared_ptr<arrow::RecordBatch> batch;
+    ASSERT_TRUE(reader->ReadNext(&batch).ok());
+    ASSERT_NE(batch, nullptr);
+  }  // reader and scan dropped after one 8-row batch
+  for (const auto& item : fs::recursive_directory_iterator(root_ / "cache")) {
+    EXPECT_EQ(item.path().filename().string().find(".tmp-"), std::string::npos) << item.path();
+  }
+  auto cache = *cache::ConvertedCache::Open((root_ / "cache").string());
+  for (const cache::ConvertedEntry& entry : *cache->Entries()) {
+    auto reader = OpenConvertedFile(GetParam(), entry.local_path, {});
+    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+    EXPECT_TRUE((*reader)->ToTable().ok()) << entry.local_path;
+  }
+  auto cold = ReadAll(**Scan::Make(Files(), Options(false)));
+  EXPECT_TRUE(ReadAll(**Scan::Make(Files(), CachedOptions()))->Equals(*cold));
 }
 
 INSTANTIATE_TEST_SUITE_P(BothFormats, ScanCacheTest,

@@ -83,3 +83,20 @@ def test_sql(mirror) -> None:
     assert sum(r["n"] for r in rows) == sum(f.rows for f in files if f.uf == "AC" and f.year == 2013)
     no_dataset = runner.invoke(app, ["sql", "SELECT 1", "--year", "2013"])
     assert no_dataset.exit_code == 2 and "names no dataset" in no_dataset.output
+
+
+def test_cache_format_option(mirror, tmp_path: Path) -> None:
+    from arrow_sus import cache
+
+    out = tmp_path / "rd.parquet"
+    args = ["get", "sih-rd", "--uf", "AC", "--year", "2013", "-o", str(out), "--json", "--cache-format", "parquet"]
+    assert runner.invoke(app, args).exit_code == 0
+    again = json.loads(runner.invoke(app, args).stdout)
+    assert again["files_from_cache"] == again["files"] == 2
+    assert set(cache.entries().column("format").to_pylist()) == {"parquet"}
+    query = "SELECT count(*) AS n FROM sih_rd"
+    result = runner.invoke(app, ["sql", query, "--uf", "AC", "--year", "2013", "--json", "--cache-format", "ipc"])
+    assert result.exit_code == 0, result.output
+    assert sorted(cache.entries().column("format").to_pylist()) == ["ipc", "ipc", "parquet", "parquet"]
+    bad = runner.invoke(app, ["get", "sih-rd", "--year", "2013", "-o", str(out), "--cache-format", "csv"])
+    assert bad.exit_code == 2 and "cache_format must be 'ipc' or 'parquet'" in bad.output

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pyarrow as pa
@@ -16,7 +19,7 @@ from scan_mirror import SIH_DIR, build_sih_mirror
 
 import arrow_sus
 from arrow_sus import cache
-from arrow_sus.errors import InvalidArgumentError, NotFoundError
+from arrow_sus.errors import FormatError, InvalidArgumentError, NotFoundError
 
 pl = pytest.importorskip("polars")
 
@@ -134,6 +137,12 @@ def test_an_entry_in_the_other_format_is_a_miss(mirror, cache_dir, monkeypatch) 
     assert sorted(cache.entries().column("format").to_pylist()) == ["ipc", "parquet"]
     as_arrow = arrow_sus.scan("sih-rd", uf="AC", year=2013, month=1, source=src, cache_format="ipc")
     assert as_arrow.files().column("cached").to_pylist() == ["ipc"]
+    info = cache.info()
+    assert (info.ipc_entries, info.parquet_entries, info.converted_entries) == (1, 1, 2)
+    assert info.ipc_bytes > info.parquet_bytes > 0
+    assert cache.clear(kind="parquet") == 1
+    assert (cache.info().ipc_entries, cache.info().parquet_entries) == (1, 0)
+    assert cache.clear(kind="converted") == 1 and cache.info().converted_entries == 0
     monkeypatch.setenv("ARROW_SUS_CACHE_FORMAT", "feather")
     with pytest.raises(InvalidArgumentError, match="ARROW_SUS_CACHE_FORMAT"):
         arrow_sus.scan("sih-rd", uf="AC", year=2013, month=1, source=src)
@@ -307,6 +316,10 @@ def test_dropping_the_stream_early_leaves_no_partial_cache_entry(mirror, cache_d
     assert canonical(again).equals(canonical(fresh))
 
 
+#: The magic number that starts each compressed frame: LZ4 frames hold Arrow IPC buffers, zstd frames Parquet pages.
+FRAME_MAGIC = {"ipc": b"\x04\x22\x4d\x18", "parquet": b"\x28\xb5\x2f\xfd"}
+
+
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "same size, footer overwritten"])
 def test_corrupted_cache_file_is_rebuilt(mirror, cache_dir, cache_format, damage) -> None:
     root, _ = mirror
@@ -329,6 +342,28 @@ def test_corrupted_cache_file_is_rebuilt(mirror, cache_dir, cache_format, damage
     assert canonical(rebuilt.to_arrow()).equals(canonical(first))
 
 
+def test_damaged_data_in_a_cache_file_is_a_format_error_then_rebuilt(mirror, cache_dir, cache_format) -> None:
+    """Damage that keeps the size and footer shows only when the data is read: that scan raises FormatError
+    naming the file, and the entry is dropped, so the next scan converts the file again."""
+    root, _ = mirror
+    kw = {"uf": "AC", "year": 2013, "month": 1, "source": source_of(root), "cache_format": cache_format}
+    first = arrow_sus.scan("sih-rd", **kw).to_arrow()
+    (entry,) = [e for e in cache._manifest(cache_dir).entries()]
+    path = Path(entry["local_path"])
+    data = path.read_bytes()
+    magic = FRAME_MAGIC[cache_format]
+    assert data.count(magic, 8) > 0
+    path.write_bytes(data[:8] + data[8:].replace(magic, b"\xee" * len(magic)))
+    failing = arrow_sus.scan("sih-rd", **kw)
+    assert failing.files().column("cached").to_pylist() == [cache_format]
+    with pytest.raises(FormatError, match=path.name):
+        failing.to_arrow()
+    again = arrow_sus.scan("sih-rd", **kw)
+    assert again.files().column("cached").to_pylist() == [""]
+    assert canonical(again.to_arrow()).equals(canonical(first))
+    assert arrow_sus.scan("sih-rd", **kw).files().column("cached").to_pylist() == [cache_format]
+
+
 @pytest.fixture
 def ftp_mirror(tmp_path: Path):
     root = tmp_path / "srv"
@@ -338,28 +373,45 @@ def ftp_mirror(tmp_path: Path):
     server.stop()
 
 
-def test_ftp_second_scan_sends_no_retr_and_republished_file_is_fetched(ftp_mirror, cache_dir) -> None:
+def test_ftp_second_scan_sends_no_retr_and_republished_file_is_fetched(ftp_mirror, cache_dir, cache_format) -> None:
     server, public, files = ftp_mirror
-    first = arrow_sus.scan("sih-rd", uf="AC", year=2013, source=server.url).to_arrow()
+    kw = {"uf": "AC", "year": 2013, "source": server.url, "cache_format": cache_format}
+    first = arrow_sus.scan("sih-rd", **kw).to_arrow()
     assert first.num_rows == sum(f.rows for f in files)
     retr = server.faults.total_retr()
     assert retr >= len(files)
-    again = arrow_sus.scan("sih-rd", uf="AC", year=2013, source=server.url)
-    assert again.files().column("cached").to_pylist() == ["ipc", "ipc"]
+    again = arrow_sus.scan("sih-rd", **kw)
+    assert again.files().column("cached").to_pylist() == [cache_format, cache_format]
     assert again.to_arrow().num_rows == first.num_rows
     assert server.faults.total_retr() == retr  # nothing downloaded again
     # DATASUS republishes RDAC1302 under the same name: it is fetched and converted again.
     target = public / SIH_DIR / "RDAC1302.dbc"
     build_sih_mirror(public, ufs=("AC",), periods=((2013, 2),), rows=50)
     stamp = dt.datetime(2026, 5, 2, 12, 0, tzinfo=dt.timezone.utc).timestamp()
-    import os
-
     os.utime(target, (stamp, stamp))
-    third = arrow_sus.scan("sih-rd", uf="AC", year=2013, source=server.url)
-    assert third.files().column("cached").to_pylist() == ["ipc", ""]
+    third = arrow_sus.scan("sih-rd", **kw)
+    assert third.files().column("cached").to_pylist() == [cache_format, ""]
     table = third.to_arrow()
     assert server.faults.total_retr() > retr
     assert table.num_rows != first.num_rows
+
+
+def test_two_processes_filling_the_cache_at_once_leave_one_entry_per_file(mirror, cache_dir, cache_format) -> None:
+    root, _ = mirror
+    kw = {"year": 2013, "source": source_of(root), "cache_format": cache_format}
+    code = f"import arrow_sus; print(arrow_sus.scan('sih-rd', **{kw!r}).to_arrow().num_rows)"
+    env = {**os.environ, "ARROW_SUS_CACHE": str(cache_dir)}
+    workers = [subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE) for _ in range(2)]
+    outputs = [w.communicate(timeout=120)[0] for w in workers]
+    assert all(w.returncode == 0 for w in workers)
+    fresh = arrow_sus.scan("sih-rd", year=2013, source=source_of(root), cache=False).to_arrow()
+    assert [int(out) for out in outputs] == [fresh.num_rows] * 2
+    entries = cache.entries()
+    assert entries.num_rows == 4 and set(entries.column("format").to_pylist()) == {cache_format}
+    assert not [p for p in (cache_dir / "converted").rglob("*") if ".tmp" in p.name]
+    warm = arrow_sus.scan("sih-rd", **kw)
+    assert warm.files().column("cached").to_pylist() == [cache_format] * 4
+    assert canonical(warm.to_arrow()).equals(canonical(fresh))
 
 
 def test_final_files_win_over_preliminary_ones(tmp_path, cache_dir) -> None:

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -51,9 +52,15 @@ struct ConvertedEntry {
   int64_t last_used = 0;
 };
 
-struct ConvertedCacheInfo {
+struct ConvertedUsage {
   int64_t entries = 0;
   int64_t bytes = 0;
+};
+
+struct ConvertedCacheInfo {
+  int64_t entries = 0;  // all formats together
+  int64_t bytes = 0;
+  std::map<ConvertedFormat, ConvertedUsage> by_format;  // the formats that have entries
   int64_t hits = 0;    // lookups that found a valid entry, since the cache was created
   int64_t misses = 0;  // lookups that did not
 };
@@ -61,6 +68,7 @@ struct ConvertedCacheInfo {
 struct ClearOptions {
   std::optional<int64_t> older_than_seconds;  // only entries not used for this long
   std::optional<std::string> dataset;         // only this dataset's entries
+  std::optional<ConvertedFormat> format;      // only entries in this format
 };
 
 class ConvertedCache {
@@ -87,6 +95,10 @@ class ConvertedCache {
   // Records an entry whose file is already in place at entry.local_path, replacing any previous
   // entry for the same source, path, converter and format.
   arrow::Status Commit(const ConvertedEntry& entry);
+
+  // Removes the entry for entry's source, path, converter and format, and its file: one found
+  // damaged while it was read, so that the next lookup is a miss and the file is converted again.
+  arrow::Status Forget(const ConvertedEntry& entry);
 
   arrow::Result<ConvertedCacheInfo> Info();
   arrow::Result<std::vector<ConvertedEntry>> Entries();

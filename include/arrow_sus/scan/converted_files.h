@@ -26,8 +26,13 @@ struct ConvertedReadOptions {
   bool use_threads = true;     // decode / decompress columns in parallel
 };
 
+// Reads a cache file. A cache file was complete when it was committed, so any failure to read it
+// (other than cancellation) means it was damaged since: it becomes a kFormat error naming the file,
+// and `on_damaged` (when given) is called once first, e.g. to drop the cache entry so that the
+// next scan converts the file again.
 arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenConvertedFile(
-    cache::ConvertedFormat format, const std::string& path, const ConvertedReadOptions& options);
+    cache::ConvertedFormat format, const std::string& path, const ConvertedReadOptions& options,
+    std::function<void()> on_damaged = nullptr);
 
 // The schema stored in the file; a file that is not a complete file of this format is an error.
 arrow::Result<std::shared_ptr<arrow::Schema>> ConvertedFileSchema(cache::ConvertedFormat format,

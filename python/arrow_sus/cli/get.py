@@ -32,6 +32,14 @@ WhereOption = Annotated[
     str | None, typer.Option("--where", "-w", help="Row filter, e.g. \"SEXO = '3' and IDADE >= 60\".")
 ]
 NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Neither use nor fill the disk cache.")]
+CacheFormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--cache-format",
+        help="How conversions are cached: ipc (Arrow IPC: fast to read back, ~8x the .dbc on disk) or parquet "
+        "(~0.5x the .dbc, slower to read back). Default $ARROW_SUS_CACHE_FORMAT, else ipc.",
+    ),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON summary.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary table.")]
 
@@ -122,14 +130,7 @@ def get(
     where: WhereOption = None,
     source: SourceOption = None,
     no_cache: NoCacheOption = False,
-    cache_format: Annotated[
-        str | None,
-        typer.Option(
-            "--cache-format",
-            help="How conversions are cached: ipc (Arrow IPC, fast to read back, ~8x the .dbc on disk) or parquet "
-            "(~0.5x the .dbc, slower to read back). Default $ARROW_SUS_CACHE_FORMAT, else ipc.",
-        ),
-    ] = None,
+    cache_format: CacheFormatOption = None,
     schema: Annotated[str, typer.Option(help="union, intersection or strict (files whose layouts differ).")] = "union",
     as_json: JsonOption = False,
     quiet: QuietOption = False,
@@ -180,6 +181,7 @@ def sql(
     month: MonthOption = None,
     source: SourceOption = None,
     no_cache: NoCacheOption = False,
+    cache_format: CacheFormatOption = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the result to a file.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON rows.")] = False,
     limit: Annotated[int, typer.Option(help="Rows shown on screen (all are written with -o).")] = 50,
@@ -199,7 +201,7 @@ def sql(
                 dataset_info(dataset)
             except ArrowSusError:
                 continue  # a table of the query itself (CTE, subquery alias), not a dataset
-            s = scan(dataset, uf, year, month, source=source, cache=not no_cache)
+            s = scan(dataset, uf, year, month, source=source, cache=not no_cache, cache_format=cache_format)  # type: ignore[arg-type]
             con.register(name, s.to_reader())
             registered.append(name)
         if not registered:
