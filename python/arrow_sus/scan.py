@@ -357,7 +357,7 @@ def scan(
             default ``$ARROW_SUS_SOURCE`` or the DATASUS FTP.
         cache: reuse and fill the disk cache (downloaded files and their conversions).
         cache_format: how conversions are cached: ``"ipc"`` (Arrow IPC with LZ4 buffers, memory-mapped: a
-            warm read is several times faster than decoding the ``.dbc``, at ~8x its size on disk) or
+            warm read is several times faster than decoding the ``.dbc``, at 3-8x its size on disk) or
             ``"parquet"`` (zstd, ~0.5x the ``.dbc``, but reading it back costs about as much as decoding the
             ``.dbc``). Default ``$ARROW_SUS_CACHE_FORMAT``, else ``"ipc"``. A conversion cached in the other
             format is not used (the file is converted again).

@@ -51,9 +51,19 @@ bool OffsetsAreSound(const arrow::ArrayData& data) {
   if (data.length == 0) return true;  // the offsets buffer may be empty then
   const Offset* offsets = data.GetValues<Offset>(1);
   const int64_t extent = data.buffers[2] ? data.buffers[2]->size() : 0;
-  bool sound = offsets[0] >= 0 && offsets[data.length] <= extent;
-  for (int64_t i = 0; i < data.length; ++i) sound &= offsets[i] <= offsets[i + 1];
-  return sound;
+  if (offsets[0] < 0 || offsets[data.length] > extent) return false;
+  if constexpr (sizeof(Offset) == 4) {
+    // Any step down sets the sign bit; 64-bit steps cannot overflow, and the loop vectorises.
+    int64_t steps = 0;
+    for (int64_t i = 0; i < data.length; ++i) {
+      steps |= static_cast<int64_t>(offsets[i + 1]) - static_cast<int64_t>(offsets[i]);
+    }
+    return steps >= 0;
+  } else {
+    int descending = 0;
+    for (int64_t i = 0; i < data.length; ++i) descending |= offsets[i] > offsets[i + 1];
+    return descending == 0;
+  }
 }
 
 arrow::Status CheckColumn(const arrow::ArrayData& data) {

@@ -49,7 +49,11 @@ arrow::Result<std::shared_ptr<arrow::Schema>> ParquetFileSchema(const std::strin
                      "not a readable Parquet file: " + reader.status().message());
   }
   std::shared_ptr<arrow::Schema> schema;
-  ARROW_RETURN_NOT_OK((*reader)->GetSchema(&schema));
+  arrow::Status status = (*reader)->GetSchema(&schema);
+  if (!status.ok()) {
+    return MakeError(ErrorKind::kFormat, {.file = path},
+                     "unreadable schema in the Parquet file: " + status.message());
+  }
   return schema;
 }
 

@@ -31,7 +31,7 @@
 namespace arrow_sus::cache {
 
 // How a conversion is stored. Arrow IPC (LZ4 frame buffers, memory-mapped when read) is the
-// default: reading it back costs a fraction of decoding the .dbc, at ~8x the .dbc's size on disk.
+// default: reading it back costs a fraction of decoding the .dbc, at 3-8x the .dbc's size on disk.
 // Parquet (zstd) is ~0.5x the .dbc's size, but reading its text columns back costs about as much as
 // decoding the .dbc again (measurements in docs/scan.md).
 enum class ConvertedFormat { kArrowIpc, kParquet };

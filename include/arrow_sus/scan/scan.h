@@ -61,7 +61,7 @@ struct ScanOptions {
   // Semantic types from the catalog (see semantic_types.h): date columns stored as text become
   // date32.
   bool typed = true;
-  // How conversions are cached: Arrow IPC (fast to read back, ~8x the .dbc on disk) or Parquet
+  // How conversions are cached: Arrow IPC (fast to read back, 3-8x the .dbc on disk) or Parquet
   // (~0.5x the .dbc, about as slow to read back as decoding the .dbc). Entries in the other format
   // are not used.
   cache::ConvertedFormat cache_format = cache::ConvertedFormat::kArrowIpc;

@@ -36,7 +36,7 @@ CacheFormatOption = Annotated[
     str | None,
     typer.Option(
         "--cache-format",
-        help="How conversions are cached: ipc (Arrow IPC: fast to read back, ~8x the .dbc on disk) or parquet "
+        help="How conversions are cached: ipc (Arrow IPC: fast to read back, 3-8x the .dbc on disk) or parquet "
         "(~0.5x the .dbc, slower to read back). Default $ARROW_SUS_CACHE_FORMAT, else ipc.",
     ),
 ]
