@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 #include <mutex>
+#include <thread>
 
 #include "arrow_sus/error.h"
 #include "arrow_sus/io/path_safety.h"
@@ -34,6 +35,9 @@ INSERT OR IGNORE INTO converted_entries
          created, last_used FROM parquet_entries;
 DROP TABLE parquet_entries;
 )sql";
+
+// How long a process waits for another one holding the manifest's write lock.
+constexpr int kBusyTimeoutMs = 30000;
 
 constexpr const char* kColumns =
     "source, path, converter, format, size, mtime, records, crc, dataset, local_path, bytes, "
@@ -156,14 +160,34 @@ class ConvertedCache::Impl {
                      message);
   }
 
-  arrow::Status Exec(const char* sql) {
+  arrow::Status Exec(const char* sql, int* code = nullptr) {
     char* message = nullptr;
-    if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+    int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &message);
+    if (code != nullptr) *code = rc;
+    if (rc != SQLITE_OK) {
       std::string text = message ? message : "unknown error";
       sqlite3_free(message);
       return Error("cache manifest query failed: " + text);
     }
     return arrow::Status::OK();
+  }
+
+  // Switches a new manifest to WAL. That takes the database from a shared to an exclusive lock;
+  // when two processes create the cache at once, both can hold the shared lock, and SQLite then
+  // reports SQLITE_BUSY at once instead of waiting on the busy timeout (waiting could deadlock).
+  // The switch is idempotent, so it is retried for as long as the busy timeout would have waited.
+  arrow::Status EnableWal() {
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+    for (;;) {
+      int code = SQLITE_OK;
+      arrow::Status status = Exec("PRAGMA journal_mode=WAL", &code);
+      if (status.ok() || (code & 0xff) != SQLITE_BUSY ||
+          std::chrono::steady_clock::now() > deadline) {
+        return status;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
   }
 
   arrow::Status Done(Statement& st) {
@@ -225,9 +249,9 @@ arrow::Result<std::shared_ptr<ConvertedCache>> ConvertedCache::Open(const std::s
     return MakeError(ErrorKind::kIo, {.file = manifest},
                      "cannot open the cache manifest: " + message);
   }
-  sqlite3_busy_timeout(db, 30000);
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
   auto impl = std::make_unique<Impl>(fs::absolute(root).string(), db);
-  ARROW_RETURN_NOT_OK(impl->Exec("PRAGMA journal_mode=WAL"));
+  ARROW_RETURN_NOT_OK(impl->EnableWal());
   ARROW_RETURN_NOT_OK(impl->Exec("PRAGMA synchronous=NORMAL"));
   ARROW_RETURN_NOT_OK(impl->Transaction([&]() -> arrow::Status {
     ARROW_RETURN_NOT_OK(impl->Exec(kSchema));

@@ -1,5 +1,7 @@
 #include "arrow_sus/scan/converted_files.h"
 
+#include <utility>
+
 #include "arrow_sus/error.h"
 #include "arrow_sus/scan/ipc_files.h"
 #include "arrow_sus/scan/parquet_files.h"

@@ -250,6 +250,33 @@ TEST_P(ConvertedCacheTest, TwoProcessesFillingTheSameEntryLeaveOneValidEntry) {
   }
 }
 
+// Processes that create the same new cache at once all open and fill it (the switch of the new
+// manifest to WAL can find it locked by another process without SQLite waiting).
+TEST_F(CacheFixture, ProcessesCreatingTheCacheAtOnceAllUseIt) {
+  cache_.reset();
+  for (int round = 0; round < 10; ++round) {
+    fs::remove_all(root_);
+    std::vector<pid_t> children;
+    for (int p = 0; p < 4; ++p) {
+      pid_t pid = fork();
+      ASSERT_GE(pid, 0);
+      if (pid == 0) {
+        auto cache = ConvertedCache::Open(root_.string());
+        if (!cache.ok()) _exit(1);
+        Store(Identity(), "12345", "v1", "sih-rd", *cache);
+        bool looked_up = (*cache)->Lookup(kSource, Identity(), "v1", format_).ok();
+        _exit(looked_up && !::testing::Test::HasFailure() ? 0 : 2);
+      }
+      children.push_back(pid);
+    }
+    for (pid_t pid : children) {
+      int status = 0;
+      waitpid(pid, &status, 0);
+      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "round " << round;
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(BothFormats, ConvertedCacheTest, ::testing::Values(kIpc, kParquet),
                          [](const auto& info) {
                            return std::string(ConvertedFormatName(info.param));

@@ -98,5 +98,9 @@ def test_cache_format_option(mirror, tmp_path: Path) -> None:
     result = runner.invoke(app, ["sql", query, "--uf", "AC", "--year", "2013", "--json", "--cache-format", "ipc"])
     assert result.exit_code == 0, result.output
     assert sorted(cache.entries().column("format").to_pylist()) == ["ipc", "ipc", "parquet", "parquet"]
+    info = json.loads(runner.invoke(app, ["cache", "info", "--json"]).stdout)
+    assert (info["ipc_entries"], info["parquet_entries"], info["converted_entries"]) == (2, 2, 4)
+    assert json.loads(runner.invoke(app, ["cache", "clear", "--kind", "parquet", "--json"]).stdout) == {"removed": 2}
+    assert cache.entries().column("format").to_pylist() == ["ipc", "ipc"]
     bad = runner.invoke(app, ["get", "sih-rd", "--year", "2013", "-o", str(out), "--cache-format", "csv"])
     assert bad.exit_code == 2 and "cache_format must be 'ipc' or 'parquet'" in bad.output

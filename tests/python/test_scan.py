@@ -135,6 +135,8 @@ def test_an_entry_in_the_other_format_is_a_miss(mirror, cache_dir, monkeypatch) 
     assert as_parquet.files().column("cached").to_pylist() == [""]
     as_parquet.to_arrow()
     assert sorted(cache.entries().column("format").to_pylist()) == ["ipc", "parquet"]
+    via_helper = arrow_sus.scan_sih("RD", uf="AC", year=2013, month=1, source=src, cache_format="parquet")
+    assert via_helper.files().column("cached").to_pylist() == ["parquet"]
     as_arrow = arrow_sus.scan("sih-rd", uf="AC", year=2013, month=1, source=src, cache_format="ipc")
     assert as_arrow.files().column("cached").to_pylist() == ["ipc"]
     info = cache.info()
@@ -177,16 +179,25 @@ FILTERS = st.lists(st.lists(COMPARISONS, min_size=1, max_size=3), min_size=1, ma
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(filters=FILTERS, cached=st.booleans())
-def test_random_filters_equal_read_all_then_filter(mirror, tmp_path_factory, filters, cached) -> None:
+@given(filters=FILTERS, cache_format=st.sampled_from([None, "ipc", "parquet"]))
+def test_random_filters_equal_read_all_then_filter(mirror, tmp_path_factory, filters, cache_format) -> None:
+    """Random filters, cache off (``None``) or through each cache format, equal reading all then filtering."""
     root, _ = mirror
     cache_root = tmp_path_factory.mktemp("c")
     src = source_of(root)
     full = arrow_sus.scan("sih-rd", uf="RJ", year=2013, source=src, cache=False).to_arrow()
     expected = pl.from_arrow(full).filter(_polars_expr(filters))
-    for _ in range(2 if cached else 1):  # the second pass reads the Parquet cache
+    cached = cache_format is not None
+    for _ in range(2 if cached else 1):  # the second pass reads the cached conversions
         got = arrow_sus.scan(
-            "sih-rd", uf="RJ", year=2013, source=src, filters=filters, cache=cached, cache_dir=cache_root
+            "sih-rd",
+            uf="RJ",
+            year=2013,
+            source=src,
+            filters=filters,
+            cache=cached,
+            cache_dir=cache_root,
+            cache_format=cache_format,
         ).to_polars()
         assert got.equals(expected)
 
