@@ -70,12 +70,14 @@ arrow::Status CheckColumn(const arrow::ArrayData& data) {
   switch (data.type->id()) {
     case arrow::Type::STRING:
     case arrow::Type::BINARY:
-      return OffsetsAreSound<int32_t>(data) ? arrow::Status::OK()
-                                            : arrow::Status::Invalid("offsets out of order");
+      return OffsetsAreSound<int32_t>(data)
+                 ? arrow::Status::OK()
+                 : arrow::Status::Invalid("string offsets out of order or past the data");
     case arrow::Type::LARGE_STRING:
     case arrow::Type::LARGE_BINARY:
-      return OffsetsAreSound<int64_t>(data) ? arrow::Status::OK()
-                                            : arrow::Status::Invalid("offsets out of order");
+      return OffsetsAreSound<int64_t>(data)
+                 ? arrow::Status::OK()
+                 : arrow::Status::Invalid("string offsets out of order or past the data");
     default:  // fixed width: Validate() has checked the buffer sizes; nested: check everything
       return arrow::is_nested(data.type->id()) ? arrow::internal::ValidateArrayFull(data)
                                                : arrow::Status::OK();
