@@ -4,8 +4,8 @@ Measures, in one run:
   1. a scan over the whole mirror (>= 5 GB of DBF by default), cache off, on one core (taskset) and on
      both: wall time, DBF MB/s, rows/s and peak RSS (VmHWM of the scanning process);
   2. time against size: a quarter, half and all of the files;
-  3. the warm cache: one 250,000-row month, cold (no cache) vs the cache-filling pass vs warm (Parquet
-     cache), all columns and 5 projected columns;
+  3. the warm cache: one 250,000-row month, cold (no cache) vs the cache-filling pass vs warm re-reads, in
+     each converted-cache format (Arrow IPC, Parquet): all columns, 5 projected columns, 5 columns filtered;
   4. against PySUS (``--pysus-python``: a Python with ``pysus`` installed, e.g. a separate venv), from the
      same local files: PySUS's path (pyreaddbc ``dbc2dbf`` + ``pysus.data.dbf_reader.read_dbf_fast``) vs
      ``arrow_sus.scan(...).to_pandas()``, for that SIH-RD month and one SINAN year (ZIKABR21 records, 500,000
@@ -16,6 +16,7 @@ repeated, and compressed with arrow-sus's own DCL encoder; it is built once unde
 
     python bench/bench_scan.py                      # 5 GB mirror in /tmp/arrow-sus-bench
     python bench/bench_scan.py --total-gb 1 --quick # a smaller run while developing
+    python bench/bench_scan.py --warm-cache-only    # only 3.
 """
 
 from __future__ import annotations
@@ -170,6 +171,51 @@ def compare_pysus(args: argparse.Namespace, month_dir: Path, sih_template: bytes
     return report
 
 
+def warm_cache_month(workdir: Path) -> tuple[Path, bytes]:
+    """A mirror holding one synthetic 250,000-row SIH-RD month (RDAC2401's records, repeated); built once."""
+    month_dir = workdir / "month"
+    template = arrow_sus.decompress_dbc(corpus_file("RDAC2401.dbc").read_bytes())
+    target = month_dir / f"{SIH_DIR}/RDAC2401.dbc"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(arrow_sus.compress_dbf(synthetic_dbf(template, 250_000)))
+    return month_dir, template
+
+
+def best_of(runs: int, mirror: Path, kwargs: dict) -> dict:
+    """The fastest of `runs` scans, each in a fresh process."""
+    return min((run_scan(mirror, kwargs) for _ in range(runs)), key=lambda r: r["seconds"])
+
+
+def measure_warm_cache(workdir: Path, month_dir: Path, runs: int = 3) -> dict:
+    """Cold path (no cache) against the cache-filling pass and warm re-reads, in each converted-cache format:
+    all 113 columns, 5 projected columns, and 5 columns with a filter (SEXO = '3' and IDADE >= 60)."""
+    one_month = {"uf": "AC", "year": 2024, "month": 1}
+    projected = {"columns": ["DT_INTER", "SEXO", "IDADE", "DIAG_PRINC", "VAL_TOT"]}
+    filtered = {**projected, "filters": "SEXO = '3' and IDADE >= 60"}
+    cases = {"all columns": {}, "5 columns": projected, "5 columns, filtered": filtered}
+    cold = {name: best_of(runs, month_dir, {**one_month, **extra, "cache": False}) for name, extra in cases.items()}
+    dbc_bytes = (month_dir / f"{SIH_DIR}/RDAC2401.dbc").stat().st_size
+    print(f"250k-row SIH-RD month ({dbc_bytes / 1e6:.1f} MB .dbc), best of {runs}, seconds:")
+    print("  cold (no cache): " + ", ".join(f"{name} {r['seconds']:.3f}" for name, r in cold.items()))
+    results: dict[str, object] = {"dbc_bytes": dbc_bytes, "cold": cold}
+    for fmt in ("ipc", "parquet"):
+        cache_dir = workdir / f"cache-{fmt}"
+        shutil.rmtree(cache_dir, ignore_errors=True)
+        cached = {**one_month, "cache_dir": str(cache_dir), "cache_format": fmt}
+        fill = run_scan(month_dir, cached)
+        size = sum(p.stat().st_size for p in (cache_dir / "converted").rglob("*") if p.is_file())
+        warm = {name: best_of(runs, month_dir, {**cached, **extra}) for name, extra in cases.items()}
+        assert all(w["stats"]["files_from_cache"] == 1 for w in warm.values()), "not read from the cache"
+        results[fmt] = {"fill": fill, "bytes_on_disk": size, "warm": warm}
+        speedups = ", ".join(
+            f"{name} {r['seconds']:.3f} ({cold['all columns']['seconds'] / r['seconds']:.1f}x)"
+            for name, r in warm.items()
+        )
+        print(f"  {fmt:7}: filling {fill['seconds']:.3f}, {size / 1e6:.0f} MB on disk; warm: {speedups}")
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--total-gb", type=float, default=5.0, help="DBF gigabytes in the mirror")
@@ -177,8 +223,13 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/arrow-sus-bench"))
     parser.add_argument("--quick", action="store_true", help="skip the one-core and linearity runs")
     parser.add_argument("--pysus-python", help="a Python interpreter with pysus installed, for the comparison")
+    parser.add_argument("--warm-cache-only", action="store_true", help="only the warm-cache measurements (3.)")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
+    if args.warm_cache_only:
+        month_dir, _ = warm_cache_month(args.workdir)
+        save({"warm_cache": measure_warm_cache(args.workdir, month_dir)})
+        return
 
     t0 = time.perf_counter()
     mirror, names, dbf_bytes = build_mirror(args.workdir, args.total_gb, args.file_mb)
@@ -211,42 +262,15 @@ def main() -> None:
             )
         results["linearity"] = linear
 
-    # The warm cache on one 250,000-row month.
-    month_dir = args.workdir / "month"
-    template = arrow_sus.decompress_dbc(corpus_file("RDAC2401.dbc").read_bytes())
-    target = month_dir / f"{SIH_DIR}/RDAC2401.dbc"
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(arrow_sus.compress_dbf(synthetic_dbf(template, 250_000)))
-    cache_dir = args.workdir / "cache"
-    shutil.rmtree(cache_dir, ignore_errors=True)
-    one_month = {"uf": "AC", "year": 2024, "month": 1}
-    projected = ["DT_INTER", "SEXO", "IDADE", "DIAG_PRINC", "VAL_TOT"]
-    cold = run_scan(month_dir, {**one_month, "cache": False})
-    fill = run_scan(month_dir, {**one_month, "cache_dir": str(cache_dir)})
-    warm = min(
-        (run_scan(month_dir, {**one_month, "cache_dir": str(cache_dir)}) for _ in range(3)), key=lambda r: r["seconds"]
-    )
-    warm5 = min(
-        (run_scan(month_dir, {**one_month, "cache_dir": str(cache_dir), "columns": projected}) for _ in range(3)),
-        key=lambda r: r["seconds"],
-    )
-    cold5 = run_scan(month_dir, {**one_month, "cache": False, "columns": projected})
-    results["warm_cache"] = {"cold": cold, "fill": fill, "warm": warm, "warm_5_columns": warm5, "cold_5_columns": cold5}
-    print(
-        "250k-row month: cold {:.3f} s, filling the cache {:.3f} s, warm {:.3f} s ({:.1f}x), "
-        "warm 5 columns {:.3f} s ({:.1f}x); cold 5 columns {:.3f} s".format(
-            cold["seconds"],
-            fill["seconds"],
-            warm["seconds"],
-            cold["seconds"] / warm["seconds"],
-            warm5["seconds"],
-            cold["seconds"] / warm5["seconds"],
-            cold5["seconds"],
-        )
-    )
+    month_dir, template = warm_cache_month(args.workdir)
+    results["warm_cache"] = measure_warm_cache(args.workdir, month_dir)
     if args.pysus_python:
         results["pysus"] = compare_pysus(args, month_dir, template)
+    save(results)
+
+
+def save(results: dict) -> None:
+    """Writes the results as JSON under bench/results/."""
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")

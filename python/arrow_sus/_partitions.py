@@ -75,10 +75,12 @@ def normalize_months(month: IntArg) -> list[int] | None:
 
 
 def _state_codes() -> list[str]:
-    """The 27 federative units, from the compiled-in catalog (BR, the national files, excluded)."""
-    from arrow_sus.catalog import ufs
+    """The 27 federative units, from the compiled-in catalog (BR, the national files, excluded). Read from the
+    rows rather than ``catalog.ufs()``: building a pyarrow table from Python lists imports pandas (~0.2 s), which
+    would be most of a warm cached scan."""
+    from arrow_sus._native import _core
 
-    return [code for code in ufs().column("code").to_pylist() if code != "BR"]
+    return [row[0] for row in _core.catalog_ufs() if row[0] != "BR"]
 
 
 def normalize_ufs(uf: UfArg, *, allow_br: bool = True) -> list[str] | None:

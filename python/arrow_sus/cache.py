@@ -1,8 +1,9 @@
-"""The disk cache: downloaded ``.dbc`` files (``raw/``) and their converted Parquet (``parquet/``).
+"""The disk cache: downloaded ``.dbc`` files (``raw/``) and their conversions (``converted/``: Arrow IPC files by
+default, Parquet with ``scan(..., cache_format="parquet")``).
 
 Raw files are kept under the server's own paths with their identity (size, modification time, record count,
-CRC-32); Parquet entries are recorded in ``manifest.sqlite`` with the identity of the file they came from and
-the converter options. Either is used only while the identity matches the server's, so a file DATASUS
+CRC-32); converted entries are recorded in ``manifest.sqlite`` with the identity of the file they came from and
+the converter options and format. Either is used only while the identity matches the server's, so a file DATASUS
 republishes is fetched and converted again. The cache lives in ``$ARROW_SUS_CACHE``, else
 ``$XDG_CACHE_HOME/arrow-sus``, else ``~/.cache/arrow-sus``.
 
@@ -30,7 +31,10 @@ from arrow_sus._format import human_bytes
 from arrow_sus._native import _core
 from arrow_sus.errors import InvalidArgumentError
 
-EntryKind = Literal["raw", "parquet"]
+#: ``"raw"``: downloaded files; ``"converted"``: conversions in any format; ``"ipc"`` / ``"parquet"``: conversions
+#: in that format only.
+EntryKind = Literal["raw", "converted", "ipc", "parquet"]
+_CONVERTED_FORMATS = ("ipc", "parquet")
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -48,8 +52,8 @@ def _root(directory: str | os.PathLike[str] | None) -> Path:
     return Path(directory) if directory is not None else cache_dir()
 
 
-def _manifest(root: Path) -> _core.cache.ParquetCache:
-    return _core.cache.ParquetCache.open(str(root))
+def _manifest(root: Path) -> _core.cache.ConvertedCache:
+    return _core.cache.ConvertedCache.open(str(root))
 
 
 def _raw_files(root: Path) -> Iterator[tuple[str, os.stat_result]]:
@@ -72,20 +76,32 @@ class CacheInfo:
     directory: Path
     raw_files: int
     raw_bytes: int
-    parquet_entries: int
+    ipc_entries: int  # conversions cached as Arrow IPC
+    ipc_bytes: int
+    parquet_entries: int  # conversions cached as Parquet
     parquet_bytes: int
     hits: int
     misses: int
 
     @property
+    def converted_entries(self) -> int:
+        """Conversions in either format."""
+        return self.ipc_entries + self.parquet_entries
+
+    @property
+    def converted_bytes(self) -> int:
+        """Bytes of the conversions in either format."""
+        return self.ipc_bytes + self.parquet_bytes
+
+    @property
     def entries(self) -> int:
-        """Raw files and Parquet entries together."""
-        return self.raw_files + self.parquet_entries
+        """Raw files and converted entries together."""
+        return self.raw_files + self.converted_entries
 
     @property
     def bytes(self) -> int:
-        """Bytes on disk, raw and Parquet together."""
-        return self.raw_bytes + self.parquet_bytes
+        """Bytes on disk, raw and converted together."""
+        return self.raw_bytes + self.converted_bytes
 
     @property
     def hit_rate(self) -> float | None:
@@ -102,30 +118,38 @@ class CacheInfo:
 
 
 def info(directory: str | os.PathLike[str] | None = None) -> CacheInfo:
-    """Entries, bytes and hit rate of the cache (the default one unless ``directory`` is given)."""
+    """Entries, bytes (raw downloads, and conversions per format) and hit rate of the cache (the default one
+    unless ``directory`` is given)."""
     root = _root(directory)
-    parquet = _manifest(root).info()
+    converted = _manifest(root).info()
+    by_format = converted["by_format"]
+    none = {"entries": 0, "bytes": 0}
+    ipc, parquet = by_format.get("ipc", none), by_format.get("parquet", none)
     raw = [st.st_size for _, st in _raw_files(root)]
     return CacheInfo(
         directory=root,
         raw_files=len(raw),
         raw_bytes=sum(raw),
+        ipc_entries=ipc["entries"],
+        ipc_bytes=ipc["bytes"],
         parquet_entries=parquet["entries"],
         parquet_bytes=parquet["bytes"],
-        hits=parquet["hits"],
-        misses=parquet["misses"],
+        hits=converted["hits"],
+        misses=converted["misses"],
     )
 
 
 def entries(directory: str | os.PathLike[str] | None = None) -> pa.Table:
-    """Every cache entry: ``kind`` (raw or parquet), ``path`` on the server, ``bytes``, ``dataset`` and
-    ``last_used`` (UTC), one row each."""
+    """Every cache entry: ``kind`` (raw or converted), ``format`` (``"dbc"``/``"dbf"`` for raw files, ``"ipc"``
+    or ``"parquet"`` for conversions), ``path`` on the server, ``bytes``, ``dataset`` and ``last_used`` (UTC), one
+    row each."""
     from arrow_sus.catalog import try_parse_path
 
     root = _root(directory)
     rows = [
         {
-            "kind": "parquet",
+            "kind": "converted",
+            "format": e["format"],
             "path": e["path"],
             "bytes": e["bytes"],
             "dataset": e["dataset"] or None,
@@ -138,6 +162,7 @@ def entries(directory: str | os.PathLike[str] | None = None) -> pa.Table:
         rows.append(
             {
                 "kind": "raw",
+                "format": Path(path).suffix.lstrip(".").lower() or None,
                 "path": path,
                 "bytes": st.st_size,
                 "dataset": ref.dataset if ref else None,
@@ -147,6 +172,7 @@ def entries(directory: str | os.PathLike[str] | None = None) -> pa.Table:
     schema = pa.schema(
         [
             ("kind", pa.string()),
+            ("format", pa.string()),
             ("path", pa.string()),
             ("bytes", pa.int64()),
             ("dataset", pa.string()),
@@ -187,16 +213,18 @@ def clear(
     Args:
         older_than: only entries not used for this long (``"30d"``, a ``timedelta`` or seconds).
         dataset: only entries of this dataset id (e.g. ``"sih-rd"``).
-        kind: only ``"raw"`` (downloaded .dbc) or only ``"parquet"`` (converted) entries.
+        kind: only ``"raw"`` (downloaded .dbc), only ``"converted"`` entries (either format), or only the
+            conversions cached as ``"ipc"`` or as ``"parquet"``.
         directory: another cache directory than the default.
     """
-    if kind not in (None, "raw", "parquet"):
-        raise InvalidArgumentError(f"kind must be 'raw' or 'parquet', not {kind!r}")
+    if kind not in (None, "raw", "converted", *_CONVERTED_FORMATS):
+        raise InvalidArgumentError(f"kind must be 'raw', 'converted', 'ipc' or 'parquet', not {kind!r}")
     age = parse_age(older_than)
     root = _root(directory)
     removed = 0
-    if kind in (None, "parquet"):
-        removed += _manifest(root).clear(age, dataset)
+    if kind != "raw":
+        fmt = kind if kind in _CONVERTED_FORMATS else None
+        removed += _manifest(root).clear(age, dataset, fmt)
     if kind in (None, "raw"):
         from arrow_sus.catalog import try_parse_path
 

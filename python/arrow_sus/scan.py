@@ -11,12 +11,14 @@ Nothing is read until the scan is consumed. Planning lists the dataset's directo
 DATASUS FTP, or the mirror in ``source=`` / ``$ARROW_SUS_SOURCE``), keeps the files of the asked partitions
 (one complete set of split parts per month) and reads each file's header once, from the cache when it holds
 this version. Execution runs in the C++ engine: several files at a time, projection and filters pushed down,
-converted Parquet cached for the next run, memory bounded whatever the number of files.
+converted files cached for the next run (Arrow IPC, or Parquet with ``cache_format="parquet"``), memory bounded
+whatever the number of files.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -37,6 +39,10 @@ if TYPE_CHECKING:
     import polars as pl
 
 SchemaMode = Literal["union", "intersection", "strict"]
+CacheFormat = Literal["ipc", "parquet"]
+
+#: Environment variable choosing the converted cache's format when ``cache_format`` is not given.
+CACHE_FORMAT_ENV = "ARROW_SUS_CACHE_FORMAT"
 
 #: Source columns ``with_source=True`` adds to every row.
 SOURCE_COLUMNS = ("uf", "year", "month", "file")
@@ -56,6 +62,7 @@ class _Options:
     batch_size: int
     schema: SchemaMode
     cache: bool
+    cache_format: CacheFormat
     cache_dir: str
     ordered: bool
     max_concurrent_files: int
@@ -121,6 +128,7 @@ class Scan:
                 o.verify_crc,
                 o.max_connections,
                 o.typed,
+                o.cache_format,
             )
         return self._native
 
@@ -146,7 +154,8 @@ class Scan:
 
     def files(self) -> pa.Table:
         """The planned files: path, partition, size, mtime (UTC), record count and CRC when known, and
-        ``cached`` ("parquet": converted copy reused, "raw": downloaded copy reused, "": to fetch)."""
+        ``cached`` ("ipc" or "parquet": converted copy reused, in that format; "raw": downloaded copy reused;
+        "": to fetch)."""
         rows = self._engine().files()
         for row in rows:
             mtime = row["mtime"]
@@ -340,6 +349,7 @@ def scan(
     filters: Any = None,
     source: str | None = None,
     cache: bool = True,
+    cache_format: CacheFormat | None = None,
     schema: SchemaMode = "union",
     typed: bool = True,
     with_source: bool = False,
@@ -367,7 +377,12 @@ def scan(
             (ANDed), a list of such lists (ORed), or an expression from :func:`arrow_sus.parse_where`.
         source: where the files are: ``ftp://...``, ``http(s)://...``, ``s3://...`` or ``file:///mirror``;
             default ``$ARROW_SUS_SOURCE`` or the DATASUS FTP.
-        cache: reuse and fill the disk cache (downloaded files and converted Parquet).
+        cache: reuse and fill the disk cache (downloaded files and their conversions).
+        cache_format: how conversions are cached: ``"ipc"`` (Arrow IPC with LZ4 buffers, memory-mapped: a
+            warm read is several times faster than decoding the ``.dbc``, at 3-8x its size on disk) or
+            ``"parquet"`` (zstd, ~0.5x the ``.dbc``, but reading it back costs about as much as decoding the
+            ``.dbc``). Default ``$ARROW_SUS_CACHE_FORMAT``, else ``"ipc"``. A conversion cached in the other
+            format is not used (the file is converted again).
         schema: how to combine files whose layouts differ: ``"union"`` (all columns, nulls where missing),
             ``"intersection"`` (common columns) or ``"strict"`` (differences are an error).
         typed: semantic types from the catalog: date columns the DBF stores as text (SIH ``YYYYMMDD``,
@@ -393,6 +408,7 @@ def scan(
         raise InvalidArgumentError("batch_size must be positive")
     if schema not in ("union", "intersection", "strict"):
         raise InvalidArgumentError(f"schema must be 'union', 'intersection' or 'strict', not {schema!r}")
+    cache_format = _cache_format(cache_format)
     if encoding is None:
         encoding = dataset_info(dataset).get("encoding") or "latin-1"
     src = source or default_source_url()
@@ -408,6 +424,7 @@ def scan(
         batch_size=int(batch_size),
         schema=schema,
         cache=cache,
+        cache_format=cache_format,
         cache_dir=str(cache_dir) if cache_dir is not None else "",
         ordered=ordered,
         max_concurrent_files=max_concurrent_files,
@@ -418,6 +435,15 @@ def scan(
         typed=typed,
     )
     return Scan(dataset, files, src, options)
+
+
+def _cache_format(asked: str | None) -> CacheFormat:
+    """The asked cache format, else ``$ARROW_SUS_CACHE_FORMAT``, else ``"ipc"``; checked."""
+    value = asked if asked is not None else os.environ.get(CACHE_FORMAT_ENV) or "ipc"
+    if value not in ("ipc", "parquet"):
+        where = "cache_format" if asked is not None else f"${CACHE_FORMAT_ENV}"
+        raise InvalidArgumentError(f"{where} must be 'ipc' or 'parquet', not {value!r}")
+    return value  # type: ignore[return-value]
 
 
 def _combine_filters(first: Any, second: Any) -> Any:
@@ -463,6 +489,7 @@ def scan_sinan(disease: str, year: IntArg = None, uf: UfArg = None, **kw: Any) -
 
 
 __all__ = [
+    "CACHE_FORMAT_ENV",
     "SOURCE_COLUMNS",
     "Scan",
     "scan",

@@ -30,7 +30,7 @@ class ScanStats:
     #: Files finished: read to the end, or abandoned when the consumer stopped early.
     files_done: int
     #: Files read from their converted copy in the cache instead of being decoded.
-    files_from_parquet_cache: int
+    files_from_cache: int
     #: Bytes fetched from a remote source (0 from a local mirror or the raw cache).
     bytes_downloaded: int
     #: Bytes read from files: the ``.dbc``/``.dbf`` bytes the decoder consumed (local mirror, raw cache or
@@ -76,7 +76,7 @@ class ScanStats:
         batches = "batch" if self.batches == 1 else "batches"
         columns = "column" if self.columns_converted == 1 else "columns"
         text = (
-            f"<ScanStats: {self.files_done}/{self.files_planned} files done ({self.files_from_parquet_cache} from "
+            f"<ScanStats: {self.files_done}/{self.files_planned} files done ({self.files_from_cache} from "
             f"cache) · {self.records_scanned:,} records scanned → {self.rows:,} rows in {self.batches:,} {batches} "
             f"({self.rows_filtered_out:,} filtered out, {self.deleted_records_skipped:,} deleted) · "
             f"{self.columns_converted:,} {columns} converted, {self.columns_read_from_cache:,} read from cache · "

@@ -1,10 +1,11 @@
-// arrow_sus._core.cache: the converted (Parquet) cache manifest and removal of raw downloads.
+// arrow_sus._core.cache: the converted (Arrow IPC / Parquet) cache manifest and removal of raw
+// downloads.
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/shared_ptr.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
-#include "arrow_sus/cache/parquet_cache.h"
+#include "arrow_sus/cache/converted_cache.h"
 #include "arrow_sus/io/cache.h"
 #include "python/bindings.h"
 
@@ -12,7 +13,7 @@ namespace arrow_sus::python {
 
 namespace {
 
-nb::dict EntryToDict(const cache::ParquetEntry& entry) {
+nb::dict EntryToDict(const cache::ConvertedEntry& entry) {
   nb::dict d;
   d["source"] = entry.source;
   d["path"] = entry.identity.path;
@@ -21,6 +22,7 @@ nb::dict EntryToDict(const cache::ParquetEntry& entry) {
   d["records"] = entry.identity.records ? nb::cast(*entry.identity.records) : nb::none();
   d["crc32"] = entry.identity.crc32 ? nb::cast(*entry.identity.crc32) : nb::none();
   d["converter"] = entry.converter;
+  d["format"] = cache::ConvertedFormatName(entry.format);
   d["dataset"] = entry.dataset;
   d["local_path"] = entry.local_path;
   d["bytes"] = entry.bytes;
@@ -32,8 +34,7 @@ nb::dict EntryToDict(const cache::ParquetEntry& entry) {
 }  // namespace
 
 void BindCache(nb::module_& m) {
-  nb::module_ mod =
-      m.def_submodule("cache", "The disk cache: converted Parquet entries and raw downloads");
+  nb::module_ mod = m.def_submodule("cache", "The disk cache: converted entries and raw downloads");
 
   mod.def(
       "remove_raw",
@@ -45,18 +46,18 @@ void BindCache(nb::module_& m) {
       nb::arg("root"), nb::arg("path"),
       "Removes a downloaded file, its identity and any partial download.");
 
-  nb::class_<cache::ParquetCache>(mod, "ParquetCache")
+  nb::class_<cache::ConvertedCache>(mod, "ConvertedCache")
       .def_static(
           "open",
           [](const std::string& root) {
             nb::gil_scoped_release release;
-            return ValueOrThrow(cache::ParquetCache::Open(root));
+            return ValueOrThrow(cache::ConvertedCache::Open(root));
           },
           nb::arg("root"))
-      .def_prop_ro("root", &cache::ParquetCache::root)
+      .def_prop_ro("root", &cache::ConvertedCache::root)
       .def("info",
-           [](cache::ParquetCache& self) {
-             cache::ParquetCacheInfo info;
+           [](cache::ConvertedCache& self) {
+             cache::ConvertedCacheInfo info;
              {
                nb::gil_scoped_release release;
                info = ValueOrThrow(self.Info());
@@ -64,13 +65,21 @@ void BindCache(nb::module_& m) {
              nb::dict d;
              d["entries"] = info.entries;
              d["bytes"] = info.bytes;
+             nb::dict by_format;
+             for (const auto& [format, usage] : info.by_format) {
+               nb::dict u;
+               u["entries"] = usage.entries;
+               u["bytes"] = usage.bytes;
+               by_format[cache::ConvertedFormatName(format)] = u;
+             }
+             d["by_format"] = by_format;
              d["hits"] = info.hits;
              d["misses"] = info.misses;
              return d;
            })
       .def("entries",
-           [](cache::ParquetCache& self) {
-             std::vector<cache::ParquetEntry> entries;
+           [](cache::ConvertedCache& self) {
+             std::vector<cache::ConvertedEntry> entries;
              {
                nb::gil_scoped_release release;
                entries = ValueOrThrow(self.Entries());
@@ -81,13 +90,16 @@ void BindCache(nb::module_& m) {
            })
       .def(
           "clear",
-          [](cache::ParquetCache& self, std::optional<int64_t> older_than_seconds,
-             std::optional<std::string> dataset) {
+          [](cache::ConvertedCache& self, std::optional<int64_t> older_than_seconds,
+             std::optional<std::string> dataset, std::optional<std::string> format) {
+            cache::ClearOptions options{.older_than_seconds = older_than_seconds,
+                                        .dataset = dataset};
+            if (format) options.format = ValueOrThrow(cache::ParseConvertedFormat(*format));
             nb::gil_scoped_release release;
-            return ValueOrThrow(
-                self.Clear({.older_than_seconds = older_than_seconds, .dataset = dataset}));
+            return ValueOrThrow(self.Clear(options));
           },
-          nb::arg("older_than_seconds") = nb::none(), nb::arg("dataset") = nb::none());
+          nb::arg("older_than_seconds") = nb::none(), nb::arg("dataset") = nb::none(),
+          nb::arg("format") = nb::none());
 }
 
 }  // namespace arrow_sus::python

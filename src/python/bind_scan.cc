@@ -70,7 +70,7 @@ std::vector<scan::ScanFile> FilesFromPython(const nb::list& files) {
   return out;
 }
 
-nb::dict PlannedToDict(const scan::PlannedFile& p) {
+nb::dict PlannedToDict(const scan::PlannedFile& p, cache::ConvertedFormat cache_format) {
   nb::dict d;
   d["path"] = p.file.path;
   d["dataset"] = p.file.dataset;
@@ -81,7 +81,8 @@ nb::dict PlannedToDict(const scan::PlannedFile& p) {
   d["mtime"] = p.identity.mtime ? nb::cast(*p.identity.mtime) : nb::none();
   d["records"] = p.identity.records ? nb::cast(*p.identity.records) : nb::none();
   d["crc32"] = p.identity.crc32 ? nb::cast(*p.identity.crc32) : nb::none();
-  d["cached"] = p.cached_parquet ? "parquet" : (p.cached_raw ? "raw" : "");
+  d["cached"] =
+      p.cached_converted ? cache::ConvertedFormatName(cache_format) : (p.cached_raw ? "raw" : "");
   d["columns"] = p.schema->num_fields();
   return d;
 }
@@ -91,7 +92,8 @@ std::shared_ptr<scan::Scan> MakeScan(
     nb::handle filter, const std::string& encoding, int64_t batch_size, bool raw,
     const std::string& decimals, const std::string& on_invalid, bool keep_deleted, bool use_threads,
     const std::string& schema_mode, bool use_cache, std::string cache_dir, bool ordered,
-    int max_concurrent_files, bool with_source, bool verify_crc, int max_connections, bool typed) {
+    int max_concurrent_files, bool with_source, bool verify_crc, int max_connections, bool typed,
+    const std::string& cache_format) {
   scan::ScanOptions options;
   options.source_url = std::move(source_url);
   options.source_options.max_connections_per_host = max_connections;
@@ -105,6 +107,7 @@ std::shared_ptr<scan::Scan> MakeScan(
   options.with_source = with_source;
   options.verify_crc = verify_crc;
   options.typed = typed;
+  options.cache_format = ValueOrThrow(cache::ParseConvertedFormat(cache_format));
   std::vector<scan::ScanFile> planned = FilesFromPython(files);
   nb::gil_scoped_release release;
   return ValueOrThrow(scan::Scan::Make(std::move(planned), std::move(options)));
@@ -141,7 +144,9 @@ void BindScan(nb::module_& m) {
                files = ValueOrThrow(self.files());
              }
              nb::list out;
-             for (const auto& f : files) out.append(PlannedToDict(f));
+             for (const auto& f : files) {
+               out.append(PlannedToDict(f, self.options().cache_format));
+             }
              return out;
            })
       .def(
@@ -168,7 +173,8 @@ void BindScan(nb::module_& m) {
         nb::arg("decimals"), nb::arg("on_invalid"), nb::arg("keep_deleted"), nb::arg("use_threads"),
         nb::arg("schema_mode"), nb::arg("use_cache"), nb::arg("cache_dir"), nb::arg("ordered"),
         nb::arg("max_concurrent_files"), nb::arg("with_source"), nb::arg("verify_crc"),
-        nb::arg("max_connections"), nb::arg("typed"), "Plans a multi-file scan.");
+        nb::arg("max_connections"), nb::arg("typed"), nb::arg("cache_format"),
+        "Plans a multi-file scan.");
 }
 
 }  // namespace arrow_sus::python

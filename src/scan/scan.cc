@@ -11,17 +11,17 @@
 #include <arrow/io/memory.h>
 #include <arrow/scalar.h>
 #include <arrow/type.h>
-#include <parquet/arrow/reader.h>
 
-#include "arrow_sus/cache/parquet_cache.h"
+#include "arrow_sus/cache/converted_cache.h"
 #include "arrow_sus/dbc.h"
 #include "arrow_sus/dbf/reader.h"
 #include "arrow_sus/error.h"
 #include "arrow_sus/io/cache.h"
 #include "arrow_sus/io/path_safety.h"
 #include "arrow_sus/io/remote_file.h"
+#include "arrow_sus/scan/batch_filter.h"
+#include "arrow_sus/scan/converted_files.h"
 #include "arrow_sus/scan/multi_file_reader.h"
-#include "arrow_sus/scan/parquet_files.h"
 #include "arrow_sus/scan/predicate_expression.h"
 #include "arrow_sus/scan/semantic_types.h"
 #include "io/schemes.h"
@@ -190,14 +190,6 @@ int64_t ColumnsDecoded(const std::vector<std::string>& columns, const dbf::Predi
   return static_cast<int64_t>(decoded.size());
 }
 
-arrow::Result<std::shared_ptr<arrow::Schema>> ParquetSchema(const std::string& path) {
-  ARROW_ASSIGN_OR_RAISE(auto file, arrow::io::ReadableFile::Open(path));
-  ARROW_ASSIGN_OR_RAISE(auto reader, parquet::arrow::OpenFile(file, arrow::default_memory_pool()));
-  std::shared_ptr<arrow::Schema> schema;
-  ARROW_RETURN_NOT_OK(reader->GetSchema(&schema));
-  return schema;
-}
-
 arrow::Result<std::shared_ptr<arrow::Buffer>> ReadLocalPrefix(const fs::path& path) {
   ARROW_ASSIGN_OR_RAISE(auto file, arrow::io::ReadableFile::Open(path.string()));
   ARROW_ASSIGN_OR_RAISE(auto bytes, file->Read(io::kIdentityPrefixBytes));
@@ -237,11 +229,11 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
         options_.cache_dir.empty() ? io::CacheDir() : fs::path(options_.cache_dir);
     raw_cache_.emplace(cache_root / "raw");
     if (options_.use_cache) {
-      ARROW_ASSIGN_OR_RAISE(parquet_cache_, cache::ParquetCache::Open(cache_root.string()));
+      ARROW_ASSIGN_OR_RAISE(converted_cache_, cache::ConvertedCache::Open(cache_root.string()));
     }
     converter_ = ConverterKey(options_.read, options_.typed);
     // Converting every column for the cache would raise on columns the caller did not ask for.
-    write_parquet_ = options_.use_cache && options_.read.on_invalid == dbf::InvalidPolicy::kNull;
+    write_converted_ = options_.use_cache && options_.read.on_invalid == dbf::InvalidPolicy::kNull;
     return arrow::Status::OK();
   }
 
@@ -333,13 +325,13 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     } else {
       ARROW_ASSIGN_OR_RAISE(p.identity, io::StatIdentity(*source_, path));
     }
-    if (parquet_cache_) {
-      ARROW_ASSIGN_OR_RAISE(auto hit,
-                            parquet_cache_->Lookup(options_.source_url, p.identity, converter_));
+    if (converted_cache_) {
+      ARROW_ASSIGN_OR_RAISE(auto hit, converted_cache_->Lookup(options_.source_url, p.identity,
+                                                               converter_, options_.cache_format));
       if (hit) {
-        auto schema = ParquetSchema(hit->local_path);
+        auto schema = ConvertedFileSchema(options_.cache_format, hit->local_path);
         if (schema.ok()) {
-          p.cached_parquet = hit->local_path;
+          p.cached_converted = hit->local_path;
           p.schema = *schema;
           return arrow::Status::OK();
         }  // unreadable: convert again (the new entry replaces it)
@@ -386,17 +378,24 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     std::shared_ptr<arrow::RecordBatchReader> reader;
     std::function<void()> on_close;
     SourceProgress progress{.keep_deleted = options_.read.keep_deleted};
-    if (p.cached_parquet) {
-      ParquetReadOptions read{.columns = columns,
-                              .batch_size = options_.read.batch_size,
-                              .use_threads = options_.read.use_threads,
-                              .bytes_read = &counters_.bytes_read,
-                              .file_rows = &progress.cached_rows};
+    if (p.cached_converted) {
+      ConvertedReadOptions read{.columns = columns,
+                                .batch_size = options_.read.batch_size,
+                                .use_threads = options_.read.use_threads,
+                                .bytes_read = &counters_.bytes_read,
+                                .file_rows = &progress.cached_rows};
       if (filter) {
         ARROW_ASSIGN_OR_RAISE(read.filter, PredicateToExpression(*filter, *p.schema));
       }
-      ARROW_ASSIGN_OR_RAISE(reader, OpenParquetFile(*p.cached_parquet, read));
-      counters_.files_from_parquet_cache.fetch_add(1, std::memory_order_relaxed);
+      cache::ConvertedEntry entry{.source = options_.source_url,
+                                  .identity = p.identity,
+                                  .converter = converter_,
+                                  .format = options_.cache_format,
+                                  .local_path = *p.cached_converted};
+      auto forget = [cache = converted_cache_, entry] { (void)cache->Forget(entry); };
+      ARROW_ASSIGN_OR_RAISE(
+          reader, OpenConvertedFile(options_.cache_format, *p.cached_converted, read, forget));
+      counters_.files_from_cache.fetch_add(1, std::memory_order_relaxed);
       counters_.columns_read_from_cache.fetch_add(ColumnsDecoded(columns, filter.get(), *p.schema),
                                                   std::memory_order_relaxed);
     } else {
@@ -410,7 +409,7 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
       dbf::SourceInfo source{.name = path, .crc32 = p.identity.crc32};
       const std::vector<DateColumn>& dates = dates_[i];
       std::atomic<int64_t>* invalid_dates = &counters_.invalid_dates;
-      if (write_parquet_) {
+      if (write_converted_) {
         dbf::ReadOptions all = options_.read;
         all.columns.reset();
         all.filter.reset();
@@ -418,16 +417,18 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
         progress.dbf = dbf_reader;
         ARROW_ASSIGN_OR_RAISE(auto typed, TypeDates(dbf_reader, dates, options_.read.on_invalid,
                                                     path, invalid_dates));
-        cache::ParquetEntry entry{.source = options_.source_url,
-                                  .identity = p.identity,
-                                  .converter = converter_,
-                                  .dataset = p.file.dataset};
-        entry.local_path = parquet_cache_->PathFor(options_.source_url, path, converter_);
-        auto cache = parquet_cache_;
+        cache::ConvertedEntry entry{.source = options_.source_url,
+                                    .identity = p.identity,
+                                    .converter = converter_,
+                                    .format = options_.cache_format,
+                                    .dataset = p.file.dataset};
+        entry.local_path =
+            converted_cache_->PathFor(options_.source_url, path, converter_, options_.cache_format);
+        auto cache = converted_cache_;
         ARROW_ASSIGN_OR_RAISE(
-            auto tee, TeeToParquet(typed, entry.local_path, {}, [cache, entry](const std::string&) {
-              return cache->Commit(entry);
-            }));
+            auto tee, TeeToConvertedFile(
+                          options_.cache_format, typed, entry.local_path,
+                          [cache, entry](const std::string&) { return cache->Commit(entry); }));
         std::optional<arrow::compute::Expression> expression;
         if (filter) {
           ARROW_ASSIGN_OR_RAISE(expression, PredicateToExpression(*filter, *typed->schema()));
@@ -511,10 +512,10 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
   std::shared_ptr<io::Source> source_;
   std::optional<fs::path> local_root_;
   std::optional<io::FileCache> raw_cache_;
-  std::shared_ptr<cache::ParquetCache> parquet_cache_;
+  std::shared_ptr<cache::ConvertedCache> converted_cache_;
   std::vector<std::vector<DateColumn>> dates_;  // per planned file: text columns typed as dates
   std::string converter_;
-  bool write_parquet_ = false;
+  bool write_converted_ = false;
   std::once_flag plan_once_;
   arrow::Status plan_status_;
 };

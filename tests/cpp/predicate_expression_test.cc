@@ -1,4 +1,5 @@
-// The expression used on cached Parquet must select exactly the rows the raw-byte filter selects.
+// The expression used on cached conversions (Arrow IPC and Parquet) must select exactly the rows
+// the raw-byte filter selects.
 #include "arrow_sus/scan/predicate_expression.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +11,8 @@
 #include <random>
 
 #include "arrow_sus/dbf/reader.h"
+#include "arrow_sus/scan/batch_filter.h"
+#include "arrow_sus/scan/ipc_files.h"
 #include "arrow_sus/scan/parquet_files.h"
 #include "dbf_builder.h"
 
@@ -122,17 +125,27 @@ TEST(PredicateExpressionTest, SelectsTheSameRowsAsTheRawFilter) {
     auto actual = Ids(*FilterAndProject(all_reader, *expression, {}));
     ASSERT_TRUE(actual.ok()) << actual.status().ToString();
     EXPECT_EQ(*actual, *expected) << predicate->ToString();
-    if (iteration % 8 == 0) {  // the same through a Parquet file, with row-group pruning
-      std::string path =
-          ::testing::TempDir() + "predicate_expression_" + std::to_string(iteration) + ".parquet";
-      auto tee = *TeeToParquet(*dbf::DbfReader::Make(Stream(bytes), options, {.name = "t.dbf"}),
-                               path, {.row_group_rows = 8}, nullptr);
-      ASSERT_TRUE(Ids(tee).ok());
-      ParquetReadOptions read{.filter = *expression, .batch_size = 5, .use_threads = false};
-      auto from_parquet = Ids(*OpenParquetFile(path, read));
-      ASSERT_TRUE(from_parquet.ok()) << from_parquet.status().ToString();
-      EXPECT_EQ(*from_parquet, *expected) << "parquet: " << predicate->ToString();
-      std::remove(path.c_str());
+    if (iteration % 8 == 0) {  // the same through the cache files: IPC batches, Parquet row groups
+      struct Format {
+        const char* extension;
+        BatchFileWriterFactory writer;
+        arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> (*open)(
+            const std::string&, const ConvertedReadOptions&);
+      };
+      for (const Format& format :
+           {Format{".arrow", IpcWriterFactory(), &OpenIpcFile},
+            Format{".parquet", ParquetWriterFactory({.row_group_rows = 8}), &OpenParquetFile}}) {
+        std::string path = ::testing::TempDir() + "predicate_expression_" +
+                           std::to_string(iteration) + format.extension;
+        auto tee = *TeeToFile(*dbf::DbfReader::Make(Stream(bytes), options, {.name = "t.dbf"}),
+                              path, format.writer, nullptr);
+        ASSERT_TRUE(Ids(tee).ok());
+        ConvertedReadOptions read{.filter = *expression, .batch_size = 5, .use_threads = false};
+        auto from_cache = Ids(*format.open(path, read));
+        ASSERT_TRUE(from_cache.ok()) << from_cache.status().ToString();
+        EXPECT_EQ(*from_cache, *expected) << format.extension << ": " << predicate->ToString();
+        std::remove(path.c_str());
+      }
     }
     ++compared;
   }

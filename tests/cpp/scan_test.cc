@@ -6,13 +6,16 @@
 
 #include <arrow/api.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
 #include "arrow_sus/dbc.h"
 #include "arrow_sus/dbf/filter.h"
 #include "arrow_sus/error.h"
+#include "arrow_sus/scan/converted_files.h"
 #include "dbf_builder.h"
+#include "test_support.h"
 
 namespace arrow_sus::scan {
 namespace {
@@ -22,9 +25,10 @@ namespace fs = std::filesystem;
 class ScanTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("arrow_sus_scan_" + std::to_string(::getpid()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::replace(test.begin(), test.end(), '/', '_');  // parametrised: "Name/format"
+    root_ =
+        fs::temp_directory_path() / ("arrow_sus_scan_" + std::to_string(::getpid()) + "_" + test);
     fs::remove_all(root_);
     WriteDbc("SIHSUS/200801_/Dados/RDAC1301.dbc", /*with_extra=*/false, 40);
     WriteDbc("SIHSUS/200801_/Dados/RDAC1302.dbc", /*with_extra=*/true, 25);
@@ -91,30 +95,56 @@ TEST_F(ScanTest, UnionOfDriftingFilesWithoutCache) {
   EXPECT_EQ(table->GetColumnByName("EXTRA")->null_count(), 40);
 }
 
-TEST_F(ScanTest, CacheIsFilledThenUsed) {
-  auto first = *Scan::Make(Files(), Options(true));
+// The cache paths in each converted format.
+class ScanCacheTest : public ScanTest,
+                      public ::testing::WithParamInterface<cache::ConvertedFormat> {
+ protected:
+  ScanOptions CachedOptions() {
+    ScanOptions options = Options(true);
+    options.cache_format = GetParam();
+    return options;
+  }
+};
+
+TEST_P(ScanCacheTest, CacheIsFilledThenUsed) {
+  auto first = *Scan::Make(Files(), CachedOptions());
   auto cold = ReadAll(*first);
-  auto second = *Scan::Make(Files(), Options(true));
+  auto second = *Scan::Make(Files(), CachedOptions());
   auto planned = *second->files();
   ASSERT_EQ(planned.size(), 2u);
-  EXPECT_TRUE(planned[0].cached_parquet.has_value());
+  ASSERT_TRUE(planned[0].cached_converted.has_value());
+  EXPECT_TRUE(planned[0].cached_converted->ends_with(
+      GetParam() == cache::ConvertedFormat::kArrowIpc ? ".arrow" : ".parquet"));
   auto warm = ReadAll(*second);
   EXPECT_TRUE(warm->Equals(*cold));
-  EXPECT_EQ(second->counters().files_from_parquet_cache.load(), 2);
+  EXPECT_EQ(second->counters().files_from_cache.load(), 2);
 }
 
-TEST_F(ScanTest, ProjectionFilterAndSourceColumns) {
-  ScanOptions options = Options(true);
+TEST_P(ScanCacheTest, AnEntryInTheOtherFormatIsNotUsed) {
+  ReadAll(**Scan::Make(Files(), CachedOptions()));
+  ScanOptions other = CachedOptions();
+  other.cache_format = GetParam() == cache::ConvertedFormat::kArrowIpc
+                           ? cache::ConvertedFormat::kParquet
+                           : cache::ConvertedFormat::kArrowIpc;
+  auto scan = *Scan::Make(Files(), other);
+  EXPECT_FALSE((*scan->files())[0].cached_converted.has_value());
+  EXPECT_EQ(ReadAll(*scan)->num_rows(), 65);
+  EXPECT_EQ(scan->counters().files_from_cache.load(), 0);
+}
+
+TEST_P(ScanCacheTest, ProjectionFilterAndSourceColumns) {
+  ScanOptions options = CachedOptions();
   options.read.columns = std::vector<std::string>{"IDADE", "EXTRA"};
   options.read.filter = std::make_shared<dbf::Predicate>(
       dbf::Predicate::Compare("SEXO", dbf::CompareOp::kEqual, {std::string("3")}));
   options.with_source = true;
-  for (int pass = 0; pass < 2; ++pass) {  // cold, then from the Parquet cache
+  for (int pass = 0; pass < 2; ++pass) {  // cold, then from the converted cache
     auto scan = *Scan::Make(Files(), options);
     auto table = ReadAll(*scan);
     EXPECT_EQ(table->num_rows(), 20 + 12) << "pass " << pass;
     EXPECT_EQ(table->schema()->field_names(),
               (std::vector<std::string>{"IDADE", "EXTRA", "uf", "year", "month", "file"}));
+    EXPECT_EQ(scan->counters().files_from_cache.load(), pass == 0 ? 0 : 2);
   }
 }
 
@@ -146,16 +176,16 @@ TEST_F(ScanTest, CountersShowProjectionAndFilterPushedDownToTheBytes) {
   }
 }
 
-TEST_F(ScanTest, CountersOfTheCacheFillAndTheCacheRead) {
-  auto cold = *Scan::Make(Files(), WomensAges(Options(true)));
+TEST_P(ScanCacheTest, CountersOfTheCacheFillAndTheCacheRead) {
+  auto cold = *Scan::Make(Files(), WomensAges(CachedOptions()));
   ReadAll(*cold);
   EXPECT_EQ(cold->counters().columns_converted.load(), 2 + 3);  // all columns go to the cache
   EXPECT_EQ(cold->counters().rows_filtered_out.load(), 33);
-  auto warm = *Scan::Make(Files(), WomensAges(Options(true)));
+  auto warm = *Scan::Make(Files(), WomensAges(CachedOptions()));
   auto table = ReadAll(*warm);
   const ScanCounters& c = warm->counters();
   EXPECT_EQ(table->num_rows(), 32);
-  EXPECT_EQ(c.files_from_parquet_cache.load(), 2);
+  EXPECT_EQ(c.files_from_cache.load(), 2);
   EXPECT_EQ(c.columns_converted.load(), 0);
   EXPECT_EQ(c.columns_read_from_cache.load(), 2 * 2);
   EXPECT_EQ(c.records_scanned.load(), 65);
@@ -202,6 +232,63 @@ TEST_F(ScanTest, CountersOfDeletedRecords) {
   EXPECT_EQ(kept->counters().deleted_records_skipped.load(), 0);
   EXPECT_EQ(kept->counters().columns_converted.load(), 2 + 3);  // _deleted is not a DBF field
 }
+
+// Damage that keeps the file's size and footer is found only when the data is read: that scan fails
+// with a format error naming the file, and the entry is dropped so the next scan converts again.
+TEST_P(ScanCacheTest, DamagedCacheFileIsAFormatErrorThenRebuilt) {
+  auto cold = ReadAll(**Scan::Make(Files(), CachedOptions()));
+  auto warm = *Scan::Make(Files(), CachedOptions());
+  const std::string damaged = *(*warm->files())[0].cached_converted;
+  const std::string& magic = GetParam() == cache::ConvertedFormat::kArrowIpc
+                                 ? testing::kLz4FrameMagic
+                                 : testing::kZstdFrameMagic;
+  ASSERT_GT(testing::OverwriteOccurrences(damaged, magic, 8), 0);
+
+  auto failing = *Scan::Make(Files(), CachedOptions());
+  ASSERT_TRUE((*failing->files())[0].cached_converted.has_value());  // size and footer intact
+  auto table = (*failing->Execute())->ToTable();
+  ASSERT_FALSE(table.ok());
+  EXPECT_EQ(GetErrorDetail(table.status())->kind(), ErrorKind::kFormat)
+      << table.status().ToString();
+  EXPECT_NE(table.status().ToString().find(fs::path(damaged).filename().string()),
+            std::string::npos)
+      << table.status().ToString();
+
+  auto rebuilding = *Scan::Make(Files(), CachedOptions());
+  EXPECT_FALSE((*rebuilding->files())[0].cached_converted.has_value());
+  EXPECT_TRUE(ReadAll(*rebuilding)->Equals(*cold));
+  auto rebuilt = *Scan::Make(Files(), CachedOptions());
+  EXPECT_TRUE((*rebuilt->files())[0].cached_converted.has_value());
+  EXPECT_TRUE(ReadAll(*rebuilt)->Equals(*cold));
+}
+
+TEST_P(ScanCacheTest, DroppingTheReaderEarlyLeavesOnlyCompleteEntries) {
+  {
+    auto scan = *Scan::Make(Files(), CachedOptions());
+    auto reader = *scan->Execute();
+    std::shared_ptr<arrow::RecordBatch> batch;
+    ASSERT_TRUE(reader->ReadNext(&batch).ok());
+    ASSERT_NE(batch, nullptr);
+  }  // reader and scan dropped after one 8-row batch
+  for (const auto& item : fs::recursive_directory_iterator(root_ / "cache")) {
+    EXPECT_EQ(item.path().filename().string().find(".tmp-"), std::string::npos) << item.path();
+  }
+  auto cache = *cache::ConvertedCache::Open((root_ / "cache").string());
+  for (const cache::ConvertedEntry& entry : *cache->Entries()) {
+    auto reader = OpenConvertedFile(GetParam(), entry.local_path, {});
+    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+    EXPECT_TRUE((*reader)->ToTable().ok()) << entry.local_path;
+  }
+  auto cold = ReadAll(**Scan::Make(Files(), Options(false)));
+  EXPECT_TRUE(ReadAll(**Scan::Make(Files(), CachedOptions()))->Equals(*cold));
+}
+
+INSTANTIATE_TEST_SUITE_P(BothFormats, ScanCacheTest,
+                         ::testing::Values(cache::ConvertedFormat::kArrowIpc,
+                                           cache::ConvertedFormat::kParquet),
+                         [](const auto& info) {
+                           return std::string(cache::ConvertedFormatName(info.param));
+                         });
 
 TEST_F(ScanTest, UnknownColumnListsAvailable) {
   ScanOptions options = Options(false);

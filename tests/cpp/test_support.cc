@@ -25,4 +25,18 @@ std::vector<uint8_t> ReadFileBytes(const std::filesystem::path& path) {
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
 }
 
+int OverwriteOccurrences(const std::filesystem::path& path, const std::string& pattern,
+                         size_t skip) {
+  std::vector<uint8_t> data = ReadFileBytes(path);
+  std::string bytes(data.begin(), data.end());
+  int overwritten = 0;
+  for (size_t at = bytes.find(pattern, skip); at != std::string::npos;
+       at = bytes.find(pattern, at + pattern.size())) {
+    bytes.replace(at, pattern.size(), std::string(pattern.size(), '\xEE'));
+    ++overwritten;
+  }
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+  return overwritten;
+}
+
 }  // namespace arrow_sus::testing

@@ -14,6 +14,15 @@ std::optional<std::filesystem::path> CorpusDir();
 
 std::vector<uint8_t> ReadFileBytes(const std::filesystem::path& path);
 
+// Overwrites every occurrence of `pattern` after the first `skip` bytes of the file with 0xEE
+// bytes, keeping its size; returns how many were overwritten. With the magic number of a codec's
+// frames (kLz4FrameMagic in Arrow IPC buffers, kZstdFrameMagic in Parquet pages) this damages a
+// file's data while its size and footer stay intact.
+int OverwriteOccurrences(const std::filesystem::path& path, const std::string& pattern,
+                         size_t skip);
+inline const std::string kLz4FrameMagic("\x04\x22\x4D\x18", 4);
+inline const std::string kZstdFrameMagic("\x28\xB5\x2F\xFD", 4);
+
 // Skips the current test with a clear message when the corpus is absent; otherwise sets `dir`.
 #define ARROW_SUS_REQUIRE_CORPUS(dir)                                          \
   auto dir##_opt = ::arrow_sus::testing::CorpusDir();                          \

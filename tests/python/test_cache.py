@@ -26,8 +26,9 @@ def test_raw_files_are_counted_and_cleared(tmp_path: Path) -> None:
     assert (info.raw_files, info.raw_bytes) == (1, 10)
     table = cache.entries(tmp_path)
     assert table.column("dataset").to_pylist() == ["sih-rd"]
+    assert table.column("format").to_pylist() == ["dbc"]
     assert cache.clear(dataset="sim-do", directory=tmp_path) == 0
-    assert cache.clear(kind="parquet", directory=tmp_path) == 0
+    assert cache.clear(kind="converted", directory=tmp_path) == 0
     assert cache.clear(older_than="1d", directory=tmp_path) == 0  # just written
     assert cache.clear(dataset="sih-rd", directory=tmp_path) == 1
     assert not (raw / "RDAC2401.dbc").exists()

@@ -55,7 +55,7 @@ def test_get_json_and_table_show_the_scan_statistics(mirror, tmp_path: Path) -> 
         stats = summary["stats"]
         assert set(stats) == {f.name for f in dataclasses.fields(ScanStats)}
         assert stats["files_planned"] == stats["files_done"] == len(in_ac)
-        assert stats["files_from_parquet_cache"] == summary["files_from_cache"] == cached
+        assert stats["files_from_cache"] == summary["files_from_cache"] == cached
         assert stats["records_scanned"] == sum(f.rows for f in in_ac)
         assert stats["rows"] == summary["rows"] == stats["records_scanned"] - stats["rows_filtered_out"]
         assert stats["rows_filtered_out"] > 0
@@ -107,3 +107,24 @@ def test_sql(mirror) -> None:
     assert sum(r["n"] for r in rows) == sum(f.rows for f in files if f.uf == "AC" and f.year == 2013)
     no_dataset = runner.invoke(app, ["sql", "SELECT 1", "--year", "2013"])
     assert no_dataset.exit_code == 2 and "names no dataset" in no_dataset.output
+
+
+def test_cache_format_option(mirror, tmp_path: Path) -> None:
+    from arrow_sus import cache
+
+    out = tmp_path / "rd.parquet"
+    args = ["get", "sih-rd", "--uf", "AC", "--year", "2013", "-o", str(out), "--json", "--cache-format", "parquet"]
+    assert runner.invoke(app, args).exit_code == 0
+    again = json.loads(runner.invoke(app, args).stdout)
+    assert again["files_from_cache"] == again["files"] == 2
+    assert set(cache.entries().column("format").to_pylist()) == {"parquet"}
+    query = "SELECT count(*) AS n FROM sih_rd"
+    result = runner.invoke(app, ["sql", query, "--uf", "AC", "--year", "2013", "--json", "--cache-format", "ipc"])
+    assert result.exit_code == 0, result.output
+    assert sorted(cache.entries().column("format").to_pylist()) == ["ipc", "ipc", "parquet", "parquet"]
+    info = json.loads(runner.invoke(app, ["cache", "info", "--json"]).stdout)
+    assert (info["ipc_entries"], info["parquet_entries"], info["converted_entries"]) == (2, 2, 4)
+    assert json.loads(runner.invoke(app, ["cache", "clear", "--kind", "parquet", "--json"]).stdout) == {"removed": 2}
+    assert cache.entries().column("format").to_pylist() == ["ipc", "ipc"]
+    bad = runner.invoke(app, ["get", "sih-rd", "--year", "2013", "-o", str(out), "--cache-format", "csv"])
+    assert bad.exit_code == 2 and "cache_format must be 'ipc' or 'parquet'" in bad.output

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pyarrow as pa
@@ -17,7 +20,7 @@ from scan_mirror import SIH_DIR, build_sih_mirror
 
 import arrow_sus
 from arrow_sus import cache
-from arrow_sus.errors import InvalidArgumentError, NotFoundError
+from arrow_sus.errors import FormatError, InvalidArgumentError, NotFoundError
 
 pl = pytest.importorskip("polars")
 
@@ -35,6 +38,12 @@ def mirror(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list]:
 def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("ARROW_SUS_CACHE", str(tmp_path / "cache"))
     return tmp_path / "cache"
+
+
+@pytest.fixture(params=["ipc", "parquet"])
+def cache_format(request: pytest.FixtureRequest) -> str:
+    """Each converted-cache format in turn."""
+    return request.param
 
 
 def source_of(root: Path) -> str:
@@ -96,7 +105,7 @@ def test_schema_drift_modes(mirror, cache_dir) -> None:
         strict.schema  # noqa: B018
 
 
-def test_projection_and_filters_cold_and_warm(mirror, cache_dir) -> None:
+def test_projection_and_filters_cold_and_warm(mirror, cache_dir, cache_format) -> None:
     root, _ = mirror
     src = source_of(root)
     filters = [("SEXO", "=", "3"), ("IDADE", ">=", 60)]
@@ -104,15 +113,46 @@ def test_projection_and_filters_cold_and_warm(mirror, cache_dir) -> None:
     everything = arrow_sus.scan("sih-rd", year=2013, source=src, cache=False).to_arrow()
     mask = pc.and_(pc.equal(everything["SEXO"], "3"), pc.greater_equal(everything["IDADE"], 60))
     expected = everything.filter(mask).select(columns)
-    cold = arrow_sus.scan("sih-rd", year=2013, source=src, columns=columns, filters=filters)
+    kw = {"source": src, "columns": columns, "filters": filters, "cache_format": cache_format}
+    cold = arrow_sus.scan("sih-rd", year=2013, **kw)
     assert cold.files().column("cached").to_pylist() == ["", "", "", ""]
     assert canonical(cold.to_arrow()).equals(canonical(expected))
-    warm = arrow_sus.scan("sih-rd", year=2013, source=src, columns=columns, filters=filters)
-    assert warm.files().column("cached").to_pylist() == ["parquet"] * 4
+    warm = arrow_sus.scan("sih-rd", year=2013, **kw)
+    assert warm.files().column("cached").to_pylist() == [cache_format] * 4
     assert canonical(warm.to_arrow()).equals(canonical(expected))
-    assert warm.stats["files_from_parquet_cache"] == 4
+    assert warm.stats["files_from_cache"] == 4
+    # Every column, no filter, from the cache: the same table as a cache-free read.
+    whole = arrow_sus.scan("sih-rd", year=2013, source=src, cache_format=cache_format).to_arrow()
+    assert canonical(whole).equals(canonical(everything))
     info = cache.info()
-    assert info.parquet_entries == 4 and info.hits >= 4
+    assert info.converted_entries == 4 and info.hits >= 4
+    assert set(cache.entries().column("format").to_pylist()) == {cache_format}
+
+
+def test_an_entry_in_the_other_format_is_a_miss(mirror, cache_dir, monkeypatch) -> None:
+    root, _ = mirror
+    src = source_of(root)
+    arrow_sus.scan("sih-rd", uf="AC", year=2013, month=1, source=src).to_arrow()  # default: ipc
+    monkeypatch.setenv("ARROW_SUS_CACHE_FORMAT", "parquet")
+    as_parquet = arrow_sus.scan("sih-rd", uf="AC", year=2013, month=1, source=src)
+    assert as_parquet.files().column("cached").to_pylist() == [""]
+    as_parquet.to_arrow()
+    assert sorted(cache.entries().column("format").to_pylist()) == ["ipc", "parquet"]
+    via_helper = arrow_sus.scan_sih("RD", uf="AC", year=2013, month=1, source=src, cache_format="parquet")
+    assert via_helper.files().column("cached").to_pylist() == ["parquet"]
+    as_arrow = arrow_sus.scan("sih-rd", uf="AC", year=2013, month=1, source=src, cache_format="ipc")
+    assert as_arrow.files().column("cached").to_pylist() == ["ipc"]
+    info = cache.info()
+    assert (info.ipc_entries, info.parquet_entries, info.converted_entries) == (1, 1, 2)
+    assert info.ipc_bytes > info.parquet_bytes > 0
+    assert cache.clear(kind="parquet") == 1
+    assert (cache.info().ipc_entries, cache.info().parquet_entries) == (1, 0)
+    assert cache.clear(kind="converted") == 1 and cache.info().converted_entries == 0
+    monkeypatch.setenv("ARROW_SUS_CACHE_FORMAT", "feather")
+    with pytest.raises(InvalidArgumentError, match="ARROW_SUS_CACHE_FORMAT"):
+        arrow_sus.scan("sih-rd", uf="AC", year=2013, month=1, source=src)
+    with pytest.raises(InvalidArgumentError, match="cache_format must be 'ipc' or 'parquet'"):
+        arrow_sus.scan("sih-rd", uf="AC", year=2013, month=1, source=src, cache_format="csv")  # type: ignore[arg-type]
 
 
 def test_filter_on_a_column_some_files_lack(mirror, cache_dir) -> None:
@@ -142,16 +182,25 @@ FILTERS = st.lists(st.lists(COMPARISONS, min_size=1, max_size=3), min_size=1, ma
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(filters=FILTERS, cached=st.booleans())
-def test_random_filters_equal_read_all_then_filter(mirror, tmp_path_factory, filters, cached) -> None:
+@given(filters=FILTERS, cache_format=st.sampled_from([None, "ipc", "parquet"]))
+def test_random_filters_equal_read_all_then_filter(mirror, tmp_path_factory, filters, cache_format) -> None:
+    """Random filters, cache off (``None``) or through each cache format, equal reading all then filtering."""
     root, _ = mirror
     cache_root = tmp_path_factory.mktemp("c")
     src = source_of(root)
     full = arrow_sus.scan("sih-rd", uf="RJ", year=2013, source=src, cache=False).to_arrow()
     expected = pl.from_arrow(full).filter(_polars_expr(filters))
-    for _ in range(2 if cached else 1):  # the second pass reads the Parquet cache
+    cached = cache_format is not None
+    for _ in range(2 if cached else 1):  # the second pass reads the cached conversions
         got = arrow_sus.scan(
-            "sih-rd", uf="RJ", year=2013, source=src, filters=filters, cache=cached, cache_dir=cache_root
+            "sih-rd",
+            uf="RJ",
+            year=2013,
+            source=src,
+            filters=filters,
+            cache=cached,
+            cache_dir=cache_root,
+            cache_format=cache_format,
         ).to_polars()
         assert got.equals(expected)
 
@@ -231,7 +280,7 @@ def test_deleted_records_are_counted_or_kept(tmp_path, cache_dir) -> None:
             "sih-rd", uf="AC", year=2013, source=root.as_uri(), cache=use_cache, filters=[("SEXO", "=", "3")]
         )
         assert s.to_arrow().column("N").to_pylist() == ["1", "5", "7", "9"]
-        if not s.stats.files_from_parquet_cache:  # a cached conversion holds no deleted records
+        if not s.stats.files_from_cache:  # a cached conversion holds no deleted records
             assert (s.stats.records_scanned, s.stats.deleted_records_skipped) == (10, 3)
         assert s.stats.rows_filtered_out == s.stats.records_scanned - s.stats.deleted_records_skipped - 4
         kept = arrow_sus.scan("sih-rd", uf="AC", year=2013, source=root.as_uri(), cache=use_cache, keep_deleted=True)
@@ -267,7 +316,7 @@ def test_stats_of_a_pass(mirror, cache_dir) -> None:
         assert stats.records_scanned == sum(f.rows for f in in_2013)
         assert stats.rows == table.num_rows > 0
         assert stats.rows_filtered_out == stats.records_scanned - table.num_rows
-        assert stats.deleted_records_skipped == 0 and stats.files_from_parquet_cache == 0
+        assert stats.deleted_records_skipped == 0 and stats.files_from_cache == 0
         # The projection only: SEXO and IDADE are tested on the raw bytes, never converted.
         assert stats.columns_converted == 2 * len(in_2013)
         assert stats.columns_read_from_cache == 0
@@ -291,7 +340,7 @@ def test_stats_show_polars_pushdown(mirror, cache_dir) -> None:
         got = s.lazy().select(["SEXO", "IDADE", "DIAG_PRINC"]).filter(pl.col("IDADE") >= 60).collect()
         assert got.height > 0 and (got["IDADE"] >= 60).all()
         stats = s.stats
-        assert stats.files_from_parquet_cache == cached
+        assert stats.files_from_cache == cached
         assert stats.records_scanned == total
         assert stats.rows == got.height  # the predicate was applied natively: Polars dropped nothing
         assert stats.rows_filtered_out == total - got.height
@@ -347,32 +396,70 @@ def test_missing_partitions_and_unknown_datasets(mirror, cache_dir) -> None:
         arrow_sus.scan("sih-rd", uf="AC", year=2013, source=source_of(root), columns=["NOPE"]).schema  # noqa: B018
 
 
-def test_dropping_the_stream_early_leaves_no_partial_cache_entry(mirror, cache_dir) -> None:
+def test_dropping_the_stream_early_leaves_no_partial_cache_entry(mirror, cache_dir, cache_format) -> None:
     root, _ = mirror
-    s = arrow_sus.scan("sih-rd", year=[2012, 2013], source=source_of(root), batch_size=16)
+    kw = {"source": source_of(root), "cache_format": cache_format}
+    s = arrow_sus.scan("sih-rd", year=[2012, 2013], batch_size=16, **kw)
     stream = s.stream()
     next(stream)
     stream.close()
-    parquet_dir = cache_dir / "parquet"
-    leftovers = [p for p in parquet_dir.rglob("*") if p.is_file() and ".tmp" in p.name] if parquet_dir.exists() else []
+    converted_dir = cache_dir / "converted"
+    leftovers = [p for p in converted_dir.rglob("*") if p.is_file() and ".tmp" in p.name]
     assert leftovers == []
     for entry in cache.entries().to_pylist():
-        assert entry["kind"] == "parquet"
+        assert (entry["kind"], entry["format"]) in (("converted", cache_format), ("raw", "dbc"))
     # Whatever was committed is complete: a later scan reads the same rows as a cache-free one.
-    again = arrow_sus.scan("sih-rd", year=[2012, 2013], source=source_of(root)).to_arrow()
+    again = arrow_sus.scan("sih-rd", year=[2012, 2013], **kw).to_arrow()
     fresh = arrow_sus.scan("sih-rd", year=[2012, 2013], source=source_of(root), cache=False).to_arrow()
     assert canonical(again).equals(canonical(fresh))
 
 
-def test_corrupted_cache_file_is_rebuilt(mirror, cache_dir) -> None:
+#: The magic number that starts each compressed frame: LZ4 frames hold Arrow IPC buffers, zstd frames Parquet pages.
+FRAME_MAGIC = {"ipc": b"\x04\x22\x4d\x18", "parquet": b"\x28\xb5\x2f\xfd"}
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "same size, footer overwritten"])
+def test_corrupted_cache_file_is_rebuilt(mirror, cache_dir, cache_format, damage) -> None:
     root, _ = mirror
-    src = source_of(root)
-    first = arrow_sus.scan("sih-rd", uf="AC", year=2013, month=1, source=src).to_arrow()
+    kw = {"uf": "AC", "year": 2013, "month": 1, "source": source_of(root), "cache_format": cache_format}
+    first = arrow_sus.scan("sih-rd", **kw).to_arrow()
     (entry,) = [e for e in cache._manifest(cache_dir).entries()]
-    Path(entry["local_path"]).write_bytes(b"garbage")
-    again = arrow_sus.scan("sih-rd", uf="AC", year=2013, month=1, source=src)
+    path = Path(entry["local_path"])
+    data = path.read_bytes()
+    if damage == "garbage":
+        path.write_bytes(b"garbage")
+    elif damage == "truncated":
+        path.write_bytes(data[: len(data) // 2])
+    else:
+        path.write_bytes(data[:-16] + b"\0" * 16)
+    again = arrow_sus.scan("sih-rd", **kw)
     assert again.files().column("cached").to_pylist() == [""]
     assert canonical(again.to_arrow()).equals(canonical(first))
+    rebuilt = arrow_sus.scan("sih-rd", **kw)
+    assert rebuilt.files().column("cached").to_pylist() == [cache_format]
+    assert canonical(rebuilt.to_arrow()).equals(canonical(first))
+
+
+def test_damaged_data_in_a_cache_file_is_a_format_error_then_rebuilt(mirror, cache_dir, cache_format) -> None:
+    """Damage that keeps the size and footer shows only when the data is read: that scan raises FormatError
+    naming the file, and the entry is dropped, so the next scan converts the file again."""
+    root, _ = mirror
+    kw = {"uf": "AC", "year": 2013, "month": 1, "source": source_of(root), "cache_format": cache_format}
+    first = arrow_sus.scan("sih-rd", **kw).to_arrow()
+    (entry,) = [e for e in cache._manifest(cache_dir).entries()]
+    path = Path(entry["local_path"])
+    data = path.read_bytes()
+    magic = FRAME_MAGIC[cache_format]
+    assert data.count(magic, 8) > 0
+    path.write_bytes(data[:8] + data[8:].replace(magic, b"\xee" * len(magic)))
+    failing = arrow_sus.scan("sih-rd", **kw)
+    assert failing.files().column("cached").to_pylist() == [cache_format]
+    with pytest.raises(FormatError, match=path.name):
+        failing.to_arrow()
+    again = arrow_sus.scan("sih-rd", **kw)
+    assert again.files().column("cached").to_pylist() == [""]
+    assert canonical(again.to_arrow()).equals(canonical(first))
+    assert arrow_sus.scan("sih-rd", **kw).files().column("cached").to_pylist() == [cache_format]
 
 
 @pytest.fixture
@@ -384,44 +471,61 @@ def ftp_mirror(tmp_path: Path):
     server.stop()
 
 
-def test_ftp_second_scan_sends_no_retr_and_republished_file_is_fetched(ftp_mirror, cache_dir) -> None:
+def test_ftp_second_scan_sends_no_retr_and_republished_file_is_fetched(ftp_mirror, cache_dir, cache_format) -> None:
     server, public, files = ftp_mirror
-    first = arrow_sus.scan("sih-rd", uf="AC", year=2013, source=server.url).to_arrow()
+    kw = {"uf": "AC", "year": 2013, "source": server.url, "cache_format": cache_format}
+    first = arrow_sus.scan("sih-rd", **kw).to_arrow()
     assert first.num_rows == sum(f.rows for f in files)
     retr = server.faults.total_retr()
     assert retr >= len(files)
-    again = arrow_sus.scan("sih-rd", uf="AC", year=2013, source=server.url)
-    assert again.files().column("cached").to_pylist() == ["parquet", "parquet"]
+    again = arrow_sus.scan("sih-rd", **kw)
+    assert again.files().column("cached").to_pylist() == [cache_format, cache_format]
     assert again.to_arrow().num_rows == first.num_rows
     assert server.faults.total_retr() == retr  # nothing downloaded again
     # DATASUS republishes RDAC1302 under the same name: it is fetched and converted again.
     target = public / SIH_DIR / "RDAC1302.dbc"
     build_sih_mirror(public, ufs=("AC",), periods=((2013, 2),), rows=50)
     stamp = dt.datetime(2026, 5, 2, 12, 0, tzinfo=dt.timezone.utc).timestamp()
-    import os
-
     os.utime(target, (stamp, stamp))
-    third = arrow_sus.scan("sih-rd", uf="AC", year=2013, source=server.url)
-    assert third.files().column("cached").to_pylist() == ["parquet", ""]
+    third = arrow_sus.scan("sih-rd", **kw)
+    assert third.files().column("cached").to_pylist() == [cache_format, ""]
     table = third.to_arrow()
     assert server.faults.total_retr() > retr
     assert table.num_rows != first.num_rows
 
 
-def test_ftp_stats_count_downloads_then_cache_reads(ftp_mirror, cache_dir) -> None:
+def test_ftp_stats_count_downloads_then_cache_reads(ftp_mirror, cache_dir, cache_format) -> None:
     server, public, files = ftp_mirror
     sizes = sum((public / f.path).stat().st_size for f in files)
-    cold = arrow_sus.scan("sih-rd", uf="AC", year=2013, source=server.url)
+    cold = arrow_sus.scan("sih-rd", uf="AC", year=2013, source=server.url, cache_format=cache_format)
     women = cold.lazy().filter(pl.col("SEXO") == "3").select("IDADE").collect()
     assert cold.stats.bytes_downloaded == cold.stats.bytes_read == sizes
     assert cold.stats.rows == women.height and cold.stats.rows_filtered_out > 0
     assert cold.stats.columns_converted == 10 * len(files)  # every column goes to the cache
-    warm = arrow_sus.scan("sih-rd", uf="AC", year=2013, source=server.url)
+    warm = arrow_sus.scan("sih-rd", uf="AC", year=2013, source=server.url, cache_format=cache_format)
     assert warm.lazy().filter(pl.col("SEXO") == "3").select("IDADE").collect().equals(women)
     stats = warm.stats
-    assert stats.bytes_downloaded == 0 and stats.files_from_parquet_cache == len(files)
+    assert stats.bytes_downloaded == 0 and stats.files_from_cache == len(files)
     assert stats.columns_converted == 0 and stats.columns_read_from_cache == 2 * len(files)
     assert stats.rows == women.height and stats.records_scanned == sum(f.rows for f in files)
+
+
+def test_two_processes_filling_the_cache_at_once_leave_one_entry_per_file(mirror, cache_dir, cache_format) -> None:
+    root, _ = mirror
+    kw = {"year": 2013, "source": source_of(root), "cache_format": cache_format}
+    code = f"import arrow_sus; print(arrow_sus.scan('sih-rd', **{kw!r}).to_arrow().num_rows)"
+    env = {**os.environ, "ARROW_SUS_CACHE": str(cache_dir)}
+    workers = [subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE) for _ in range(2)]
+    outputs = [w.communicate(timeout=120)[0] for w in workers]
+    assert all(w.returncode == 0 for w in workers)
+    fresh = arrow_sus.scan("sih-rd", year=2013, source=source_of(root), cache=False).to_arrow()
+    assert [int(out) for out in outputs] == [fresh.num_rows] * 2
+    entries = cache.entries()
+    assert entries.num_rows == 4 and set(entries.column("format").to_pylist()) == {cache_format}
+    assert not [p for p in (cache_dir / "converted").rglob("*") if ".tmp" in p.name]
+    warm = arrow_sus.scan("sih-rd", **kw)
+    assert warm.files().column("cached").to_pylist() == [cache_format] * 4
+    assert canonical(warm.to_arrow()).equals(canonical(fresh))
 
 
 def test_final_files_win_over_preliminary_ones(tmp_path, cache_dir) -> None:

@@ -6,10 +6,11 @@
 // unifies the files' schemas (SchemaMode). Execution (Execute) then runs one task per file on a
 // MultiFileReader, so several files are fetched, decoded and converted at once in bounded memory:
 //
-//   cached Parquet of this version ──► read with projection + filter (row groups pruned)
+//   cached conversion of this version (Arrow IPC by default, or Parquet)
+//             ──► read with projection + filter (IPC batches / Parquet row groups skipped)
 //   otherwise ──► local mirror file or download (decoded while it downloads; raw copy cached)
 //             ──► .dbc container ──► DBF reader
-//                 with the cache:    all columns ─► written to the Parquet cache ─► filter, project
+//                 with the cache:    all columns ─► converted cache (tee) ─► filter, project
 //                 without the cache: projection and filter pushed down to the raw bytes
 //   ──► dates typed (catalog) ──► unified schema (+ source columns) ──► the caller
 //
@@ -26,6 +27,7 @@
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
 
+#include "arrow_sus/cache/converted_cache.h"
 #include "arrow_sus/dbf/options.h"
 #include "arrow_sus/io/identity.h"
 #include "arrow_sus/io/source.h"
@@ -59,6 +61,10 @@ struct ScanOptions {
   // Semantic types from the catalog (see semantic_types.h): date columns stored as text become
   // date32.
   bool typed = true;
+  // How conversions are cached: Arrow IPC (fast to read back, 3-8x the .dbc on disk) or Parquet
+  // (~0.5x the .dbc, about as slow to read back as decoding the .dbc). Entries in the other format
+  // are not used.
+  cache::ConvertedFormat cache_format = cache::ConvertedFormat::kArrowIpc;
 };
 
 // Names of the columns with_source adds.
@@ -68,9 +74,10 @@ inline constexpr const char* kSourceColumns[] = {"uf", "year", "month", "file"};
 struct PlannedFile {
   ScanFile file;
   io::FileIdentity identity;
-  std::shared_ptr<arrow::Schema> schema;      // every column of this file, as converted
-  std::optional<std::string> cached_parquet;  // a conversion of this version in the cache
-  bool cached_raw = false;                    // a verified local copy of this version
+  std::shared_ptr<arrow::Schema> schema;  // every column of this file, as converted
+  // A conversion of this version in the cache, in ScanOptions::cache_format.
+  std::optional<std::string> cached_converted;
+  bool cached_raw = false;  // a verified local copy of this version
 };
 
 // Counters of a pass (Execute starts each pass at zero); safe to read from any thread while it
@@ -81,8 +88,8 @@ struct PlannedFile {
 struct ScanCounters {
   std::atomic<int64_t> files_done{0};     // files finished (read to the end, or abandoned)
   std::atomic<int64_t> invalid_dates{0};  // non-blank text in typed date columns that is not a date
-  std::atomic<int64_t> files_from_parquet_cache{0};  // files read from their converted copy
-  std::atomic<int64_t> bytes_downloaded{0};          // bytes fetched from a remote source
+  std::atomic<int64_t> files_from_cache{0};  // files read from their converted copy
+  std::atomic<int64_t> bytes_downloaded{0};  // bytes fetched from a remote source
   // Bytes read from files: the .dbc/.dbf bytes the decoder consumed (from the local mirror, the raw
   // cache or a download) plus the bytes read from converted-cache files (footer and the column
   // chunks of the columns decoded).
@@ -123,7 +130,7 @@ struct ScanCounters {
   static void ForEachOf(Self& self, F& f) {
     f("files_done", self.files_done);
     f("invalid_dates", self.invalid_dates);
-    f("files_from_parquet_cache", self.files_from_parquet_cache);
+    f("files_from_cache", self.files_from_cache);
     f("bytes_downloaded", self.bytes_downloaded);
     f("bytes_read", self.bytes_read);
     f("columns_converted", self.columns_converted);
@@ -161,8 +168,8 @@ class Scan {
   std::shared_ptr<Impl> impl_;  // shared with the readers Execute returns
 };
 
-// The converter key of the Parquet cache for these options: conversions made with other options, or
-// by another converter version, are never reused.
+// The converter key of the converted cache for these options: conversions made with other options,
+// or by another converter version, are never reused.
 std::string ConverterKey(const dbf::ReadOptions& options, bool typed);
 
 }  // namespace arrow_sus::scan

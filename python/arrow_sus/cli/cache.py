@@ -13,7 +13,7 @@ from arrow_sus.cli._app import app, console, fail
 from arrow_sus.cli._output import print_json
 from arrow_sus.errors import ArrowSusError
 
-cache_app = typer.Typer(help="Inspect or empty the disk cache (downloaded .dbc and converted Parquet).")
+cache_app = typer.Typer(help="Inspect or empty the disk cache (downloaded .dbc and their conversions).")
 app.add_typer(cache_app, name="cache")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
@@ -34,6 +34,10 @@ def info_command(as_json: JsonOption = False) -> None:
                 "bytes": info.bytes,
                 "raw_files": info.raw_files,
                 "raw_bytes": info.raw_bytes,
+                "converted_entries": info.converted_entries,
+                "converted_bytes": info.converted_bytes,
+                "ipc_entries": info.ipc_entries,
+                "ipc_bytes": info.ipc_bytes,
                 "parquet_entries": info.parquet_entries,
                 "parquet_bytes": info.parquet_bytes,
                 "hits": info.hits,
@@ -47,7 +51,8 @@ def info_command(as_json: JsonOption = False) -> None:
     table.add_column("entries", justify="right")
     table.add_column("size", justify="right")
     table.add_row("raw downloads", str(info.raw_files), human_bytes(info.raw_bytes))
-    table.add_row("parquet", str(info.parquet_entries), human_bytes(info.parquet_bytes))
+    table.add_row("converted, Arrow IPC", str(info.ipc_entries), human_bytes(info.ipc_bytes))
+    table.add_row("converted, Parquet", str(info.parquet_entries), human_bytes(info.parquet_bytes))
     console.print(table)
     rate = "no lookups yet" if info.hit_rate is None else f"{info.hit_rate:.0%}"
     console.print(f"hit rate: {rate} ({info.hits} hits, {info.misses} misses)")
@@ -57,7 +62,7 @@ def info_command(as_json: JsonOption = False) -> None:
 def clear_command(
     older_than: Annotated[str | None, typer.Option(help="Only entries unused for this long, e.g. 30d, 12h.")] = None,
     dataset: Annotated[str | None, typer.Option(help="Only this dataset's entries, e.g. sih-rd.")] = None,
-    kind: Annotated[str | None, typer.Option(help="Only 'raw' or only 'parquet' entries.")] = None,
+    kind: Annotated[str | None, typer.Option(help="Only 'raw', 'converted', 'ipc' or 'parquet' entries.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Remove cache entries (all of them unless filtered)."""

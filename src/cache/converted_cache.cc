@@ -1,4 +1,4 @@
-#include "arrow_sus/cache/parquet_cache.h"
+#include "arrow_sus/cache/converted_cache.h"
 
 #include <sqlite3.h>
 
@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 #include <mutex>
+#include <thread>
 
 #include "arrow_sus/error.h"
 #include "arrow_sus/io/path_safety.h"
@@ -17,18 +18,35 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS parquet_entries (
-  source TEXT NOT NULL, path TEXT NOT NULL, converter TEXT NOT NULL,
+CREATE TABLE IF NOT EXISTS converted_entries (
+  source TEXT NOT NULL, path TEXT NOT NULL, converter TEXT NOT NULL, format TEXT NOT NULL,
   size INTEGER NOT NULL, mtime INTEGER, records INTEGER, crc INTEGER, dataset TEXT NOT NULL,
   local_path TEXT NOT NULL, bytes INTEGER NOT NULL, created INTEGER NOT NULL, last_used INTEGER NOT NULL,
-  PRIMARY KEY (source, path, converter));
+  PRIMARY KEY (source, path, converter, format));
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO counters VALUES ('hits', 0), ('misses', 0);
 )sql";
 
+// Manifests written before Arrow IPC entries existed hold only Parquet entries, in their own table:
+// they are moved over (their files stay where they are) so that they are still found and cleared.
+constexpr const char* kMigrateParquetOnlyManifest = R"sql(
+INSERT OR IGNORE INTO converted_entries
+  SELECT source, path, converter, 'parquet', size, mtime, records, crc, dataset, local_path, bytes,
+         created, last_used FROM parquet_entries;
+DROP TABLE parquet_entries;
+)sql";
+
+// How long a process waits for another one holding the manifest's write lock.
+constexpr int kBusyTimeoutMs = 30000;
+
 constexpr const char* kColumns =
-    "source, path, converter, size, mtime, records, crc, dataset, local_path, bytes, created, "
-    "last_used";
+    "source, path, converter, format, size, mtime, records, crc, dataset, local_path, bytes, "
+    "created, last_used";
+
+// The file extension of each format's cache files.
+const char* Extension(ConvertedFormat format) {
+  return format == ConvertedFormat::kArrowIpc ? ".arrow" : ".parquet";
+}
 
 int64_t Now() {
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -98,26 +116,41 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
-ParquetEntry EntryFromRow(const Statement& row) {
-  ParquetEntry entry;
+// A row of kColumns; a format this version does not know makes the row unusable (nullopt).
+std::optional<ConvertedEntry> EntryFromRow(const Statement& row) {
+  auto format = ParseConvertedFormat(row.Text(3));
+  if (!format.ok()) return std::nullopt;
+  ConvertedEntry entry;
   entry.source = row.Text(0);
   entry.identity.path = row.Text(1);
   entry.converter = row.Text(2);
-  entry.identity.size = row.Int(3);
-  entry.identity.mtime = row.Optional<int64_t>(4);
-  entry.identity.records = row.Optional<uint32_t>(5);
-  entry.identity.crc32 = row.Optional<uint32_t>(6);
-  entry.dataset = row.Text(7);
-  entry.local_path = row.Text(8);
-  entry.bytes = row.Int(9);
-  entry.created = row.Int(10);
-  entry.last_used = row.Int(11);
+  entry.format = *format;
+  entry.identity.size = row.Int(4);
+  entry.identity.mtime = row.Optional<int64_t>(5);
+  entry.identity.records = row.Optional<uint32_t>(6);
+  entry.identity.crc32 = row.Optional<uint32_t>(7);
+  entry.dataset = row.Text(8);
+  entry.local_path = row.Text(9);
+  entry.bytes = row.Int(10);
+  entry.created = row.Int(11);
+  entry.last_used = row.Int(12);
   return entry;
 }
 
 }  // namespace
 
-class ParquetCache::Impl {
+const char* ConvertedFormatName(ConvertedFormat format) {
+  return format == ConvertedFormat::kArrowIpc ? "ipc" : "parquet";
+}
+
+arrow::Result<ConvertedFormat> ParseConvertedFormat(std::string_view name) {
+  if (name == "ipc") return ConvertedFormat::kArrowIpc;
+  if (name == "parquet") return ConvertedFormat::kParquet;
+  return MakeError(ErrorKind::kInvalidArgument, {},
+                   "the cache format must be 'ipc' or 'parquet', not '" + std::string(name) + "'");
+}
+
+class ConvertedCache::Impl {
  public:
   Impl(std::string root, sqlite3* db) : root_(std::move(root)), db_(db) {}
   ~Impl() { sqlite3_close(db_); }
@@ -127,14 +160,34 @@ class ParquetCache::Impl {
                      message);
   }
 
-  arrow::Status Exec(const char* sql) {
+  arrow::Status Exec(const char* sql, int* code = nullptr) {
     char* message = nullptr;
-    if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+    int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &message);
+    if (code != nullptr) *code = rc;
+    if (rc != SQLITE_OK) {
       std::string text = message ? message : "unknown error";
       sqlite3_free(message);
       return Error("cache manifest query failed: " + text);
     }
     return arrow::Status::OK();
+  }
+
+  // Switches a new manifest to WAL. That takes the database from a shared to an exclusive lock;
+  // when two processes create the cache at once, both can hold the shared lock, and SQLite then
+  // reports SQLITE_BUSY at once instead of waiting on the busy timeout (waiting could deadlock).
+  // The switch is idempotent, so it is retried for as long as the busy timeout would have waited.
+  arrow::Status EnableWal() {
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+    for (;;) {
+      int code = SQLITE_OK;
+      arrow::Status status = Exec("PRAGMA journal_mode=WAL", &code);
+      if (status.ok() || (code & 0xff) != SQLITE_BUSY ||
+          std::chrono::steady_clock::now() > deadline) {
+        return status;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
   }
 
   arrow::Status Done(Statement& st) {
@@ -159,10 +212,13 @@ class ParquetCache::Impl {
     return Done(st);
   }
 
-  arrow::Status Forget(const ParquetEntry& entry) {
-    Statement st(db_,
-                 "DELETE FROM parquet_entries WHERE source = ? AND path = ? AND converter = ?");
+  arrow::Status Forget(const ConvertedEntry& entry) {
+    Statement st(
+        db_,
+        "DELETE FROM converted_entries WHERE source = ? AND path = ? AND converter = ? AND "
+        "format = ?");
     st.Bind(1, entry.source).Bind(2, entry.identity.path).Bind(3, entry.converter);
+    st.Bind(4, std::string(ConvertedFormatName(entry.format)));
     ARROW_RETURN_NOT_OK(Done(st));
     std::error_code ignored;
     fs::remove(entry.local_path, ignored);
@@ -174,10 +230,10 @@ class ParquetCache::Impl {
   std::mutex mutex_;
 };
 
-ParquetCache::ParquetCache(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-ParquetCache::~ParquetCache() = default;
+ConvertedCache::ConvertedCache(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ConvertedCache::~ConvertedCache() = default;
 
-arrow::Result<std::shared_ptr<ParquetCache>> ParquetCache::Open(const std::string& root) {
+arrow::Result<std::shared_ptr<ConvertedCache>> ConvertedCache::Open(const std::string& root) {
   std::error_code error;
   fs::create_directories(root, error);
   if (error) {
@@ -193,34 +249,45 @@ arrow::Result<std::shared_ptr<ParquetCache>> ParquetCache::Open(const std::strin
     return MakeError(ErrorKind::kIo, {.file = manifest},
                      "cannot open the cache manifest: " + message);
   }
-  sqlite3_busy_timeout(db, 30000);
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
   auto impl = std::make_unique<Impl>(fs::absolute(root).string(), db);
-  ARROW_RETURN_NOT_OK(impl->Exec("PRAGMA journal_mode=WAL"));
+  ARROW_RETURN_NOT_OK(impl->EnableWal());
   ARROW_RETURN_NOT_OK(impl->Exec("PRAGMA synchronous=NORMAL"));
-  ARROW_RETURN_NOT_OK(impl->Transaction([&] { return impl->Exec(kSchema); }));
-  return std::shared_ptr<ParquetCache>(new ParquetCache(std::move(impl)));
+  ARROW_RETURN_NOT_OK(impl->Transaction([&]() -> arrow::Status {
+    ARROW_RETURN_NOT_OK(impl->Exec(kSchema));
+    bool parquet_only_manifest;
+    {  // finalized before the migration drops the table it read
+      Statement old(
+          impl->db_,
+          "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'parquet_entries'");
+      parquet_only_manifest = old.Step() == SQLITE_ROW;
+    }
+    return parquet_only_manifest ? impl->Exec(kMigrateParquetOnlyManifest) : arrow::Status::OK();
+  }));
+  return std::shared_ptr<ConvertedCache>(new ConvertedCache(std::move(impl)));
 }
 
-const std::string& ParquetCache::root() const { return impl_->root_; }
+const std::string& ConvertedCache::root() const { return impl_->root_; }
 
-std::string ParquetCache::PathFor(const std::string& source, const std::string& path,
-                                  const std::string& converter) const {
-  fs::path base = fs::path(impl_->root_) / "parquet" / SourceDirectory(source) / path;
-  return base.string() + "." + ShortHash(converter) + ".parquet";
+std::string ConvertedCache::PathFor(const std::string& source, const std::string& path,
+                                    const std::string& converter, ConvertedFormat format) const {
+  fs::path base = fs::path(impl_->root_) / "converted" / SourceDirectory(source) / path;
+  return base.string() + "." + ShortHash(converter) + Extension(format);
 }
 
-arrow::Result<std::optional<ParquetEntry>> ParquetCache::Lookup(const std::string& source,
-                                                                const io::FileIdentity& identity,
-                                                                const std::string& converter) {
+arrow::Result<std::optional<ConvertedEntry>> ConvertedCache::Lookup(
+    const std::string& source, const io::FileIdentity& identity, const std::string& converter,
+    ConvertedFormat format) {
   ARROW_RETURN_NOT_OK(io::ValidateRelativePath(identity.path));
-  std::optional<ParquetEntry> found;
+  const std::string format_name = ConvertedFormatName(format);
+  std::optional<ConvertedEntry> found;
   ARROW_RETURN_NOT_OK(impl_->Transaction([&]() -> arrow::Status {
-    Statement st(impl_->db_,
-                 std::string("SELECT ") + kColumns +
-                     " FROM parquet_entries WHERE source = ? AND path = ? AND converter = ?");
-    st.Bind(1, source).Bind(2, identity.path).Bind(3, converter);
+    Statement st(impl_->db_, std::string("SELECT ") + kColumns +
+                                 " FROM converted_entries WHERE source = ? AND path = ? AND "
+                                 "converter = ? AND format = ?");
+    st.Bind(1, source).Bind(2, identity.path).Bind(3, converter).Bind(4, format_name);
     if (st.Step() == SQLITE_ROW) {
-      ParquetEntry entry = EntryFromRow(st);
+      ConvertedEntry entry = *EntryFromRow(st);  // the query asked for a known format
       std::error_code error;
       auto on_disk = fs::file_size(entry.local_path, error);
       if (entry.identity.Matches(identity) && !error &&
@@ -231,10 +298,12 @@ arrow::Result<std::optional<ParquetEntry>> ParquetCache::Lookup(const std::strin
       }
     }
     if (found) {
-      Statement touch(impl_->db_,
-                      "UPDATE parquet_entries SET last_used = ? WHERE source = ? AND path = ? AND "
-                      "converter = ?");
+      Statement touch(
+          impl_->db_,
+          "UPDATE converted_entries SET last_used = ? WHERE source = ? AND path = ? AND "
+          "converter = ? AND format = ?");
       touch.Bind(1, Now()).Bind(2, source).Bind(3, identity.path).Bind(4, converter);
+      touch.Bind(5, format_name);
       ARROW_RETURN_NOT_OK(impl_->Done(touch));
     }
     return impl_->Bump(found ? "hits" : "misses");
@@ -242,7 +311,7 @@ arrow::Result<std::optional<ParquetEntry>> ParquetCache::Lookup(const std::strin
   return found;
 }
 
-arrow::Status ParquetCache::Commit(const ParquetEntry& entry) {
+arrow::Status ConvertedCache::Commit(const ConvertedEntry& entry) {
   ARROW_RETURN_NOT_OK(io::ValidateRelativePath(entry.identity.path));
   std::error_code error;
   auto bytes = fs::file_size(entry.local_path, error);
@@ -251,34 +320,44 @@ arrow::Status ParquetCache::Commit(const ParquetEntry& entry) {
                      "cannot record a cache entry whose file is missing");
   }
   return impl_->Transaction([&]() -> arrow::Status {
-    Statement st(impl_->db_, std::string("INSERT OR REPLACE INTO parquet_entries (") + kColumns +
-                                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    Statement st(impl_->db_, std::string("INSERT OR REPLACE INTO converted_entries (") + kColumns +
+                                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     int64_t now = Now();
     st.Bind(1, entry.source).Bind(2, entry.identity.path).Bind(3, entry.converter);
-    st.Bind(4, entry.identity.size).Bind(5, entry.identity.mtime).Bind(6, entry.identity.records);
-    st.Bind(7, entry.identity.crc32).Bind(8, entry.dataset).Bind(9, entry.local_path);
-    st.Bind(10, static_cast<int64_t>(bytes)).Bind(11, now).Bind(12, now);
+    st.Bind(4, std::string(ConvertedFormatName(entry.format)));
+    st.Bind(5, entry.identity.size).Bind(6, entry.identity.mtime).Bind(7, entry.identity.records);
+    st.Bind(8, entry.identity.crc32).Bind(9, entry.dataset).Bind(10, entry.local_path);
+    st.Bind(11, static_cast<int64_t>(bytes)).Bind(12, now).Bind(13, now);
     return impl_->Done(st);
   });
 }
 
-arrow::Result<std::vector<ParquetEntry>> ParquetCache::Entries() {
-  std::vector<ParquetEntry> entries;
+arrow::Status ConvertedCache::Forget(const ConvertedEntry& entry) {
+  return impl_->Transaction([&] { return impl_->Forget(entry); });
+}
+
+arrow::Result<std::vector<ConvertedEntry>> ConvertedCache::Entries() {
+  std::vector<ConvertedEntry> entries;
   std::lock_guard lock(impl_->mutex_);
-  Statement st(impl_->db_,
-               std::string("SELECT ") + kColumns + " FROM parquet_entries ORDER BY source, path");
+  Statement st(impl_->db_, std::string("SELECT ") + kColumns +
+                               " FROM converted_entries ORDER BY source, path, format");
   int rc;
-  while ((rc = st.Step()) == SQLITE_ROW) entries.push_back(EntryFromRow(st));
+  while ((rc = st.Step()) == SQLITE_ROW) {
+    if (auto entry = EntryFromRow(st)) entries.push_back(std::move(*entry));
+  }
   if (rc != SQLITE_DONE) return impl_->Error(sqlite3_errmsg(impl_->db_));
   return entries;
 }
 
-arrow::Result<ParquetCacheInfo> ParquetCache::Info() {
-  ParquetCacheInfo info;
+arrow::Result<ConvertedCacheInfo> ConvertedCache::Info() {
+  ConvertedCacheInfo info;
   ARROW_ASSIGN_OR_RAISE(auto entries, Entries());
-  for (const ParquetEntry& entry : entries) {
+  for (const ConvertedEntry& entry : entries) {
     ++info.entries;
     info.bytes += entry.bytes;
+    ConvertedUsage& usage = info.by_format[entry.format];
+    ++usage.entries;
+    usage.bytes += entry.bytes;
   }
   std::lock_guard lock(impl_->mutex_);
   Statement st(impl_->db_, "SELECT name, value FROM counters");
@@ -286,13 +365,14 @@ arrow::Result<ParquetCacheInfo> ParquetCache::Info() {
   return info;
 }
 
-arrow::Result<int64_t> ParquetCache::Clear(const ClearOptions& options) {
+arrow::Result<int64_t> ConvertedCache::Clear(const ClearOptions& options) {
   ARROW_ASSIGN_OR_RAISE(auto entries, Entries());
   int64_t cutoff = options.older_than_seconds ? Now() - *options.older_than_seconds : INT64_MAX;
   int64_t removed = 0;
   ARROW_RETURN_NOT_OK(impl_->Transaction([&]() -> arrow::Status {
-    for (const ParquetEntry& entry : entries) {
+    for (const ConvertedEntry& entry : entries) {
       if (options.dataset && entry.dataset != *options.dataset) continue;
+      if (options.format && entry.format != *options.format) continue;
       if (entry.last_used > cutoff) continue;
       ARROW_RETURN_NOT_OK(impl_->Forget(entry));
       ++removed;

@@ -1,0 +1,51 @@
+// Files of the converted cache, whatever their format (cache::ConvertedFormat): reading them with
+// projection and filters, reading their schema, and writing them while a conversion streams past.
+// Each format lives in its own file (parquet_files.h, ipc_files.h); this is what the scan calls.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <arrow/compute/expression.h>
+#include <arrow/record_batch.h>
+#include <arrow/result.h>
+
+#include "arrow_sus/cache/converted_cache.h"
+
+namespace arrow_sus::scan {
+
+struct ConvertedReadOptions {
+  std::vector<std::string> columns;  // empty: every column, in file order
+  // Rows to keep. Parquet skips row groups whose statistics cannot match; Arrow IPC reads the
+  // filter's columns of a batch first and skips the batch's other columns when no row matches.
+  std::optional<arrow::compute::Expression> filter;
+  int64_t batch_size = 65536;                  // at most this many rows per batch
+  bool use_threads = true;                     // decode / decompress columns in parallel
+  std::atomic<int64_t>* bytes_read = nullptr;  // when set, counts the bytes read from the file
+  int64_t* file_rows = nullptr;  // when set, receives the rows the file holds (from its metadata)
+};
+
+// Reads a cache file. A cache file was complete when it was committed, so any failure to read it
+// (other than cancellation) means it was damaged since: it becomes a kFormat error naming the file,
+// and `on_damaged` (when given) is called once first, e.g. to drop the cache entry so that the
+// next scan converts the file again.
+arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenConvertedFile(
+    cache::ConvertedFormat format, const std::string& path, const ConvertedReadOptions& options,
+    std::function<void()> on_damaged = nullptr);
+
+// The schema stored in the file; a file that is not a complete file of this format is an error.
+arrow::Result<std::shared_ptr<arrow::Schema>> ConvertedFileSchema(cache::ConvertedFormat format,
+                                                                  const std::string& path);
+
+// Writes `input` to `path` in `format` with that format's cache settings while passing it through
+// (see TeeToFile in tee_to_file.h: temporary name, rename, then `on_complete`).
+arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> TeeToConvertedFile(
+    cache::ConvertedFormat format, std::shared_ptr<arrow::RecordBatchReader> input,
+    std::string path, std::function<arrow::Status(const std::string& path)> on_complete);
+
+}  // namespace arrow_sus::scan

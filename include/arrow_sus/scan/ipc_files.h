@@ -1,0 +1,30 @@
+// Arrow IPC files (Feather v2) of the converted cache: the default format. Buffers are LZ4-frame
+// compressed; files are memory-mapped when read, and only the columns a scan needs are
+// decompressed.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <arrow/record_batch.h>
+#include <arrow/result.h>
+
+#include "arrow_sus/scan/converted_files.h"
+#include "arrow_sus/scan/tee_to_file.h"
+
+namespace arrow_sus::scan {
+
+// Streams an Arrow IPC file, memory-mapped. Only `columns` are decompressed. With a filter (an
+// unbound expression), each batch's filter columns are read first and the batch is skipped, its
+// other columns never touched, when no row matches (late materialisation: IPC files have no
+// statistics to prune with, and this costs one filter evaluation per 65,536-row batch). Batches
+// keep the size they were written with, cut to at most options.batch_size rows.
+arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenIpcFile(
+    const std::string& path, const ConvertedReadOptions& options);
+
+arrow::Result<std::shared_ptr<arrow::Schema>> IpcFileSchema(const std::string& path);
+
+// Writers of Arrow IPC files with LZ4-frame compressed buffers, for TeeToFile.
+BatchFileWriterFactory IpcWriterFactory();
+
+}  // namespace arrow_sus::scan

@@ -1,0 +1,323 @@
+#include "arrow_sus/scan/ipc_files.h"
+
+#include <algorithm>
+#include <utility>
+
+#include <arrow/array.h>
+#include <arrow/array/validate.h>
+#include <arrow/compute/api_vector.h>
+#include <arrow/compute/exec.h>
+#include <arrow/io/file.h>
+#include <arrow/ipc/reader.h>
+#include <arrow/ipc/writer.h>
+#include <arrow/scalar.h>
+#include <arrow/util/compression.h>
+
+#include "arrow_sus/error.h"
+#include "core/compute_init.h"
+#include "scan/counting_file.h"
+
+namespace arrow_sus::scan {
+
+namespace cp = arrow::compute;
+
+namespace {
+
+arrow::Result<std::shared_ptr<arrow::ipc::RecordBatchFileReader>> OpenIpcReader(
+    const std::string& path, const std::shared_ptr<arrow::io::RandomAccessFile>& file,
+    arrow::ipc::IpcReadOptions options) {
+  auto reader = arrow::ipc::RecordBatchFileReader::Open(file, options);
+  if (!reader.ok()) {
+    return MakeError(ErrorKind::kFormat, {.file = path},
+                     "not a readable Arrow IPC file: " + reader.status().message());
+  }
+  return *reader;
+}
+
+arrow::Result<std::shared_ptr<arrow::io::MemoryMappedFile>> MapFile(const std::string& path) {
+  auto file = arrow::io::MemoryMappedFile::Open(path, arrow::io::FileMode::READ);
+  if (!file.ok()) {
+    return MakeError(ErrorKind::kIo, {.file = path},
+                     "cannot map the cache file: " + file.status().message());
+  }
+  return *file;
+}
+
+// Variable-length columns index their data with offsets that every consumer trusts (compute
+// kernels, Python): a damaged file whose offsets decrease or point past the data would make them
+// read out of bounds. Validate() checks only buffer sizes and ValidateFull() also checks UTF-8,
+// which costs more than reading the file; this checks what memory safety needs, branch-free.
+template <typename Offset>
+bool OffsetsAreSound(const arrow::ArrayData& data) {
+  if (data.length == 0) return true;  // the offsets buffer may be empty then
+  const Offset* offsets = data.GetValues<Offset>(1);
+  const int64_t extent = data.buffers[2] ? data.buffers[2]->size() : 0;
+  if (offsets[0] < 0 || offsets[data.length] > extent) return false;
+  if constexpr (sizeof(Offset) == 4) {
+    // Any step down sets the sign bit; 64-bit steps cannot overflow, and the loop vectorises.
+    int64_t steps = 0;
+    for (int64_t i = 0; i < data.length; ++i) {
+      steps |= static_cast<int64_t>(offsets[i + 1]) - static_cast<int64_t>(offsets[i]);
+    }
+    return steps >= 0;
+  } else {
+    int descending = 0;
+    for (int64_t i = 0; i < data.length; ++i) descending |= offsets[i] > offsets[i + 1];
+    return descending == 0;
+  }
+}
+
+arrow::Status CheckColumn(const arrow::ArrayData& data) {
+  switch (data.type->id()) {
+    case arrow::Type::STRING:
+    case arrow::Type::BINARY:
+      return OffsetsAreSound<int32_t>(data)
+                 ? arrow::Status::OK()
+                 : arrow::Status::Invalid("string offsets out of order or past the data");
+    case arrow::Type::LARGE_STRING:
+    case arrow::Type::LARGE_BINARY:
+      return OffsetsAreSound<int64_t>(data)
+                 ? arrow::Status::OK()
+                 : arrow::Status::Invalid("string offsets out of order or past the data");
+    default:  // fixed width: Validate() has checked the buffer sizes; nested: check everything
+      return arrow::is_nested(data.type->id()) ? arrow::internal::ValidateArrayFull(data)
+                                               : arrow::Status::OK();
+  }
+}
+
+// A reader of some of a file's columns: the batches it reads hold `fields` (file indices,
+// ascending) in file order.
+struct ColumnGroup {
+  std::vector<int> fields;
+  std::shared_ptr<arrow::ipc::RecordBatchFileReader> reader;
+};
+
+class IpcFileReader : public arrow::RecordBatchReader {
+ public:
+  IpcFileReader(std::string path, std::shared_ptr<arrow::Schema> schema,
+                std::vector<ColumnGroup> groups, std::vector<std::pair<size_t, int>> column_sources,
+                std::optional<cp::Expression> filter, int num_batches, int64_t batch_size)
+      : path_(std::move(path)),
+        schema_(std::move(schema)),
+        groups_(std::move(groups)),
+        column_sources_(std::move(column_sources)),
+        filter_(std::move(filter)),
+        num_batches_(num_batches),
+        batch_size_(batch_size) {}
+
+  std::shared_ptr<arrow::Schema> schema() const override { return schema_; }
+
+  arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) override {
+    while (pending_ == nullptr || offset_ >= pending_->num_rows()) {
+      pending_.reset();
+      offset_ = 0;
+      if (next_ >= num_batches_) {
+        *out = nullptr;
+        return arrow::Status::OK();
+      }
+      ARROW_ASSIGN_OR_RAISE(pending_, ReadBatch(next_++));
+    }
+    *out = offset_ == 0 && pending_->num_rows() <= batch_size_
+               ? pending_
+               : pending_->Slice(offset_, batch_size_);
+    offset_ += (*out)->num_rows();
+    return arrow::Status::OK();
+  }
+
+  arrow::Status Close() override {
+    next_ = num_batches_;
+    pending_.reset();
+    groups_.clear();  // unmaps the file once the last batch handed out is released
+    return arrow::Status::OK();
+  }
+
+ private:
+  arrow::Result<std::shared_ptr<arrow::RecordBatch>> Read(size_t group, int i) {
+    auto batch = groups_[group].reader->ReadRecordBatch(i);
+    if (!batch.ok()) {
+      return MakeError(ErrorKind::kFormat, {.file = path_},
+                       "cannot read batch " + std::to_string(i) + ": " + batch.status().message());
+    }
+    arrow::Status valid = (*batch)->Validate();  // buffer sizes against lengths: cheap
+    for (int c = 0; valid.ok() && c < (*batch)->num_columns(); ++c) {
+      valid = CheckColumn(*(*batch)->column_data(c));
+    }
+    if (!valid.ok()) {
+      return MakeError(ErrorKind::kFormat, {.file = path_},
+                       "damaged batch " + std::to_string(i) + ": " + valid.message());
+    }
+    return *batch;
+  }
+
+  // Batch i with the output columns; nullptr when the filter keeps none of its rows.
+  arrow::Result<std::shared_ptr<arrow::RecordBatch>> ReadBatch(int i) {
+    std::vector<std::shared_ptr<arrow::RecordBatch>> parts(groups_.size());
+    ARROW_ASSIGN_OR_RAISE(parts[0], Read(0, i));
+    std::optional<arrow::Datum> mask;
+    if (filter_) {
+      ARROW_ASSIGN_OR_RAISE(mask,
+                            cp::ExecuteScalarExpression(*filter_, *parts[0]->schema(), parts[0]));
+      int64_t kept;
+      if (mask->is_scalar()) {
+        const auto& keep = mask->scalar_as<arrow::BooleanScalar>();
+        kept = keep.is_valid && keep.value ? parts[0]->num_rows() : 0;
+      } else {
+        kept = static_cast<const arrow::BooleanArray&>(*mask->make_array()).true_count();
+      }
+      if (kept == 0) return nullptr;  // the other columns of this batch are never read
+      if (kept == parts[0]->num_rows()) mask.reset();
+    }
+    for (size_t g = 1; g < groups_.size(); ++g) {
+      ARROW_ASSIGN_OR_RAISE(parts[g], Read(g, i));
+    }
+    std::vector<std::shared_ptr<arrow::Array>> columns;
+    for (const auto& [group, index] : column_sources_) {
+      columns.push_back(parts[group]->column(index));
+    }
+    auto batch = arrow::RecordBatch::Make(schema_, parts[0]->num_rows(), std::move(columns));
+    if (!mask) return batch;
+    ARROW_ASSIGN_OR_RAISE(arrow::Datum kept, cp::Filter(batch, *mask));
+    return kept.record_batch();
+  }
+
+  std::string path_;
+  std::shared_ptr<arrow::Schema> schema_;
+  // groups_[0] holds the filter's columns when there is a filter (read first), the others the
+  // remaining output columns.
+  std::vector<ColumnGroup> groups_;
+  std::vector<std::pair<size_t, int>> column_sources_;  // output column -> (group, column there)
+  std::optional<cp::Expression> filter_;                // bound to groups_[0]'s batches
+  int num_batches_;
+  int64_t batch_size_;
+  int next_ = 0;
+  std::shared_ptr<arrow::RecordBatch> pending_;  // the batch being handed out in slices
+  int64_t offset_ = 0;
+};
+
+std::shared_ptr<arrow::Schema> SchemaOf(const arrow::Schema& file_schema,
+                                        const std::vector<int>& fields) {
+  std::vector<std::shared_ptr<arrow::Field>> out;
+  for (int i : fields) out.push_back(file_schema.field(i));
+  return arrow::schema(std::move(out));
+}
+
+}  // namespace
+
+arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenIpcFile(
+    const std::string& path, const ConvertedReadOptions& options) {
+  ARROW_RETURN_NOT_OK(EnsureComputeFunctions());
+  ARROW_ASSIGN_OR_RAISE(std::shared_ptr<arrow::io::RandomAccessFile> file, MapFile(path));
+  if (options.bytes_read != nullptr) file = CountReads(std::move(file), options.bytes_read);
+  arrow::ipc::IpcReadOptions read_options;
+  read_options.use_threads = options.use_threads;
+  ARROW_ASSIGN_OR_RAISE(auto probe, OpenIpcReader(path, file, read_options));
+  const std::shared_ptr<arrow::Schema> file_schema = probe->schema();
+  if (options.file_rows != nullptr) {  // batch headers only: no column is decompressed
+    auto rows = probe->CountRows();
+    if (!rows.ok()) {
+      return MakeError(
+          ErrorKind::kFormat, {.file = path},
+          "unreadable batch headers in the Arrow IPC file: " + rows.status().message());
+    }
+    *options.file_rows = *rows;
+  }
+
+  std::vector<int> projected;
+  if (options.columns.empty()) {
+    for (int i = 0; i < file_schema->num_fields(); ++i) projected.push_back(i);
+  } else {
+    for (const std::string& name : options.columns) {
+      int index = file_schema->GetFieldIndex(name);
+      if (index < 0) {
+        return MakeError(ErrorKind::kInvalidArgument, {.file = path, .field = name},
+                         "no such column in the cached file");
+      }
+      projected.push_back(index);
+    }
+  }
+  std::vector<std::shared_ptr<arrow::Field>> output_fields;
+  for (int i : projected) output_fields.push_back(file_schema->field(i));
+  auto output_schema = arrow::schema(std::move(output_fields), file_schema->metadata());
+
+  // The filter's columns are read first; the other output columns only for batches with matches.
+  std::vector<int> first;
+  std::optional<cp::Expression> filter;
+  if (options.filter) {
+    for (const arrow::FieldRef& ref : cp::FieldsInExpression(*options.filter)) {
+      int index = ref.name() ? file_schema->GetFieldIndex(*ref.name()) : -1;
+      if (index < 0) {
+        return MakeError(ErrorKind::kInvalidArgument, {.file = path, .field = ref.ToString()},
+                         "the filter's column is not in the cached file");
+      }
+      first.push_back(index);
+    }
+    std::sort(first.begin(), first.end());
+    first.erase(std::unique(first.begin(), first.end()), first.end());
+    ARROW_ASSIGN_OR_RAISE(auto bound, options.filter->Bind(*SchemaOf(*file_schema, first)));
+    ARROW_ASSIGN_OR_RAISE(bound, cp::FoldConstants(std::move(bound)));
+    if (const arrow::Datum* constant = bound.literal()) {  // e.g. on a column the file lacks
+      const auto& keep = constant->scalar_as<arrow::BooleanScalar>();
+      if (!(keep.is_valid && keep.value)) {
+        return arrow::RecordBatchReader::Make({}, output_schema);
+      }
+      first.clear();
+    } else {
+      filter = std::move(bound);
+    }
+  }
+  std::vector<int> rest;
+  for (int i : projected) {
+    if (!std::binary_search(first.begin(), first.end(), i)) rest.push_back(i);
+  }
+  std::sort(rest.begin(), rest.end());
+  rest.erase(std::unique(rest.begin(), rest.end()), rest.end());
+  if (!filter) {
+    first = std::move(rest);
+    rest.clear();
+  }
+  if (first.empty()) first.push_back(0);  // no column asked: one gives the row counts
+
+  std::vector<ColumnGroup> groups;
+  for (std::vector<int>* fields : {&first, &rest}) {
+    if (fields->empty()) continue;
+    arrow::ipc::IpcReadOptions group_options = read_options;
+    group_options.included_fields = *fields;
+    ARROW_ASSIGN_OR_RAISE(auto reader, OpenIpcReader(path, file, group_options));
+    groups.push_back({*fields, std::move(reader)});
+  }
+  std::vector<std::pair<size_t, int>> column_sources;
+  for (int i : projected) {
+    for (size_t g = 0; g < groups.size(); ++g) {
+      const std::vector<int>& fields = groups[g].fields;
+      auto at = std::lower_bound(fields.begin(), fields.end(), i);
+      if (at != fields.end() && *at == i) {
+        column_sources.emplace_back(g, static_cast<int>(at - fields.begin()));
+        break;
+      }
+    }
+  }
+  return std::make_shared<IpcFileReader>(
+      path, std::move(output_schema), std::move(groups), std::move(column_sources),
+      std::move(filter), probe->num_record_batches(), std::max<int64_t>(1, options.batch_size));
+}
+
+arrow::Result<std::shared_ptr<arrow::Schema>> IpcFileSchema(const std::string& path) {
+  ARROW_ASSIGN_OR_RAISE(auto file, MapFile(path));
+  ARROW_ASSIGN_OR_RAISE(auto reader, OpenIpcReader(path, file, {}));
+  return reader->schema();
+}
+
+BatchFileWriterFactory IpcWriterFactory() {
+  return [](std::shared_ptr<arrow::io::OutputStream> sink,
+            const std::shared_ptr<arrow::Schema>& schema)
+             -> arrow::Result<std::unique_ptr<BatchFileWriter>> {
+    arrow::ipc::IpcWriteOptions options;
+    ARROW_ASSIGN_OR_RAISE(options.codec, arrow::util::Codec::Create(arrow::Compression::LZ4_FRAME));
+    ARROW_ASSIGN_OR_RAISE(auto writer,
+                          arrow::ipc::MakeFileWriter(std::move(sink), schema, options));
+    return std::make_unique<BatchFileWriterOf<std::shared_ptr<arrow::ipc::RecordBatchWriter>>>(
+        std::move(writer));
+  };
+}
+
+}  // namespace arrow_sus::scan
