@@ -91,3 +91,14 @@ def test_convert_errors_leave_nothing_behind(tmp_path: Path) -> None:
     result = runner.invoke(app, ["convert", str(bad), "-o", str(tmp_path / "y.parquet")])
     assert result.exit_code == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.dbf", "people.dbf"]
+
+
+def test_parquet_output_gathers_small_batches_into_full_row_groups(tmp_path: Path) -> None:
+    from arrow_sus._writers import write_stream
+
+    batches = [pa.record_batch({"n": pa.array(range(i * 100, i * 100 + 100), pa.int32())}) for i in range(50)]
+    out = tmp_path / "out.parquet"
+    assert write_stream(batches, batches[0].schema, out, "parquet") == 5_000
+    metadata = pq.ParquetFile(out).metadata
+    assert metadata.num_row_groups == 1 and metadata.num_rows == 5_000
+    assert pq.read_table(out).column("n").to_pylist() == list(range(5_000))
