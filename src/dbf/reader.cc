@@ -22,10 +22,18 @@ constexpr int64_t kMaxInFlightBytes = int64_t{32} << 20;
 // Raw records per block at most: with SIH-RD's 702-byte records a 65,536-record block would be 46
 // MB, and a few blocks in flight plus their arrays would take hundreds of MB.
 constexpr int64_t kMaxBlockBytes = int64_t{8} << 20;
+// A file is cut into at least this many blocks (down to kMinBlockBytes each), so that a file of a
+// few blocks still keeps every core busy: a 16 MB file read as two 8 MB blocks would convert
+// them one after the other, behind their decompression.
+constexpr int64_t kMinBlocksPerFile = 8;
+constexpr int64_t kMinBlockBytes = int64_t{1} << 20;
 
-// batch_size records, unless that is more than kMaxBlockBytes of raw records.
+// batch_size records, unless that is more raw bytes than the block size the file calls for.
 int64_t RecordsPerBlock(const ReadOptions& options, const DbfHeader& header) {
-  return std::clamp<int64_t>(kMaxBlockBytes / header.record_length, 1, options.batch_size);
+  const int64_t data_bytes = header.record_count * header.record_length;
+  const int64_t block_bytes =
+      std::clamp<int64_t>(data_bytes / kMinBlocksPerFile, kMinBlockBytes, kMaxBlockBytes);
+  return std::clamp<int64_t>(block_bytes / header.record_length, 1, options.batch_size);
 }
 
 std::string Crc32Hex(uint32_t crc) {
