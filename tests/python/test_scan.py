@@ -418,13 +418,18 @@ def test_dropping_the_stream_early_leaves_no_partial_cache_entry(mirror, cache_d
 FRAME_MAGIC = {"ipc": b"\x04\x22\x4d\x18", "parquet": b"\x28\xb5\x2f\xfd"}
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "same size, footer overwritten"])
-def test_corrupted_cache_file_is_rebuilt(mirror, cache_dir, cache_format, damage) -> None:
+def _one_cached_month(mirror, cache_dir: Path, cache_format: str) -> tuple[dict, pa.Table, Path]:
+    """Scans one month with the cache on: the scan's arguments, its table, and the cache file it left."""
     root, _ = mirror
     kw = {"uf": "AC", "year": 2013, "month": 1, "source": source_of(root), "cache_format": cache_format}
     first = arrow_sus.scan("sih-rd", **kw).to_arrow()
     (entry,) = [e for e in cache._manifest(cache_dir).entries()]
-    path = Path(entry["local_path"])
+    return kw, first, Path(entry["local_path"])
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "same size, footer overwritten"])
+def test_corrupted_cache_file_is_rebuilt(mirror, cache_dir, cache_format, damage) -> None:
+    kw, first, path = _one_cached_month(mirror, cache_dir, cache_format)
     data = path.read_bytes()
     if damage == "garbage":
         path.write_bytes(b"garbage")
@@ -443,11 +448,7 @@ def test_corrupted_cache_file_is_rebuilt(mirror, cache_dir, cache_format, damage
 def test_damaged_data_in_a_cache_file_is_a_format_error_then_rebuilt(mirror, cache_dir, cache_format) -> None:
     """Damage that keeps the size and footer shows only when the data is read: that scan raises FormatError
     naming the file, and the entry is dropped, so the next scan converts the file again."""
-    root, _ = mirror
-    kw = {"uf": "AC", "year": 2013, "month": 1, "source": source_of(root), "cache_format": cache_format}
-    first = arrow_sus.scan("sih-rd", **kw).to_arrow()
-    (entry,) = [e for e in cache._manifest(cache_dir).entries()]
-    path = Path(entry["local_path"])
+    kw, first, path = _one_cached_month(mirror, cache_dir, cache_format)
     data = path.read_bytes()
     magic = FRAME_MAGIC[cache_format]
     assert data.count(magic, 8) > 0
