@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 
 import arrow_sus
+from arrow_sus.scan import CACHE_FORMATS
 
 ROOT = Path(__file__).resolve().parents[1]
 UFS = ["AC", "AL", "AM", "AP", "BA", "CE", "DF", "ES", "GO", "MA", "MG", "MS", "MT", "PA", "PB", "PE", "PI", "PR"]
@@ -199,7 +200,7 @@ def measure_warm_cache(workdir: Path, month_dir: Path, runs: int = 3) -> dict:
     print(f"250k-row SIH-RD month ({dbc_bytes / 1e6:.1f} MB .dbc), best of {runs}, seconds:")
     print("  cold (no cache): " + ", ".join(f"{name} {r['seconds']:.3f}" for name, r in cold.items()))
     results: dict[str, object] = {"dbc_bytes": dbc_bytes, "cold": cold}
-    for fmt in ("ipc", "parquet"):
+    for fmt in CACHE_FORMATS:
         cache_dir = workdir / f"cache-{fmt}"
         shutil.rmtree(cache_dir, ignore_errors=True)
         cached = {**one_month, "cache_dir": str(cache_dir), "cache_format": fmt}
@@ -212,7 +213,7 @@ def measure_warm_cache(workdir: Path, month_dir: Path, runs: int = 3) -> dict:
             f"{name} {r['seconds']:.3f} ({cold['all columns']['seconds'] / r['seconds']:.1f}x)"
             for name, r in warm.items()
         )
-        print(f"  {fmt:7}: filling {fill['seconds']:.3f}, {size / 1e6:.0f} MB on disk; warm: {speedups}")
+        print(f"  {fmt:16}: filling {fill['seconds']:.3f}, {size / 1e6:.0f} MB on disk; warm: {speedups}")
     return results
 
 

@@ -31,10 +31,10 @@ from arrow_sus._format import human_bytes
 from arrow_sus._native import _core
 from arrow_sus.errors import InvalidArgumentError
 
-#: ``"raw"``: downloaded files; ``"converted"``: conversions in any format; ``"ipc"`` / ``"parquet"``: conversions
-#: in that format only.
-EntryKind = Literal["raw", "converted", "ipc", "parquet"]
-_CONVERTED_FORMATS = ("ipc", "parquet")
+#: ``"raw"``: downloaded files; ``"converted"``: conversions in any format; ``"ipc"`` / ``"parquet"`` /
+#: ``"ipc-uncompressed"``: conversions in that format only.
+EntryKind = Literal["raw", "converted", "ipc", "parquet", "ipc-uncompressed"]
+_CONVERTED_FORMATS = ("ipc", "parquet", "ipc-uncompressed")
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -76,22 +76,24 @@ class CacheInfo:
     directory: Path
     raw_files: int
     raw_bytes: int
-    ipc_entries: int  # conversions cached as Arrow IPC
+    ipc_entries: int  # conversions cached as Arrow IPC (LZ4)
     ipc_bytes: int
     parquet_entries: int  # conversions cached as Parquet
     parquet_bytes: int
+    ipc_uncompressed_entries: int  # conversions cached as uncompressed Arrow IPC
+    ipc_uncompressed_bytes: int
     hits: int
     misses: int
 
     @property
     def converted_entries(self) -> int:
-        """Conversions in either format."""
-        return self.ipc_entries + self.parquet_entries
+        """Conversions in any format."""
+        return self.ipc_entries + self.parquet_entries + self.ipc_uncompressed_entries
 
     @property
     def converted_bytes(self) -> int:
-        """Bytes of the conversions in either format."""
-        return self.ipc_bytes + self.parquet_bytes
+        """Bytes of the conversions in any format."""
+        return self.ipc_bytes + self.parquet_bytes + self.ipc_uncompressed_bytes
 
     @property
     def entries(self) -> int:
@@ -125,6 +127,7 @@ def info(directory: str | os.PathLike[str] | None = None) -> CacheInfo:
     by_format = converted["by_format"]
     none = {"entries": 0, "bytes": 0}
     ipc, parquet = by_format.get("ipc", none), by_format.get("parquet", none)
+    uncompressed = by_format.get("ipc-uncompressed", none)
     raw = [st.st_size for _, st in _raw_files(root)]
     return CacheInfo(
         directory=root,
@@ -134,15 +137,17 @@ def info(directory: str | os.PathLike[str] | None = None) -> CacheInfo:
         ipc_bytes=ipc["bytes"],
         parquet_entries=parquet["entries"],
         parquet_bytes=parquet["bytes"],
+        ipc_uncompressed_entries=uncompressed["entries"],
+        ipc_uncompressed_bytes=uncompressed["bytes"],
         hits=converted["hits"],
         misses=converted["misses"],
     )
 
 
 def entries(directory: str | os.PathLike[str] | None = None) -> pa.Table:
-    """Every cache entry: ``kind`` (raw or converted), ``format`` (``"dbc"``/``"dbf"`` for raw files, ``"ipc"``
-    or ``"parquet"`` for conversions), ``path`` on the server, ``bytes``, ``dataset`` and ``last_used`` (UTC), one
-    row each."""
+    """Every cache entry: ``kind`` (raw or converted), ``format`` (``"dbc"``/``"dbf"`` for raw files, ``"ipc"``,
+    ``"parquet"`` or ``"ipc-uncompressed"`` for conversions), ``path`` on the server, ``bytes``, ``dataset`` and
+    ``last_used`` (UTC), one row each."""
     from arrow_sus.catalog import try_parse_path
 
     root = _root(directory)
@@ -213,12 +218,14 @@ def clear(
     Args:
         older_than: only entries not used for this long (``"30d"``, a ``timedelta`` or seconds).
         dataset: only entries of this dataset id (e.g. ``"sih-rd"``).
-        kind: only ``"raw"`` (downloaded .dbc), only ``"converted"`` entries (either format), or only the
-            conversions cached as ``"ipc"`` or as ``"parquet"``.
+        kind: only ``"raw"`` (downloaded .dbc), only ``"converted"`` entries (any format), or only the
+            conversions cached as ``"ipc"``, ``"parquet"`` or ``"ipc-uncompressed"``.
         directory: another cache directory than the default.
     """
     if kind not in (None, "raw", "converted", *_CONVERTED_FORMATS):
-        raise InvalidArgumentError(f"kind must be 'raw', 'converted', 'ipc' or 'parquet', not {kind!r}")
+        raise InvalidArgumentError(
+            f"kind must be one of 'raw', 'converted', {', '.join(map(repr, _CONVERTED_FORMATS))}, not {kind!r}"
+        )
     age = parse_age(older_than)
     root = _root(directory)
     removed = 0

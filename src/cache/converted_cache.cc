@@ -45,7 +45,15 @@ constexpr const char* kColumns =
 
 // The file extension of each format's cache files.
 const char* Extension(ConvertedFormat format) {
-  return format == ConvertedFormat::kArrowIpc ? ".arrow" : ".parquet";
+  switch (format) {
+    case ConvertedFormat::kArrowIpc:
+      return ".arrow";
+    case ConvertedFormat::kArrowIpcUncompressed:
+      return ".uncompressed.arrow";
+    case ConvertedFormat::kParquet:
+      break;
+  }
+  return ".parquet";
 }
 
 int64_t Now() {
@@ -140,14 +148,24 @@ std::optional<ConvertedEntry> EntryFromRow(const Statement& row) {
 }  // namespace
 
 const char* ConvertedFormatName(ConvertedFormat format) {
-  return format == ConvertedFormat::kArrowIpc ? "ipc" : "parquet";
+  switch (format) {
+    case ConvertedFormat::kArrowIpc:
+      return "ipc";
+    case ConvertedFormat::kArrowIpcUncompressed:
+      return "ipc-uncompressed";
+    case ConvertedFormat::kParquet:
+      break;
+  }
+  return "parquet";
 }
 
 arrow::Result<ConvertedFormat> ParseConvertedFormat(std::string_view name) {
   if (name == "ipc") return ConvertedFormat::kArrowIpc;
   if (name == "parquet") return ConvertedFormat::kParquet;
+  if (name == "ipc-uncompressed") return ConvertedFormat::kArrowIpcUncompressed;
   return MakeError(ErrorKind::kInvalidArgument, {},
-                   "the cache format must be 'ipc' or 'parquet', not '" + std::string(name) + "'");
+                   "the cache format must be 'ipc', 'parquet' or 'ipc-uncompressed', not '" +
+                       std::string(name) + "'");
 }
 
 class ConvertedCache::Impl {

@@ -59,22 +59,25 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenConvertedFile(
     ConvertedFormat format, const std::string& path, const ConvertedReadOptions& options,
     std::function<void()> on_damaged) {
   DamageReport report(path, std::move(on_damaged));
-  auto reader = format == ConvertedFormat::kArrowIpc ? OpenIpcFile(path, options)
-                                                     : OpenParquetFile(path, options);
+  auto reader =
+      cache::IsArrowIpc(format) ? OpenIpcFile(path, options) : OpenParquetFile(path, options);
   ARROW_RETURN_NOT_OK(report(reader.status()));
   return std::make_shared<DamageReportingReader>(std::move(*reader), std::move(report));
 }
 
 arrow::Result<std::shared_ptr<arrow::Schema>> ConvertedFileSchema(ConvertedFormat format,
                                                                   const std::string& path) {
-  return format == ConvertedFormat::kArrowIpc ? IpcFileSchema(path) : ParquetFileSchema(path);
+  return cache::IsArrowIpc(format) ? IpcFileSchema(path) : ParquetFileSchema(path);
 }
 
 arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> TeeToConvertedFile(
     ConvertedFormat format, std::shared_ptr<arrow::RecordBatchReader> input, std::string path,
     std::function<arrow::Status(const std::string& path)> on_complete) {
-  BatchFileWriterFactory writer =
-      format == ConvertedFormat::kArrowIpc ? IpcWriterFactory() : ParquetWriterFactory({});
+  BatchFileWriterFactory writer = cache::IsArrowIpc(format)
+                                      ? IpcWriterFactory(format == ConvertedFormat::kArrowIpc
+                                                             ? arrow::Compression::LZ4_FRAME
+                                                             : arrow::Compression::UNCOMPRESSED)
+                                      : ParquetWriterFactory({});
   return TeeToFile(std::move(input), std::move(path), writer, std::move(on_complete));
 }
 

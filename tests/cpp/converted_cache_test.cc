@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "arrow_sus/error.h"
+#include "test_support.h"
 
 namespace arrow_sus::cache {
 namespace {
@@ -277,9 +278,10 @@ TEST_F(CacheFixture, ProcessesCreatingTheCacheAtOnceAllUseIt) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(BothFormats, ConvertedCacheTest, ::testing::Values(kIpc, kParquet),
+INSTANTIATE_TEST_SUITE_P(AllFormats, ConvertedCacheTest,
+                         ::testing::Values(kIpc, kParquet, ConvertedFormat::kArrowIpcUncompressed),
                          [](const auto& info) {
-                           return std::string(ConvertedFormatName(info.param));
+                           return arrow_sus::testing::FormatTestName(info.param);
                          });
 
 }  // namespace

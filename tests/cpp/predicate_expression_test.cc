@@ -133,7 +133,9 @@ TEST(PredicateExpressionTest, SelectsTheSameRowsAsTheRawFilter) {
             const std::string&, const ConvertedReadOptions&);
       };
       for (const Format& format :
-           {Format{".arrow", IpcWriterFactory(), &OpenIpcFile},
+           {Format{".arrow", IpcWriterFactory(arrow::Compression::LZ4_FRAME), &OpenIpcFile},
+            Format{".uncompressed.arrow", IpcWriterFactory(arrow::Compression::UNCOMPRESSED),
+                   &OpenIpcFile},
             Format{".parquet", ParquetWriterFactory({.row_group_rows = 8}), &OpenParquetFile}}) {
         std::string path = ::testing::TempDir() + "predicate_expression_" +
                            std::to_string(iteration) + format.extension;

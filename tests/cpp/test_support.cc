@@ -1,6 +1,8 @@
 #include "test_support.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
@@ -37,6 +39,39 @@ int OverwriteOccurrences(const std::filesystem::path& path, const std::string& p
   }
   std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
   return overwritten;
+}
+
+int64_t OverwriteIpcMessages(const std::filesystem::path& path) {
+  std::vector<uint8_t> data = ReadFileBytes(path);
+  constexpr size_t kLeadingMagic = 8;  // "ARROW1" + padding
+  constexpr size_t kTrailer = 10;      // footer length (int32) + "ARROW1"
+  if (data.size() < kLeadingMagic + kTrailer) return 0;
+  int32_t footer_length;
+  std::memcpy(&footer_length, data.data() + data.size() - kTrailer, sizeof(footer_length));
+  const size_t body_end = data.size() - kTrailer - static_cast<size_t>(footer_length);
+  if (footer_length < 0 || body_end <= kLeadingMagic) return 0;
+  std::fill(data.begin() + kLeadingMagic, data.begin() + body_end, 0xEE);
+  std::ofstream(path, std::ios::binary | std::ios::trunc)
+      .write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+  return static_cast<int64_t>(body_end - kLeadingMagic);
+}
+
+std::string FormatTestName(cache::ConvertedFormat format) {
+  std::string name = cache::ConvertedFormatName(format);
+  std::replace(name.begin(), name.end(), '-', '_');
+  return name;
+}
+
+bool DamageConvertedData(const std::filesystem::path& path, cache::ConvertedFormat format) {
+  switch (format) {
+    case cache::ConvertedFormat::kArrowIpc:
+      return OverwriteOccurrences(path, kLz4FrameMagic, 8) > 0;
+    case cache::ConvertedFormat::kParquet:
+      return OverwriteOccurrences(path, kZstdFrameMagic, 8) > 0;
+    case cache::ConvertedFormat::kArrowIpcUncompressed:
+      break;
+  }
+  return OverwriteIpcMessages(path) > 0;
 }
 
 }  // namespace arrow_sus::testing

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "arrow_sus/cache/converted_cache.h"
+
 namespace arrow_sus::testing {
 
 // The corpus directory ($ARROW_SUS_CORPUS, else ../shared/corpus next to the project), or nullopt.
@@ -22,6 +24,18 @@ int OverwriteOccurrences(const std::filesystem::path& path, const std::string& p
                          size_t skip);
 inline const std::string kLz4FrameMagic("\x04\x22\x4D\x18", 4);
 inline const std::string kZstdFrameMagic("\x28\xB5\x2F\xFD", 4);
+
+// Overwrites the messages of an Arrow IPC file (everything between its leading magic and its
+// footer) with 0xEE bytes: the footer, and so the schema, stay readable, the batches do not.
+// Returns the number of bytes overwritten. For uncompressed files, which have no codec frames.
+int64_t OverwriteIpcMessages(const std::filesystem::path& path);
+
+// Damages the data of a converted cache file in `format` (codec frames, or the IPC messages of an
+// uncompressed file) while its size and footer stay intact; false when nothing could be damaged.
+bool DamageConvertedData(const std::filesystem::path& path, cache::ConvertedFormat format);
+
+// A format's name as a GoogleTest parameter name ("ipc-uncompressed" -> "ipc_uncompressed").
+std::string FormatTestName(cache::ConvertedFormat format);
 
 // Skips the current test with a clear message when the corpus is absent; otherwise sets `dir`.
 #define ARROW_SUS_REQUIRE_CORPUS(dir)                                          \

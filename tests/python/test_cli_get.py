@@ -127,4 +127,4 @@ def test_cache_format_option(mirror, tmp_path: Path) -> None:
     assert json.loads(runner.invoke(app, ["cache", "clear", "--kind", "parquet", "--json"]).stdout) == {"removed": 2}
     assert cache.entries().column("format").to_pylist() == ["ipc", "ipc"]
     bad = runner.invoke(app, ["get", "sih-rd", "--year", "2013", "-o", str(out), "--cache-format", "csv"])
-    assert bad.exit_code == 2 and "cache_format must be 'ipc' or 'parquet'" in bad.output
+    assert bad.exit_code == 2 and "cache_format must be one of 'ipc', 'parquet', 'ipc-uncompressed'" in bad.output

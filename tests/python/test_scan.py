@@ -40,7 +40,7 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "cache"
 
 
-@pytest.fixture(params=["ipc", "parquet"])
+@pytest.fixture(params=["ipc", "parquet", "ipc-uncompressed"])
 def cache_format(request: pytest.FixtureRequest) -> str:
     """Each converted-cache format in turn."""
     return request.param
@@ -147,11 +147,16 @@ def test_an_entry_in_the_other_format_is_a_miss(mirror, cache_dir, monkeypatch) 
     assert info.ipc_bytes > info.parquet_bytes > 0
     assert cache.clear(kind="parquet") == 1
     assert (cache.info().ipc_entries, cache.info().parquet_entries) == (1, 0)
-    assert cache.clear(kind="converted") == 1 and cache.info().converted_entries == 0
+    uncompressed = arrow_sus.scan("sih-rd", uf="AC", year=2013, month=1, source=src, cache_format="ipc-uncompressed")
+    assert uncompressed.to_arrow().equals(as_arrow.to_arrow())
+    info = cache.info()
+    assert (info.ipc_entries, info.ipc_uncompressed_entries, info.converted_entries) == (1, 1, 2)
+    assert info.ipc_uncompressed_bytes > info.ipc_bytes
+    assert cache.clear(kind="converted") == 2 and cache.info().converted_entries == 0
     monkeypatch.setenv("ARROW_SUS_CACHE_FORMAT", "feather")
     with pytest.raises(InvalidArgumentError, match="ARROW_SUS_CACHE_FORMAT"):
         arrow_sus.scan("sih-rd", uf="AC", year=2013, month=1, source=src)
-    with pytest.raises(InvalidArgumentError, match="cache_format must be 'ipc' or 'parquet'"):
+    with pytest.raises(InvalidArgumentError, match="cache_format must be one of 'ipc', 'parquet', 'ipc-uncompressed'"):
         arrow_sus.scan("sih-rd", uf="AC", year=2013, month=1, source=src, cache_format="csv")  # type: ignore[arg-type]
 
 
@@ -182,7 +187,7 @@ FILTERS = st.lists(st.lists(COMPARISONS, min_size=1, max_size=3), min_size=1, ma
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(filters=FILTERS, cache_format=st.sampled_from([None, "ipc", "parquet"]))
+@given(filters=FILTERS, cache_format=st.sampled_from([None, "ipc", "parquet", "ipc-uncompressed"]))
 def test_random_filters_equal_read_all_then_filter(mirror, tmp_path_factory, filters, cache_format) -> None:
     """Random filters, cache off (``None``) or through each cache format, equal reading all then filtering."""
     root, _ = mirror
@@ -418,6 +423,18 @@ def test_dropping_the_stream_early_leaves_no_partial_cache_entry(mirror, cache_d
 FRAME_MAGIC = {"ipc": b"\x04\x22\x4d\x18", "parquet": b"\x28\xb5\x2f\xfd"}
 
 
+def _damage_data(data: bytes, cache_format: str) -> bytes:
+    """The file with its data damaged and its size and footer intact: the codec's frames overwritten, or, for
+    uncompressed Arrow IPC, every message between the leading magic and the footer."""
+    if cache_format in FRAME_MAGIC:
+        magic = FRAME_MAGIC[cache_format]
+        assert data.count(magic, 8) > 0
+        return data[:8] + data[8:].replace(magic, b"\xee" * len(magic))
+    footer = int.from_bytes(data[-10:-6], "little")  # then "ARROW1"
+    body_end = len(data) - 10 - footer
+    return data[:8] + b"\xee" * (body_end - 8) + data[body_end:]
+
+
 def _one_cached_month(mirror, cache_dir: Path, cache_format: str) -> tuple[dict, pa.Table, Path]:
     """Scans one month with the cache on: the scan's arguments, its table, and the cache file it left."""
     root, _ = mirror
@@ -449,10 +466,7 @@ def test_damaged_data_in_a_cache_file_is_a_format_error_then_rebuilt(mirror, cac
     """Damage that keeps the size and footer shows only when the data is read: that scan raises FormatError
     naming the file, and the entry is dropped, so the next scan converts the file again."""
     kw, first, path = _one_cached_month(mirror, cache_dir, cache_format)
-    data = path.read_bytes()
-    magic = FRAME_MAGIC[cache_format]
-    assert data.count(magic, 8) > 0
-    path.write_bytes(data[:8] + data[8:].replace(magic, b"\xee" * len(magic)))
+    path.write_bytes(_damage_data(path.read_bytes(), cache_format))
     failing = arrow_sus.scan("sih-rd", **kw)
     assert failing.files().column("cached").to_pylist() == [cache_format]
     with pytest.raises(FormatError, match=path.name):

@@ -33,10 +33,16 @@ namespace arrow_sus::cache {
 // How a conversion is stored. Arrow IPC (LZ4 frame buffers, memory-mapped when read) is the
 // default: reading it back costs a fraction of decoding the .dbc, at 3-8x the .dbc's size on disk.
 // Parquet (zstd) is ~0.5x the .dbc's size, but reading its text columns back costs about as much as
-// decoding the .dbc again (measurements in docs/scan.md).
-enum class ConvertedFormat { kArrowIpc, kParquet };
+// decoding the .dbc again (measurements in docs/scan.md). Uncompressed Arrow IPC is the fastest to
+// read back (the columns are the mapped file's pages, nothing is decompressed) and the largest on
+// disk (~10x the .dbc).
+enum class ConvertedFormat { kArrowIpc, kParquet, kArrowIpcUncompressed };
 
-// "ipc" or "parquet": the name used in the manifest, the Python API and the CLI.
+// Both kinds of Arrow IPC files, which one reader reads.
+inline bool IsArrowIpc(ConvertedFormat format) { return format != ConvertedFormat::kParquet; }
+
+// "ipc", "parquet" or "ipc-uncompressed": the name used in the manifest, the Python API and the
+// CLI.
 const char* ConvertedFormatName(ConvertedFormat format);
 arrow::Result<ConvertedFormat> ParseConvertedFormat(std::string_view name);
 

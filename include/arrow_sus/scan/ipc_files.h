@@ -8,6 +8,7 @@
 
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
+#include <arrow/util/type_fwd.h>
 
 #include "arrow_sus/scan/converted_files.h"
 #include "arrow_sus/scan/tee_to_file.h"
@@ -24,7 +25,8 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenIpcFile(
 
 arrow::Result<std::shared_ptr<arrow::Schema>> IpcFileSchema(const std::string& path);
 
-// Writers of Arrow IPC files with LZ4-frame compressed buffers, for TeeToFile.
-BatchFileWriterFactory IpcWriterFactory();
+// Writers of Arrow IPC files for TeeToFile, their buffers compressed with `compression` (LZ4_FRAME
+// for the "ipc" cache format) or not (UNCOMPRESSED: "ipc-uncompressed").
+BatchFileWriterFactory IpcWriterFactory(arrow::Compression::type compression);
 
 }  // namespace arrow_sus::scan

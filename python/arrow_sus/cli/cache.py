@@ -40,6 +40,8 @@ def info_command(as_json: JsonOption = False) -> None:
                 "ipc_bytes": info.ipc_bytes,
                 "parquet_entries": info.parquet_entries,
                 "parquet_bytes": info.parquet_bytes,
+                "ipc_uncompressed_entries": info.ipc_uncompressed_entries,
+                "ipc_uncompressed_bytes": info.ipc_uncompressed_bytes,
                 "hits": info.hits,
                 "misses": info.misses,
                 "hit_rate": info.hit_rate,
@@ -53,6 +55,11 @@ def info_command(as_json: JsonOption = False) -> None:
     table.add_row("raw downloads", str(info.raw_files), human_bytes(info.raw_bytes))
     table.add_row("converted, Arrow IPC", str(info.ipc_entries), human_bytes(info.ipc_bytes))
     table.add_row("converted, Parquet", str(info.parquet_entries), human_bytes(info.parquet_bytes))
+    table.add_row(
+        "converted, Arrow IPC uncompressed",
+        str(info.ipc_uncompressed_entries),
+        human_bytes(info.ipc_uncompressed_bytes),
+    )
     console.print(table)
     rate = "no lookups yet" if info.hit_rate is None else f"{info.hit_rate:.0%}"
     console.print(f"hit rate: {rate} ({info.hits} hits, {info.misses} misses)")
@@ -62,7 +69,9 @@ def info_command(as_json: JsonOption = False) -> None:
 def clear_command(
     older_than: Annotated[str | None, typer.Option(help="Only entries unused for this long, e.g. 30d, 12h.")] = None,
     dataset: Annotated[str | None, typer.Option(help="Only this dataset's entries, e.g. sih-rd.")] = None,
-    kind: Annotated[str | None, typer.Option(help="Only 'raw', 'converted', 'ipc' or 'parquet' entries.")] = None,
+    kind: Annotated[
+        str | None, typer.Option(help="Only 'raw', 'converted', 'ipc', 'parquet' or 'ipc-uncompressed' entries.")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Remove cache entries (all of them unless filtered)."""
