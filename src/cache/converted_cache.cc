@@ -43,18 +43,26 @@ constexpr const char* kColumns =
     "source, path, converter, format, size, mtime, records, crc, dataset, local_path, bytes, "
     "created, last_used";
 
-// The file extension of each format's cache files.
-const char* Extension(ConvertedFormat format) {
-  switch (format) {
-    case ConvertedFormat::kArrowIpc:
-      return ".arrow";
-    case ConvertedFormat::kArrowIpcUncompressed:
-      return ".uncompressed.arrow";
-    case ConvertedFormat::kParquet:
-      break;
+// Each format's name (manifest, Python, CLI) and the file extension of its cache files.
+struct FormatNames {
+  ConvertedFormat format;
+  const char* name;
+  const char* extension;
+};
+constexpr FormatNames kFormatNames[] = {
+    {ConvertedFormat::kArrowIpc, "ipc", ".arrow"},
+    {ConvertedFormat::kParquet, "parquet", ".parquet"},
+    {ConvertedFormat::kArrowIpcUncompressed, "ipc-uncompressed", ".uncompressed.arrow"},
+};
+
+const FormatNames& NamesOf(ConvertedFormat format) {
+  for (const FormatNames& names : kFormatNames) {
+    if (names.format == format) return names;
   }
-  return ".parquet";
+  return kFormatNames[0];  // unreachable: every enumerator is listed
 }
+
+const char* Extension(ConvertedFormat format) { return NamesOf(format).extension; }
 
 int64_t Now() {
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -147,25 +155,17 @@ std::optional<ConvertedEntry> EntryFromRow(const Statement& row) {
 
 }  // namespace
 
-const char* ConvertedFormatName(ConvertedFormat format) {
-  switch (format) {
-    case ConvertedFormat::kArrowIpc:
-      return "ipc";
-    case ConvertedFormat::kArrowIpcUncompressed:
-      return "ipc-uncompressed";
-    case ConvertedFormat::kParquet:
-      break;
-  }
-  return "parquet";
-}
+const char* ConvertedFormatName(ConvertedFormat format) { return NamesOf(format).name; }
 
 arrow::Result<ConvertedFormat> ParseConvertedFormat(std::string_view name) {
-  if (name == "ipc") return ConvertedFormat::kArrowIpc;
-  if (name == "parquet") return ConvertedFormat::kParquet;
-  if (name == "ipc-uncompressed") return ConvertedFormat::kArrowIpcUncompressed;
-  return MakeError(ErrorKind::kInvalidArgument, {},
-                   "the cache format must be 'ipc', 'parquet' or 'ipc-uncompressed', not '" +
-                       std::string(name) + "'");
+  std::string known;
+  for (const FormatNames& names : kFormatNames) {
+    if (name == names.name) return names.format;
+    known += (known.empty() ? "'" : ", '") + std::string(names.name) + "'";
+  }
+  return MakeError(
+      ErrorKind::kInvalidArgument, {},
+      "the cache format must be one of " + known + ", not '" + std::string(name) + "'");
 }
 
 class ConvertedCache::Impl {
