@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 import arrow_sus
-from arrow_sus.scan import CACHE_FORMATS
+from arrow_sus.cache import CACHE_FORMATS
 
 ROOT = Path(__file__).resolve().parents[1]
 UFS = ["AC", "AL", "AM", "AP", "BA", "CE", "DF", "ES", "GO", "MA", "MG", "MS", "MT", "PA", "PB", "PE", "PI", "PR"]

@@ -23,7 +23,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import pyarrow as pa
 
@@ -31,10 +31,14 @@ from arrow_sus._format import human_bytes
 from arrow_sus._native import _core
 from arrow_sus.errors import InvalidArgumentError
 
-#: ``"raw"``: downloaded files; ``"converted"``: conversions in any format; ``"ipc"`` / ``"parquet"`` /
-#: ``"ipc-uncompressed"``: conversions in that format only.
-EntryKind = Literal["raw", "converted", "ipc", "parquet", "ipc-uncompressed"]
-_CONVERTED_FORMATS = ("ipc", "parquet", "ipc-uncompressed")
+#: How conversions are cached (see :func:`arrow_sus.scan`'s ``cache_format``).
+CacheFormat = Literal["ipc", "parquet", "ipc-uncompressed"]
+#: Every cache format, in the order of :data:`CacheFormat`.
+CACHE_FORMATS: tuple[str, ...] = get_args(CacheFormat)
+
+#: ``"raw"``: downloaded files; ``"converted"``: conversions in any format; a :data:`CacheFormat`:
+#: conversions in that format only.
+EntryKind = Literal["raw", "converted"] | CacheFormat
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -222,15 +226,15 @@ def clear(
             conversions cached as ``"ipc"``, ``"parquet"`` or ``"ipc-uncompressed"``.
         directory: another cache directory than the default.
     """
-    if kind not in (None, "raw", "converted", *_CONVERTED_FORMATS):
+    if kind not in (None, "raw", "converted", *CACHE_FORMATS):
         raise InvalidArgumentError(
-            f"kind must be one of 'raw', 'converted', {', '.join(map(repr, _CONVERTED_FORMATS))}, not {kind!r}"
+            f"kind must be one of 'raw', 'converted', {', '.join(map(repr, CACHE_FORMATS))}, not {kind!r}"
         )
     age = parse_age(older_than)
     root = _root(directory)
     removed = 0
     if kind != "raw":
-        fmt = kind if kind in _CONVERTED_FORMATS else None
+        fmt = kind if kind in CACHE_FORMATS else None
         removed += _manifest(root).clear(age, dataset, fmt)
     if kind in (None, "raw"):
         from arrow_sus.catalog import try_parse_path

@@ -22,13 +22,14 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal
 
 import pyarrow as pa
 
 from arrow_sus._format import human_bytes
 from arrow_sus._native import _core
 from arrow_sus._partitions import IntArg, UfArg, normalize_months, normalize_ufs, normalize_years
+from arrow_sus.cache import CACHE_FORMATS, CacheFormat
 from arrow_sus.errors import InvalidArgumentError, NotFoundError
 from arrow_sus.filters import And, normalize_filters, to_native
 from arrow_sus.scan_stats import ScanStats
@@ -39,9 +40,6 @@ if TYPE_CHECKING:
     import polars as pl
 
 SchemaMode = Literal["union", "intersection", "strict"]
-CacheFormat = Literal["ipc", "parquet", "ipc-uncompressed"]
-#: Every cache format, in the order of :data:`CacheFormat`.
-CACHE_FORMATS: tuple[str, ...] = get_args(CacheFormat)
 
 #: Environment variable choosing the converted cache's format when ``cache_format`` is not given.
 CACHE_FORMAT_ENV = "ARROW_SUS_CACHE_FORMAT"

@@ -1,5 +1,6 @@
 #include "arrow_sus/scan/batch_filter.h"
 
+#include <arrow/array.h>
 #include <arrow/compute/api_vector.h>
 #include <arrow/compute/exec.h>
 #include <arrow/scalar.h>
@@ -11,15 +12,23 @@
 
 namespace arrow_sus::scan {
 
-arrow::Result<std::shared_ptr<arrow::RecordBatch>> KeepMatching(
-    const std::shared_ptr<arrow::RecordBatch>& batch, const arrow::compute::Expression& filter) {
+arrow::Result<RowSelection> SelectRows(const std::shared_ptr<arrow::RecordBatch>& batch,
+                                       const arrow::compute::Expression& filter) {
   ARROW_ASSIGN_OR_RAISE(arrow::Datum mask,
                         arrow::compute::ExecuteScalarExpression(filter, *batch->schema(), batch));
   if (mask.is_scalar()) {
     const auto& keep = mask.scalar_as<arrow::BooleanScalar>();
-    return keep.is_valid && keep.value ? batch : batch->Slice(0, 0);
+    return RowSelection{.kept = keep.is_valid && keep.value ? batch->num_rows() : 0};
   }
-  ARROW_ASSIGN_OR_RAISE(arrow::Datum kept, arrow::compute::Filter(batch, mask));
+  const int64_t kept = static_cast<const arrow::BooleanArray&>(*mask.make_array()).true_count();
+  if (kept == 0 || kept == batch->num_rows()) return RowSelection{.kept = kept};
+  return RowSelection{.kept = kept, .mask = std::move(mask)};
+}
+
+arrow::Result<std::shared_ptr<arrow::RecordBatch>> KeepRows(
+    const std::shared_ptr<arrow::RecordBatch>& batch, const RowSelection& selection) {
+  if (!selection.mask) return selection.kept == 0 ? batch->Slice(0, 0) : batch;
+  ARROW_ASSIGN_OR_RAISE(arrow::Datum kept, arrow::compute::Filter(batch, *selection.mask));
   return kept.record_batch();
 }
 
@@ -53,7 +62,8 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> FilterAndProject(
                         -> arrow::Result<std::shared_ptr<arrow::RecordBatch>> {
                       std::shared_ptr<arrow::RecordBatch> kept = batch;
                       if (filter) {
-                        ARROW_ASSIGN_OR_RAISE(kept, KeepMatching(batch, *filter));
+                        ARROW_ASSIGN_OR_RAISE(RowSelection rows, SelectRows(batch, *filter));
+                        ARROW_ASSIGN_OR_RAISE(kept, KeepRows(batch, rows));
                       }
                       return kept->SelectColumns(indices);
                     });

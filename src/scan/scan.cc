@@ -387,11 +387,8 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
       if (filter) {
         ARROW_ASSIGN_OR_RAISE(read.filter, PredicateToExpression(*filter, *p.schema));
       }
-      cache::ConvertedEntry entry{.source = options_.source_url,
-                                  .identity = p.identity,
-                                  .converter = converter_,
-                                  .format = options_.cache_format,
-                                  .local_path = *p.cached_converted};
+      cache::ConvertedEntry entry = CacheEntryFor(p);
+      entry.local_path = *p.cached_converted;
       auto forget = [cache = converted_cache_, entry] { (void)cache->Forget(entry); };
       ARROW_ASSIGN_OR_RAISE(
           reader, OpenConvertedFile(options_.cache_format, *p.cached_converted, read, forget));
@@ -417,11 +414,7 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
         progress.dbf = dbf_reader;
         ARROW_ASSIGN_OR_RAISE(auto typed, TypeDates(dbf_reader, dates, options_.read.on_invalid,
                                                     path, invalid_dates));
-        cache::ConvertedEntry entry{.source = options_.source_url,
-                                    .identity = p.identity,
-                                    .converter = converter_,
-                                    .format = options_.cache_format,
-                                    .dataset = p.file.dataset};
+        cache::ConvertedEntry entry = CacheEntryFor(p);
         entry.local_path =
             converted_cache_->PathFor(options_.source_url, path, converter_, options_.cache_format);
         auto cache = converted_cache_;
@@ -477,6 +470,16 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     return std::make_shared<ConformingReader>(std::move(reader), data_schema_, output_schema_,
                                               std::move(source_values), std::move(progress),
                                               &counters_, std::move(on_close));
+  }
+
+  // The converted-cache entry of a planned file's conversion with this scan's options (its local
+  // path left for the caller: the cached file, or where a new conversion goes).
+  cache::ConvertedEntry CacheEntryFor(const PlannedFile& p) const {
+    return {.source = options_.source_url,
+            .identity = p.identity,
+            .converter = converter_,
+            .format = options_.cache_format,
+            .dataset = p.file.dataset};
   }
 
   // The file's bytes: the local mirror, or a download decoded as it arrives (kept in the raw cache,

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 #include "arrow_sus/error.h"
 #include "test_support.h"
@@ -33,6 +34,26 @@ class CacheFixture : public ::testing::Test {
     cache_ = *ConvertedCache::Open(root_.string());
   }
   void TearDown() override { fs::remove_all(root_); }
+
+  // Runs `body` in `n` processes forked at once; true when every one exits with status 0.
+  static bool InChildren(int n, const std::function<int()>& body) {
+    std::vector<pid_t> children;
+    bool all_ok = true;
+    for (int p = 0; p < n; ++p) {
+      pid_t pid = fork();
+      if (pid == 0) _exit(body());
+      if (pid < 0)
+        all_ok = false;
+      else
+        children.push_back(pid);
+    }
+    for (pid_t pid : children) {
+      int status = 0;
+      waitpid(pid, &status, 0);
+      all_ok = all_ok && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    }
+    return all_ok;
+  }
 
   static io::FileIdentity Identity(int64_t size = 5, std::optional<int64_t> mtime = 1000,
                                    std::optional<uint32_t> crc = 42) {
@@ -222,26 +243,15 @@ TEST_P(ConvertedCacheTest, ManifestSurvivesReopening) {
 }
 
 TEST_P(ConvertedCacheTest, TwoProcessesFillingTheSameEntryLeaveOneValidEntry) {
-  std::vector<pid_t> children;
-  for (int p = 0; p < 2; ++p) {
-    pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      auto cache = ConvertedCache::Open(root_.string());
-      if (!cache.ok()) _exit(1);
-      for (int i = 0; i < 20; ++i) {
-        Store(Identity(), "12345", "v1", "sih-rd", *cache);
-        if (!(*cache)->Lookup(kSource, Identity(), "v1", format_).ok()) _exit(3);
-      }
-      _exit(::testing::Test::HasFailure() ? 2 : 0);
+  EXPECT_TRUE(InChildren(2, [&] {
+    auto cache = ConvertedCache::Open(root_.string());
+    if (!cache.ok()) return 1;
+    for (int i = 0; i < 20; ++i) {
+      Store(Identity(), "12345", "v1", "sih-rd", *cache);
+      if (!(*cache)->Lookup(kSource, Identity(), "v1", format_).ok()) return 3;
     }
-    children.push_back(pid);
-  }
-  for (pid_t pid : children) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-  }
+    return ::testing::Test::HasFailure() ? 2 : 0;
+  }));
   auto entries = *cache_->Entries();
   ASSERT_EQ(entries.size(), 1u);
   EXPECT_EQ(entries[0].bytes, 5);
@@ -257,24 +267,16 @@ TEST_F(CacheFixture, ProcessesCreatingTheCacheAtOnceAllUseIt) {
   cache_.reset();
   for (int round = 0; round < 10; ++round) {
     fs::remove_all(root_);
-    std::vector<pid_t> children;
-    for (int p = 0; p < 4; ++p) {
-      pid_t pid = fork();
-      ASSERT_GE(pid, 0);
-      if (pid == 0) {
-        auto cache = ConvertedCache::Open(root_.string());
-        if (!cache.ok()) _exit(1);
-        Store(Identity(), "12345", "v1", "sih-rd", *cache);
-        bool looked_up = (*cache)->Lookup(kSource, Identity(), "v1", format_).ok();
-        _exit(looked_up && !::testing::Test::HasFailure() ? 0 : 2);
-      }
-      children.push_back(pid);
-    }
-    for (pid_t pid : children) {
-      int status = 0;
-      waitpid(pid, &status, 0);
-      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "round " << round;
-    }
+    EXPECT_TRUE(InChildren(4,
+                           [&] {
+                             auto cache = ConvertedCache::Open(root_.string());
+                             if (!cache.ok()) return 1;
+                             Store(Identity(), "12345", "v1", "sih-rd", *cache);
+                             bool looked_up =
+                                 (*cache)->Lookup(kSource, Identity(), "v1", format_).ok();
+                             return looked_up && !::testing::Test::HasFailure() ? 0 : 2;
+                           }))
+        << "round " << round;
   }
 }
 

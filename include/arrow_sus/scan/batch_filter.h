@@ -8,15 +8,27 @@
 #include <vector>
 
 #include <arrow/compute/expression.h>
+#include <arrow/datum.h>
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
 
 namespace arrow_sus::scan {
 
-// The rows of `batch` matching `filter`, which must be bound to the batch's schema. A constant
-// mask (e.g. a filter on a column this file lacks) keeps all rows or none.
-arrow::Result<std::shared_ptr<arrow::RecordBatch>> KeepMatching(
-    const std::shared_ptr<arrow::RecordBatch>& batch, const arrow::compute::Expression& filter);
+// Which rows of a batch a filter keeps: how many, and the mask selecting them (none when the filter
+// keeps every row or none, e.g. a constant filter on a column this file lacks).
+struct RowSelection {
+  int64_t kept = 0;
+  std::optional<arrow::Datum> mask;
+};
+
+// Evaluates `filter`, which must be bound to the batch's schema, on `batch`.
+arrow::Result<RowSelection> SelectRows(const std::shared_ptr<arrow::RecordBatch>& batch,
+                                       const arrow::compute::Expression& filter);
+
+// The rows of `batch` (or of a batch with the same rows, e.g. other columns of them) `selection`
+// keeps: the batch itself, an empty slice, or a filtered copy.
+arrow::Result<std::shared_ptr<arrow::RecordBatch>> KeepRows(
+    const std::shared_ptr<arrow::RecordBatch>& batch, const RowSelection& selection);
 
 // Keeps the rows matching `filter` (when given) and then only `columns` (when not empty), in that
 // order.
