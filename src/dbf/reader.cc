@@ -1,16 +1,14 @@
 #include "arrow_sus/dbf/reader.h"
 
 #include <algorithm>
-#include <deque>
+#include <optional>
 #include <string>
 
-#include <arrow/util/future.h>
 #include <arrow/util/key_value_metadata.h>
 #include <arrow/util/thread_pool.h>
 
 #include "arrow_sus/error.h"
-#include "dbf/block_processor.h"
-#include "dbf/record_blocks.h"
+#include "dbf/block_pipeline.h"
 
 namespace arrow_sus::dbf {
 
@@ -59,44 +57,52 @@ class DbfReader::Impl {
   Impl(SourceInfo source, DbfHeader header, ReadOptions options,
        std::shared_ptr<const internal::BlockProcessor> processor,
        std::shared_ptr<arrow::io::InputStream> stream)
-      : source_(std::move(source)),
-        header_(std::move(header)),
-        processor_(std::move(processor)),
-        blocks_(std::move(stream), header_, RecordsPerBlock(options, header_),
-                arrow::default_memory_pool()) {
+      : source_(std::move(source)), header_(std::move(header)), processor_(std::move(processor)) {
     stats_.header_record_count = header_.record_count;
     for (const auto& name : processor_->column_names()) stats_.invalid_values[name] = 0;
+    const int64_t records_per_block = RecordsPerBlock(options, header_);
+    int max_in_flight = 0;  // serial
     auto* pool = arrow::internal::GetCpuThreadPool();
     if (options.use_threads && pool->GetCapacity() > 1) {
-      const int64_t block_bytes = RecordsPerBlock(options, header_) * header_.record_length;
+      const int64_t block_bytes = records_per_block * header_.record_length;
       const int64_t by_memory =
           std::max<int64_t>(2, kMaxInFlightBytes / std::max<int64_t>(1, block_bytes));
-      max_in_flight_ = static_cast<int>(std::min<int64_t>(pool->GetCapacity() + 1, by_memory));
+      max_in_flight = static_cast<int>(std::min<int64_t>(pool->GetCapacity() + 1, by_memory));
     }
+    pipeline_ = internal::BlockPipeline::Make(
+        internal::RecordBlockReader(std::move(stream), header_, records_per_block,
+                                    arrow::default_memory_pool()),
+        processor_, max_in_flight);
   }
+
+  ~Impl() { Close(); }
 
   arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* batch) {
     *batch = nullptr;
-    while (!closed_) {
-      ARROW_ASSIGN_OR_RAISE(std::optional<internal::ProcessedBlock> block, NextProcessed());
-      if (!block) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        stats_.finished = true;
-        return arrow::Status::OK();
+    while (!closed_ && !ended_.has_value()) {
+      auto step = pipeline_->Next();
+      if (!step.ok()) {
+        ended_ = arrow_sus::WithFile(step.status(), source_.name);
+        break;
       }
-      Account(*block);
-      blocks_.Recycle(std::move(block->records));
+      std::optional<internal::ProcessedBlock>& block = step->block;
+      Account(step->position, block ? &*block : nullptr);
+      if (!block) {
+        ended_ = arrow::Status::OK();
+        break;
+      }
       if (block->batch->num_rows() > 0) {
         *batch = std::move(block->batch);
         return arrow::Status::OK();
       }
     }
-    return arrow::Status::OK();
+    return closed_ ? arrow::Status::OK() : *ended_;
   }
 
   void Close() {
+    if (closed_) return;
     closed_ = true;
-    in_flight_.clear();  // running tasks own what they use; their results are dropped
+    pipeline_->Close();  // running tasks own what they use; their results are dropped
   }
 
   const std::shared_ptr<arrow::Schema>& schema() const { return processor_->schema(); }
@@ -108,80 +114,31 @@ class DbfReader::Impl {
   }
 
  private:
-  // Serial: read and convert here. Threaded: keep up to max_in_flight_ blocks converting on the CPU
-  // pool while this thread reads (and decompresses) the next ones; hand them out in file order.
-  arrow::Result<std::optional<internal::ProcessedBlock>> NextProcessed() {
-    if (max_in_flight_ == 0) {
-      ARROW_ASSIGN_OR_RAISE(auto block, ReadBlock());
-      if (!block) return std::nullopt;
-      return WithFile(processor_->Process(*block));
-    }
-    while (read_error_.ok() && !input_done_ &&
-           static_cast<int>(in_flight_.size()) < max_in_flight_) {
-      auto block = ReadBlock();
-      if (!block.ok()) {
-        read_error_ = block.status();  // reported after the blocks read before it
-        break;
-      }
-      if (!*block) {
-        input_done_ = true;
-        break;
-      }
-      ARROW_ASSIGN_OR_RAISE(auto future,
-                            arrow::internal::GetCpuThreadPool()->Submit(
-                                [processor = processor_, b = std::move(**block)]() mutable {
-                                  // Dropped before the result is published, so the
-                                  // block's bytes can be recycled.
-                                  internal::RecordBlock block = std::move(b);
-                                  return processor->Process(block);
-                                }));
-      in_flight_.push_back(std::move(future));
-    }
-    if (in_flight_.empty()) {
-      if (!read_error_.ok()) return read_error_;
-      return std::nullopt;
-    }
-    auto future = std::move(in_flight_.front());
-    in_flight_.pop_front();
-    return WithFile(future.result());
-  }
-
-  arrow::Result<std::optional<internal::RecordBlock>> ReadBlock() {
-    auto block = blocks_.Next();
-    if (!block.ok()) return arrow_sus::WithFile(block.status(), source_.name);
+  // Counts a step: where the stream stands, and what the block (if any) held.
+  void Account(const internal::StreamPosition& position, const internal::ProcessedBlock* block) {
     std::lock_guard<std::mutex> lock(mutex_);
-    stats_.records_read = blocks_.records_read();
-    stats_.eof_marker = blocks_.eof_marker();
-    stats_.trailing_bytes = blocks_.trailing_bytes();
-    return block;
-  }
-
-  arrow::Result<internal::ProcessedBlock> WithFile(
-      arrow::Result<internal::ProcessedBlock> r) const {
-    if (!r.ok()) return arrow_sus::WithFile(r.status(), source_.name);
-    return r;
-  }
-
-  void Account(const internal::ProcessedBlock& block) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stats_.deleted_records += block.deleted_records;
-    stats_.rows_filtered_out += block.rows_filtered_out;
-    stats_.rows_emitted += block.batch->num_rows();
+    stats_.records_read = position.records_read;
+    stats_.eof_marker = position.eof_marker;
+    stats_.trailing_bytes = position.trailing_bytes;
+    if (block == nullptr) {
+      stats_.finished = true;
+      return;
+    }
+    stats_.deleted_records += block->deleted_records;
+    stats_.rows_filtered_out += block->rows_filtered_out;
+    stats_.rows_emitted += block->batch->num_rows();
     const auto& names = processor_->column_names();
     for (size_t c = 0; c < names.size(); ++c)
-      stats_.invalid_values[names[c]] += block.invalid_values[c];
+      stats_.invalid_values[names[c]] += block->invalid_values[c];
   }
 
   SourceInfo source_;
   DbfHeader header_;
   std::shared_ptr<const internal::BlockProcessor> processor_;
-  internal::RecordBlockReader blocks_;
-  int max_in_flight_ = 0;  // 0 = serial
-  std::deque<arrow::Future<internal::ProcessedBlock>> in_flight_;
-  arrow::Status read_error_;
-  bool input_done_ = false;
+  std::shared_ptr<internal::BlockPipeline> pipeline_;
+  std::optional<arrow::Status> ended_;  // how the records ended: OK, or the error (given again)
   bool closed_ = false;
-  mutable std::mutex mutex_;
+  mutable std::mutex mutex_;  // stats() may be called from another thread
   ReadStats stats_;
 };
 

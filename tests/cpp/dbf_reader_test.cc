@@ -394,6 +394,11 @@ TEST(DbfReaderTest, ThreadedAndSerialReadsAreIdentical) {
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_TRUE(a->table->Equals(*b->table));
   EXPECT_EQ(a->stats.deleted_records, b->stats.deleted_records);
+  EXPECT_EQ(a->stats.records_read, b->stats.records_read);
+  EXPECT_EQ(a->stats.rows_emitted, b->stats.rows_emitted);
+  EXPECT_EQ(a->stats.eof_marker, b->stats.eof_marker);
+  EXPECT_EQ(a->stats.invalid_values, b->stats.invalid_values);
+  EXPECT_TRUE(a->stats.finished && b->stats.finished);
   // Batches never exceed batch_size.
   auto reader = DbfReader::Make(InMemory(bytes), threaded, {}).ValueOrDie();
   std::shared_ptr<arrow::RecordBatch> batch;
@@ -403,6 +408,47 @@ TEST(DbfReaderTest, ThreadedAndSerialReadsAreIdentical) {
     ++batches;
   }
   EXPECT_EQ(batches, (20000 + 776) / 777);
+}
+
+TEST(DbfReaderTest, AnErrorComesAfterTheBlocksBeforeItInBothModes) {
+  auto bytes = People(20000).Build();
+  const int64_t header_length = bytes[8] | (bytes[9] << 8);
+  const int64_t record_length = bytes[10] | (bytes[11] << 8);
+  constexpr int64_t kBadRecord = 15000;
+  bytes[header_length + kBadRecord * record_length] = 'Q';
+  std::vector<int64_t> rows_before_error;
+  for (bool use_threads : {false, true}) {
+    ReadOptions options;
+    options.use_threads = use_threads;
+    options.batch_size = 777;
+    auto reader = DbfReader::Make(InMemory(bytes), options, {"test.dbf", {}}).ValueOrDie();
+    std::shared_ptr<arrow::RecordBatch> batch;
+    arrow::Status status;
+    int64_t rows = 0;
+    while ((status = reader->ReadNext(&batch)).ok() && batch != nullptr) rows += batch->num_rows();
+    ASSERT_FALSE(status.ok());
+    EXPECT_EQ(GetErrorDetail(status)->location().row, kBadRecord);
+    EXPECT_EQ(GetErrorDetail(status)->location().file, "test.dbf");
+    EXPECT_FALSE(reader->ReadNext(&batch).ok());  // the error again, never a quiet end
+    EXPECT_FALSE(reader->stats().finished);
+    rows_before_error.push_back(rows);
+  }
+  EXPECT_GT(rows_before_error[0], 0);
+  EXPECT_EQ(rows_before_error[0], rows_before_error[1]);
+}
+
+TEST(DbfReaderTest, ClosingAThreadedReadMidwayEndsIt) {
+  auto bytes = People(20000).Build();
+  ReadOptions options;
+  options.batch_size = 500;
+  auto reader = DbfReader::Make(InMemory(bytes), options, {"test.dbf", {}}).ValueOrDie();
+  std::shared_ptr<arrow::RecordBatch> batch;
+  ASSERT_TRUE(reader->ReadNext(&batch).ok());
+  ASSERT_NE(batch, nullptr);
+  ASSERT_TRUE(reader->Close().ok());
+  ASSERT_TRUE(reader->ReadNext(&batch).ok());
+  EXPECT_EQ(batch, nullptr);
+  reader.reset();  // blocks still converting on the pool finish and are dropped on their own
 }
 
 TEST(DbfReaderTest, DbcThroughOpenDbcMatchesTheDbf) {

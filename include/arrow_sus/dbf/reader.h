@@ -3,9 +3,9 @@
 // Pipeline (see docs/reader.md): the header is parsed, then fixed-size records are pulled from the
 // byte stream in blocks of batch_size records; deleted records are dropped and the filter is
 // evaluated on the raw bytes; the selected records of the projected fields are converted into Arrow
-// arrays. The serial path does all of this on the caller's thread; the threaded path keeps reading
-// (and decompressing) on the caller's thread and converts blocks on Arrow's CPU thread pool, in
-// order, with a bounded number of blocks in flight.
+// arrays. The serial path does all of this on the caller's thread; the threaded path runs it on
+// Arrow's CPU thread pool, each task reading (one at a time: decompression is sequential) and then
+// converting its own block, with a bounded number of blocks in flight, handed out in file order.
 #pragma once
 
 #include <cstdint>

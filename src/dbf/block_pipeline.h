@@ -1,0 +1,78 @@
+// Record blocks → converted blocks, in file order: serially on the caller's thread, or on Arrow's
+// CPU thread pool.
+//
+// Threaded, each pool task pulls the next block out of the byte stream (one task at a time:
+// decompression is sequential) and then converts that block itself, so a block's bytes are
+// converted on the core that has just written them and no thread exists only to decompress. With
+// two cores, one task decompresses while the other converts, and the roles alternate.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include <arrow/result.h>
+
+#include "dbf/block_processor.h"
+#include "dbf/record_blocks.h"
+
+namespace arrow_sus::dbf::internal {
+
+// Where the record stream stood after a block was read.
+struct StreamPosition {
+  int64_t records_read = 0;
+  bool eof_marker = false;
+  int64_t trailing_bytes = 0;
+};
+
+// One step through the file: the next converted block, or none once the records are over.
+struct PipelineStep {
+  std::optional<ProcessedBlock> block;
+  StreamPosition position;
+};
+
+class BlockPipeline : public std::enable_shared_from_this<BlockPipeline> {
+ public:
+  // max_in_flight 0: serial. Otherwise at most that many blocks are read and not yet handed out
+  // (each holds its raw bytes and then its arrays).
+  static std::shared_ptr<BlockPipeline> Make(RecordBlockReader blocks,
+                                             std::shared_ptr<const BlockProcessor> processor,
+                                             int max_in_flight);
+
+  // The next step in file order. An error ends the pipeline; the blocks before it come first.
+  arrow::Result<PipelineStep> Next();
+
+  // Stops reading: running tasks finish their block and drop it.
+  void Close();
+
+ private:
+  BlockPipeline(RecordBlockReader blocks, std::shared_ptr<const BlockProcessor> processor,
+                int max_in_flight);
+
+  // Reads one block under the decoding lock, converts it and recycles its bytes.
+  arrow::Result<PipelineStep> ReadAndProcess(int64_t* sequence);
+  // A pool task: one ReadAndProcess, published under its sequence number.
+  void RunTask();
+  arrow::Status SubmitTasksLocked();
+
+  const std::shared_ptr<const BlockProcessor> processor_;
+  const int max_in_flight_;
+
+  std::mutex decode_mutex_;  // guards blocks_ and what follows
+  RecordBlockReader blocks_;
+  int64_t next_sequence_ = 0;  // of the next block read
+  bool input_over_ = false;    // the end of the records, or a read error, was reached
+  bool closed_ = false;
+
+  std::mutex results_mutex_;  // guards what follows
+  std::condition_variable result_ready_;
+  std::map<int64_t, arrow::Result<PipelineStep>> results_;  // by sequence, not yet handed out
+  int64_t next_to_hand_out_ = 0;
+  int64_t tasks_submitted_ = 0;
+  bool ended_ = false;  // the last step (end or error) was handed out
+};
+
+}  // namespace arrow_sus::dbf::internal
