@@ -2,7 +2,8 @@
 
 Measures, in one run:
   1. a scan over the whole mirror (>= 5 GB of DBF by default), cache off, on one core (taskset) and on
-     both: wall time, DBF MB/s, rows/s and peak RSS (VmHWM of the scanning process);
+     both, in file order (the default) and with ``ordered=False``, best of 3 fresh processes each: wall
+     time, DBF MB/s, rows/s and peak RSS (VmHWM of the scanning process);
   2. time against size: a quarter, half and all of the files;
   3. the warm cache: one 250,000-row month, cold (no cache) vs the cache-filling pass vs warm re-reads, in
      each converted-cache format (Arrow IPC, Parquet): all columns, 5 projected columns, 5 columns filtered;
@@ -33,7 +34,7 @@ import time
 from pathlib import Path
 
 import arrow_sus
-from arrow_sus.cache import CACHE_FORMATS
+from arrow_sus.cache import CACHE_FORMATS, DEFAULT_CACHE_FORMAT
 
 ROOT = Path(__file__).resolve().parents[1]
 UFS = ["AC", "AL", "AM", "AP", "BA", "CE", "DF", "ES", "GO", "MA", "MG", "MS", "MT", "PA", "PB", "PE", "PI", "PR"]
@@ -85,8 +86,15 @@ def build_mirror(workdir: Path, total_gb: float, file_mb: int) -> tuple[Path, li
     return mirror, names, dbf_bytes
 
 
-def run_scan(mirror: Path, kwargs: dict, cores: str | None = None) -> dict:
-    """One scan in a fresh process (so peak RSS is the scan's own): wall time, rows and VmHWM."""
+def drop_page_cache() -> None:
+    """Empties the kernel's page cache (root only), so the next reads come from the disk."""
+    os.sync()
+    Path("/proc/sys/vm/drop_caches").write_text("3\n")
+
+
+def run_scan(mirror: Path, kwargs: dict, cores: str | None = None, from_disk: bool = False) -> dict:
+    """One scan in a fresh process (so peak RSS is the scan's own): wall time, rows and VmHWM. ``from_disk``:
+    with the page cache emptied first."""
     code = textwrap.dedent(
         f"""
         import json, time, arrow_sus
@@ -104,6 +112,8 @@ def run_scan(mirror: Path, kwargs: dict, cores: str | None = None) -> dict:
     command = [sys.executable, "-c", code]
     if cores is not None:
         command = ["taskset", "-c", cores, *command]
+    if from_disk:
+        drop_page_cache()
     out = subprocess.run(command, check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -183,14 +193,16 @@ def warm_cache_month(workdir: Path) -> tuple[Path, bytes]:
     return month_dir, template
 
 
-def best_of(runs: int, mirror: Path, kwargs: dict) -> dict:
+def best_of(runs: int, mirror: Path, kwargs: dict, cores: str | None = None, from_disk: bool = False) -> dict:
     """The fastest of `runs` scans, each in a fresh process."""
-    return min((run_scan(mirror, kwargs) for _ in range(runs)), key=lambda r: r["seconds"])
+    return min((run_scan(mirror, kwargs, cores, from_disk) for _ in range(runs)), key=lambda r: r["seconds"])
 
 
-def measure_warm_cache(workdir: Path, month_dir: Path, runs: int = 3) -> dict:
+def measure_warm_cache(workdir: Path, month_dir: Path, runs: int = 3, from_disk: bool = False) -> dict:
     """Cold path (no cache) against the cache-filling pass and warm re-reads, in each converted-cache format:
-    all 113 columns, 5 projected columns, and 5 columns with a filter (SEXO = '3' and IDADE >= 60)."""
+    all 113 columns, 5 projected columns, and 5 columns with a filter (SEXO = '3' and IDADE >= 60).
+    ``from_disk``: also every column with the page cache emptied before each run (the files come from the
+    disk, as after a reboot or in a cache larger than memory)."""
     one_month = {"uf": "AC", "year": 2024, "month": 1}
     projected = {"columns": ["DT_INTER", "SEXO", "IDADE", "DIAG_PRINC", "VAL_TOT"]}
     filtered = {**projected, "filters": "SEXO = '3' and IDADE >= 60"}
@@ -200,6 +212,10 @@ def measure_warm_cache(workdir: Path, month_dir: Path, runs: int = 3) -> dict:
     print(f"250k-row SIH-RD month ({dbc_bytes / 1e6:.1f} MB .dbc), best of {runs}, seconds:")
     print("  cold (no cache): " + ", ".join(f"{name} {r['seconds']:.3f}" for name, r in cold.items()))
     results: dict[str, object] = {"dbc_bytes": dbc_bytes, "cold": cold}
+    if from_disk:
+        cold_disk = best_of(runs, month_dir, {**one_month, "cache": False}, from_disk=True)
+        results["cold_from_disk"] = cold_disk
+        print(f"  cold, all columns, page cache emptied first: {cold_disk['seconds']:.3f}")
     for fmt in CACHE_FORMATS:
         cache_dir = workdir / f"cache-{fmt}"
         shutil.rmtree(cache_dir, ignore_errors=True)
@@ -213,7 +229,13 @@ def measure_warm_cache(workdir: Path, month_dir: Path, runs: int = 3) -> dict:
             f"{name} {r['seconds']:.3f} ({cold['all columns']['seconds'] / r['seconds']:.1f}x)"
             for name, r in warm.items()
         )
-        print(f"  {fmt:16}: filling {fill['seconds']:.3f}, {size / 1e6:.0f} MB on disk; warm: {speedups}")
+        if from_disk:
+            disk = best_of(runs, month_dir, cached, from_disk=True)
+            results[fmt]["warm_from_disk"] = disk  # type: ignore[index]
+            ratio = cold_disk["seconds"] / disk["seconds"]
+            speedups += f"; all columns from disk {disk['seconds']:.3f} ({ratio:.1f}x the cold path from disk)"
+        label = f"{fmt} (default)" if fmt == DEFAULT_CACHE_FORMAT else fmt
+        print(f"  {label:26}: filling {fill['seconds']:.3f}, {size / 1e6:.0f} MB on disk; warm: {speedups}")
     return results
 
 
@@ -225,11 +247,14 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="skip the one-core and linearity runs")
     parser.add_argument("--pysus-python", help="a Python interpreter with pysus installed, for the comparison")
     parser.add_argument("--warm-cache-only", action="store_true", help="only the warm-cache measurements (3.)")
+    parser.add_argument(
+        "--from-disk", action="store_true", help="3. also with the page cache emptied before each run (needs root)"
+    )
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     if args.warm_cache_only:
         month_dir, _ = warm_cache_month(args.workdir)
-        save({"warm_cache": measure_warm_cache(args.workdir, month_dir)})
+        save({"warm_cache": measure_warm_cache(args.workdir, month_dir, from_disk=args.from_disk)})
         return
 
     t0 = time.perf_counter()
@@ -238,18 +263,22 @@ def main() -> None:
     everything = {"year": 2023, "cache": False}
     results: dict[str, object] = {"files": len(names), "dbf_gb": dbf_bytes / 1e9}
 
-    both = run_scan(mirror, everything)
-    results["two_cores"] = both
-    print(
-        f"two cores : {both['seconds']:.1f} s, {dbf_bytes / 1e6 / both['seconds']:.0f} MB/s, "
-        f"{both['rows'] / both['seconds'] / 1e6:.2f} M rows/s, peak RSS {both['peak_rss_mb']:.0f} MB"
-    )
+    runs = 1 if args.quick else 3
+    both = best_of(runs, mirror, everything)
+    unordered = best_of(runs, mirror, {**everything, "ordered": False})
+    results["two_cores"], results["two_cores_unordered"] = both, unordered
+    for label, r in (("two cores (ordered)", both), ("two cores, ordered=False", unordered)):
+        print(
+            f"{label:<25}: {r['seconds']:.2f} s, {dbf_bytes / 1e6 / r['seconds']:.0f} MB/s, "
+            f"{r['rows'] / r['seconds'] / 1e6:.2f} M rows/s, peak RSS {r['peak_rss_mb']:.0f} MB"
+        )
     if not args.quick:
-        one = run_scan(mirror, everything, cores="0")
+        one = best_of(runs, mirror, everything, cores="0")
         results["one_core"] = one
         print(
-            f"one core  : {one['seconds']:.1f} s, {dbf_bytes / 1e6 / one['seconds']:.0f} MB/s, "
-            f"peak RSS {one['peak_rss_mb']:.0f} MB -> speed-up with two: {one['seconds'] / both['seconds']:.2f}x"
+            f"{'one core':<25}: {one['seconds']:.2f} s, {dbf_bytes / 1e6 / one['seconds']:.0f} MB/s, "
+            f"peak RSS {one['peak_rss_mb']:.0f} MB -> speed-up with two: "
+            f"{one['seconds'] / both['seconds']:.2f}x ordered, {one['seconds'] / unordered['seconds']:.2f}x unordered"
         )
         linear = []
         for fraction in (0.25, 0.5):
@@ -264,7 +293,7 @@ def main() -> None:
         results["linearity"] = linear
 
     month_dir, template = warm_cache_month(args.workdir)
-    results["warm_cache"] = measure_warm_cache(args.workdir, month_dir)
+    results["warm_cache"] = measure_warm_cache(args.workdir, month_dir, from_disk=args.from_disk)
     if args.pysus_python:
         results["pysus"] = compare_pysus(args, month_dir, template)
     save(results)

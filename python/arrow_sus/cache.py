@@ -35,6 +35,9 @@ from arrow_sus.errors import InvalidArgumentError
 CacheFormat = Literal["ipc", "parquet", "ipc-uncompressed"]
 #: Every cache format, in the order of :data:`CacheFormat`.
 CACHE_FORMATS: tuple[str, ...] = get_args(CacheFormat)
+#: The format used when neither ``cache_format`` nor ``$ARROW_SUS_CACHE_FORMAT`` names one: the fastest
+#: re-read (docs/scan.md, "Cache formats").
+DEFAULT_CACHE_FORMAT: CacheFormat = "ipc-uncompressed"
 
 #: ``"raw"``: downloaded files; ``"converted"``: conversions in any format; a :data:`CacheFormat`:
 #: conversions in that format only.

@@ -20,6 +20,7 @@ from scan_mirror import SIH_DIR, build_sih_mirror
 
 import arrow_sus
 from arrow_sus import cache
+from arrow_sus.cache import DEFAULT_CACHE_FORMAT
 from arrow_sus.errors import FormatError, InvalidArgumentError, NotFoundError
 
 pl = pytest.importorskip("polars")
@@ -132,23 +133,25 @@ def test_projection_and_filters_cold_and_warm(mirror, cache_dir, cache_format) -
 def test_an_entry_in_the_other_format_is_a_miss(mirror, cache_dir, monkeypatch) -> None:
     root, _ = mirror
     src = source_of(root)
-    arrow_sus.scan("sih-rd", uf="AC", year=2013, month=1, source=src).to_arrow()  # default: ipc
+    default = arrow_sus.scan("sih-rd", uf="AC", year=2013, month=1, source=src).to_arrow()
+    assert cache.entries().column("format").to_pylist() == [DEFAULT_CACHE_FORMAT] == ["ipc-uncompressed"]
     monkeypatch.setenv("ARROW_SUS_CACHE_FORMAT", "parquet")
     as_parquet = arrow_sus.scan("sih-rd", uf="AC", year=2013, month=1, source=src)
     assert as_parquet.files().column("cached").to_pylist() == [""]
     as_parquet.to_arrow()
-    assert sorted(cache.entries().column("format").to_pylist()) == ["ipc", "parquet"]
+    assert sorted(cache.entries().column("format").to_pylist()) == ["ipc-uncompressed", "parquet"]
     via_helper = arrow_sus.scan_sih("RD", uf="AC", year=2013, month=1, source=src, cache_format="parquet")
     assert via_helper.files().column("cached").to_pylist() == ["parquet"]
-    as_arrow = arrow_sus.scan("sih-rd", uf="AC", year=2013, month=1, source=src, cache_format="ipc")
-    assert as_arrow.files().column("cached").to_pylist() == ["ipc"]
+    asked = arrow_sus.scan("sih-rd", uf="AC", year=2013, month=1, source=src, cache_format="ipc-uncompressed")
+    assert asked.files().column("cached").to_pylist() == ["ipc-uncompressed"]
     info = cache.info()
-    assert (info.ipc_entries, info.parquet_entries, info.converted_entries) == (1, 1, 2)
-    assert info.ipc_bytes > info.parquet_bytes > 0
+    assert (info.ipc_uncompressed_entries, info.parquet_entries, info.converted_entries) == (1, 1, 2)
+    assert info.ipc_uncompressed_bytes > info.parquet_bytes > 0
     assert cache.clear(kind="parquet") == 1
-    assert (cache.info().ipc_entries, cache.info().parquet_entries) == (1, 0)
-    uncompressed = arrow_sus.scan("sih-rd", uf="AC", year=2013, month=1, source=src, cache_format="ipc-uncompressed")
-    assert uncompressed.to_arrow().equals(as_arrow.to_arrow())
+    assert (cache.info().ipc_uncompressed_entries, cache.info().parquet_entries) == (1, 0)
+    lz4 = arrow_sus.scan("sih-rd", uf="AC", year=2013, month=1, source=src, cache_format="ipc")
+    assert lz4.files().column("cached").to_pylist() == [""]
+    assert lz4.to_arrow().equals(default)
     info = cache.info()
     assert (info.ipc_entries, info.ipc_uncompressed_entries, info.converted_entries) == (1, 1, 2)
     assert info.ipc_uncompressed_bytes > info.ipc_bytes

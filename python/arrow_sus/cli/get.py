@@ -36,9 +36,9 @@ CacheFormatOption = Annotated[
     str | None,
     typer.Option(
         "--cache-format",
-        help="How conversions are cached: ipc (Arrow IPC: fast to read back, 3-8x the .dbc on disk), parquet "
-        "(~0.5x the .dbc, slower to read back) or ipc-uncompressed (fastest to read back, ~10x the .dbc). "
-        "Default $ARROW_SUS_CACHE_FORMAT, else ipc.",
+        help="How conversions are cached: ipc-uncompressed (fastest to read back, ~10x the .dbc on disk), ipc "
+        "(Arrow IPC with LZ4: fast to read back, 3-8x the .dbc) or parquet (~0.5x the .dbc, slower to read "
+        "back). Default $ARROW_SUS_CACHE_FORMAT, else ipc-uncompressed.",
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON summary.")]
