@@ -229,22 +229,31 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--synthetic-mb", type=int, default=1024, help="MB of DBF per synthetic file")
-    parser.add_argument("--peer-files", default=",".join(DEFAULT_PEER_FILES))
+    parser.add_argument("--peer-files", default=",".join(DEFAULT_PEER_FILES), help="peers' corpus files ('': none)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per case; the fastest is reported")
     parser.add_argument("--peer-timeout", type=float, default=900.0)
     parser.add_argument("--workdir", default=None, help="where synthetic files are kept (default: a temp dir)")
     parser.add_argument("--out", default=None, help="also write the report (markdown) to this file")
+    parser.add_argument(
+        "--mimalloc-no-thp",
+        action="store_true",
+        help="run the cases with MIMALLOC_ALLOW_THP=0: pyarrow's allocator then uses 4 KiB pages, which gives steady "
+        "timings for materialised tables where transparent huge pages make them vary (see bench/README.md)",
+    )
     args = parser.parse_args()
     if args.child:
         _child(json.loads(args.child))
         return
     global REPEAT
     REPEAT = max(1, args.repeat)
+    if args.mimalloc_no_thp:
+        os.environ["MIMALLOC_ALLOW_THP"] = "0"  # inherited by every case's interpreter
     if not CORPUS.is_dir():
         sys.exit(f"corpus not found at {CORPUS}: set ARROW_SUS_CORPUS")
 
     lines: list[str] = [
-        f"cores: {os.cpu_count()}, synthetic size: {args.synthetic_mb} MB of DBF per file, best of {REPEAT} runs",
+        f"cores: {os.cpu_count()}, synthetic size: {args.synthetic_mb} MB of DBF per file, best of {REPEAT} runs"
+        + (", MIMALLOC_ALLOW_THP=0" if args.mimalloc_no_thp else ""),
         "",
     ]
     with tempfile.TemporaryDirectory() as tmp:
@@ -273,7 +282,7 @@ def main() -> None:
                     ratio = single["seconds"] / projected["seconds"]
                     lines.append(f"| {label}: 5 columns / all columns | {ratio:.2f}x |")
         lines += ["", "### Peers on real files (-> pandas unless noted)", ""]
-        for name in args.peer_files.split(","):
+        for name in filter(None, args.peer_files.split(",")):
             path = str(CORPUS / name)
             size = _dbf_size(path)
             lines += [f"**{name}** ({size / 1e6:.1f} MB of DBF)", "", HEADER]

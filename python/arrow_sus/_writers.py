@@ -90,6 +90,11 @@ class _ParquetRowGroups:
         finally:
             self._writer.close()
 
+    def discard(self) -> None:
+        """Closes without writing the gathered batches (the file is being dropped)."""
+        self._pending, self._rows, self._bytes = [], 0, 0
+        self._writer.close()
+
 
 class FileSink:
     """One output file in ``fmt``: a writer over a temporary file, renamed into place by :meth:`commit`."""
@@ -144,7 +149,10 @@ class FileSink:
     def abort(self) -> None:
         """Drops the temporary file (the target, if any, is untouched)."""
         with contextlib.suppress(Exception):
-            self._writer.close()
+            if isinstance(self._writer, _ParquetRowGroups):
+                self._writer.discard()  # no point encoding what is about to be deleted
+            else:
+                self._writer.close()
         if self._file is not None:
             self._file.close()
         self.tmp.unlink(missing_ok=True)

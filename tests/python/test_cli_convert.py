@@ -7,6 +7,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+import pytest
 from dbf_factory import Dbf, Field
 from typer.testing import CliRunner
 
@@ -102,3 +103,28 @@ def test_parquet_output_gathers_small_batches_into_full_row_groups(tmp_path: Pat
     metadata = pq.ParquetFile(out).metadata
     assert metadata.num_row_groups == 1 and metadata.num_rows == 5_000
     assert pq.read_table(out).column("n").to_pylist() == list(range(5_000))
+
+
+def test_a_failed_parquet_output_is_dropped_without_encoding_its_pending_batches(tmp_path: Path, monkeypatch) -> None:
+    from arrow_sus import _writers
+
+    written: list[int] = []
+    real_write_table = pq.ParquetWriter.write_table
+    monkeypatch.setattr(
+        pq.ParquetWriter,
+        "write_table",
+        lambda self, table, **kw: (written.append(table.num_rows), real_write_table(self, table, **kw)),
+    )
+    out = tmp_path / "out.parquet"
+    out.write_bytes(b"what the user had")
+
+    def failing():
+        yield pa.record_batch({"n": pa.array(range(100), pa.int32())})
+        raise KeyboardInterrupt
+
+    schema = pa.schema([("n", pa.int32())])
+    with pytest.raises(KeyboardInterrupt):
+        _writers.write_stream(failing(), schema, out, "parquet")
+    assert written == []  # the gathered batch was not encoded into a file about to be deleted
+    assert out.read_bytes() == b"what the user had"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.parquet"]
