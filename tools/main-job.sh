@@ -2,7 +2,8 @@
 # The main job on a fresh machine: installs arrow-sus, then reads one month of SIH-RD (hospital
 # admissions, Acre, January 2024) into Parquet and prints a summary (files, rows, columns, bytes,
 # seconds). $ARROW_SUS_SOURCE points it at a mirror (file://, http(s)://, s3://, ftp://) instead of
-# the DATASUS FTP. Extra arguments go to `arrow-sus get` (e.g. --uf SP --month 1-6 -o other.parquet).
+# the DATASUS FTP. Extra arguments replace the defaults and go to `arrow-sus get` (e.g. --uf SP --year
+# 2023 --month 1-6 -o other.parquet).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}

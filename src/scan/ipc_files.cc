@@ -196,11 +196,14 @@ std::shared_ptr<arrow::Schema> SchemaOf(const arrow::Schema& file_schema,
 arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenIpcFile(
     const std::string& path, const ConvertedReadOptions& options) {
   ARROW_RETURN_NOT_OK(EnsureComputeFunctions());
-  ARROW_ASSIGN_OR_RAISE(std::shared_ptr<arrow::io::RandomAccessFile> file, MapFile(path));
-  if (options.bytes_read != nullptr) file = CountReads(std::move(file), options.bytes_read);
+  ARROW_ASSIGN_OR_RAISE(std::shared_ptr<arrow::io::RandomAccessFile> mapped, MapFile(path));
   arrow::ipc::IpcReadOptions read_options;
   read_options.use_threads = options.use_threads;
-  ARROW_ASSIGN_OR_RAISE(auto probe, OpenIpcReader(path, file, read_options));
+  // The probe reads the footer and counts rows through each batch's message, which Arrow reads
+  // whole: slices of the map that are never touched, so they do not count as bytes read.
+  ARROW_ASSIGN_OR_RAISE(auto probe, OpenIpcReader(path, mapped, read_options));
+  std::shared_ptr<arrow::io::RandomAccessFile> file = mapped;
+  if (options.bytes_read != nullptr) file = CountReads(std::move(file), options.bytes_read);
   const std::shared_ptr<arrow::Schema> file_schema = probe->schema();
   if (options.file_rows != nullptr) {  // batch headers only: no column is decompressed
     auto rows = probe->CountRows();
