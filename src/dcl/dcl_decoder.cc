@@ -355,6 +355,7 @@ DclStatus DclDecoder::Decompress(std::span<const uint8_t> input, std::span<uint8
   p = {};
   if (!s.status.ok()) return s.status;
 
+  bool direct_full = false;  // a symbol did not fit in what is left of the caller's buffer
   for (;;) {
     size_t pending = std::min(s.decode - s.deliver, output.size() - p.produced);
     if (pending > 0) std::memcpy(output.data() + p.produced, s.buffer.get() + s.deliver, pending);
@@ -370,26 +371,39 @@ DclStatus DclDecoder::Decompress(std::span<const uint8_t> input, std::span<uint8
       }
     }
 
-    if (s.decode > State::kBufferSize - State::kChunk / 2) {
+    // Once the caller's buffer holds a whole window of history, every back-reference points inside
+    // it: decode straight into it rather than into the internal buffer and copy from there. Its
+    // last bytes, where a symbol may not fit, go through the internal buffer.
+    const bool direct = s.deliver == s.decode && p.produced >= kMaxWindow && !direct_full;
+    if (!direct && s.decode > State::kBufferSize - State::kChunk / 2) {
       std::memmove(s.buffer.get(), s.buffer.get() + s.decode - kMaxWindow, kMaxWindow);
       s.decode = s.deliver = kMaxWindow;
     }
-    Cursor c{.in = input.data() + p.consumed,
-             .in_end = input.data() + input.size(),
-             .out_base = s.buffer.get(),
-             .out = s.buffer.get() + s.decode,
-             .out_end = s.buffer.get() + State::kBufferSize,
-             .bits = s.bits,
-             .count = s.count,
-             .dict_bits = s.dict_bits,
-             .symbol_count = 0};
+    uint8_t* const out = direct ? output.data() + p.produced : s.buffer.get() + s.decode;
+    Cursor c{
+        .in = input.data() + p.consumed,
+        .in_end = input.data() + input.size(),
+        .out_base = direct ? output.data() : s.buffer.get(),
+        .out = out,
+        .out_end = direct ? output.data() + output.size() : s.buffer.get() + State::kBufferSize,
+        .bits = s.bits,
+        .count = s.count,
+        .dict_bits = s.dict_bits,
+        .symbol_count = 0};
     Stop stop = Decode(c, s.coded_literals);
     size_t taken = static_cast<size_t>(c.in - (input.data() + p.consumed));
     p.consumed += taken;
     s.loaded += taken;
-    size_t made = static_cast<size_t>(c.out - (s.buffer.get() + s.decode));
-    s.decode += made;
+    size_t made = static_cast<size_t>(c.out - out);
     s.total_out += made;
+    if (direct) {
+      p.produced += made;
+      // Whatever comes next decodes into the internal buffer: it needs the window.
+      std::memcpy(s.buffer.get(), output.data() + p.produced - kMaxWindow, kMaxWindow);
+      s.decode = s.deliver = kMaxWindow;
+    } else {
+      s.decode += made;
+    }
     s.bits = c.bits;
     s.count = c.count;
     switch (stop) {
@@ -400,6 +414,7 @@ DclStatus DclDecoder::Decompress(std::span<const uint8_t> input, std::span<uint8
       case Stop::kError:
         return s.Fail(DclError::kDistanceTooFar, s.SymbolOffset(c.symbol_count));
       case Stop::kOutputFull:
+        direct_full = direct_full || direct;
         continue;
       case Stop::kNeedInput:
         if (end_of_input) return s.Fail(DclError::kTruncated, s.SymbolOffset(c.count));

@@ -384,6 +384,32 @@ TEST(DclErrorTest, BitFlipsNeverCrash) {
   SUCCEED() << ok << " flipped streams still decoded";
 }
 
+// Past the first window of a call, the streaming decoder writes straight into the caller's buffer:
+// the same bytes, errors and offsets as one-shot decoding, whether the buffer is large or ends
+// mid-symbol.
+TEST(DclErrorTest, DecodingIntoTheCallersBufferMatchesOneShot) {
+  auto data = RecordLikeBytes(3000, 19);  // ~180 kB: more than the internal buffer holds
+  auto packed = MustCompress(data);
+  for (size_t out_step : {size_t{4097}, size_t{5000}, size_t{70000}, size_t{1} << 20}) {
+    std::vector<uint8_t> streamed;
+    ASSERT_TRUE(StreamDecode(packed, 1 << 16, out_step, &streamed).ok());
+    ASSERT_EQ(streamed, data) << out_step;
+  }
+  for (size_t bit = 16; bit < packed.size() * 8; bit += 499) {
+    auto bad = packed;
+    bad[bit / 8] ^= static_cast<uint8_t>(1u << (bit % 8));
+    std::vector<uint8_t> out;
+    DclStatus st = DclDecompress(bad, &out);
+    for (size_t out_step : {size_t{5000}, size_t{1} << 20}) {
+      std::vector<uint8_t> streamed;
+      DclStatus st2 = StreamDecode(bad, 1000, out_step, &streamed);
+      EXPECT_EQ(st2.error, st.error) << "bit " << bit;
+      EXPECT_EQ(st2.offset, st.offset) << "bit " << bit;
+      if (st.ok()) EXPECT_EQ(streamed, out);
+    }
+  }
+}
+
 TEST(DclErrorTest, RandomGarbageTerminates) {
   for (uint32_t seed = 0; seed < 200; ++seed) {
     auto garbage = RandomBytes(2000, seed);
