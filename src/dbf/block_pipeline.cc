@@ -6,40 +6,61 @@
 
 namespace arrow_sus::dbf::internal {
 
-std::shared_ptr<BlockPipeline> BlockPipeline::Make(RecordBlockReader blocks,
+namespace {
+
+// Block buffers kept for reuse: enough for the blocks in flight on a few cores.
+constexpr size_t kMaxSpareBuffers = 4;
+
+}  // namespace
+
+std::shared_ptr<BlockPipeline> BlockPipeline::Make(std::unique_ptr<RecordBlockReader> blocks,
                                                    std::shared_ptr<const BlockProcessor> processor,
                                                    int max_in_flight) {
   return std::shared_ptr<BlockPipeline>(
       new BlockPipeline(std::move(blocks), std::move(processor), max_in_flight));
 }
 
-BlockPipeline::BlockPipeline(RecordBlockReader blocks,
+BlockPipeline::BlockPipeline(std::unique_ptr<RecordBlockReader> blocks,
                              std::shared_ptr<const BlockProcessor> processor, int max_in_flight)
     : processor_(std::move(processor)), max_in_flight_(max_in_flight), blocks_(std::move(blocks)) {}
 
+std::shared_ptr<arrow::ResizableBuffer> BlockPipeline::TakeSpareBuffer() {
+  std::lock_guard lock(spare_mutex_);
+  if (spare_buffers_.empty()) return nullptr;
+  auto buffer = std::move(spare_buffers_.back());
+  spare_buffers_.pop_back();
+  return buffer;
+}
+
+void BlockPipeline::Recycle(std::shared_ptr<arrow::Buffer> records) {
+  auto buffer = std::dynamic_pointer_cast<arrow::ResizableBuffer>(std::move(records));
+  // A slice of the source is not ours to write into; a buffer held elsewhere is still in use.
+  if (buffer == nullptr || buffer.use_count() != 1) return;
+  std::lock_guard lock(spare_mutex_);
+  if (spare_buffers_.size() < kMaxSpareBuffers) spare_buffers_.push_back(std::move(buffer));
+}
+
 arrow::Result<PipelineStep> BlockPipeline::ReadAndProcess(int64_t* sequence) {
+  auto spare = TakeSpareBuffer();
   std::optional<RecordBlock> block;
   PipelineStep step;
   {
     std::lock_guard lock(decode_mutex_);
-    if (input_over_ || closed_) return arrow::Status::Cancelled("no block left to read");
+    if (input_over_ || blocks_ == nullptr) return arrow::Status::Cancelled("no block left to read");
     *sequence = next_sequence_++;
-    auto read = blocks_.Next();
+    auto read = blocks_->Next(std::move(spare));
     input_over_ = !read.ok() || !*read;
     if (!read.ok()) return read.status();
     block = std::move(*read);
-    step.position = {.records_read = blocks_.records_read(),
-                     .eof_marker = blocks_.eof_marker(),
-                     .trailing_bytes = blocks_.trailing_bytes()};
+    step.position = {.records_read = blocks_->records_read(),
+                     .eof_marker = blocks_->eof_marker(),
+                     .trailing_bytes = blocks_->trailing_bytes()};
   }
   if (!block) return step;
   auto processed = processor_->Process(*block);
-  block.reset();  // so that the records' buffer has no other owner and can be recycled
+  block.reset();  // so that the records' buffer has no other owner and can be reused
   if (!processed.ok()) return processed.status();
-  {
-    std::lock_guard lock(decode_mutex_);
-    blocks_.Recycle(std::move(processed->records));
-  }
+  Recycle(std::move(processed->records));
   step.block = std::move(*processed);
   return step;
 }
@@ -67,21 +88,42 @@ arrow::Result<PipelineStep> BlockPipeline::Next() {
     int64_t sequence = -1;
     return ReadAndProcess(&sequence);
   }
-  std::unique_lock lock(results_mutex_);
-  if (ended_) return arrow::Status::Invalid("the block pipeline has ended");
-  ARROW_RETURN_NOT_OK(SubmitTasksLocked());
-  result_ready_.wait(lock, [&] { return results_.count(next_to_hand_out_) > 0; });
-  auto found = results_.find(next_to_hand_out_);
-  arrow::Result<PipelineStep> step = std::move(found->second);
-  results_.erase(found);
-  ++next_to_hand_out_;
-  ended_ = !step.ok() || !step->block;
+  arrow::Result<PipelineStep> step;
+  {
+    std::unique_lock lock(results_mutex_);
+    if (ended_) return arrow::Status::Invalid("the block pipeline has ended");
+    ARROW_RETURN_NOT_OK(SubmitTasksLocked());
+    result_ready_.wait(lock, [&] { return closed_ || results_.count(next_to_hand_out_) > 0; });
+    if (closed_) return arrow::Status::Cancelled("the reader was closed");
+    auto found = results_.find(next_to_hand_out_);
+    step = std::move(found->second);
+    results_.erase(found);
+    ++next_to_hand_out_;
+    ended_ = !step.ok() || !step->block;
+  }
+  if (!step.ok()) StopReading();  // blocks queued behind a failed one would be read for nothing
   return step;
 }
 
-void BlockPipeline::Close() {
+void BlockPipeline::StopReading() {
   std::lock_guard lock(decode_mutex_);
-  closed_ = true;
+  input_over_ = true;
+}
+
+void BlockPipeline::Close() {
+  std::unique_ptr<RecordBlockReader> blocks;
+  {
+    std::lock_guard lock(decode_mutex_);  // waits for a block being read to be read
+    blocks = std::move(blocks_);
+  }
+  blocks.reset();  // the stream (a file, a download) ends here, on the closing thread
+  {
+    std::lock_guard lock(results_mutex_);
+    closed_ = true;
+  }
+  result_ready_.notify_all();
+  std::lock_guard lock(spare_mutex_);
+  spare_buffers_.clear();
 }
 
 }  // namespace arrow_sus::dbf::internal

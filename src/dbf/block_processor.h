@@ -20,7 +20,7 @@ namespace arrow_sus::dbf::internal {
 
 struct ProcessedBlock {
   std::shared_ptr<arrow::RecordBatch> batch;
-  std::shared_ptr<arrow::Buffer> records;  // the block's raw bytes, for RecordBlockReader::Recycle
+  std::shared_ptr<arrow::Buffer> records;  // the block's raw bytes, to be reused for a later block
   int64_t deleted_records = 0;
   int64_t rows_filtered_out = 0;
   std::vector<int64_t> invalid_values;  // per converted column

@@ -1,6 +1,7 @@
 #include "arrow_sus/dbf/reader.h"
 
 #include <algorithm>
+#include <atomic>
 #include <optional>
 #include <string>
 
@@ -70,8 +71,8 @@ class DbfReader::Impl {
       max_in_flight = static_cast<int>(std::min<int64_t>(pool->GetCapacity() + 1, by_memory));
     }
     pipeline_ = internal::BlockPipeline::Make(
-        internal::RecordBlockReader(std::move(stream), header_, records_per_block,
-                                    arrow::default_memory_pool()),
+        std::make_unique<internal::RecordBlockReader>(std::move(stream), header_, records_per_block,
+                                                      arrow::default_memory_pool()),
         processor_, max_in_flight);
   }
 
@@ -99,10 +100,10 @@ class DbfReader::Impl {
     return closed_ ? arrow::Status::OK() : *ended_;
   }
 
+  // May be called from another thread while ReadNext waits: that call then ends the stream.
   void Close() {
-    if (closed_) return;
-    closed_ = true;
-    pipeline_->Close();  // running tasks own what they use; their results are dropped
+    if (closed_.exchange(true)) return;
+    pipeline_->Close();  // tasks still running finish their block and drop it
   }
 
   const std::shared_ptr<arrow::Schema>& schema() const { return processor_->schema(); }
@@ -137,7 +138,7 @@ class DbfReader::Impl {
   std::shared_ptr<const internal::BlockProcessor> processor_;
   std::shared_ptr<internal::BlockPipeline> pipeline_;
   std::optional<arrow::Status> ended_;  // how the records ended: OK, or the error (given again)
-  bool closed_ = false;
+  std::atomic<bool> closed_ = false;
   mutable std::mutex mutex_;  // stats() may be called from another thread
   ReadStats stats_;
 };

@@ -40,24 +40,13 @@ arrow::Status RecordBlockReader::DrainTrailingBytes() {
   }
 }
 
-void RecordBlockReader::Recycle(std::shared_ptr<arrow::Buffer> data) {
-  constexpr size_t kMaxSpareBuffers = 4;
-  auto buffer = std::dynamic_pointer_cast<arrow::ResizableBuffer>(data);
-  if (buffer == nullptr || buffer.use_count() != 2 || spare_buffers_.size() >= kMaxSpareBuffers) {
-    return;  // a slice of the source, or still referenced elsewhere
-  }
-  data.reset();
-  spare_buffers_.push_back(std::move(buffer));
-}
-
-arrow::Result<std::shared_ptr<arrow::Buffer>> RecordBlockReader::ReadBytes(int64_t nbytes) {
+arrow::Result<std::shared_ptr<arrow::Buffer>> RecordBlockReader::ReadBytes(
+    int64_t nbytes, std::shared_ptr<arrow::ResizableBuffer> reuse) {
   if (stream_->supports_zero_copy()) return ReadUpTo(stream_.get(), nbytes, pool_);
-  std::shared_ptr<arrow::ResizableBuffer> buffer;
-  if (spare_buffers_.empty()) {
+  std::shared_ptr<arrow::ResizableBuffer> buffer = std::move(reuse);
+  if (buffer == nullptr) {
     ARROW_ASSIGN_OR_RAISE(buffer, arrow::AllocateResizableBuffer(nbytes, pool_));
   } else {
-    buffer = std::move(spare_buffers_.back());
-    spare_buffers_.pop_back();
     ARROW_RETURN_NOT_OK(buffer->Resize(nbytes, /*shrink_to_fit=*/false));
   }
   int64_t got = 0;
@@ -70,10 +59,11 @@ arrow::Result<std::shared_ptr<arrow::Buffer>> RecordBlockReader::ReadBytes(int64
   return buffer;
 }
 
-arrow::Result<std::optional<RecordBlock>> RecordBlockReader::Next() {
+arrow::Result<std::optional<RecordBlock>> RecordBlockReader::Next(
+    std::shared_ptr<arrow::ResizableBuffer> reuse) {
   if (done_) return std::nullopt;
   const int64_t wanted = records_per_block_ * record_length_;
-  ARROW_ASSIGN_OR_RAISE(auto data, ReadBytes(wanted));
+  ARROW_ASSIGN_OR_RAISE(auto data, ReadBytes(wanted, std::move(reuse)));
   const bool at_end = data->size() < wanted;
   int64_t complete = data->size() / record_length_;
   const int64_t partial = data->size() % record_length_;

@@ -31,12 +31,12 @@ class RecordBlockReader {
   // .dbc stream still checks its CRC) and counted, not interpreted. A record whose deletion flag is
   // neither ' ' nor '*', or a partial record at the end, is a FormatError: the bytes are not the
   // records the header describes (for instance a .dbc read as a .dbf).
-  arrow::Result<std::optional<RecordBlock>> Next();
-
-  // Gives back the bytes of a block once converted, so that the next block reuses them instead of
-  // having fresh pages allocated (and zeroed by the kernel). Ignored unless this reader allocated
-  // them and nobody else holds them.
-  void Recycle(std::shared_ptr<arrow::Buffer> data);
+  //
+  // `reuse`, when given, is an earlier block's buffer that nobody else holds: the records are read
+  // into it instead of into fresh pages (which the kernel would have to zero). Streams that hand
+  // out slices of their own memory ignore it.
+  arrow::Result<std::optional<RecordBlock>> Next(
+      std::shared_ptr<arrow::ResizableBuffer> reuse = {});
 
   int64_t records_read() const { return records_read_; }
   bool eof_marker() const { return eof_marker_; }
@@ -44,9 +44,10 @@ class RecordBlockReader {
 
  private:
   arrow::Status DrainTrailingBytes();
-  // Up to `nbytes` of the stream: zero-copy slices when the stream has them, else read into a
-  // recycled buffer.
-  arrow::Result<std::shared_ptr<arrow::Buffer>> ReadBytes(int64_t nbytes);
+  // Up to `nbytes` of the stream: zero-copy slices when the stream has them, else read into `reuse`
+  // or a new buffer.
+  arrow::Result<std::shared_ptr<arrow::Buffer>> ReadBytes(
+      int64_t nbytes, std::shared_ptr<arrow::ResizableBuffer> reuse);
 
   std::shared_ptr<arrow::io::InputStream> stream_;
   int64_t header_length_;
@@ -57,7 +58,6 @@ class RecordBlockReader {
   bool done_ = false;
   bool eof_marker_ = false;
   int64_t trailing_bytes_ = 0;
-  std::vector<std::shared_ptr<arrow::ResizableBuffer>> spare_buffers_;
 };
 
 }  // namespace arrow_sus::dbf::internal

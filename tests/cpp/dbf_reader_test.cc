@@ -2,15 +2,19 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <arrow/api.h>
 #include <arrow/io/memory.h>
 #include <arrow/util/decimal.h>
+#include <arrow/util/thread_pool.h>
 
 #include "arrow_sus/dbc.h"
 #include "arrow_sus/error.h"
@@ -449,6 +453,78 @@ TEST(DbfReaderTest, ClosingAThreadedReadMidwayEndsIt) {
   ASSERT_TRUE(reader->ReadNext(&batch).ok());
   EXPECT_EQ(batch, nullptr);
   reader.reset();  // blocks still converting on the pool finish and are dropped on their own
+}
+
+// A stream that records on which thread it is destroyed.
+class WatchedStream : public arrow::io::InputStream {
+ public:
+  WatchedStream(std::shared_ptr<arrow::Buffer> bytes, std::thread::id* destroyed_on)
+      : inner_(std::make_shared<arrow::io::BufferReader>(std::move(bytes))),
+        destroyed_on_(destroyed_on) {}
+  ~WatchedStream() override { *destroyed_on_ = std::this_thread::get_id(); }
+  arrow::Status Close() override { return inner_->Close(); }
+  bool closed() const override { return inner_->closed(); }
+  arrow::Result<int64_t> Tell() const override { return inner_->Tell(); }
+  arrow::Result<int64_t> Read(int64_t n, void* out) override { return inner_->Read(n, out); }
+  arrow::Result<std::shared_ptr<arrow::Buffer>> Read(int64_t n) override { return inner_->Read(n); }
+
+ private:
+  std::shared_ptr<arrow::io::BufferReader> inner_;
+  std::thread::id* destroyed_on_;
+};
+
+// Pool tasks may outlive a threaded reader; its stream (a file, a download whose scratch files the
+// caller removes next) must not: it goes with the reader, on the caller's thread.
+TEST(DbfReaderTest, ThreadedReaderReleasesItsStreamOnTheClosingThread) {
+  auto bytes = arrow::Buffer::FromVector(People(20000).Build());
+  for (bool read_to_the_end : {false, true}) {
+    std::thread::id destroyed_on;
+    ReadOptions options;
+    options.batch_size = 500;
+    auto reader = DbfReader::Make(std::make_shared<WatchedStream>(bytes, &destroyed_on), options,
+                                  {"test.dbf", {}})
+                      .ValueOrDie();
+    std::shared_ptr<arrow::RecordBatch> batch;
+    do {
+      ASSERT_TRUE(reader->ReadNext(&batch).ok());
+    } while (read_to_the_end && batch != nullptr);
+    reader.reset();
+    EXPECT_EQ(destroyed_on, std::this_thread::get_id()) << "read to the end: " << read_to_the_end;
+  }
+}
+
+// Close() from another thread ends a ReadNext that waits for blocks, even when the pool is busy
+// with other work and has not started this reader's tasks.
+TEST(DbfReaderTest, CloseFromAnotherThreadEndsAWaitingRead) {
+  auto* pool = arrow::internal::GetCpuThreadPool();
+  std::atomic<bool> release{false};
+  for (int i = 0; i < pool->GetCapacity(); ++i) {
+    ASSERT_TRUE(pool->Spawn([&release] {
+                      while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                    })
+                    .ok());
+  }
+  auto bytes = People(20000).Build();
+  ReadOptions options;
+  options.batch_size = 500;
+  auto reader = DbfReader::Make(InMemory(bytes), options, {"test.dbf", {}}).ValueOrDie();
+  std::atomic<bool> returned{false};
+  arrow::Status status;
+  std::shared_ptr<arrow::RecordBatch> batch;
+  std::thread consumer([&] {
+    status = reader->ReadNext(&batch);
+    returned = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(reader->Close().ok());
+  for (int i = 0; i < 500 && !returned; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  const bool ended = returned;
+  release = true;  // let the pool go, whatever happened
+  consumer.join();
+  EXPECT_TRUE(ended) << "ReadNext still waiting 1 s after Close";
+  EXPECT_TRUE(status.ok()) << status;
+  EXPECT_EQ(batch, nullptr);
 }
 
 TEST(DbfReaderTest, DbcThroughOpenDbcMatchesTheDbf) {
