@@ -63,7 +63,8 @@ class DclDecoder {
 
   // Decodes from `input` into `output`. Pass `end_of_input` = true when no byte follows `input`:
   // a stream that has not reached its end code by then is truncated. Once an error is returned,
-  // every later call returns it again.
+  // every later call returns it again. Bytes of `output` past `progress->produced` may have been
+  // overwritten (the decoder uses them as scratch space).
   DclStatus Decompress(std::span<const uint8_t> input, std::span<uint8_t> output, bool end_of_input,
                        Progress* progress);
 
