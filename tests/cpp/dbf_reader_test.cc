@@ -496,14 +496,19 @@ TEST(DbfReaderTest, ThreadedReaderReleasesItsStreamOnTheClosingThread) {
 // Close() from another thread ends a ReadNext that waits for blocks, even when the pool is busy
 // with other work and has not started this reader's tasks.
 TEST(DbfReaderTest, CloseFromAnotherThreadEndsAWaitingRead) {
+  // Keep every pool thread busy until the end of the test (and wait for them to be running).
   auto* pool = arrow::internal::GetCpuThreadPool();
-  std::atomic<bool> release{false};
+  auto started = std::make_shared<std::atomic<int>>(0);
+  auto release = std::make_shared<std::atomic<bool>>(false);
+  std::vector<arrow::Future<>> busy;
   for (int i = 0; i < pool->GetCapacity(); ++i) {
-    ASSERT_TRUE(pool->Spawn([&release] {
-                      while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-                    })
-                    .ok());
+    busy.push_back(*pool->Submit([started, release] {
+      ++*started;
+      while (!*release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }));
   }
+  while (*started < pool->GetCapacity()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+
   auto bytes = People(20000).Build();
   ReadOptions options;
   options.batch_size = 500;
@@ -516,12 +521,14 @@ TEST(DbfReaderTest, CloseFromAnotherThreadEndsAWaitingRead) {
     returned = true;
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  ASSERT_TRUE(reader->Close().ok());
+  const arrow::Status closed = reader->Close();
   for (int i = 0; i < 500 && !returned; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   const bool ended = returned;
-  release = true;  // let the pool go, whatever happened
+  *release = true;  // let the pool go, whatever happened
   consumer.join();
+  for (auto& f : busy) f.Wait();
+  EXPECT_TRUE(closed.ok()) << closed;
   EXPECT_TRUE(ended) << "ReadNext still waiting 1 s after Close";
   EXPECT_TRUE(status.ok()) << status;
   EXPECT_EQ(batch, nullptr);
