@@ -12,7 +12,7 @@ cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DARROW_SUS_SANITIZE=
       -DARROW_SUS_BUILD_PYTHON=OFF -DPython_EXECUTABLE="$(command -v "$PY")" >/dev/null
 cmake --build build/asan -j "$JOBS"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build/asan --output-on-failure -j "$JOBS"
+  ctest --test-dir build/asan --output-on-failure --timeout 600 -j "$JOBS"  # a hung test fails, not CI
 
 if [ -d fuzz ] && ls fuzz/*_fuzzer.cc >/dev/null 2>&1; then
   echo "== fuzzing (${FUZZ_SECONDS:-30}s per target)"

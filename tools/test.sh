@@ -19,7 +19,7 @@ echo "== C++ tests"
 cmake -S . -B build/tests -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DARROW_SUS_BUILD_TESTS=ON \
       -DARROW_SUS_BUILD_PYTHON=OFF -DPython_EXECUTABLE="$(command -v "$PY")" >/dev/null
 cmake --build build/tests -j "$JOBS"
-ctest --test-dir build/tests --output-on-failure -j "$JOBS"
+ctest --test-dir build/tests --output-on-failure --timeout 300 -j "$JOBS"  # a hung test fails, not CI
 
 echo "== Python tests"
 (cd tests/python && "$PY" -m pytest -q -p no:cacheprovider "$@" .)
