@@ -79,7 +79,10 @@ arrow::Result<ProcessedBlock> BlockProcessor::Process(const RecordBlock& block) 
 
   const SelectedRecords records{data,
                                 data + static_cast<int64_t>(block.num_records) * record_length_,
-                                record_length_, &rows, block.first_record};
+                                record_length_,
+                                rows.data(),
+                                static_cast<int64_t>(rows.size()),
+                                block.first_record};
   const int64_t n = records.size();
   out.invalid_values.assign(converters_.size(), 0);
   // Tile by tile, every column takes its values while the tile's records are in cache.

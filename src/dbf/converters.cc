@@ -112,20 +112,24 @@ class FixedWidthConverter final : public ColumnConverter {
                          int64_t* invalid_count) override {
       auto* out = reinterpret_cast<CType*>(values_->mutable_data());
       uint8_t* valid = validity_->mutable_data();
+      const SelectedRecords r = records;  // locals: see SelectedRecords
+      const ParseFn parse = c_->parse_;
       const int32_t offset = c_->descriptor_.offset;
       const int32_t width = c_->descriptor_.width;
+      int64_t nulls = 0;
       for (int64_t i = begin; i < end; ++i) {
-        Parsed parsed = c_->parse_(records.record(i) + offset, width, &out[i]);
+        Parsed parsed = parse(r.record(i) + offset, width, &out[i]);
         if (parsed == Parsed::kValue) {
           SetBit(valid, i);
           continue;
         }
         out[i] = CType{};
-        ++null_count_;
+        ++nulls;
         if (parsed == Parsed::kInvalid) {
           ARROW_RETURN_NOT_OK(c_->OnInvalid(records, i, invalid_count));
         }
       }
+      null_count_ += nulls;
       return arrow::Status::OK();
     }
 
@@ -150,6 +154,12 @@ class FixedWidthConverter final : public ColumnConverter {
  private:
   ParseFn parse_;
 };
+
+// A parse function as a type of its own, so that the converter's loop inlines it (through a
+// function pointer it would be an indirect call per value).
+template <auto Fn>
+constexpr auto kInlined =
+    [](const uint8_t* bytes, int32_t width, auto* out) { return Fn(bytes, width, out); };
 
 template <typename CType, typename ParseFn>
 std::unique_ptr<ColumnConverter> MakeFixedWidth(const FieldDescriptor& field,
@@ -258,6 +268,10 @@ class TextConverter final : public ColumnConverter {
       auto* out_offsets = reinterpret_cast<int32_t*>(offsets_->mutable_data());
       uint8_t* valid = validity_->mutable_data();
       uint8_t* data = data_->mutable_data();
+      // The loops store bytes: keep their state in locals (see SelectedRecords), written back once.
+      const SelectedRecords r = records;
+      int64_t size = size_;
+      int64_t nulls = 0;
       int64_t i = begin;
 #if defined(__SSE2__)
       if (single_byte_source && !c_->trim_leading_ && width <= 16) {
@@ -265,24 +279,32 @@ class TextConverter final : public ColumnConverter {
         // found from a mask of non-blank bytes and the 16 bytes stored whole (the bytes past the
         // value are overwritten by the next one, or fall in the slack) — no loop per character.
         const uint32_t in_field = (1u << width) - 1;
+        // Validity bits gather in a register, stored a byte at a time (setting them one by one
+        // in memory would chain every record on the previous one's store).
+        uint32_t bits = valid[i >> 3];
         for (; i < end; ++i) {
-          const uint8_t* bytes = records.record(i) + field_offset;
-          if (ARROW_PREDICT_FALSE(bytes + 16 > records.end)) break;  // the block's last records
+          const uint8_t* bytes = r.record(i) + field_offset;
+          if (ARROW_PREDICT_FALSE(bytes + 16 > r.end)) break;  // the block's last records
           const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes));
           const uint32_t kept = NonBlankMask16(v) & in_field;
           const int32_t length = kept == 0 ? 0 : 32 - __builtin_clz(kept);
-          uint8_t* dst = data + size_;
+          uint8_t* dst = data + size;
           _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), v);
           const uint32_t high = static_cast<uint32_t>(_mm_movemask_epi8(v)) & ((1u << length) - 1);
-          size_ += ARROW_PREDICT_TRUE(high == 0) ? length : c_->decoder_.Decode(bytes, length, dst);
-          valid[i >> 3] |= static_cast<uint8_t>(length > 0) << (i & 7);
-          null_count_ += length == 0;
-          out_offsets[i + 1] = static_cast<int32_t>(size_);
+          size += ARROW_PREDICT_TRUE(high == 0) ? length : c_->decoder_.Decode(bytes, length, dst);
+          bits |= static_cast<uint32_t>(length > 0) << (i & 7);
+          nulls += length == 0;
+          out_offsets[i + 1] = static_cast<int32_t>(size);
+          if ((i & 7) == 7) {
+            valid[i >> 3] = static_cast<uint8_t>(bits);
+            bits = 0;
+          }
         }
+        if (i & 7) valid[i >> 3] = static_cast<uint8_t>(bits);
       }
 #endif
       for (; i < end; ++i) {
-        const uint8_t* bytes = records.record(i) + field_offset;
+        const uint8_t* bytes = r.record(i) + field_offset;
         int32_t first = 0;
         int32_t last = TrimmedLength(bytes, width);
         if (c_->trim_leading_) {
@@ -290,7 +312,7 @@ class TextConverter final : public ColumnConverter {
         }
         const int32_t length = last - first;
         if (length > 0) {
-          uint8_t* dst = data + size_;
+          uint8_t* dst = data + size;
           if (single_byte_source) {
             // Copy as if ASCII (a loop the compiler vectorizes); decode only when a byte is not.
             uint8_t high = 0;
@@ -298,21 +320,24 @@ class TextConverter final : public ColumnConverter {
               dst[k] = bytes[first + k];
               high |= bytes[first + k];
             }
-            size_ += (high & 0x80) ? c_->decoder_.Decode(bytes + first, length, dst) : length;
+            size += (high & 0x80) ? c_->decoder_.Decode(bytes + first, length, dst) : length;
             SetBit(valid, i);
           } else if (int64_t written = c_->decoder_.Decode(bytes + first, length, dst);
                      written >= 0) {
-            size_ += written;
+            size += written;
             SetBit(valid, i);
           } else {
-            ++null_count_;
+            ++nulls;
+            // On an error the block fails: the state left behind is never used.
             ARROW_RETURN_NOT_OK(c_->OnInvalid(records, i, invalid_count));
           }
         } else {
-          ++null_count_;
+          ++nulls;
         }
-        out_offsets[i + 1] = static_cast<int32_t>(size_);
+        out_offsets[i + 1] = static_cast<int32_t>(size);
       }
+      size_ = size;
+      null_count_ += nulls;
       return arrow::Status::OK();
     }
 
@@ -421,7 +446,7 @@ arrow::Status ColumnConverter::OnInvalid(const SelectedRecords& records, int64_t
   }
   const uint8_t* bytes = records.record(i) + descriptor_.offset;
   return MakeError(ErrorKind::kConversion,
-                   AtRowField(records.first_record + (*records.rows)[i], descriptor_.name),
+                   AtRowField(records.first_record + records.rows[i], descriptor_.name),
                    "'" + Printable(bytes, descriptor_.width) + "' is not a valid value of type " +
                        std::string(1, descriptor_.type) + "(" + std::to_string(descriptor_.width) +
                        "," + std::to_string(descriptor_.decimals) + ")");
@@ -443,13 +468,13 @@ arrow::Result<std::unique_ptr<ColumnConverter>> ColumnConverter::Make(const Fiel
     case arrow::Type::BOOL:
       return std::make_unique<BooleanConverter>(field, options, pool);
     case arrow::Type::DATE32:
-      return MakeFixedWidth<int32_t>(field, options, pool, ParseYmd);
+      return MakeFixedWidth<int32_t>(field, options, pool, kInlined<ParseYmd>);
     case arrow::Type::INT32:
-      return MakeFixedWidth<int32_t>(field, options, pool, ParseInt32);
+      return MakeFixedWidth<int32_t>(field, options, pool, kInlined<ParseInt32>);
     case arrow::Type::INT64:
-      return MakeFixedWidth<int64_t>(field, options, pool, ParseInteger);
+      return MakeFixedWidth<int64_t>(field, options, pool, kInlined<ParseInteger>);
     case arrow::Type::DOUBLE:
-      return MakeFixedWidth<double>(field, options, pool, ParseDouble);
+      return MakeFixedWidth<double>(field, options, pool, kInlined<ParseDouble>);
     case arrow::Type::DECIMAL128: {
       const auto& decimal = static_cast<const arrow::Decimal128Type&>(*type);
       const int32_t scale = decimal.scale();

@@ -16,17 +16,20 @@
 
 namespace arrow_sus::dbf::internal {
 
-// The records of one block that survived deletion and filtering.
+// The records of one block that survived deletion and filtering. Plain pointers, no container:
+// converters copy it into a local, whose fields then stay in registers while they store bytes
+// (a store through uint8_t* may alias anything the compiler has to reload from memory).
 struct SelectedRecords {
   const uint8_t* block = nullptr;  // first record of the block
   const uint8_t* end = nullptr;    // one past the block's last record: wide loads stop before it
   int32_t record_length = 0;
-  const std::vector<int32_t>* rows = nullptr;  // indices of the kept records inside the block
-  int64_t first_record = 0;  // number (0-based, in the file) of the block's first record
+  const int32_t* rows = nullptr;  // indices of the kept records inside the block
+  int64_t count = 0;              // how many
+  int64_t first_record = 0;       // number (0-based, in the file) of the block's first record
 
-  int64_t size() const { return static_cast<int64_t>(rows->size()); }
+  int64_t size() const { return count; }
   const uint8_t* record(int64_t i) const {
-    return block + static_cast<int64_t>((*rows)[i]) * record_length;
+    return block + static_cast<int64_t>(rows[i]) * record_length;
   }
 };
 

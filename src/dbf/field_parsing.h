@@ -2,6 +2,7 @@
 // filter, so that a filter sees exactly the value (or null) that the converted column holds.
 #pragma once
 
+#include <bit>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
@@ -176,7 +177,7 @@ inline Parsed ParseDouble(const uint8_t* data, int32_t width, double* out) {
 }
 
 // Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
-inline int32_t DaysFromCivil(int32_t y, int32_t m, int32_t d) {
+constexpr int32_t DaysFromCivil(int32_t y, int32_t m, int32_t d) {
   y -= m <= 2;
   const int32_t era = (y >= 0 ? y : y - 399) / 400;
   const int32_t yoe = y - era * 400;
@@ -187,8 +188,26 @@ inline int32_t DaysFromCivil(int32_t y, int32_t m, int32_t d) {
 
 inline bool IsLeapYear(int32_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
-// Parses 8 digits "YYYYMMDD". Blank, and all zeros (how many systems write "no date"), are blank.
-inline Parsed ParseYmd(const uint8_t* data, int32_t width, int32_t* days) {
+// The first day of each month of 1900-2155 (and the day after the last), in days since 1970-01-01,
+// built at compile time: a date of those years is a table lookup, not calendar arithmetic.
+struct MonthStarts {
+  static constexpr int32_t kFirstYear = 1900;
+  static constexpr int32_t kYears = 256;
+  int32_t days[kYears * 12 + 1];
+};
+
+constexpr MonthStarts MakeMonthStarts() {
+  MonthStarts table{};
+  for (int32_t k = 0; k <= MonthStarts::kYears * 12; ++k) {
+    table.days[k] = DaysFromCivil(MonthStarts::kFirstYear + k / 12, k % 12 + 1, 1);
+  }
+  return table;
+}
+
+inline constexpr MonthStarts kMonthStarts = MakeMonthStarts();
+
+// ParseYmd for any field: trims it, then checks every digit, month and day.
+ARROW_NOINLINE inline Parsed ParseYmdGeneral(const uint8_t* data, int32_t width, int32_t* days) {
   std::string_view text = TrimBoth(data, width);
   if (text.empty() || text.find_first_not_of('0') == std::string_view::npos) return Parsed::kBlank;
   if (text.size() != 8) return Parsed::kInvalid;
@@ -206,6 +225,38 @@ inline Parsed ParseYmd(const uint8_t* data, int32_t width, int32_t* days) {
   if (day > month_days) return Parsed::kInvalid;
   *days = DaysFromCivil(year, month, day);
   return Parsed::kValue;
+}
+
+// Parses 8 digits "YYYYMMDD". Blank, and all zeros (how many systems write "no date"), are blank.
+// Small enough to inline into the converter's loop; what the fast path does not take goes to
+// ParseYmdGeneral.
+inline Parsed ParseYmd(const uint8_t* data, int32_t width, int32_t* days) {
+  if constexpr (std::endian::native == std::endian::little) {
+    // Fast path: eight digits, read as one word, of a year in the table.
+    constexpr uint64_t kZeros = 0x3030303030303030ULL;
+    constexpr uint64_t kHighNibbles = 0xF0F0F0F0F0F0F0F0ULL;
+    uint64_t word;
+    if (width == 8 && (std::memcpy(&word, data, 8), (word & kHighNibbles) == kZeros) &&
+        ((word + 0x0606060606060606ULL) & kHighNibbles) == kZeros) {  // every byte '0'-'9'
+      if (word == kZeros) return Parsed::kBlank;
+      const uint64_t digits = word - kZeros;
+      // Byte 2k of `pairs` is the two-digit number of digits 2k and 2k+1 (no byte carries: <= 99).
+      const uint64_t pairs = digits * 10 + (digits >> 8);
+      const auto pair = [pairs](int k) { return static_cast<int32_t>((pairs >> (16 * k)) & 0xFF); };
+      const uint32_t year =
+          static_cast<uint32_t>(pair(0) * 100 + pair(1) - MonthStarts::kFirstYear);
+      const uint32_t month = static_cast<uint32_t>(pair(2) - 1);
+      if (year < MonthStarts::kYears && month < 12) {
+        const int32_t* first = &kMonthStarts.days[year * 12 + month];
+        const uint32_t day = static_cast<uint32_t>(pair(3) - 1);
+        if (day >= static_cast<uint32_t>(first[1] - first[0])) return Parsed::kInvalid;
+        *days = first[0] + static_cast<int32_t>(day);
+        return Parsed::kValue;
+      }
+      // Other years, and months out of range: the general path decides.
+    }
+  }
+  return ParseYmdGeneral(data, width, days);
 }
 
 // L fields: T/t/Y/y true, F/f/N/n false, blank or '?' unknown (null).
