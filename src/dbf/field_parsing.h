@@ -146,6 +146,24 @@ inline Parsed ParseScaled(const uint8_t* data, int32_t width, int32_t scale, int
   return Parsed::kValue;
 }
 
+// What ParseDouble's fast path does not take: exponents, more than 15 significant digits, and
+// anything that is not a number. Out of line, so that the fast path inlines into the converter.
+ARROW_NOINLINE inline Parsed ParseDoubleGeneral(const uint8_t* data, int32_t width, double* out) {
+  std::string_view trimmed = TrimBoth(data, width);
+  // from_chars would also take "inf" and "nan": only digits, signs, points and exponents are
+  // numbers.
+  if (trimmed.find_first_not_of("0123456789+-.eE") != std::string_view::npos)
+    return Parsed::kInvalid;
+  if (!trimmed.empty() && trimmed[0] == '+') {
+    trimmed.remove_prefix(1);  // from_chars takes '-' but not '+'
+    if (!trimmed.empty() && (trimmed[0] == '-' || trimmed[0] == '+')) return Parsed::kInvalid;
+  }
+  const char* end = trimmed.data() + trimmed.size();
+  auto [ptr, ec] = std::from_chars(trimmed.data(), end, *out);
+  if (ec != std::errc() || ptr != end) return Parsed::kInvalid;
+  return Parsed::kValue;
+}
+
 // Floating-point fields. Plain decimal text with at most 15 significant digits is converted with
 // one exact division (mantissa and power of ten are both exact doubles, so the result is correctly
 // rounded, as strtod would); anything else goes through std::from_chars.
@@ -161,19 +179,7 @@ inline Parsed ParseDouble(const uint8_t* data, int32_t width, double* out) {
     return Parsed::kValue;
   }
   if (parsed == Parsed::kBlank) return parsed;
-  std::string_view trimmed = TrimBoth(data, width);
-  // from_chars would also take "inf" and "nan": only digits, signs, points and exponents are
-  // numbers.
-  if (trimmed.find_first_not_of("0123456789+-.eE") != std::string_view::npos)
-    return Parsed::kInvalid;
-  if (!trimmed.empty() && trimmed[0] == '+') {
-    trimmed.remove_prefix(1);  // from_chars takes '-' but not '+'
-    if (!trimmed.empty() && (trimmed[0] == '-' || trimmed[0] == '+')) return Parsed::kInvalid;
-  }
-  const char* end = trimmed.data() + trimmed.size();
-  auto [ptr, ec] = std::from_chars(trimmed.data(), end, *out);
-  if (ec != std::errc() || ptr != end) return Parsed::kInvalid;
-  return Parsed::kValue;
+  return ParseDoubleGeneral(data, width, out);
 }
 
 // Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
