@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -247,19 +248,28 @@ def test_server_that_disappears_is_a_clear_error_then_resumes(tree, tmp_path) ->
         src = fast_source(srv.url, max_attempts=2, connect_timeout=1.0)
 
         partial = dest / ".arrow-sus" / "partial" / BIG
+        first_run_over = threading.Event()
+        stopped_mid_transfer = threading.Event()
 
         def stop_soon() -> None:
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline and (not partial.exists() or partial.stat().st_size < 200_000):
+            # Only while the first run lasts: a late stop must not cut the second run's server.
+            while not first_run_over.is_set() and (not partial.exists() or partial.stat().st_size < 200_000):
                 time.sleep(0.01)
+            if not first_run_over.is_set():
+                stopped_mid_transfer.set()
             srv.stop()
 
-        import threading
-
-        threading.Thread(target=stop_soon).start()
-        with pytest.raises(remote.IncompleteDownloadError) as info:
-            remote.download_files([BIG], dest, source=src, progress=False)
-        assert isinstance(info.value.summary.failed[0].error, NetworkError)
+        stopper = threading.Thread(target=stop_soon)
+        stopper.start()
+        try:
+            with pytest.raises(remote.IncompleteDownloadError) as info:
+                remote.download_files([BIG], dest, source=src, progress=False)
+        finally:
+            first_run_over.set()
+            stopper.join()
+        error = info.value.summary.failed[0].error
+        assert stopped_mid_transfer.is_set(), f"the first run failed before the server was stopped: {error!r}"
+        assert isinstance(error, NetworkError)
         no_partial_or_foreign_files(dest, set())
     finally:
         srv.stop()
