@@ -386,6 +386,39 @@ TEST(DbfReaderTest, EncodingsDecodeTextAndFilterLiterals) {
   EXPECT_EQ(r->table->num_rows(), 1);
 }
 
+// The text buffer is sized from the values seen so far: a block whose first records are blank or
+// short and whose later ones fill the field (with characters that expand in UTF-8) must grow it.
+TEST(DbfReaderTest, TextLongerLaterInTheBlockIsKeptWhole) {
+  DbfBuilder b;
+  b.fields = {{"NOME", 'C', 30}, {"UF", 'C', 2}};
+  const std::string long_latin1(30, '\xe7');  // "ç" x 30: 60 bytes of UTF-8
+  constexpr int kRecords = 20000;
+  for (int i = 0; i < kRecords; ++i) {
+    const bool late = i >= kRecords / 2;
+    b.records.push_back({late ? long_latin1 : (i % 2 ? "" : "A"), late ? "SP" : ""});
+  }
+  for (Encoding encoding : {Encoding::kLatin1, Encoding::kCp850}) {
+    ReadOptions options;
+    options.encoding = encoding;
+    options.batch_size = kRecords;  // one block, many tiles
+    auto r = ReadAll(b.Build(), options);
+    ASSERT_TRUE(r.ok()) << r.status();
+    ASSERT_EQ(r->table->num_rows(), kRecords);
+    auto names = std::static_pointer_cast<arrow::StringArray>(
+        r->table->column(0)->Slice(kRecords - 1)->chunk(0));
+    const std::string expected = encoding == Encoding::kLatin1 ? "\xc3\xa7" : "\xc3\xbe";
+    std::string whole;
+    for (int k = 0; k < 30; ++k) whole += expected;
+    EXPECT_EQ(names->GetString(0), whole);
+    int64_t text_bytes = 0;
+    for (const auto& chunk : r->table->column(0)->chunks()) {
+      const auto& strings = static_cast<const arrow::StringArray&>(*chunk);
+      text_bytes += strings.value_offset(strings.length()) - strings.value_offset(0);
+    }
+    EXPECT_EQ(text_bytes, kRecords / 4 + int64_t{kRecords / 2} * 60);
+  }
+}
+
 TEST(DbfReaderTest, ThreadedAndSerialReadsAreIdentical) {
   auto bytes = People(20000).Build();
   ReadOptions serial;
