@@ -263,7 +263,8 @@ class TextConverter final : public ColumnConverter {
         // memory (sizing by width left 18% of a SINAN table's memory allocated and unused, and
         // zeroed by the kernel all the same). At least 1.5x, so that growing stays rare.
         const int64_t rows_after = n_ - end;
-        const int64_t rest = begin > 0 ? size_ * rows_after / begin * 9 / 8 : rows_after * width;
+        // (Never on the first tile, which Init made room for: begin > 0.)
+        const int64_t rest = size_ * rows_after / std::max<int64_t>(begin, 1) * 9 / 8;
         capacity_ = std::max(size_ + tile_max + kStoreSlack + rest, capacity_ + capacity_ / 2);
         ARROW_RETURN_NOT_OK(data_->Resize(capacity_, /*shrink_to_fit=*/false));
       }
