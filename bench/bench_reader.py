@@ -220,14 +220,19 @@ def build_synthetic(label: str, source: Path, target_mb: int, workdir: Path) -> 
 # ---- report ----
 
 
+def _ratios(result: dict[str, Any], baselines: tuple[dict[str, Any] | None, ...], key: str) -> list[str]:
+    """How many times slower `result` is than each baseline (two columns, blank when there is none)."""
+    ratios = [f"{result[key] / base[key]:.0f}x" if base else "" for base in baselines]
+    return ratios + [""] * (2 - len(ratios))
+
+
 def row(label: str, result: dict[str, Any] | None, dbf_bytes: int, *baselines: dict[str, Any] | None) -> str:
     """One table line; for a peer, how many times slower it is than each arrow-sus baseline run."""
     if result is None:
         return f"| {label} | did not finish | | | | | | |"
     mb_s = dbf_bytes / result["seconds"] / 1e6
     cpu_mb_s = dbf_bytes / max(result["cpu_seconds"], 1e-9) / 1e6
-    ratios = [f"{result['seconds'] / base['seconds']:.0f}x" if base else "" for base in baselines]
-    ratios += [""] * (2 - len(ratios))
+    ratios = _ratios(result, baselines, "seconds")
     return (
         f"| {label} | {result['seconds']:.3f} | {result['rows'] / result['seconds']:,.0f} | {mb_s:,.0f} | "
         f"{cpu_mb_s:,.0f} | {result['peak_rss_mb']:,.0f} | {' | '.join(ratios)} |"
@@ -236,11 +241,10 @@ def row(label: str, result: dict[str, Any] | None, dbf_bytes: int, *baselines: d
 
 def session_row(label: str, result: dict[str, Any] | None, dbf_bytes: int, *baselines: dict[str, Any] | None) -> str:
     """One line of the in-session table: a later read in the same interpreter, against the same of each baseline."""
-    if result is None or result.get("session_seconds") is None:
+    if result is None:
         return f"| {label} | did not finish | | | |"
     seconds = result["session_seconds"]
-    ratios = [f"{seconds / base['session_seconds']:.0f}x" if base else "" for base in baselines]
-    ratios += [""] * (2 - len(ratios))
+    ratios = _ratios(result, baselines, "session_seconds")
     return f"| {label} | {seconds:.4f} | {dbf_bytes / seconds / 1e6:,.0f} | {' | '.join(ratios)} |"
 
 

@@ -241,9 +241,12 @@ inline Parsed ParseYmd(const uint8_t* data, int32_t width, int32_t* days) {
     // Fast path: eight digits, read as one word, of a year in the table.
     constexpr uint64_t kZeros = 0x3030303030303030ULL;
     constexpr uint64_t kHighNibbles = 0xF0F0F0F0F0F0F0F0ULL;
-    uint64_t word;
-    if (width == 8 && (std::memcpy(&word, data, 8), (word & kHighNibbles) == kZeros) &&
-        ((word + 0x0606060606060606ULL) & kHighNibbles) == kZeros) {  // every byte '0'-'9'
+    uint64_t word = 0;
+    if (width == 8) std::memcpy(&word, data, 8);
+    // Every byte '0'-'9': high nibble 3, and adding 6 does not carry into it.
+    const bool digits_only = width == 8 && (word & kHighNibbles) == kZeros &&
+                             ((word + 0x0606060606060606ULL) & kHighNibbles) == kZeros;
+    if (digits_only) {
       if (word == kZeros) return Parsed::kBlank;
       const uint64_t digits = word - kZeros;
       // Byte 2k of `pairs` is the two-digit number of digits 2k and 2k+1 (no byte carries: <= 99).
