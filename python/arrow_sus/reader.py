@@ -57,6 +57,7 @@ def _open(
     decimals: str,
     on_invalid: str,
     keep_deleted: bool,
+    large_strings: bool,
     verify_crc: bool,
     use_threads: bool,
     dataset: str | None,
@@ -74,6 +75,7 @@ def _open(
         decimals=decimals,
         on_invalid=on_invalid,
         keep_deleted=bool(keep_deleted),
+        large_strings=bool(large_strings),
         use_threads=bool(use_threads),
         dataset=dataset or "",
     )
@@ -155,6 +157,7 @@ def open_dbf(
     decimals: Literal["float", "exact"] = "float",
     on_invalid: Literal["null", "raise"] = "null",
     keep_deleted: bool = False,
+    large_strings: bool = False,
     use_threads: bool = True,
     dataset: str | None = None,
 ) -> pa.RecordBatchReader:
@@ -174,6 +177,9 @@ def open_dbf(
         on_invalid: unparsable values become ``"null"`` (counted, see :func:`reader_stats`) or
             ``"raise"`` a :class:`~arrow_sus.errors.ConversionError` naming the row and field.
         keep_deleted: keep records flagged deleted and add a bool column ``_deleted``.
+        large_strings: text columns as ``large_string`` (64-bit offsets) instead of ``string``. pandas 3
+            stores its strings as ``large_string``, so for ``.to_pandas()`` this skips a cast that copies
+            every offset (about 4x faster conversion on a 16 MB DBF); Polars and DuckDB take either.
         use_threads: convert blocks on Arrow's CPU thread pool.
         dataset: a catalog id (e.g. ``"sih-rd"``) to type semantically: the text columns the catalog says
             hold dates (SIH ``YYYYMMDD``, SIM/SINASC ``DDMMYYYY``, SIA ``YYYYMM``) become ``date32``; text
@@ -194,6 +200,7 @@ def open_dbf(
         decimals=decimals,
         on_invalid=on_invalid,
         keep_deleted=keep_deleted,
+        large_strings=large_strings,
         verify_crc=False,
         use_threads=use_threads,
         dataset=dataset,
@@ -210,6 +217,7 @@ def read_dbf(
     decimals: Literal["float", "exact"] = "float",
     on_invalid: Literal["null", "raise"] = "null",
     keep_deleted: bool = False,
+    large_strings: bool = False,
     use_threads: bool = True,
     dataset: str | None = None,
 ) -> pa.Table:
@@ -229,6 +237,7 @@ def read_dbf(
             decimals=decimals,
             on_invalid=on_invalid,
             keep_deleted=keep_deleted,
+            large_strings=large_strings,
             use_threads=use_threads,
             dataset=dataset,
         )
@@ -245,6 +254,7 @@ def open_dbc(
     decimals: Literal["float", "exact"] = "float",
     on_invalid: Literal["null", "raise"] = "null",
     keep_deleted: bool = False,
+    large_strings: bool = False,
     verify_crc: bool = True,
     use_threads: bool = True,
     dataset: str | None = None,
@@ -267,6 +277,7 @@ def open_dbc(
         decimals=decimals,
         on_invalid=on_invalid,
         keep_deleted=keep_deleted,
+        large_strings=large_strings,
         verify_crc=verify_crc,
         use_threads=use_threads,
         dataset=dataset,
@@ -283,6 +294,7 @@ def read_dbc(
     decimals: Literal["float", "exact"] = "float",
     on_invalid: Literal["null", "raise"] = "null",
     keep_deleted: bool = False,
+    large_strings: bool = False,
     verify_crc: bool = True,
     use_threads: bool = True,
     dataset: str | None = None,
@@ -309,6 +321,7 @@ def read_dbc(
             decimals=decimals,
             on_invalid=on_invalid,
             keep_deleted=keep_deleted,
+            large_strings=large_strings,
             verify_crc=verify_crc,
             use_threads=use_threads,
             dataset=dataset,

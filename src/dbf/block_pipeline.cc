@@ -1,6 +1,9 @@
 #include "dbf/block_pipeline.h"
 
+#include <algorithm>
+#include <atomic>
 #include <utility>
+#include <vector>
 
 #include <arrow/util/thread_pool.h>
 
@@ -10,6 +13,35 @@ namespace {
 
 // Block buffers kept for reuse: enough for the blocks in flight on a few cores.
 constexpr size_t kMaxSpareBuffers = 4;
+
+// A range of a block's columns offered to the pool. Whoever takes it first converts it: a pool
+// thread, or the thread that offered it once its own range is done, so nobody waits for a task
+// that has not started (the pool's threads may all be busy, or waiting on the decoding lock).
+class ColumnRange {
+ public:
+  ColumnRange(BlockConversion* conversion, int first, int last)
+      : conversion_(conversion), first_(first), last_(last) {}
+
+  void ConvertUnlessTaken() {
+    if (taken_.exchange(true, std::memory_order_acq_rel)) return;
+    outcome_ = conversion_->ConvertColumns(first_, last_);
+    done_.store(true, std::memory_order_release);
+    done_.notify_all();
+  }
+
+  // After ConvertUnlessTaken() on the offering thread: waits for a range another thread took.
+  const BlockConversion::Outcome& Wait() {
+    done_.wait(false, std::memory_order_acquire);
+    return outcome_;
+  }
+
+ private:
+  BlockConversion* const conversion_;  // alive until Wait() returns (not touched if not taken)
+  const int first_, last_;
+  std::atomic<bool> taken_{false};
+  std::atomic<bool> done_{false};
+  BlockConversion::Outcome outcome_;
+};
 
 }  // namespace
 
@@ -22,7 +54,11 @@ std::shared_ptr<BlockPipeline> BlockPipeline::Make(std::unique_ptr<RecordBlockRe
 
 BlockPipeline::BlockPipeline(std::unique_ptr<RecordBlockReader> blocks,
                              std::shared_ptr<const BlockProcessor> processor, int max_in_flight)
-    : processor_(std::move(processor)), max_in_flight_(max_in_flight), blocks_(std::move(blocks)) {}
+    : processor_(std::move(processor)),
+      max_in_flight_(max_in_flight),
+      last_block_ranges_(max_in_flight > 0 ? arrow::internal::GetCpuThreadPool()->GetCapacity()
+                                           : 1),
+      blocks_(std::move(blocks)) {}
 
 std::shared_ptr<arrow::ResizableBuffer> BlockPipeline::TakeSpareBuffer() {
   std::lock_guard lock(spare_mutex_);
@@ -44,6 +80,7 @@ arrow::Result<PipelineStep> BlockPipeline::ReadAndProcess(int64_t* sequence) {
   auto spare = TakeSpareBuffer();
   std::optional<RecordBlock> block;
   PipelineStep step;
+  bool last_block = false;
   {
     std::lock_guard lock(decode_mutex_);
     if (input_over_ || blocks_ == nullptr) return arrow::Status::Cancelled("no block left to read");
@@ -55,14 +92,41 @@ arrow::Result<PipelineStep> BlockPipeline::ReadAndProcess(int64_t* sequence) {
     step.position = {.records_read = blocks_->records_read(),
                      .eof_marker = blocks_->eof_marker(),
                      .trailing_bytes = blocks_->trailing_bytes()};
+    last_block = !blocks_->header_expects_more();
   }
   if (!block) return step;
-  auto processed = processor_->Process(*block);
+  auto processed = last_block && last_block_ranges_ > 1
+                       ? ProcessInColumnRanges(*block, last_block_ranges_)
+                       : processor_->Process(*block);
   block.reset();  // so that the records' buffer has no other owner and can be reused
   if (!processed.ok()) return processed.status();
   Recycle(std::move(processed->records));
   step.block = std::move(*processed);
   return step;
+}
+
+arrow::Result<ProcessedBlock> BlockPipeline::ProcessInColumnRanges(const RecordBlock& block,
+                                                                   int ranges) const {
+  ARROW_ASSIGN_OR_RAISE(auto conversion, processor_->Start(block));
+  const int columns = conversion->num_columns();
+  ranges = std::min(ranges, columns);
+  std::vector<std::shared_ptr<ColumnRange>> offered;
+  for (int r = 1; r < ranges; ++r) {
+    offered.push_back(std::make_shared<ColumnRange>(conversion.get(), columns * r / ranges,
+                                                    columns * (r + 1) / ranges));
+    // Not spawned (the pool is shutting down): converted below all the same.
+    (void)arrow::internal::GetCpuThreadPool()->Spawn(
+        [range = offered.back()] { range->ConvertUnlessTaken(); });
+  }
+  BlockConversion::Outcome first = conversion->ConvertColumns(0, columns / std::max(ranges, 1));
+  for (auto& range : offered) range->ConvertUnlessTaken();
+  // The error a serial pass would have met first: the earliest tile, then the first column.
+  for (auto& range : offered) {
+    const BlockConversion::Outcome& outcome = range->Wait();
+    if (outcome.failed_tile < first.failed_tile) first = outcome;
+  }
+  ARROW_RETURN_NOT_OK(first.status);
+  return conversion->Finish();
 }
 
 void BlockPipeline::RunTask() {

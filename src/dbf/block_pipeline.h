@@ -5,6 +5,9 @@
 // decompression is sequential) and then converts that block itself, so a block's bytes are
 // converted on the core that has just written them and no thread exists only to decompress. With
 // two cores, one task decompresses while the other converts, and the roles alternate.
+//
+// Once the last block is read there is nothing left to decompress, and the other threads would sit
+// idle while that block converts: its columns are converted in one range per thread instead.
 #pragma once
 
 #include <condition_variable>
@@ -58,6 +61,8 @@ class BlockPipeline : public std::enable_shared_from_this<BlockPipeline> {
 
   // Reads one block under the decoding lock, converts it and recycles its bytes.
   arrow::Result<PipelineStep> ReadAndProcess(int64_t* sequence);
+  // Converts a block's columns in `ranges` ranges, on the pool's threads and on this one.
+  arrow::Result<ProcessedBlock> ProcessInColumnRanges(const RecordBlock& block, int ranges) const;
   // A pool task: one ReadAndProcess, published under its sequence number.
   void RunTask();
   arrow::Status SubmitTasksLocked();
@@ -70,6 +75,7 @@ class BlockPipeline : public std::enable_shared_from_this<BlockPipeline> {
 
   const std::shared_ptr<const BlockProcessor> processor_;
   const int max_in_flight_;
+  const int last_block_ranges_;  // column ranges the last block is converted in (1: not split)
 
   std::mutex decode_mutex_;                    // guards blocks_ and what follows
   std::unique_ptr<RecordBlockReader> blocks_;  // null once closed

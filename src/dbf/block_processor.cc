@@ -60,10 +60,12 @@ arrow::Result<std::shared_ptr<const BlockProcessor>> BlockProcessor::Make(
   return processor;
 }
 
-arrow::Result<ProcessedBlock> BlockProcessor::Process(const RecordBlock& block) const {
-  ProcessedBlock out;
+arrow::Result<std::unique_ptr<BlockConversion>> BlockProcessor::Start(
+    const RecordBlock& block) const {
+  std::unique_ptr<BlockConversion> conversion(new BlockConversion(this));
+  ProcessedBlock& out = conversion->out_;
+  std::vector<int32_t>& rows = conversion->rows_;
   const uint8_t* data = block.data->data();
-  std::vector<int32_t> rows;
   rows.reserve(block.num_records);
   for (int32_t i = 0; i < block.num_records; ++i) {
     const bool deleted = data[static_cast<int64_t>(i) * record_length_] == kDeletedFlag;
@@ -76,47 +78,64 @@ arrow::Result<ProcessedBlock> BlockProcessor::Process(const RecordBlock& block) 
     out.rows_filtered_out = static_cast<int64_t>(rows.size() - selected.size());
     rows.swap(selected);
   }
-
-  const SelectedRecords records{data,
-                                data + static_cast<int64_t>(block.num_records) * record_length_,
-                                record_length_,
-                                rows.data(),
-                                static_cast<int64_t>(rows.size()),
-                                block.first_record};
-  const int64_t n = records.size();
+  conversion->data_ = block.data;
+  conversion->records_ = {data,
+                          data + static_cast<int64_t>(block.num_records) * record_length_,
+                          record_length_,
+                          rows.data(),
+                          static_cast<int64_t>(rows.size()),
+                          block.first_record};
+  const int64_t n = conversion->records_.size();
   out.invalid_values.assign(converters_.size(), 0);
-  // Tile by tile, every column takes its values while the tile's records are in cache.
-  const int64_t tile = std::max<int64_t>(16, kTileBytes / record_length_);
-  std::vector<std::unique_ptr<ColumnConverter::Output>> outputs;
+  conversion->tile_rows_ = std::max<int64_t>(16, kTileBytes / record_length_);
   for (const auto& converter : converters_) {
-    ARROW_ASSIGN_OR_RAISE(auto output, converter->Start(n, tile));
-    outputs.push_back(std::move(output));
+    ARROW_ASSIGN_OR_RAISE(auto output, converter->Start(n, conversion->tile_rows_));
+    conversion->outputs_.push_back(std::move(output));
   }
-  for (int64_t begin = 0; begin < n; begin += tile) {
-    const int64_t end = std::min(n, begin + tile);
+  return conversion;
+}
+
+BlockConversion::Outcome BlockConversion::ConvertColumns(int first, int last) {
+  const SelectedRecords& records = records_;
+  const int64_t n = records.size();
+  // Tile by tile, every column takes its values while the tile's records are in cache.
+  for (int64_t begin = 0; begin < n; begin += tile_rows_) {
+    const int64_t end = std::min(n, begin + tile_rows_);
     // Pull the tile into cache in one sequential sweep; the columns then read it in strides that
     // the hardware prefetcher does not follow across pages.
-    const uint8_t* tile_end = records.record(end - 1) + record_length_;
+    const uint8_t* tile_end = records.record(end - 1) + records.record_length;
     for (const uint8_t* p = records.record(begin); p < tile_end; p += 64) __builtin_prefetch(p);
-    for (size_t c = 0; c < outputs.size(); ++c) {
-      ARROW_RETURN_NOT_OK(outputs[c]->Append(records, begin, end, &out.invalid_values[c]));
+    for (int c = first; c < last; ++c) {
+      arrow::Status status = outputs_[c]->Append(records, begin, end, &out_.invalid_values[c]);
+      if (!status.ok()) return {std::move(status), begin / tile_rows_};
     }
   }
+  return {};
+}
+
+arrow::Result<ProcessedBlock> BlockConversion::Finish() {
+  const int64_t n = records_.size();
   arrow::ArrayVector columns;
-  for (auto& output : outputs) {
+  for (auto& output : outputs_) {
     ARROW_ASSIGN_OR_RAISE(auto column, output->Finish());
     columns.push_back(std::move(column));
   }
-  if (keep_deleted_) {
+  if (processor_->keep_deleted_) {
     ARROW_ASSIGN_OR_RAISE(auto flags, arrow::AllocateEmptyBitmap(n));
     for (int64_t i = 0; i < n; ++i) {
-      if (records.record(i)[0] == kDeletedFlag) arrow::bit_util::SetBit(flags->mutable_data(), i);
+      if (records_.record(i)[0] == kDeletedFlag) arrow::bit_util::SetBit(flags->mutable_data(), i);
     }
     columns.push_back(std::make_shared<arrow::BooleanArray>(n, std::move(flags)));
   }
-  out.batch = arrow::RecordBatch::Make(schema_, n, std::move(columns));
-  out.records = block.data;
-  return out;
+  out_.batch = arrow::RecordBatch::Make(processor_->schema_, n, std::move(columns));
+  out_.records = std::move(data_);
+  return std::move(out_);
+}
+
+arrow::Result<ProcessedBlock> BlockProcessor::Process(const RecordBlock& block) const {
+  ARROW_ASSIGN_OR_RAISE(auto conversion, Start(block));
+  ARROW_RETURN_NOT_OK(conversion->ConvertColumns(0, conversion->num_columns()).status);
+  return conversion->Finish();
 }
 
 }  // namespace arrow_sus::dbf::internal

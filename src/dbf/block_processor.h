@@ -26,6 +26,39 @@ struct ProcessedBlock {
   std::vector<int64_t> invalid_values;  // per converted column
 };
 
+class BlockProcessor;
+
+// One block on its way through the converters: the rows it keeps and each column's output so far.
+// Columns convert independently of each other, so disjoint column ranges may be converted on
+// different threads at the same time.
+class BlockConversion {
+ public:
+  // How converting a range of columns ended; a failure names the tile it happened in, so that of
+  // ranges converted apart, the error a serial pass would have met first can be reported.
+  struct Outcome {
+    arrow::Status status;
+    int64_t failed_tile = INT64_MAX;
+  };
+
+  int num_columns() const { return static_cast<int>(outputs_.size()); }
+  // Converts columns [first, last) of every kept row, tile by tile.
+  Outcome ConvertColumns(int first, int last);
+  // The batch, once every column is converted.
+  arrow::Result<ProcessedBlock> Finish();
+
+ private:
+  friend class BlockProcessor;
+  explicit BlockConversion(const BlockProcessor* processor) : processor_(processor) {}
+
+  const BlockProcessor* processor_;
+  std::shared_ptr<arrow::Buffer> data_;  // the raw records (kept alive for the outputs)
+  std::vector<int32_t> rows_;            // indices of the kept records
+  SelectedRecords records_;
+  int64_t tile_rows_ = 0;
+  std::vector<std::unique_ptr<ColumnConverter::Output>> outputs_;
+  ProcessedBlock out_;  // counters so far
+};
+
 class BlockProcessor {
  public:
   // Resolves the projection (unknown names fail listing the available fields), compiles the filter
@@ -34,6 +67,9 @@ class BlockProcessor {
       const DbfHeader& header, const ReadOptions& options,
       std::shared_ptr<const arrow::KeyValueMetadata> schema_metadata);
 
+  // Selects the rows to keep (deleted flags, then the filter) and starts every column's output.
+  arrow::Result<std::unique_ptr<BlockConversion>> Start(const RecordBlock& block) const;
+  // Start, every column, Finish.
   arrow::Result<ProcessedBlock> Process(const RecordBlock& block) const;
 
   const std::shared_ptr<arrow::Schema>& schema() const { return schema_; }
@@ -41,6 +77,7 @@ class BlockProcessor {
   const std::vector<std::string>& column_names() const { return column_names_; }
 
  private:
+  friend class BlockConversion;
   BlockProcessor() = default;
 
   int32_t record_length_ = 0;

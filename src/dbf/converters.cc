@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <string>
 
 #include <arrow/buffer.h>
@@ -30,10 +31,11 @@ int32_t DecimalPrecision(const FieldDescriptor& field) {
 
 std::shared_ptr<arrow::DataType> ArrowTypeFor(const FieldDescriptor& field,
                                               const ReadOptions& options) {
-  if (options.raw) return arrow::utf8();
+  auto text = options.large_strings ? arrow::large_utf8() : arrow::utf8();
+  if (options.raw) return text;
   switch (field.type) {
     case 'C':
-      return arrow::utf8();
+      return text;
     case 'D':
       return arrow::date32();
     case 'L':
@@ -221,8 +223,9 @@ class BooleanConverter final : public ColumnConverter {
   }
 };
 
-// Text fields -> utf8. Trailing blanks are removed (and leading ones too for the right-aligned
-// fields of raw mode); an empty result is null.
+// Text fields -> utf8 (large_utf8 with ReadOptions::large_strings: the offsets are int64_t).
+// Trailing blanks are removed (and leading ones too for the right-aligned fields of raw mode); an
+// empty result is null.
 class TextConverter final : public ColumnConverter {
  public:
   TextConverter(const FieldDescriptor& field, const ReadOptions& options, arrow::MemoryPool* pool,
@@ -231,15 +234,16 @@ class TextConverter final : public ColumnConverter {
         decoder_(options.encoding),
         trim_leading_(trim_leading) {}
 
+  template <typename Offset>
   class TextOutput final : public Output {
    public:
     explicit TextOutput(const TextConverter* converter) : c_(converter) {}
 
     arrow::Status Init(int64_t n, int64_t tile_rows) {
       n_ = n;
-      ARROW_ASSIGN_OR_RAISE(offsets_, arrow::AllocateBuffer((n + 1) * sizeof(int32_t), c_->pool_));
+      ARROW_ASSIGN_OR_RAISE(offsets_, arrow::AllocateBuffer((n + 1) * sizeof(Offset), c_->pool_));
       ARROW_ASSIGN_OR_RAISE(validity_, arrow::AllocateEmptyBitmap(n, c_->pool_));
-      reinterpret_cast<int32_t*>(offsets_->mutable_data())[0] = 0;
+      reinterpret_cast<Offset*>(offsets_->mutable_data())[0] = 0;
       // The first tile at its worst; Append sizes the rest from the text it has seen.
       capacity_ =
           std::min(n, tile_rows) * c_->decoder_.MaxDecodedSize(c_->descriptor_.width) + kStoreSlack;
@@ -253,9 +257,11 @@ class TextConverter final : public ColumnConverter {
       const int32_t field_offset = c_->descriptor_.offset;
       // Room for the whole tile up front, so the loop below never checks or grows the buffer.
       const int64_t tile_max = (end - begin) * c_->decoder_.MaxDecodedSize(width);
-      if (ARROW_PREDICT_FALSE(size_ + tile_max > INT32_MAX)) {
-        return MakeError(ErrorKind::kInvalidArgument, AtField(c_->descriptor_.name),
-                         "a batch of this column may exceed 2 GiB of text: lower batch_size");
+      if (ARROW_PREDICT_FALSE(size_ + tile_max > std::numeric_limits<Offset>::max())) {
+        return MakeError(
+            ErrorKind::kInvalidArgument, AtField(c_->descriptor_.name),
+            "a batch of this column may exceed 2 GiB of text: lower batch_size, or read "
+            "large strings (64-bit offsets)");
       }
       if (size_ + tile_max + kStoreSlack > capacity_) {
         // This tile at its worst, and the rest of the block at the average length so far plus an
@@ -269,7 +275,7 @@ class TextConverter final : public ColumnConverter {
         ARROW_RETURN_NOT_OK(data_->Resize(capacity_, /*shrink_to_fit=*/false));
       }
       const bool single_byte_source = c_->decoder_.encoding() != Encoding::kUtf8;
-      auto* out_offsets = reinterpret_cast<int32_t*>(offsets_->mutable_data());
+      auto* out_offsets = reinterpret_cast<Offset*>(offsets_->mutable_data());
       uint8_t* valid = validity_->mutable_data();
       uint8_t* data = data_->mutable_data();
       // The loops store bytes: keep their state in locals (see SelectedRecords), written back once.
@@ -298,7 +304,7 @@ class TextConverter final : public ColumnConverter {
           size += ARROW_PREDICT_TRUE(high == 0) ? length : c_->decoder_.Decode(bytes, length, dst);
           bits |= static_cast<uint32_t>(length > 0) << (i & 7);
           nulls += length == 0;
-          out_offsets[i + 1] = static_cast<int32_t>(size);
+          out_offsets[i + 1] = static_cast<Offset>(size);
           if ((i & 7) == 7) {
             valid[i >> 3] = static_cast<uint8_t>(bits);
             bits = 0;
@@ -338,7 +344,7 @@ class TextConverter final : public ColumnConverter {
         } else {
           ++nulls;
         }
-        out_offsets[i + 1] = static_cast<int32_t>(size);
+        out_offsets[i + 1] = static_cast<Offset>(size);
       }
       size_ = size;
       null_count_ += nulls;
@@ -347,7 +353,7 @@ class TextConverter final : public ColumnConverter {
 
     arrow::Result<std::shared_ptr<arrow::Array>> Finish() override {
       ARROW_RETURN_NOT_OK(data_->Resize(size_, /*shrink_to_fit=*/false));
-      return Assemble(arrow::utf8(), n_, std::move(validity_), null_count_,
+      return Assemble(c_->field()->type(), n_, std::move(validity_), null_count_,
                       {std::move(offsets_), std::move(data_)});
     }
 
@@ -365,12 +371,19 @@ class TextConverter final : public ColumnConverter {
   };
 
   arrow::Result<std::unique_ptr<Output>> Start(int64_t num_rows, int64_t tile_rows) const override {
-    auto out = std::make_unique<TextOutput>(this);
+    if (field()->type()->id() == arrow::Type::LARGE_STRING)
+      return Started<int64_t>(num_rows, tile_rows);
+    return Started<int32_t>(num_rows, tile_rows);
+  }
+
+ private:
+  template <typename Offset>
+  arrow::Result<std::unique_ptr<Output>> Started(int64_t num_rows, int64_t tile_rows) const {
+    auto out = std::make_unique<TextOutput<Offset>>(this);
     ARROW_RETURN_NOT_OK(out->Init(num_rows, tile_rows));
     return out;
   }
 
- private:
   TextDecoder decoder_;
   bool trim_leading_;
 };
@@ -466,6 +479,7 @@ arrow::Result<std::unique_ptr<ColumnConverter>> ColumnConverter::Make(const Fiel
   auto type = ArrowTypeFor(field, options);
   switch (type->id()) {
     case arrow::Type::STRING:
+    case arrow::Type::LARGE_STRING:
       return std::make_unique<TextConverter>(field, options, pool, /*trim_leading=*/false);
     case arrow::Type::BINARY:
       return std::make_unique<BinaryConverter>(field, options, pool);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include <arrow/type.h>
+#include <arrow/type_traits.h>
 #include <arrow/util/utf8.h>
 
 #include "arrow_sus/dbf/reader.h"
@@ -494,7 +495,7 @@ class Compiler {
     const auto type = ArrowTypeFor(field, options_);
     const bool numeric_literal = !p.values.empty() && IsNumericLiteral(p.values[0]);
 
-    if (type->id() == arrow::Type::STRING) {
+    if (arrow::is_string(type->id())) {  // utf8, or large_utf8: the same bytes
       EncodedTextReader text{slot, /*trim_leading=*/options_.raw && field.type != 'C',
                              options_.encoding == Encoding::kUtf8, decoder_ptr_};
       if (numeric_literal && p.op != CompareOp::kStartsWith) {

@@ -29,6 +29,7 @@ RecordBlockReader::RecordBlockReader(std::shared_ptr<arrow::io::InputStream> str
       header_length_(header.header_length),
       record_length_(header.record_length),
       records_per_block_(records_per_block),
+      header_records_(header.record_count),
       pool_(pool) {}
 
 arrow::Status RecordBlockReader::DrainTrailingBytes() {

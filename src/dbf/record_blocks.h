@@ -39,6 +39,8 @@ class RecordBlockReader {
       std::shared_ptr<arrow::ResizableBuffer> reuse = {});
 
   int64_t records_read() const { return records_read_; }
+  // The header announces records not read yet. Only a hint (the data is trusted over the header).
+  bool header_expects_more() const { return records_read_ < header_records_; }
   bool eof_marker() const { return eof_marker_; }
   int64_t trailing_bytes() const { return trailing_bytes_; }
 
@@ -53,6 +55,7 @@ class RecordBlockReader {
   int64_t header_length_;
   int32_t record_length_;
   int64_t records_per_block_;
+  int64_t header_records_;
   arrow::MemoryPool* pool_;
   int64_t records_read_ = 0;
   bool done_ = false;

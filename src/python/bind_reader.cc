@@ -118,10 +118,12 @@ PyDbfReader* Open(bool dbc, nb::handle source, std::string name,
                   std::optional<std::vector<std::string>> columns, nb::handle filter,
                   const std::string& encoding, int64_t batch_size, bool raw,
                   const std::string& decimals, const std::string& on_invalid, bool keep_deleted,
-                  bool use_threads, bool verify_crc, const std::string& dataset) {
+                  bool large_strings, bool use_threads, bool verify_crc,
+                  const std::string& dataset) {
   dbf::ReadOptions options =
       ReadOptionsFromPython(std::move(columns), filter, encoding, batch_size, raw, decimals,
                             on_invalid, keep_deleted, use_threads);
+  options.large_strings = large_strings;  // a reader option only: scans deliver utf8
   auto bytes = InMemoryOrRemoteSource(source);
   std::string path = bytes ? std::string() : nb::cast<std::string>(source);
   if (name.empty()) name = bytes ? "<bytes>" : path;
@@ -162,15 +164,16 @@ void BindReader(nb::module_& m) {
         [dbc](nb::handle source, std::string name, std::optional<std::vector<std::string>> columns,
               nb::handle filter, const std::string& encoding, int64_t batch_size, bool raw,
               const std::string& decimals, const std::string& on_invalid, bool keep_deleted,
-              bool use_threads, bool verify_crc, const std::string& dataset) {
+              bool large_strings, bool use_threads, bool verify_crc, const std::string& dataset) {
           return Open(dbc, source, std::move(name), std::move(columns), filter, encoding,
-                      batch_size, raw, decimals, on_invalid, keep_deleted, use_threads, verify_crc,
-                      dataset);
+                      batch_size, raw, decimals, on_invalid, keep_deleted, large_strings,
+                      use_threads, verify_crc, dataset);
         },
         nb::arg("source"), nb::arg("name"), nb::arg("columns").none(), nb::arg("filter").none(),
         nb::arg("encoding"), nb::arg("batch_size"), nb::arg("raw"), nb::arg("decimals"),
-        nb::arg("on_invalid"), nb::arg("keep_deleted"), nb::arg("use_threads"),
-        nb::arg("verify_crc") = true, nb::arg("dataset") = "", nb::rv_policy::take_ownership, doc);
+        nb::arg("on_invalid"), nb::arg("keep_deleted"), nb::arg("large_strings"),
+        nb::arg("use_threads"), nb::arg("verify_crc") = true, nb::arg("dataset") = "",
+        nb::rv_policy::take_ownership, doc);
   };
   bind_open("open_dbf", false, "Opens a plain DBF (path or bytes) as a DbfReader.");
   bind_open("open_dbc", true, "Opens a .dbc (path or bytes) as a DbfReader.");

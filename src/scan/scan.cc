@@ -528,6 +528,12 @@ Scan::~Scan() = default;
 
 arrow::Result<std::shared_ptr<Scan>> Scan::Make(std::vector<ScanFile> files, ScanOptions options) {
   ARROW_RETURN_NOT_OK(options.read.Validate());
+  if (options.read.large_strings) {
+    // Schema unification, semantic types and the converted cache are written for utf8.
+    return MakeError(ErrorKind::kInvalidArgument, {},
+                     "large_strings is an option of the single-file reader (read_dbc / open_dbc); "
+                     "a scan delivers utf8");
+  }
   auto impl = std::make_shared<Impl>(std::move(files), std::move(options));
   ARROW_RETURN_NOT_OK(impl->Init());
   return std::shared_ptr<Scan>(new Scan(std::move(impl)));

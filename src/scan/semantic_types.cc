@@ -3,6 +3,7 @@
 #include <arrow/array/array_binary.h>
 #include <arrow/array/builder_primitive.h>
 #include <arrow/type.h>
+#include <arrow/type_traits.h>
 #include <arrow/util/key_value_metadata.h>
 
 #include "arrow_sus/catalog/catalog.h"
@@ -24,7 +25,7 @@ Parsed ParseDate(std::string_view text, DateFormat format, int32_t* days) {
   if (text.find_first_not_of('0') == std::string_view::npos)
     return Parsed::kBlank;  // "" or "00000000"
   if (text.size() != (format == DateFormat::kYm ? 6u : 8u)) return Parsed::kInvalid;
-  char ymd[8];
+  char ymd[8] = {};  // every format fills all 8 (the compiler cannot see it through the switch)
   switch (format) {
     case DateFormat::kYmd:
       std::copy(text.begin(), text.end(), ymd);
@@ -81,7 +82,15 @@ class DateTyping {
  private:
   arrow::Result<std::shared_ptr<arrow::Array>> Convert(const arrow::Array& array,
                                                        const DateColumn& column) {
-    const auto& text = static_cast<const arrow::StringArray&>(array);
+    if (array.type_id() == arrow::Type::LARGE_STRING) {
+      return ConvertText(static_cast<const arrow::LargeStringArray&>(array), column);
+    }
+    return ConvertText(static_cast<const arrow::StringArray&>(array), column);
+  }
+
+  template <typename TextArray>
+  arrow::Result<std::shared_ptr<arrow::Array>> ConvertText(const TextArray& text,
+                                                           const DateColumn& column) {
     arrow::Date32Builder builder;
     ARROW_RETURN_NOT_OK(builder.Reserve(text.length()));
     int64_t invalid = 0;
@@ -131,7 +140,7 @@ arrow::Result<DateFormat> ParseDateFormat(std::string_view format) {
 std::vector<DateColumn> CatalogDateColumns(std::string_view dataset, const arrow::Schema& schema) {
   std::vector<DateColumn> dates;
   for (const auto& field : schema.fields()) {
-    if (field->type()->id() != arrow::Type::STRING) continue;
+    if (!arrow::is_string(field->type()->id())) continue;
     const catalog::Column* column = catalog::FindColumn(dataset, field->name());
     if (column == nullptr || column->semantic != catalog::Semantic::kDate) continue;
     auto format = ParseDateFormat(column->format);
@@ -162,7 +171,7 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> TypeDates(
   std::vector<int> indices;
   for (DateColumn& date : dates) {
     int index = input->schema()->GetFieldIndex(date.name);
-    if (index < 0 || input->schema()->field(index)->type()->id() != arrow::Type::STRING) continue;
+    if (index < 0 || !arrow::is_string(input->schema()->field(index)->type()->id())) continue;
     indices.push_back(index);
     present.push_back(std::move(date));
   }

@@ -471,9 +471,12 @@ TEST(DbfReaderTest, RandomTextMatchesAStraightforwardDecoding) {
     options.batch_size = std::vector<int>{1, 7, 9, 100, 1001, 65536}[round % 6];
     options.filter = std::make_shared<Predicate>(
         Predicate::Compare("KEEP", CompareOp::kEqual, {std::string("1")}));
+    options.large_strings = round % 2 == 1;  // 64-bit offsets: the same text
     auto r = ReadAll(b.Build(), options);
     ASSERT_TRUE(r.ok()) << r.status();
     ASSERT_TRUE(r->table->ValidateFull().ok());
+    ASSERT_TRUE(r->table->schema()->field(1)->type()->Equals(
+        options.large_strings ? arrow::large_utf8() : arrow::utf8()));
     int64_t row = 0;
     for (int rec = 0; rec < records; ++rec) {
       if (b.deleted[rec] || b.records[rec][0] != "1") continue;
@@ -524,6 +527,47 @@ TEST(DbfReaderTest, ThreadedAndSerialReadsAreIdentical) {
     ++batches;
   }
   EXPECT_EQ(batches, (20000 + 776) / 777);
+}
+
+// Threaded, the last block's columns are converted in ranges on several threads; an error must
+// still be the one a serial read meets first (earliest tile, then first column), whichever range
+// finishes first.
+TEST(DbfReaderTest, TheLastBlockConvertedInColumnRangesFailsLikeASerialRead) {
+  if (arrow::GetCpuThreadPoolCapacity() < 2) ASSERT_TRUE(arrow::SetCpuThreadPoolCapacity(2).ok());
+  // 260-byte records: tiles of 504 rows, all 3000 records in one (last) block.
+  DbfBuilder b;
+  b.fields = {{"A", 'N', 4}, {"PAD", 'C', 250}, {"B", 'N', 4}};
+  for (int i = 0; i < 3000; ++i) b.records.push_back({"1", "x", "2"});
+  struct Case {
+    int bad_a, bad_b;
+    const char* field;
+    int64_t row;
+  };
+  for (const Case& c : {Case{2000, 100, "B", 100},  // B's tile comes first
+                        Case{120, 100, "A", 120},   // the same tile: A is the first column
+                        Case{100, 2000, "A", 100}}) {
+    DbfBuilder bad = b;
+    bad.records[c.bad_a][0] = "?";
+    bad.records[c.bad_b][2] = "?";
+    for (bool use_threads : {false, true}) {
+      ReadOptions options;
+      options.on_invalid = InvalidPolicy::kRaise;
+      options.use_threads = use_threads;
+      for (int run = 0; run < 20; ++run) {
+        auto result = ReadAll(bad.Build(), options);
+        ASSERT_FALSE(result.ok());
+        const auto& loc = GetErrorDetail(result.status())->location();
+        EXPECT_EQ(loc.field, c.field) << "threads " << use_threads;
+        EXPECT_EQ(loc.row, c.row) << "threads " << use_threads;
+      }
+    }
+  }
+  ReadOptions serial, threaded;
+  serial.use_threads = false;
+  auto a = ReadAll(b.Build(), serial);
+  auto t = ReadAll(b.Build(), threaded);
+  ASSERT_TRUE(a.ok() && t.ok());
+  EXPECT_TRUE(a->table->Equals(*t->table));
 }
 
 TEST(DbfReaderTest, AnErrorComesAfterTheBlocksBeforeItInBothModes) {

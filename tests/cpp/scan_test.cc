@@ -316,6 +316,14 @@ TEST_F(ScanTest, UnknownColumnListsAvailable) {
             std::string::npos);
 }
 
+TEST_F(ScanTest, LargeStringsAreAReaderOptionOnly) {
+  ScanOptions options = Options(false);
+  options.read.large_strings = true;
+  auto scan = Scan::Make(Files(), options);
+  ASSERT_FALSE(scan.ok());
+  EXPECT_NE(scan.status().message().find("large_strings"), std::string::npos);
+}
+
 TEST_F(ScanTest, MissingFileIsAnErrorNamingIt) {
   auto files = Files();
   files[1].path = "SIHSUS/200801_/Dados/RDAC1303.dbc";

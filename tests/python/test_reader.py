@@ -100,6 +100,24 @@ def test_encodings() -> None:
         arrow_sus.read_dbf(dbf, encoding="klingon")
 
 
+def test_large_strings_hold_the_same_text_for_pandas() -> None:
+    data = TYPES.build()
+    default = arrow_sus.read_dbf(data)
+    large = arrow_sus.read_dbf(data, large_strings=True)
+    assert large.schema.field("NAME").type == pa.large_string()
+    assert large.schema.field("NAME").metadata == default.schema.field("NAME").metadata
+    assert large.to_pydict() == default.to_pydict()
+    assert large.to_pandas().equals(default.to_pandas())
+    raw = arrow_sus.read_dbf(data, raw=True, large_strings=True)
+    assert set(raw.schema.types) == {pa.large_string()}
+    assert raw.to_pydict() == arrow_sus.read_dbf(data, raw=True).to_pydict()
+    cp850 = Dbf([Field("NOME", "C", 6)], [[b"\x87\xc6o"]]).build()
+    assert arrow_sus.read_dbf(cp850, encoding="cp850", large_strings=True).column("NOME").to_pylist() == ["ção"]
+    dates = Dbf([Field("DT_INTER", "C", 8)], [[b"20240131"], [b"2024"]]).build()
+    typed = arrow_sus.read_dbf(dates, dataset="sih-rd", large_strings=True)
+    assert typed.column("DT_INTER").to_pylist() == [dt.date(2024, 1, 31), None]
+
+
 def test_sources_str_path_bytes(tmp_path: Path) -> None:
     data = TYPES.build()
     path = tmp_path / "types.dbf"

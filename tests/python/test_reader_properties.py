@@ -62,9 +62,11 @@ def _comparable(value: Any) -> Any:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(dbfs(), st.integers(1, 7), st.booleans())
-def test_random_dbfs_read_like_the_python_decoding(dbf: Dbf, batch_size: int, use_threads: bool) -> None:
-    table = arrow_sus.read_dbf(dbf.build(), batch_size=batch_size, use_threads=use_threads)
+@given(dbfs(), st.integers(1, 7), st.booleans(), st.booleans())
+def test_random_dbfs_read_like_the_python_decoding(
+    dbf: Dbf, batch_size: int, use_threads: bool, large_strings: bool
+) -> None:
+    table = arrow_sus.read_dbf(dbf.build(), batch_size=batch_size, use_threads=use_threads, large_strings=large_strings)
     live = [r for i, r in enumerate(dbf.records) if i not in dbf.deleted]
     assert table.num_rows == len(live)
     for f in dbf.fields:

@@ -42,6 +42,9 @@ struct ReadOptions {
   DecimalMode decimals = DecimalMode::kFloat;
   // Every field as its trimmed text (utf8), for lossless debugging.
   bool raw = false;
+  // Text columns as large_utf8 (64-bit offsets) instead of utf8. pandas 3 keeps its strings as
+  // large_utf8, so a table read this way goes to pandas without a cast (and copy) of every offset.
+  bool large_strings = false;
   InvalidPolicy on_invalid = InvalidPolicy::kNull;
   // Keep records flagged as deleted (0x2A) and add a bool column "_deleted".
   bool keep_deleted = false;
