@@ -45,7 +45,7 @@ def _source_args(source: Source) -> tuple[Any, str]:
     return path, path
 
 
-def _open(
+def _open_native(
     kind: Literal["dbf", "dbc"],
     source: Source,
     *,
@@ -61,7 +61,7 @@ def _open(
     verify_crc: bool,
     use_threads: bool,
     dataset: str | None,
-) -> pa.RecordBatchReader:
+) -> Any:
     expr = normalize_filters(filters)
     native_filter = to_native(expr) if expr is not None else None
     src, name = _source_args(source)
@@ -80,13 +80,29 @@ def _open(
         dataset=dataset or "",
     )
     if kind == "dbc":
-        native = _core.open_dbc(src, name, verify_crc=bool(verify_crc), **common)
-    else:
-        native = _core.open_dbf(src, name, **common)
+        return _core.open_dbc(src, name, verify_crc=bool(verify_crc), **common)
+    return _core.open_dbf(src, name, **common)
+
+
+def _open(kind: Literal["dbf", "dbc"], source: Source, **options: Any) -> pa.RecordBatchReader:
+    native = _open_native(kind, source, **options)
     inner = pa.RecordBatchReader.from_stream(native)
     reader = pa.RecordBatchReader.from_batches(inner.schema, typed_error_batches(inner, native))
     _native_readers[reader] = native
     return reader
+
+
+def read_all_typed(native: Any) -> pa.Table:
+    """Reads an engine stream whole in one call (no Python between batches, the GIL released throughout);
+    a failed read re-raises the engine's typed error, as :func:`typed_error_batches` does."""
+    inner = pa.RecordBatchReader.from_stream(native)
+    try:
+        return inner.read_all()
+    except pa.ArrowException:
+        native.raise_last_error()
+        raise
+    finally:
+        inner.close()
 
 
 def typed_error_batches(inner: pa.RecordBatchReader, native: Any) -> Iterator[pa.RecordBatch]:
@@ -131,9 +147,10 @@ def reader_header(reader: pa.RecordBatchReader) -> dict[str, Any]:
     return dict(native.header())
 
 
-def _read_table(reader: pa.RecordBatchReader) -> pa.Table:
-    table = reader.read_all()
-    stats = reader_stats(reader)
+def _read_table(kind: Literal["dbf", "dbc"], source: Source, **options: Any) -> pa.Table:
+    native = _open_native(kind, source, **options)
+    table = read_all_typed(native)
+    stats = dict(native.stats())
     metadata = dict(table.schema.metadata or {})
     metadata[STATS_METADATA_KEY] = json.dumps(stats).encode()
     return table.replace_schema_metadata(metadata)
@@ -227,20 +244,20 @@ def read_dbf(
     (:func:`table_stats`); each field's metadata holds its DBF type, width and decimals.
     """
     return _read_table(
-        open_dbf(
-            source,
-            columns=columns,
-            filters=filters,
-            encoding=encoding,
-            batch_size=batch_size,
-            raw=raw,
-            decimals=decimals,
-            on_invalid=on_invalid,
-            keep_deleted=keep_deleted,
-            large_strings=large_strings,
-            use_threads=use_threads,
-            dataset=dataset,
-        )
+        "dbf",
+        source,
+        columns=columns,
+        filters=filters,
+        encoding=encoding,
+        batch_size=batch_size,
+        raw=raw,
+        decimals=decimals,
+        on_invalid=on_invalid,
+        keep_deleted=keep_deleted,
+        large_strings=large_strings,
+        verify_crc=False,
+        use_threads=use_threads,
+        dataset=dataset,
     )
 
 
@@ -311,21 +328,20 @@ def read_dbc(
     statistics (:func:`table_stats`); each field's metadata its DBF type, width and decimals.
     """
     return _read_table(
-        open_dbc(
-            source,
-            columns=columns,
-            filters=filters,
-            encoding=encoding,
-            batch_size=batch_size,
-            raw=raw,
-            decimals=decimals,
-            on_invalid=on_invalid,
-            keep_deleted=keep_deleted,
-            large_strings=large_strings,
-            verify_crc=verify_crc,
-            use_threads=use_threads,
-            dataset=dataset,
-        )
+        "dbc",
+        source,
+        columns=columns,
+        filters=filters,
+        encoding=encoding,
+        batch_size=batch_size,
+        raw=raw,
+        decimals=decimals,
+        on_invalid=on_invalid,
+        keep_deleted=keep_deleted,
+        large_strings=large_strings,
+        verify_crc=verify_crc,
+        use_threads=use_threads,
+        dataset=dataset,
     )
 
 

@@ -190,12 +190,17 @@ class Scan:
 
     # ---- consumption ----------------------------------------------------------------------------
 
+    def _execute(self) -> Any:
+        """Starts a new pass of the engine: its native stream."""
+        native = self._engine().execute()
+        self._record_pass()
+        return native
+
     def to_reader(self) -> pa.RecordBatchReader:
         """A new pass as a ``pyarrow.RecordBatchReader``. Engine errors surface as arrow_sus exceptions."""
         from arrow_sus.reader import typed_error_batches
 
-        native = self._engine().execute()
-        self._record_pass()
+        native = self._execute()
         inner = pa.RecordBatchReader.from_stream(native)
         return pa.RecordBatchReader.from_batches(inner.schema, typed_error_batches(inner, native))
 
@@ -213,7 +218,9 @@ class Scan:
 
     def to_arrow(self) -> pa.Table:
         """Reads everything into a ``pyarrow.Table``."""
-        return self.to_reader().read_all()
+        from arrow_sus.reader import read_all_typed
+
+        return read_all_typed(self._execute())
 
     def to_polars(self) -> pl.DataFrame:
         """Reads everything into a Polars ``DataFrame``."""
