@@ -206,22 +206,7 @@ def open_dbf(
 
     The reader also works wherever ``__arrow_c_stream__`` is accepted (``polars.from_arrow``, DuckDB).
     """
-    return _open(
-        "dbf",
-        source,
-        columns=columns,
-        filters=filters,
-        encoding=encoding,
-        batch_size=batch_size,
-        raw=raw,
-        decimals=decimals,
-        on_invalid=on_invalid,
-        keep_deleted=keep_deleted,
-        large_strings=large_strings,
-        verify_crc=False,
-        use_threads=use_threads,
-        dataset=dataset,
-    )
+    return _open("dbf", verify_crc=False, **locals())  # every argument above, as given
 
 
 def read_dbf(
@@ -243,22 +228,7 @@ def read_dbf(
     The table's schema metadata holds the source name, the header record count and the read statistics
     (:func:`table_stats`); each field's metadata holds its DBF type, width and decimals.
     """
-    return _read_table(
-        "dbf",
-        source,
-        columns=columns,
-        filters=filters,
-        encoding=encoding,
-        batch_size=batch_size,
-        raw=raw,
-        decimals=decimals,
-        on_invalid=on_invalid,
-        keep_deleted=keep_deleted,
-        large_strings=large_strings,
-        verify_crc=False,
-        use_threads=use_threads,
-        dataset=dataset,
-    )
+    return _read_table("dbf", verify_crc=False, **locals())  # every argument above, as given
 
 
 def open_dbc(
@@ -283,22 +253,7 @@ def open_dbc(
     to ``batch_size``, not to the file. Usable wherever ``__arrow_c_stream__`` is accepted
     (``polars.from_arrow(reader)``, ``duckdb.sql("select ... from reader")``).
     """
-    return _open(
-        "dbc",
-        source,
-        columns=columns,
-        filters=filters,
-        encoding=encoding,
-        batch_size=batch_size,
-        raw=raw,
-        decimals=decimals,
-        on_invalid=on_invalid,
-        keep_deleted=keep_deleted,
-        large_strings=large_strings,
-        verify_crc=verify_crc,
-        use_threads=use_threads,
-        dataset=dataset,
-    )
+    return _open("dbc", **locals())  # every argument above, as given
 
 
 def read_dbc(
@@ -327,22 +282,7 @@ def read_dbc(
     The schema metadata holds the source name, the header record count, the stored CRC-32 and the read
     statistics (:func:`table_stats`); each field's metadata its DBF type, width and decimals.
     """
-    return _read_table(
-        "dbc",
-        source,
-        columns=columns,
-        filters=filters,
-        encoding=encoding,
-        batch_size=batch_size,
-        raw=raw,
-        decimals=decimals,
-        on_invalid=on_invalid,
-        keep_deleted=keep_deleted,
-        large_strings=large_strings,
-        verify_crc=verify_crc,
-        use_threads=use_threads,
-        dataset=dataset,
-    )
+    return _read_table("dbc", **locals())  # every argument above, as given
 
 
 __all__ = [
