@@ -31,7 +31,7 @@ class DbfWriter:
         self._layout: list[tuple[str, str, int, int]] = []
         for f in schema:
             meta = f.metadata or {}
-            if _TYPE_KEY not in meta or not pa.types.is_string(f.type):
+            if _TYPE_KEY not in meta or not (pa.types.is_string(f.type) or pa.types.is_large_string(f.type)):
                 raise InvalidArgumentError(
                     f"column {f.name} has no DBF layout: .dbf output needs columns read from a DBF/DBC"
                 )
@@ -69,6 +69,8 @@ class DbfWriter:
             return
         cells: list[pa.Array] = [pa.array([" "] * batch.num_rows, pa.string())]
         for (_, type_, width, _), column in zip(self._layout, batch.columns, strict=True):
+            if pa.types.is_large_string(column.type):  # read with large_strings=True: a batch fits int32 offsets
+                column = column.cast(pa.string())
             text = pc.fill_null(column, "")
             pad = pc.utf8_rpad if type_ == "C" else pc.utf8_lpad
             cells.append(pad(text, width=width))

@@ -8,8 +8,9 @@ interface, so the GIL is not held while they are decoded.
 Type rules: C -> string (``encoding``, trailing blanks trimmed, blank -> null, leading zeros kept);
 N/F with decimals -> float64 (``decimals="exact"``: decimal128(width, decimals)); N without decimals
 -> int32 (width <= 9), int64 (<= 18), else decimal128; D -> date32; L -> bool; other types -> binary;
-``raw=True`` -> every field as its trimmed text. Unparsable values become null and are counted per
-column (``on_invalid="raise"`` raises :class:`~arrow_sus.errors.ConversionError` instead).
+``raw=True`` -> every field as its trimmed text; ``large_strings=True`` -> text as large_string (for
+pandas). Unparsable values become null and are counted per column (``on_invalid="raise"`` raises
+:class:`~arrow_sus.errors.ConversionError` instead).
 """
 
 from __future__ import annotations
@@ -93,16 +94,10 @@ def _open(kind: Literal["dbf", "dbc"], source: Source, **options: Any) -> pa.Rec
 
 
 def read_all_typed(native: Any) -> pa.Table:
-    """Reads an engine stream whole in one call (no Python between batches, the GIL released throughout);
-    a failed read re-raises the engine's typed error, as :func:`typed_error_batches` does."""
+    """Reads an engine stream into a table. Each batch is decoded without the GIL; between batches Python
+    runs, so Ctrl-C stops a long read. A failed read re-raises the engine's typed error."""
     inner = pa.RecordBatchReader.from_stream(native)
-    try:
-        return inner.read_all()
-    except pa.ArrowException:
-        native.raise_last_error()
-        raise
-    finally:
-        inner.close()
+    return pa.Table.from_batches(typed_error_batches(inner, native), schema=inner.schema)
 
 
 def typed_error_batches(inner: pa.RecordBatchReader, native: Any) -> Iterator[pa.RecordBatch]:
@@ -174,9 +169,9 @@ def open_dbf(
     decimals: Literal["float", "exact"] = "float",
     on_invalid: Literal["null", "raise"] = "null",
     keep_deleted: bool = False,
-    large_strings: bool = False,
     use_threads: bool = True,
     dataset: str | None = None,
+    large_strings: bool = False,
 ) -> pa.RecordBatchReader:
     """Opens a plain ``.dbf`` as a streaming :class:`pyarrow.RecordBatchReader`.
 
@@ -194,15 +189,16 @@ def open_dbf(
         on_invalid: unparsable values become ``"null"`` (counted, see :func:`reader_stats`) or
             ``"raise"`` a :class:`~arrow_sus.errors.ConversionError` naming the row and field.
         keep_deleted: keep records flagged deleted and add a bool column ``_deleted``.
-        large_strings: text columns as ``large_string`` (64-bit offsets) instead of ``string``. pandas 3
-            stores its strings as ``large_string``, so for ``.to_pandas()`` this skips a cast that copies
-            every offset (about 4x faster conversion on a 16 MB DBF); Polars and DuckDB take either.
         use_threads: convert blocks on Arrow's CPU thread pool.
         dataset: a catalog id (e.g. ``"sih-rd"``) to type semantically: the text columns the catalog says
             hold dates (SIH ``YYYYMMDD``, SIM/SINASC ``DDMMYYYY``, SIA ``YYYYMM``) become ``date32``; text
             that is not a date becomes null and is counted (``reader_stats(...)["invalid_dates"]``), or
             raises under ``on_invalid="raise"``. Filters still compare those fields' raw text (e.g.
             ``("DT_INTER", ">=", "20230101")``); :func:`arrow_sus.scan` compares them as dates.
+        large_strings: text columns as ``large_string`` (64-bit offsets) instead of ``string``. pandas 3
+            stores its strings as ``large_string``, so for ``.to_pandas()`` this skips a cast that copies
+            every offset (about 4x faster conversion on a 16 MB DBF); Polars and DuckDB take either. To join
+            with a ``string`` column (e.g. ``arrow_sus.catalog.municipalities()``), cast one side first.
 
     The reader also works wherever ``__arrow_c_stream__`` is accepted (``polars.from_arrow``, DuckDB).
     """
@@ -219,9 +215,9 @@ def read_dbf(
     decimals: Literal["float", "exact"] = "float",
     on_invalid: Literal["null", "raise"] = "null",
     keep_deleted: bool = False,
-    large_strings: bool = False,
     use_threads: bool = True,
     dataset: str | None = None,
+    large_strings: bool = False,
 ) -> pa.Table:
     """Reads a plain ``.dbf`` into a :class:`pyarrow.Table` (arguments as in :func:`open_dbf`).
 
@@ -241,10 +237,10 @@ def open_dbc(
     decimals: Literal["float", "exact"] = "float",
     on_invalid: Literal["null", "raise"] = "null",
     keep_deleted: bool = False,
-    large_strings: bool = False,
     verify_crc: bool = True,
     use_threads: bool = True,
     dataset: str | None = None,
+    large_strings: bool = False,
 ) -> pa.RecordBatchReader:
     """Opens a DATASUS ``.dbc`` as a streaming :class:`pyarrow.RecordBatchReader`, decompressing as it reads.
 
@@ -266,10 +262,10 @@ def read_dbc(
     decimals: Literal["float", "exact"] = "float",
     on_invalid: Literal["null", "raise"] = "null",
     keep_deleted: bool = False,
-    large_strings: bool = False,
     verify_crc: bool = True,
     use_threads: bool = True,
     dataset: str | None = None,
+    large_strings: bool = False,
 ) -> pa.Table:
     """Reads a DATASUS ``.dbc`` into a :class:`pyarrow.Table` (arguments as in :func:`open_dbc`).
 

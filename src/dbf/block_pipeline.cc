@@ -13,6 +13,8 @@ namespace {
 
 // Block buffers kept for reuse: enough for the blocks in flight on a few cores.
 constexpr size_t kMaxSpareBuffers = 4;
+// A last block smaller than this converts faster than its column ranges would be handed out.
+constexpr int64_t kMinSplitBytes = 64 * 1024;
 
 // A range of a block's columns offered to the pool. Whoever takes it first converts it: a pool
 // thread, or the thread that offered it once its own range is done, so nobody waits for a task
@@ -92,12 +94,12 @@ arrow::Result<PipelineStep> BlockPipeline::ReadAndProcess(int64_t* sequence) {
     step.position = {.records_read = blocks_->records_read(),
                      .eof_marker = blocks_->eof_marker(),
                      .trailing_bytes = blocks_->trailing_bytes()};
-    last_block = !blocks_->header_expects_more();
+    last_block = blocks_->at_header_count();
   }
   if (!block) return step;
-  auto processed = last_block && last_block_ranges_ > 1
-                       ? ProcessInColumnRanges(*block, last_block_ranges_)
-                       : processor_->Process(*block);
+  const bool split = last_block && last_block_ranges_ > 1 && block->data->size() >= kMinSplitBytes;
+  auto processed =
+      split ? ProcessInColumnRanges(*block, last_block_ranges_) : processor_->Process(*block);
   block.reset();  // so that the records' buffer has no other owner and can be reused
   if (!processed.ok()) return processed.status();
   Recycle(std::move(processed->records));

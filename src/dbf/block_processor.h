@@ -40,6 +40,10 @@ class BlockConversion {
     int64_t failed_tile = INT64_MAX;
   };
 
+  // records_ points into rows_: neither copied nor moved.
+  BlockConversion(const BlockConversion&) = delete;
+  BlockConversion& operator=(const BlockConversion&) = delete;
+
   int num_columns() const { return static_cast<int>(outputs_.size()); }
   // Converts columns [first, last) of every kept row, tile by tile.
   Outcome ConvertColumns(int first, int last);

@@ -260,8 +260,8 @@ class TextConverter final : public ColumnConverter {
       if (ARROW_PREDICT_FALSE(size_ + tile_max > std::numeric_limits<Offset>::max())) {
         return MakeError(
             ErrorKind::kInvalidArgument, AtField(c_->descriptor_.name),
-            "a batch of this column may exceed 2 GiB of text: lower batch_size, or read "
-            "large strings (64-bit offsets)");
+            "a batch of this column may exceed 2 GiB of text: lower batch_size (a single "
+            "file can also be read with large_strings, 64-bit offsets)");
       }
       if (size_ + tile_max + kStoreSlack > capacity_) {
         // This tile at its worst, and the rest of the block at the average length so far plus an

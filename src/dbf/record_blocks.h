@@ -39,8 +39,9 @@ class RecordBlockReader {
       std::shared_ptr<arrow::ResizableBuffer> reuse = {});
 
   int64_t records_read() const { return records_read_; }
-  // The header announces records not read yet. Only a hint (the data is trusted over the header).
-  bool header_expects_more() const { return records_read_ < header_records_; }
+  // The records read so far are exactly as many as the header announces: the last block was just
+  // read, most likely. Only a hint (the data is trusted over the header).
+  bool at_header_count() const { return records_read_ == header_records_; }
   bool eof_marker() const { return eof_marker_; }
   int64_t trailing_bytes() const { return trailing_bytes_; }
 

@@ -530,9 +530,10 @@ arrow::Result<std::shared_ptr<Scan>> Scan::Make(std::vector<ScanFile> files, Sca
   ARROW_RETURN_NOT_OK(options.read.Validate());
   if (options.read.large_strings) {
     // Schema unification, semantic types and the converted cache are written for utf8.
-    return MakeError(ErrorKind::kInvalidArgument, {},
-                     "large_strings is an option of the single-file reader (read_dbc / open_dbc); "
-                     "a scan delivers utf8");
+    return MakeError(
+        ErrorKind::kInvalidArgument, {},
+        "large_strings is an option of the single-file reader (dbf::DbfReader); a scan "
+        "delivers utf8");
   }
   auto impl = std::make_shared<Impl>(std::move(files), std::move(options));
   ARROW_RETURN_NOT_OK(impl->Init());

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -533,7 +534,11 @@ TEST(DbfReaderTest, ThreadedAndSerialReadsAreIdentical) {
 // still be the one a serial read meets first (earliest tile, then first column), whichever range
 // finishes first.
 TEST(DbfReaderTest, TheLastBlockConvertedInColumnRangesFailsLikeASerialRead) {
-  if (arrow::GetCpuThreadPoolCapacity() < 2) ASSERT_TRUE(arrow::SetCpuThreadPoolCapacity(2).ok());
+  struct PoolCapacity {  // at least 2 threads for this test, as it was afterwards
+    int before = arrow::GetCpuThreadPoolCapacity();
+    ~PoolCapacity() { (void)arrow::SetCpuThreadPoolCapacity(before); }
+  } capacity;
+  ASSERT_TRUE(arrow::SetCpuThreadPoolCapacity(std::max(2, capacity.before)).ok());
   // 260-byte records: tiles of 504 rows, all 3000 records in one (last) block.
   DbfBuilder b;
   b.fields = {{"A", 'N', 4}, {"PAD", 'C', 250}, {"B", 'N', 4}};

@@ -118,6 +118,50 @@ def test_large_strings_hold_the_same_text_for_pandas() -> None:
     assert typed.column("DT_INTER").to_pylist() == [dt.date(2024, 1, 31), None]
 
 
+def test_large_strings_through_dbc_with_filters_and_deleted_records() -> None:
+    dbc = arrow_sus.compress_dbf(TYPES.build())
+    options = dict(filters=[("NAME", "!=", "0012")], keep_deleted=True, columns=["NAME", "SMALL"])
+    default = arrow_sus.read_dbc(dbc, **options)
+    large = arrow_sus.read_dbc(dbc, large_strings=True, **options)
+    assert large.schema.field("NAME").type == pa.large_string()
+    assert (
+        large.to_pydict()
+        == default.to_pydict()
+        == {  # a null NAME is not != "0012" (SQL semantics)
+            "NAME": ["João", "  lead"],
+            "SMALL": [None, -7],
+            "_deleted": [False, True],
+        }
+    )
+    streamed = pa.Table.from_batches(list(arrow_sus.open_dbc(dbc, large_strings=True, batch_size=1, **options)))
+    assert streamed.to_pydict() == default.to_pydict()
+    assert streamed.schema.field("NAME").type == pa.large_string()
+
+
+def test_a_long_read_stops_on_ctrl_c() -> None:
+    import _thread
+    import threading
+    import time
+
+    # 500,000 one-record batches: a read of ~3 s here, with Python running between batches, where
+    # Ctrl-C must stop it (a read that ignored it would raise only once done).
+    one = Dbf([Field("ID", "C", 8)], [[b"1"]]).build()
+    header_length = int.from_bytes(one[8:10], "little")
+    records = 500_000
+    data = bytearray(one[:header_length] + one[header_length : header_length + 9] * records)
+    data[4:8] = records.to_bytes(4, "little")
+    for read in (arrow_sus.read_dbf, lambda d, **kw: arrow_sus.open_dbf(d, **kw).read_all()):
+        timer = threading.Timer(0.2, _thread.interrupt_main)
+        start = time.perf_counter()
+        timer.start()
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                read(bytes(data), batch_size=1, use_threads=False)
+        finally:
+            timer.cancel()
+        assert time.perf_counter() - start < 1.5
+
+
 def test_sources_str_path_bytes(tmp_path: Path) -> None:
     data = TYPES.build()
     path = tmp_path / "types.dbf"

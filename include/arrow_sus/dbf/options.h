@@ -40,10 +40,12 @@ struct ReadOptions {
   std::shared_ptr<const Predicate> filter;
   Encoding encoding = Encoding::kLatin1;
   DecimalMode decimals = DecimalMode::kFloat;
-  // Every field as its trimmed text (utf8), for lossless debugging.
+  // Every field as its trimmed text (utf8, or large_utf8 with large_strings), for lossless
+  // debugging.
   bool raw = false;
-  // Text columns as large_utf8 (64-bit offsets) instead of utf8. pandas 3 keeps its strings as
-  // large_utf8, so a table read this way goes to pandas without a cast (and copy) of every offset.
+  // Text columns (C fields, and every field in raw mode) as large_utf8 (64-bit offsets) instead of
+  // utf8; fields of other types stay binary. pandas 3 keeps its strings as large_utf8, so a table
+  // read this way goes to pandas without a cast (and copy) of every offset. Scans reject it.
   bool large_strings = false;
   InvalidPolicy on_invalid = InvalidPolicy::kNull;
   // Keep records flagged as deleted (0x2A) and add a bool column "_deleted".
