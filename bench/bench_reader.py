@@ -337,8 +337,8 @@ def main() -> None:
             ours_pd = measure(
                 "arrow_sus", session_runs=session, path=path, use_threads=True, columns=None, to_pandas=True
             )
-            lines.append(row("arrow-sus -> Arrow table", ours, size))
-            lines.append(row("arrow-sus -> pandas (large_strings)", ours_pd, size))
+            baselines = {"arrow-sus -> Arrow table": ours, "arrow-sus -> pandas (large_strings)": ours_pd}
+            lines += [row(label, result, size) for label, result in baselines.items()]
             peers = {
                 peer: measure(peer, timeout=args.peer_timeout, session_runs=session, path=path)
                 for peer in ("pyreaddbc+dbfread", "datasus-dbc+dbfread", "climasus-readdbc")
@@ -346,8 +346,7 @@ def main() -> None:
             lines += [row(peer, result, size, ours_pd, ours) for peer, result in peers.items()]
             if session > 1:
                 lines += ["", f"{name} read again in the same interpreter (fastest of reads 2-{session}):", ""]
-                lines += [SESSION_HEADER, session_row("arrow-sus -> Arrow table", ours, size)]
-                lines.append(session_row("arrow-sus -> pandas (large_strings)", ours_pd, size))
+                lines += [SESSION_HEADER, *(session_row(label, result, size) for label, result in baselines.items())]
                 lines += [session_row(peer, result, size, ours_pd, ours) for peer, result in peers.items()]
             lines.append("")
     report = "\n".join(lines)

@@ -111,7 +111,7 @@ arrow::Result<ProcessedBlock> BlockPipeline::ProcessInColumnRanges(const RecordB
                                                                    int ranges) const {
   ARROW_ASSIGN_OR_RAISE(auto conversion, processor_->Start(block));
   const int columns = conversion->num_columns();
-  ranges = std::min(ranges, columns);
+  ranges = std::max(1, std::min(ranges, columns));
   std::vector<std::shared_ptr<ColumnRange>> offered;
   for (int r = 1; r < ranges; ++r) {
     offered.push_back(std::make_shared<ColumnRange>(conversion.get(), columns * r / ranges,
@@ -120,7 +120,7 @@ arrow::Result<ProcessedBlock> BlockPipeline::ProcessInColumnRanges(const RecordB
     (void)arrow::internal::GetCpuThreadPool()->Spawn(
         [range = offered.back()] { range->ConvertUnlessTaken(); });
   }
-  BlockConversion::Outcome first = conversion->ConvertColumns(0, columns / std::max(ranges, 1));
+  BlockConversion::Outcome first = conversion->ConvertColumns(0, columns / ranges);
   for (auto& range : offered) range->ConvertUnlessTaken();
   // The error a serial pass would have met first: the earliest tile, then the first column.
   for (auto& range : offered) {

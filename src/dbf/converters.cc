@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <limits>
 #include <string>
 
 #include <arrow/buffer.h>
@@ -257,7 +256,7 @@ class TextConverter final : public ColumnConverter {
       const int32_t field_offset = c_->descriptor_.offset;
       // Room for the whole tile up front, so the loop below never checks or grows the buffer.
       const int64_t tile_max = (end - begin) * c_->decoder_.MaxDecodedSize(width);
-      if (ARROW_PREDICT_FALSE(size_ + tile_max > std::numeric_limits<Offset>::max())) {
+      if (sizeof(Offset) == 4 && ARROW_PREDICT_FALSE(size_ + tile_max > INT32_MAX)) {
         return MakeError(
             ErrorKind::kInvalidArgument, AtField(c_->descriptor_.name),
             "a batch of this column may exceed 2 GiB of text: lower batch_size (a single "
