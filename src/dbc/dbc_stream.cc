@@ -2,6 +2,7 @@
 // Memory is bounded by one input chunk plus the decoder's window and buffer.
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <string>
 
 #include <arrow/buffer.h>
@@ -60,8 +61,8 @@ class DbcInputStream final : public arrow::io::InputStream {
       produced = n;
     }
     while (produced < want && !decoder_.finished()) {
-      if (input_used_ == input_.size() && !source_done_) ARROW_RETURN_NOT_OK(ReadInput());
-      std::span<const uint8_t> input(input_.data() + input_used_, input_.size() - input_used_);
+      if (input_used_ == input_size_ && !source_done_) ARROW_RETURN_NOT_OK(ReadInput());
+      std::span<const uint8_t> input(input_.get() + input_used_, input_size_ - input_used_);
       DclDecoder::Progress progress;
       DclStatus status = decoder_.Decompress(
           input, std::span<uint8_t>(dst + produced, want - produced), source_done_, &progress);
@@ -88,9 +89,8 @@ class DbcInputStream final : public arrow::io::InputStream {
 
  private:
   arrow::Status ReadInput() {
-    input_.resize(kInputChunk);
-    ARROW_ASSIGN_OR_RAISE(int64_t n, compressed_->Read(kInputChunk, input_.data()));
-    input_.resize(static_cast<size_t>(n));
+    ARROW_ASSIGN_OR_RAISE(int64_t n, compressed_->Read(kInputChunk, input_.get()));
+    input_size_ = static_cast<size_t>(n);
     input_used_ = 0;
     if (n == 0) source_done_ = true;
     return arrow::Status::OK();
@@ -107,7 +107,9 @@ class DbcInputStream final : public arrow::io::InputStream {
   DbcPrefix prefix_;
   uint64_t stream_start_;  // offset of the DCL stream in the .dbc
   DclDecoder decoder_;
-  std::vector<uint8_t> input_;
+  // Not a std::vector: resizing one zero-fills the chunk before every read overwrites it.
+  std::unique_ptr<uint8_t[]> input_{new uint8_t[kInputChunk]};
+  size_t input_size_ = 0;
   size_t input_used_ = 0;
   bool source_done_ = false;
   int64_t position_ = 0;

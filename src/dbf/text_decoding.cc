@@ -52,10 +52,20 @@ uint32_t NextCodePoint(const uint8_t** p) {
 TextDecoder::TextDecoder(Encoding encoding) : encoding_(encoding) {
   arrow::util::InitializeUTF8();
   max_bytes_per_char_ = encoding == Encoding::kCp850 ? 3 : (encoding == Encoding::kLatin1 ? 2 : 1);
-  if (encoding == Encoding::kUtf8) return;
+  if (encoding != Encoding::kUtf8) table_ = &TableFor(encoding);
+}
+
+const TextDecoder::Utf8Table& TextDecoder::TableFor(Encoding encoding) {
+  static const Utf8Table latin1 = BuildTable(Encoding::kLatin1);
+  static const Utf8Table cp850 = BuildTable(Encoding::kCp850);
+  return encoding == Encoding::kCp850 ? cp850 : latin1;
+}
+
+TextDecoder::Utf8Table TextDecoder::BuildTable(Encoding encoding) {
+  Utf8Table table{};
   for (int b = 0; b < 256; ++b) {
     uint32_t cp = CodePointOf(encoding, static_cast<uint8_t>(b));
-    Utf8Char& c = table_[b];
+    Utf8Char& c = table[b];
     if (cp < 0x80) {
       c = {1, {static_cast<uint8_t>(cp), 0, 0}};
     } else if (cp < 0x800) {
@@ -68,6 +78,7 @@ TextDecoder::TextDecoder(Encoding encoding) : encoding_(encoding) {
            static_cast<uint8_t>(0x80 | (cp & 0x3F))}};
     }
   }
+  return table;
 }
 
 int64_t TextDecoder::CopyValidUtf8(const uint8_t* src, int64_t n, uint8_t* dst) {
