@@ -2,8 +2,9 @@
 // second, on large synthetic .dbc files made by our compressor from the records of real SIH-RD,
 // SIA-PA and SINAN files ($ARROW_SUS_BENCH_MB MiB of DBF each, default 256). Cases: every column
 // kept as a table (batches held until the end, as read_dbc does) or streamed (each batch dropped),
-// on one thread or on the CPU pool, and 5 of SIH-RD's 113 columns. The Python script
-// bench/bench_reader.py measures the same through the bindings, in fresh processes, with peers.
+// on one thread or on the CPU pool, and 5 of SIH-RD's 113 columns; and the fixed cost of a file
+// (a one-record SIH-RD file). The Python script bench/bench_reader.py measures the same through
+// the bindings, in fresh processes, with peers.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -87,12 +88,12 @@ int main(int argc, char** argv) {
     synthetic = arrow_sus_bench::SyntheticFiles(
         corpus, {"RDAC2401.dbc", "PAAC2401.dbc", "ZIKABR16.DBC"}, 256);
   }
+  auto add = [](const std::string& label, ReaderCase c) {
+    benchmark::RegisterBenchmark((label + "/" + c.file->name).c_str(), ReadDbcBench, c)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
+  };
   for (const DbcFile& f : synthetic) {
-    auto add = [&](const std::string& label, ReaderCase c) {
-      benchmark::RegisterBenchmark((label + "/" + f.name).c_str(), ReadDbcBench, c)
-          ->Unit(benchmark::kMillisecond)
-          ->UseRealTime();
-    };
     add("table/1_thread", {&f, false, true, std::nullopt});
     add("table/all_cores", {&f, true, true, std::nullopt});
     add("stream/1_thread", {&f, false, false, std::nullopt});
@@ -104,6 +105,15 @@ int main(int argc, char** argv) {
            std::vector<std::string>{"DT_INTER", "SEXO", "IDADE", "DIAG_PRINC", "VAL_TOT"}});
     }
   }
+  // What every file costs whatever its size (open, schema, converters, one batch): a one-record
+  // copy of SIH-RD, 113 columns. Scans of many small files pay it per file.
+  static std::vector<DbcFile> one_record;
+  for (const DbcFile& f : corpus) {
+    if (f.name != "RDAC2401.dbc") continue;
+    one_record.push_back(arrow_sus_bench::Synthetic(f, f.stream_start - 4 + 1));
+    one_record.back().name = "one-record-" + f.name;
+  }
+  for (const DbcFile& f : one_record) add("per_file/1_thread", {&f, false, true, std::nullopt});
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
