@@ -254,11 +254,12 @@ def row(label: str, result: dict[str, Any] | None, dbf_bytes: int, *baselines: d
         return f"| {label} | did not finish | | | | | | | |"
     mb_s = dbf_bytes / result["seconds"] / 1e6
     cpu_mb_s = dbf_bytes / max(result["cpu_seconds"], 1e-9) / 1e6
-    user_mb_s = dbf_bytes / max(result["user_seconds"], 1e-9) / 1e6
+    # The kernel splits CPU time into user and system by ticks: meaningless below a tenth of a second.
+    user_mb_s = f"{dbf_bytes / result['user_seconds'] / 1e6:,.0f}" if result["user_seconds"] >= 0.1 else ""
     ratios = _ratios(result, baselines, "seconds")
     return (
         f"| {label} | {result['seconds']:.3f} | {result['rows'] / result['seconds']:,.0f} | {mb_s:,.0f} | "
-        f"{cpu_mb_s:,.0f} | {user_mb_s:,.0f} | {result['peak_rss_mb']:,.0f} | {' | '.join(ratios)} |"
+        f"{cpu_mb_s:,.0f} | {user_mb_s} | {result['peak_rss_mb']:,.0f} | {' | '.join(ratios)} |"
     )
 
 
