@@ -2,8 +2,9 @@
 
 Each measurement runs in a fresh subprocess, which reports wall time, CPU time and its peak RSS; every case
 runs ``--repeat`` times (default 3) and the fastest run is reported, so a page-fault storm or a neighbour's burst
-in one run does not decide the figure (see "Fresh memory" in bench/README.md). The cases compared with each
-other (one file's) take turns, one run of each per round, so that they meet the same spells.
+in one run does not decide the figure (see "Fresh memory" in bench/README.md). The runs of one case follow
+each other: taking cases in turns made each 1.5 GB table follow a ~200 MB case, and meet memory the host had
+taken back (single-threaded SIH-RD 227-271 MB/s against 611 in order, same code, 2026-11-25).
 
 * Large synthetic .dbc files are built with arrow-sus's own compressor (``arrow_sus.dbf_to_dbc``) from the
   real records of SIH-RD, SIA-PA and SINAN corpus files, repeated to ``--synthetic-mb`` MB of DBF. On them:
@@ -40,7 +41,6 @@ CORPUS = Path(os.environ.get("ARROW_SUS_CORPUS", ROOT.parent / "shared" / "corpu
 #: Real files whose records are repeated into the synthetic inputs: (label, corpus file).
 SYNTHETIC_SOURCES = [("SIH-RD", "RDAC2401.dbc"), ("SIA-PA", "PAAC2401.dbc"), ("SINAN", "ZIKABR16.DBC")]
 DEFAULT_PEER_FILES = ["RDAC2401.dbc", "PAAC2401.dbc", "DOINF21.dbc"]
-PEERS = ("pyreaddbc+dbfread", "datasus-dbc+dbfread", "climasus-readdbc")
 
 
 # ---- measurements (run in a child process) ----
@@ -159,26 +159,14 @@ def _child(spec: dict[str, Any]) -> None:
     print(json.dumps(result))
 
 
-def measure_interleaved(
-    cases: dict[str, tuple[str, dict[str, Any]]], timeout: float | None = None, session_runs: int = 1
-) -> dict[str, dict[str, Any] | None]:
-    """The fastest of REPEAT runs of each case (label -> (case, args)), each run in a fresh interpreter; None for
-    a case that failed or ran out of time. The cases take turns, one run of each per round, so that cases
-    compared with each other meet the same spells of this VM's memory costs (they move wall times by seconds
-    within minutes: bench/README.md).
+def measure(case: str, timeout: float | None = None, session_runs: int = 1, **args: Any) -> dict[str, Any] | None:
+    """The fastest of REPEAT runs of one case, each in a fresh interpreter; None when it failed or ran out of time.
 
-    With ``session_runs`` > 1 each interpreter runs its case that many times: ``seconds`` is still its first
+    With ``session_runs`` > 1 each interpreter runs the case that many times: ``seconds`` is still its first
     run, and ``session_seconds`` the fastest of the later runs over all interpreters (a file read in a session
     that has read one before: no first-use costs).
     """
-    runs: dict[str, list[dict[str, Any] | None]] = {label: [] for label in cases}
-    for _ in range(REPEAT):
-        for label, (case, args) in cases.items():
-            runs[label].append(_measure_once(case, timeout, session_runs, args))
-    return {label: _fastest(label_runs, session_runs) for label, label_runs in runs.items()}
-
-
-def _fastest(runs: list[dict[str, Any] | None], session_runs: int) -> dict[str, Any] | None:
+    runs = [_measure_once(case, timeout, session_runs, args) for _ in range(REPEAT)]
     done = [run for run in runs if run is not None]
     if len(done) != len(runs):
         return None
@@ -330,27 +318,20 @@ def main() -> None:
         for label, name in synthetic:
             path = str(build_synthetic(label, CORPUS / name, args.synthetic_mb, workdir))
             size = _dbf_size(path)
+            single = measure("arrow_sus", path=path, use_threads=False, columns=None, to_pandas=False)
+            threaded = measure("arrow_sus", path=path, use_threads=True, columns=None, to_pandas=False)
+            stream = measure("arrow_sus_stream", path=path, use_threads=True)
+            lines.append(row(f"{label}: all columns, 1 thread", single, size))
+            lines.append(row(f"{label}: all columns, all cores", threaded, size))
+            lines.append(row(f"{label}: streaming, batches dropped", stream, size))
+            if single and threaded:
+                lines.append(f"| {label}: all cores / 1 thread | {single['seconds'] / threaded['seconds']:.2f}x |")
             import arrow_sus
 
             fields = [f[0] for f in arrow_sus.reader_header(arrow_sus.open_dbc(path))["fields"]]
-            table = {"path": path, "columns": None, "to_pandas": False}
-            cases = {
-                "single": ("arrow_sus", {**table, "use_threads": False}),
-                "threaded": ("arrow_sus", {**table, "use_threads": True}),
-                "stream": ("arrow_sus_stream", {"path": path, "use_threads": True}),
-            }
             if len(fields) >= 100:
                 five = fields[:: len(fields) // 5][:5]
-                cases["projected"] = ("arrow_sus", {**table, "use_threads": False, "columns": five})
-            results = measure_interleaved(cases)
-            single, threaded = results["single"], results["threaded"]
-            lines.append(row(f"{label}: all columns, 1 thread", single, size))
-            lines.append(row(f"{label}: all columns, all cores", threaded, size))
-            lines.append(row(f"{label}: streaming, batches dropped", results["stream"], size))
-            if single and threaded:
-                lines.append(f"| {label}: all cores / 1 thread | {single['seconds'] / threaded['seconds']:.2f}x |")
-            if "projected" in results:
-                projected = results["projected"]
+                projected = measure("arrow_sus", path=path, use_threads=False, columns=five, to_pandas=False)
                 lines.append(row(f"{label}: 5 of {len(fields)} columns, 1 thread", projected, size))
                 if single and projected:
                     ratio = single["seconds"] / projected["seconds"]
@@ -361,17 +342,18 @@ def main() -> None:
             size = _dbf_size(path)
             lines += [f"**{name}** ({size / 1e6:.1f} MB of DBF), first read in a fresh interpreter", "", HEADER]
             session = max(1, args.session_runs)
-            ours_args = {"path": path, "use_threads": True, "columns": None}
-            cases = {
-                "arrow-sus -> Arrow table": ("arrow_sus", {**ours_args, "to_pandas": False}),
-                "arrow-sus -> pandas (large_strings)": ("arrow_sus", {**ours_args, "to_pandas": True}),
-                **{peer: (peer, {"path": path}) for peer in PEERS},
-            }
-            results = measure_interleaved(cases, timeout=args.peer_timeout, session_runs=session)
-            peers = {peer: results.pop(peer) for peer in PEERS}
-            baselines = results
-            ours, ours_pd = baselines.values()
+            ours = measure(
+                "arrow_sus", session_runs=session, path=path, use_threads=True, columns=None, to_pandas=False
+            )
+            ours_pd = measure(
+                "arrow_sus", session_runs=session, path=path, use_threads=True, columns=None, to_pandas=True
+            )
+            baselines = {"arrow-sus -> Arrow table": ours, "arrow-sus -> pandas (large_strings)": ours_pd}
             lines += [row(label, result, size) for label, result in baselines.items()]
+            peers = {
+                peer: measure(peer, timeout=args.peer_timeout, session_runs=session, path=path)
+                for peer in ("pyreaddbc+dbfread", "datasus-dbc+dbfread", "climasus-readdbc")
+            }
             lines += [row(peer, result, size, ours_pd, ours) for peer, result in peers.items()]
             if session > 1:
                 lines += ["", f"{name} read again in the same interpreter (fastest of reads 2-{session}):", ""]
