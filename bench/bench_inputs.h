@@ -10,6 +10,7 @@
 #include <iterator>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "arrow_sus/dbc.h"
@@ -65,8 +66,17 @@ inline std::vector<DbcFile> LoadCorpus() {
   return files;
 }
 
-// Records of a real file repeated up to `target` bytes, as a DBF, compressed with our encoder.
-inline DbcFile Synthetic(const DbcFile& source, size_t target) {
+// A corpus file by name, or nullptr.
+inline const DbcFile* FindFile(const std::vector<DbcFile>& corpus, std::string_view name) {
+  auto it =
+      std::find_if(corpus.begin(), corpus.end(), [&](const DbcFile& f) { return f.name == name; });
+  return it == corpus.end() ? nullptr : &*it;
+}
+
+// Records of a real file repeated up to `target` bytes (at least one record), as a DBF,
+// compressed with our encoder, named `prefix` + the source's name.
+inline DbcFile Synthetic(const DbcFile& source, size_t target,
+                         std::string_view prefix = "synthetic-") {
   auto dbf = arrow_sus::DecompressDbc(source.bytes, source.name).ValueOrDie();
   size_t header = source.stream_start - 4;
   size_t record_length = dbf[10] | (dbf[11] << 8);
@@ -86,7 +96,7 @@ inline DbcFile Synthetic(const DbcFile& source, size_t target) {
   big[6] = (count >> 16) & 0xFF;
   big[7] = (count >> 24) & 0xFF;
   auto dbc = arrow_sus::CompressDbf(big, "synthetic").ValueOrDie();
-  return Describe("synthetic-" + source.name, std::move(dbc));
+  return Describe(std::string(prefix) + source.name, std::move(dbc));
 }
 
 // Synthetic files of $ARROW_SUS_BENCH_MB MiB (default `default_mb`) from these corpus files.
@@ -97,9 +107,7 @@ inline std::vector<DbcFile> SyntheticFiles(const std::vector<DbcFile>& corpus,
   if (const char* env = std::getenv("ARROW_SUS_BENCH_MB")) mb = std::strtoull(env, nullptr, 10);
   std::vector<DbcFile> out;
   for (const char* name : names) {
-    auto it = std::find_if(corpus.begin(), corpus.end(),
-                           [&](const DbcFile& f) { return f.name == name; });
-    if (it != corpus.end()) out.push_back(Synthetic(*it, mb << 20));
+    if (const DbcFile* source = FindFile(corpus, name)) out.push_back(Synthetic(*source, mb << 20));
   }
   return out;
 }
