@@ -111,6 +111,7 @@ int main(int argc, char** argv) {
   if (const DbcFile* sih = arrow_sus_bench::FindFile(corpus, "RDAC2401.dbc")) {
     one_record = arrow_sus_bench::Synthetic(*sih, sih->stream_start - 4 + 1, "one-record-");
     add("per_file/1_thread", {&*one_record, false, true, std::nullopt});
+    add("per_file/all_cores", {&*one_record, true, true, std::nullopt});
   }
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();

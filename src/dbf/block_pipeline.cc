@@ -13,8 +13,6 @@ namespace {
 
 // Block buffers kept for reuse: enough for the blocks in flight on a few cores.
 constexpr size_t kMaxSpareBuffers = 4;
-// A last block smaller than this converts faster than its column ranges would be handed out.
-constexpr int64_t kMinSplitBytes = 64 * 1024;
 
 // A range of a block's columns offered to the pool. Whoever takes it first converts it: a pool
 // thread, or the thread that offered it once its own range is done, so nobody waits for a task

@@ -39,6 +39,9 @@ struct PipelineStep {
   StreamPosition position;
 };
 
+// A last block smaller than this converts faster than its column ranges would be handed out.
+inline constexpr int64_t kMinSplitBytes = 64 * 1024;
+
 class BlockPipeline : public std::enable_shared_from_this<BlockPipeline> {
  public:
   // max_in_flight 0: serial. Otherwise at most that many blocks are read and not yet handed out

@@ -64,8 +64,13 @@ class DbfReader::Impl {
     const int64_t records_per_block = RecordsPerBlock(options, header_);
     int max_in_flight = 0;  // serial
     auto* pool = arrow::internal::GetCpuThreadPool();
-    if (options.use_threads && pool->GetCapacity() > 1) {
-      const int64_t block_bytes = records_per_block * header_.record_length;
+    const int64_t block_bytes = records_per_block * header_.record_length;
+    // Records that fit in one block too small to split in column ranges: the pool would convert
+    // them on one of its threads while this one waits, for the cost of handing them over.
+    const bool one_small_block =
+        header_.record_count <= records_per_block &&
+        header_.record_count * header_.record_length < internal::kMinSplitBytes;
+    if (options.use_threads && pool->GetCapacity() > 1 && !one_small_block) {
       const int64_t by_memory =
           std::max<int64_t>(2, kMaxInFlightBytes / std::max<int64_t>(1, block_bytes));
       max_in_flight = static_cast<int>(std::min<int64_t>(pool->GetCapacity() + 1, by_memory));
