@@ -189,7 +189,8 @@ def open_dbf(
         on_invalid: unparsable values become ``"null"`` (counted, see :func:`reader_stats`) or
             ``"raise"`` a :class:`~arrow_sus.errors.ConversionError` naming the row and field.
         keep_deleted: keep records flagged deleted and add a bool column ``_deleted``.
-        use_threads: convert blocks on Arrow's CPU thread pool.
+        use_threads: convert blocks on Arrow's CPU thread pool (a file whose records fit in one batch of under
+            64 KiB is read on the calling thread: handing it over would cost more than it saves).
         dataset: a catalog id (e.g. ``"sih-rd"``) to type semantically: the text columns the catalog says
             hold dates (SIH ``YYYYMMDD``, SIM/SINASC ``DDMMYYYY``, SIA ``YYYYMM``) become ``date32``; text
             that is not a date becomes null and is counted (``reader_stats(...)["invalid_dates"]``), or

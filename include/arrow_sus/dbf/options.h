@@ -32,7 +32,8 @@ struct ReadOptions {
   // for very wide records: a block holds at most 8 MiB of raw records, so that memory stays
   // bounded).
   int64_t batch_size = 65536;
-  // Convert blocks on Arrow's CPU thread pool (decompression stays sequential).
+  // Convert blocks on Arrow's CPU thread pool (decompression stays sequential). A file whose
+  // records fit in one block under 64 KiB is read on the calling thread all the same.
   bool use_threads = true;
   // Fields to convert, in this order; nullopt = every field in file order.
   std::optional<std::vector<std::string>> columns;
