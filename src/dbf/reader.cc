@@ -66,7 +66,8 @@ class DbfReader::Impl {
     auto* pool = arrow::internal::GetCpuThreadPool();
     const int64_t block_bytes = records_per_block * header_.record_length;
     // Records that fit in one block too small to split in column ranges: the pool would convert
-    // them on one of its threads while this one waits, for the cost of handing them over.
+    // them on one of its threads while this one waits, for the cost of handing them over. (A header
+    // that undercounts its records only costs speed: the data is read whole all the same.)
     const bool one_small_block =
         header_.record_count <= records_per_block &&
         header_.record_count * header_.record_length < internal::kMinSplitBytes;
