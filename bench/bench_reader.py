@@ -2,9 +2,10 @@
 
 Each measurement runs in a fresh subprocess, which reports wall time, CPU time and its peak RSS; every case
 runs ``--repeat`` times (default 3) and the fastest run is reported, so a page-fault storm or a neighbour's burst
-in one run does not decide the figure (see "Fresh memory" in bench/README.md). The runs of one case follow
-each other. Taking cases in turns, tried on 2026-11-25, did not make the ratios steadier (single-threaded
-SIH-RD tables: 227-271 MB/s in turns, 302-611 MB/s in order, within two hours, same code).
+in one run does not decide the figure (fresh memory on this VM: "Runs of 2026-11-25" in bench/README.md). The
+runs of one case follow each other. Taking cases in turns, tried on 2026-11-25, did not make the ratios
+steadier (single-threaded SIH-RD tables: 227-271 MB/s in turns, 302-611 MB/s in order, within two hours, same
+code).
 
 * Large synthetic .dbc files are built with arrow-sus's own compressor (``arrow_sus.dbf_to_dbc``) from the
   real records of SIH-RD, SIA-PA and SINAN corpus files, repeated to ``--synthetic-mb`` MB of DBF. On them:
