@@ -104,7 +104,22 @@ def _case_climasus(path: str) -> int:
     return len(climasus_readdbc.read_dbc(path))
 
 
+def _case_fresh_memory(mb: int) -> int:
+    """Touches `mb` MB of new memory advised for huge pages, as pyarrow's allocator gets its memory: what fresh
+    pages cost on this machine at that moment (on this VM the host backs them again, at a speed that swings)."""
+    import mmap
+
+    size = mb << 20
+    area = mmap.mmap(-1, size)
+    area.madvise(mmap.MADV_HUGEPAGE)
+    for offset in range(0, size, 4096):
+        area[offset] = 1
+    area.close()
+    return 0
+
+
 CASES = {
+    "fresh_memory": _case_fresh_memory,
     "arrow_sus": _case_arrow_sus,
     "arrow_sus_stream": _case_arrow_sus_stream,
     "pyreaddbc+dbfread": _case_pyreaddbc,
@@ -125,6 +140,7 @@ def _peak_rss_mb() -> float:
 #: Modules each case imports, loaded before the clock starts (pyarrow.pandas_compat and
 #: pyarrow.vendored.version are what ``Table.to_pandas`` imports on its first call: ~3 ms of regex compiling).
 IMPORTS = {
+    "fresh_memory": [],
     "arrow_sus": ["arrow_sus", "pandas", "pyarrow.pandas_compat", "pyarrow.vendored.version"],
     "arrow_sus_stream": ["arrow_sus"],
     "pyreaddbc+dbfread": ["pyreaddbc", "dbfread", "pandas"],
@@ -160,21 +176,40 @@ def _child(spec: dict[str, Any]) -> None:
     print(json.dumps(result))
 
 
-def measure(case: str, timeout: float | None = None, session_runs: int = 1, **args: Any) -> dict[str, Any] | None:
+def measure(
+    case: str, timeout: float | None = None, session_runs: int = 1, probe: bool = False, **args: Any
+) -> dict[str, Any] | None:
     """The fastest of REPEAT runs of one case, each in a fresh interpreter; None when it failed or ran out of time.
 
     With ``session_runs`` > 1 each interpreter runs the case that many times: ``seconds`` is still its first
     run, and ``session_seconds`` the fastest of the later runs over all interpreters (a file read in a session
-    that has read one before: no first-use costs).
+    that has read one before: no first-use costs). With ``probe``, a fresh interpreter measures what new memory
+    costs just before each run (``fresh_memory_gbps``: each run's, the reported one first).
     """
-    runs = [_measure_once(case, timeout, session_runs, args) for _ in range(REPEAT)]
+    runs, probes = [], []
+    for _ in range(REPEAT):
+        probes.append(_fresh_memory_gbps() if probe else None)
+        runs.append(_measure_once(case, timeout, session_runs, args))
     done = [run for run in runs if run is not None]
     if len(done) != len(runs):
         return None
-    best = dict(min(done, key=lambda run: run["seconds"]))
+    fastest = min(range(len(runs)), key=lambda i: runs[i]["seconds"])
+    best = dict(runs[fastest])
     if session_runs > 1:
         best["session_seconds"] = min(run["session_seconds"] for run in done)
+    if probe:
+        best["fresh_memory_gbps"] = [probes[fastest], *(p for i, p in enumerate(probes) if i != fastest)]
     return best
+
+
+#: MB of new memory the probe touches: about what a 1 GiB table read allocates.
+PROBE_MB = 1024
+
+
+def _fresh_memory_gbps() -> float | None:
+    """GB/s at which a fresh interpreter got PROBE_MB MB of new huge-page memory backed (wall clock)."""
+    probe = _measure_once("fresh_memory", None, 1, {"mb": PROBE_MB})
+    return PROBE_MB * 2**20 / probe["seconds"] / 1e9 if probe else None
 
 
 #: Runs per case (set from --repeat).
@@ -237,6 +272,14 @@ def _ratios(result: dict[str, Any], baselines: tuple[dict[str, Any] | None, ...]
     return ratios + [""] * (2 - len(ratios))
 
 
+def probe_row(label: str, result: dict[str, Any] | None) -> str:
+    """One line of the fresh-memory table: the probe before each run of a case, the reported run's in bold."""
+    if result is None or "fresh_memory_gbps" not in result:
+        return f"| {label} | |"
+    first, *others = (f"{gbps:.2f}" if gbps is not None else "?" for gbps in result["fresh_memory_gbps"])
+    return f"| {label} | {', '.join([f'**{first}**', *others])} |"
+
+
 def row(label: str, result: dict[str, Any] | None, dbf_bytes: int, *baselines: dict[str, Any] | None) -> str:
     """One table line; for a peer, how many times slower it is than each arrow-sus baseline run."""
     if result is None:
@@ -286,6 +329,12 @@ def main() -> None:
         help="reads of each peer file per interpreter: the first shows a fresh process, the later ones a session "
         "that has read a file before (1: fresh processes only)",
     )
+    parser.add_argument(
+        "--probe-memory",
+        action="store_true",
+        help=f"before each run of a whole-table case, time a fresh interpreter touching {PROBE_MB} MB of new "
+        "memory: the machine's cost of fresh pages at that moment, printed beside the results",
+    )
     parser.add_argument("--peer-timeout", type=float, default=900.0)
     parser.add_argument("--workdir", default=None, help="where synthetic files are kept (default: a temp dir)")
     parser.add_argument("--out", default=None, help="also write the report (markdown) to this file")
@@ -316,15 +365,25 @@ def main() -> None:
         workdir.mkdir(parents=True, exist_ok=True)
         synthetic = SYNTHETIC_SOURCES if args.synthetic_mb > 0 else []
         lines += ["### Synthetic large files (arrow-sus)", "", HEADER] if synthetic else []
+        probes = [
+            f"Fresh memory just before each run: GB/s at which a fresh interpreter got {PROBE_MB} MB of new "
+            "huge-page memory backed (the reported run's in bold). A table read allocates about as much.",
+            "",
+            "| case | fresh memory before each run (GB/s) |",
+            "| --- | --- |",
+        ]
         for label, name in synthetic:
             path = str(build_synthetic(label, CORPUS / name, args.synthetic_mb, workdir))
             size = _dbf_size(path)
-            single = measure("arrow_sus", path=path, use_threads=False, columns=None, to_pandas=False)
-            threaded = measure("arrow_sus", path=path, use_threads=True, columns=None, to_pandas=False)
+            table_args = dict(probe=args.probe_memory, path=path, columns=None, to_pandas=False)
+            single = measure("arrow_sus", use_threads=False, **table_args)
+            threaded = measure("arrow_sus", use_threads=True, **table_args)
             stream = measure("arrow_sus_stream", path=path, use_threads=True)
             lines.append(row(f"{label}: all columns, 1 thread", single, size))
             lines.append(row(f"{label}: all columns, all cores", threaded, size))
             lines.append(row(f"{label}: streaming, batches dropped", stream, size))
+            probes += [probe_row(f"{label}: all columns, 1 thread", single)]
+            probes += [probe_row(f"{label}: all columns, all cores", threaded)]
             if single and threaded:
                 lines.append(f"| {label}: all cores / 1 thread | {single['seconds'] / threaded['seconds']:.2f}x |")
             import arrow_sus
@@ -337,6 +396,7 @@ def main() -> None:
                 if single and projected:
                     ratio = single["seconds"] / projected["seconds"]
                     lines.append(f"| {label}: 5 columns / all columns | {ratio:.2f}x |")
+        lines += ["", *probes] if synthetic and args.probe_memory else []
         lines += ["", "### Peers on real files (-> pandas unless noted)", ""]
         for name in filter(None, args.peer_files.split(",")):
             path = str(CORPUS / name)
