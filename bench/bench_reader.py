@@ -18,7 +18,7 @@ code).
   included), the later ones a session that reads file after file.
 
 Usage: python bench/bench_reader.py [--synthetic-mb 1024] [--repeat 3] [--peer-files RDAC2401.dbc,...]
-       [--session-runs 3] [--out FILE.md]
+       [--session-runs 3] [--probe-memory] [--out FILE.md]
 Needs the corpus (../shared/corpus or $ARROW_SUS_CORPUS) and the ``bench`` extras for the peers.
 """
 
