@@ -274,8 +274,8 @@ def _ratios(result: dict[str, Any], baselines: tuple[dict[str, Any] | None, ...]
 
 def probe_row(label: str, result: dict[str, Any] | None) -> str:
     """One line of the fresh-memory table: the probe before each run of a case, the reported run's in bold."""
-    if result is None or "fresh_memory_gbps" not in result:
-        return f"| {label} | |"
+    if result is None:
+        return f"| {label} | did not finish |"
     first, *others = (f"{gbps:.2f}" if gbps is not None else "?" for gbps in result["fresh_memory_gbps"])
     return f"| {label} | {', '.join([f'**{first}**', *others])} |"
 
@@ -365,13 +365,7 @@ def main() -> None:
         workdir.mkdir(parents=True, exist_ok=True)
         synthetic = SYNTHETIC_SOURCES if args.synthetic_mb > 0 else []
         lines += ["### Synthetic large files (arrow-sus)", "", HEADER] if synthetic else []
-        probes = [
-            f"Fresh memory just before each run: GB/s at which a fresh interpreter got {PROBE_MB} MB of new "
-            "huge-page memory backed (the reported run's in bold). A table read allocates about as much.",
-            "",
-            "| case | fresh memory before each run (GB/s) |",
-            "| --- | --- |",
-        ]
+        probe_rows: list[str] = []  # with --probe-memory: the probes before each whole-table run
         for label, name in synthetic:
             path = str(build_synthetic(label, CORPUS / name, args.synthetic_mb, workdir))
             size = _dbf_size(path)
@@ -382,8 +376,9 @@ def main() -> None:
             lines.append(row(f"{label}: all columns, 1 thread", single, size))
             lines.append(row(f"{label}: all columns, all cores", threaded, size))
             lines.append(row(f"{label}: streaming, batches dropped", stream, size))
-            probes += [probe_row(f"{label}: all columns, 1 thread", single)]
-            probes += [probe_row(f"{label}: all columns, all cores", threaded)]
+            if args.probe_memory:
+                probe_rows.append(probe_row(f"{label}: all columns, 1 thread", single))
+                probe_rows.append(probe_row(f"{label}: all columns, all cores", threaded))
             if single and threaded:
                 lines.append(f"| {label}: all cores / 1 thread | {single['seconds'] / threaded['seconds']:.2f}x |")
             import arrow_sus
@@ -396,7 +391,16 @@ def main() -> None:
                 if single and projected:
                     ratio = single["seconds"] / projected["seconds"]
                     lines.append(f"| {label}: 5 columns / all columns | {ratio:.2f}x |")
-        lines += ["", *probes] if synthetic and args.probe_memory else []
+        if probe_rows:
+            lines += [
+                "",
+                f"Fresh memory just before each run: GB/s at which a fresh interpreter got {PROBE_MB} MB of new "
+                "huge-page memory backed (the reported run's in bold). A table read allocates about as much.",
+                "",
+                "| case | fresh memory before each run (GB/s) |",
+                "| --- | --- |",
+                *probe_rows,
+            ]
         lines += ["", "### Peers on real files (-> pandas unless noted)", ""]
         for name in filter(None, args.peer_files.split(",")):
             path = str(CORPUS / name)
