@@ -19,6 +19,8 @@
 #include <arrow/result.h>
 #include <arrow/status.h>
 
+#include "arrow_sus/output_target.h"
+
 namespace arrow_sus {
 
 struct DbcOptions {
@@ -73,9 +75,12 @@ arrow::Result<std::optional<size_t>> DecompressDbcInto(std::span<const uint8_t> 
 arrow::Result<std::vector<uint8_t>> CompressDbf(std::span<const uint8_t> dbf, std::string_view name,
                                                 int dictionary_bits = 6);
 
-// File conversions, streaming; `dst` is written under a temporary name and renamed at the end, so
-// it is never left half-written.
-arrow::Status DbcToDbf(const std::string& src, const std::string& dst, DbcOptions options = {});
-arrow::Status DbfToDbc(const std::string& src, const std::string& dst, int dictionary_bits = 6);
+// File conversions, streaming; `dst` is written under a temporary name and moved into place at the
+// end (never left half-written), under the output rules: `src` is never written over, and an
+// existing `dst` that arrow-sus did not write is replaced only with rules.overwrite.
+arrow::Status DbcToDbf(const std::string& src, const std::string& dst, DbcOptions options = {},
+                       const OutputRules& rules = {});
+arrow::Status DbfToDbc(const std::string& src, const std::string& dst, int dictionary_bits = 6,
+                       const OutputRules& rules = {});
 
 }  // namespace arrow_sus

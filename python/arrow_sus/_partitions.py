@@ -8,37 +8,54 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from arrow_sus._messages import argument, none_for_all
 from arrow_sus.errors import InvalidArgumentError
 
 UfArg = str | Iterable[str] | None
 IntArg = int | str | range | Iterable[int | str] | None
 
 
+#: The years a DATASUS file can be of (the oldest files are from the 1970s), and the months of a year.
+YEARS = (1970, 2100)
+MONTHS = (1, 12)
+
+
 def _split(text: str) -> list[str]:
     return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
 
 
-def _expand_int(token: int | str, what: str) -> list[int]:
-    if isinstance(token, bool):
-        raise InvalidArgumentError(f"{what} must be a number, not {token!r}")
+def _in_bounds(value: int, what: str, bounds: tuple[int, int]) -> int:
+    low, high = bounds
+    if not low <= value <= high:
+        hint = "use four digits, e.g. 2023" if what == "year" else f"{what}s go from {low} to {high}"
+        raise InvalidArgumentError(f"{argument(what, value)} is out of range ({low}-{high}): {hint}")
+    return value
+
+
+def _expand_int(token: int | str, what: str, bounds: tuple[int, int]) -> list[int]:
+    """One value or a ``first-last`` range, each end checked against ``bounds`` before anything is built (a
+    range like ``1-999999999`` fails at once instead of expanding)."""
+    if isinstance(token, bool) or not isinstance(token, (int, str)):
+        raise InvalidArgumentError(f"{what} must be a number, a list or a range like '2019-2023', not {token!r}")
     if isinstance(token, int):
-        return [token]
+        return [_in_bounds(token, what, bounds)]
     text = token.strip()
     low, sep, high = text.partition("-")
     try:
-        if sep:
-            first, last = int(low), int(high)
-            if last < first:
-                raise InvalidArgumentError(f"{what} range {text!r} is empty (the end is before the start)")
-            return list(range(first, last + 1))
-        return [int(text)]
+        first = int(low)
+        last = int(high) if sep else first
     except ValueError:
         raise InvalidArgumentError(
             f"{what} must be a number, a list or a range like '2019-2023', not {token!r}"
         ) from None
+    _in_bounds(first, what, bounds)
+    _in_bounds(last, what, bounds)
+    if last < first:
+        raise InvalidArgumentError(f"{what} range {text!r} is empty (the end is before the start)")
+    return list(range(first, last + 1))
 
 
-def _ints(value: IntArg, what: str) -> list[int] | None:
+def _ints(value: IntArg, what: str, bounds: tuple[int, int]) -> list[int] | None:
     if value is None:
         return None
     items: Iterable[int | str]
@@ -49,29 +66,21 @@ def _ints(value: IntArg, what: str) -> list[int] | None:
     else:
         items = value
     out: set[int] = set()
-    for item in items:
-        out.update(_expand_int(item, what))
+    for item in items:  # each item is checked as it comes: a huge range fails at its first bad value
+        out.update(_expand_int(item, what, bounds))
     if not out:
-        raise InvalidArgumentError(f"{what} is empty: pass at least one value, or None for all")
+        raise InvalidArgumentError(f"{what} is empty: pass at least one value, {none_for_all()}")
     return sorted(out)
 
 
 def normalize_years(year: IntArg) -> list[int] | None:
-    """Four-digit years as a sorted list (``None``: every year the dataset has)."""
-    years = _ints(year, "year")
-    for y in years or ():
-        if not 1970 <= y <= 2100:
-            raise InvalidArgumentError(f"year {y} is out of range: use four digits, e.g. 2023")
-    return years
+    """Four-digit years (1970-2100) as a sorted list (``None``: every year the dataset has)."""
+    return _ints(year, "year", YEARS)
 
 
 def normalize_months(month: IntArg) -> list[int] | None:
     """Months 1-12 as a sorted list (``None``: every month)."""
-    months = _ints(month, "month")
-    for m in months or ():
-        if not 1 <= m <= 12:
-            raise InvalidArgumentError(f"month {m} is out of range: months go from 1 to 12")
-    return months
+    return _ints(month, "month", MONTHS)
 
 
 def _state_codes() -> list[str]:
@@ -98,5 +107,5 @@ def normalize_ufs(uf: UfArg, *, allow_br: bool = True) -> list[str] | None:
             choices = ", ".join(states) + (" or BR" if allow_br else "")
             raise InvalidArgumentError(f"unknown UF {item!r}: use one of {choices}")
     if not out:
-        raise InvalidArgumentError("uf is empty: pass at least one state, or None for all")
+        raise InvalidArgumentError(f"uf is empty: pass at least one state, {none_for_all()}")
     return sorted(out)

@@ -1,7 +1,8 @@
-"""Writing streams of batches to files without holding them in memory.
+"""Writing streams of batches to files, directories or standard output without holding them in memory.
 
-Every output is written under a temporary name beside its target and renamed into place only when
-complete: an interrupted or failed run leaves no partial file, and an existing target is untouched.
+Every output is written under a temporary name beside its target and moved into place only when complete,
+under the output rule of :mod:`arrow_sus._output_target`: an interrupted or failed run leaves no partial
+file, and an existing target is replaced only when arrow-sus wrote it or the caller asked to overwrite.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import contextlib
 import json
 import os
 import shutil
-import tempfile
+import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -20,19 +21,9 @@ import pyarrow.csv as pacsv
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+from arrow_sus._output_target import FORMATS, OutputRules, check_target, commit, is_stdout, temporary_path
 from arrow_sus.dbf_writer import DbfWriter
 from arrow_sus.errors import InvalidArgumentError
-
-#: Output formats by file suffix.
-FORMATS = {
-    ".parquet": "parquet",
-    ".arrow": "arrow",
-    ".ipc": "arrow",
-    ".feather": "arrow",
-    ".csv": "csv",
-    ".jsonl": "jsonl",
-    ".dbf": "dbf",
-}
 
 
 def _json_default(value: Any) -> Any:
@@ -65,7 +56,7 @@ class _ParquetRowGroups:
     ROWS = 256 * 1024
     BYTES = 128 * 2**20
 
-    def __init__(self, path: str, schema: pa.Schema, compression: str) -> None:
+    def __init__(self, path: str | BinaryIO, schema: pa.Schema, compression: str) -> None:
         self._writer = pq.ParquetWriter(path, schema, compression=compression)
         self._schema = schema
         self._pending: list[pa.RecordBatch] = []
@@ -96,35 +87,55 @@ class _ParquetRowGroups:
         self._writer.close()
 
 
-class FileSink:
-    """One output file in ``fmt``: a writer over a temporary file, renamed into place by :meth:`commit`."""
+def _writer(fmt: str, sink: str | BinaryIO, schema: pa.Schema, compression: str | None) -> Any:
+    """A writer of ``fmt`` batches into ``sink`` (a path, or an open binary file for standard output)."""
+    if fmt == "parquet":
+        return _ParquetRowGroups(sink, schema, compression or "zstd")
+    if fmt == "arrow":  # a pipe cannot seek back to a file footer: stream format there
+        return pa.ipc.new_file(sink, schema) if isinstance(sink, str) else pa.ipc.new_stream(sink, schema)
+    if fmt == "csv":
+        return pacsv.CSVWriter(sink, schema)
+    if fmt in ("jsonl", "dbf"):
+        assert not isinstance(sink, str)
+        return _JsonLinesWriter(sink) if fmt == "jsonl" else DbfWriter(sink, schema)
+    raise InvalidArgumentError(f"unknown format {fmt!r} (expected {', '.join(sorted(set(FORMATS.values())))})")
 
-    def __init__(self, path: Path, fmt: str, schema: pa.Schema, *, compression: str | None = None) -> None:
-        self.path = path
+
+class FileSink:
+    """One output in ``fmt``: a writer over a temporary file, moved onto ``path`` by :meth:`commit`; or, for
+    ``path`` ``-``, a writer straight to standard output."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        fmt: str,
+        schema: pa.Schema,
+        *,
+        rules: OutputRules | None = None,
+        compression: str | None = None,
+    ) -> None:
         self.fmt = fmt
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        os.close(fd)
-        self.tmp = Path(tmp)
-        self._file: BinaryIO | None = None
-        self._writer: Any
-        if fmt == "parquet":
-            self._writer = _ParquetRowGroups(str(self.tmp), schema, compression or "zstd")
-        elif fmt == "arrow":
-            self._writer = pa.ipc.new_file(str(self.tmp), schema)
-        elif fmt == "csv":
-            self._writer = pacsv.CSVWriter(str(self.tmp), schema)
-        elif fmt == "jsonl":
-            self._file = open(self.tmp, "wb")
-            self._writer = _JsonLinesWriter(self._file)
-        elif fmt == "dbf":
-            self._file = open(self.tmp, "wb")
-            self._writer = DbfWriter(self._file, schema)
-        else:
-            self.tmp.unlink(missing_ok=True)
-            raise InvalidArgumentError(f"unknown format {fmt!r} (expected {', '.join(sorted(set(FORMATS.values())))})")
         self.schema = schema
         self.rows = 0
+        self.rules = rules or OutputRules()
+        self._file: BinaryIO | None = None
+        self.stdout = is_stdout(path)
+        self.path = Path(path)
+        if self.stdout:
+            self._writer = _writer(fmt, sys.stdout.buffer, schema, compression)
+            return
+        check_target(self.path, directory=False, rules=self.rules)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = temporary_path(self.path)
+        if fmt in ("jsonl", "dbf"):
+            self._file = open(self.tmp, "xb")
+        try:
+            self._writer = _writer(fmt, self._file or str(self.tmp), schema, compression)
+        except BaseException:
+            if self._file is not None:
+                self._file.close()
+            self.tmp.unlink(missing_ok=True)
+            raise
 
     def write(self, batch: pa.RecordBatch) -> None:
         """Appends a batch; its schema must be the sink's."""
@@ -137,14 +148,14 @@ class FileSink:
         self.rows += batch.num_rows
 
     def commit(self) -> None:
-        """Closes the file and moves it onto the target name."""
+        """Closes the output and moves it onto the target name (checked once more now)."""
         self._writer.close()
         if self._file is not None:
             self._file.close()
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(self.tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the usual permissions
-        os.replace(self.tmp, self.path)
+        if self.stdout:
+            sys.stdout.buffer.flush()
+            return
+        commit(self.tmp, self.path, directory=False, rules=self.rules)
 
     def abort(self) -> None:
         """Drops the temporary file (the target, if any, is untouched)."""
@@ -155,12 +166,21 @@ class FileSink:
                 self._writer.close()
         if self._file is not None:
             self._file.close()
-        self.tmp.unlink(missing_ok=True)
+        if not self.stdout:
+            self.tmp.unlink(missing_ok=True)
 
 
-def write_stream(batches: Iterable[pa.RecordBatch], schema: pa.Schema, path: Path, fmt: str, **kw: Any) -> int:
-    """Writes every batch to ``path`` in ``fmt`` atomically; returns the number of rows."""
-    sink = FileSink(path, fmt, schema, **kw)
+def write_stream(
+    batches: Iterable[pa.RecordBatch],
+    schema: pa.Schema,
+    path: str | os.PathLike[str],
+    fmt: str,
+    *,
+    rules: OutputRules | None = None,
+    compression: str | None = None,
+) -> int:
+    """Writes every batch to ``path`` (or standard output for ``-``) in ``fmt`` atomically; returns the rows."""
+    sink = FileSink(path, fmt, schema, rules=rules, compression=compression)
     try:
         for batch in batches:
             sink.write(batch)
@@ -172,16 +192,25 @@ def write_stream(batches: Iterable[pa.RecordBatch], schema: pa.Schema, path: Pat
 
 
 def write_partitioned(
-    reader: pa.RecordBatchReader, path: Path, partition_by: Sequence[str], compression: str = "zstd"
+    reader: pa.RecordBatchReader,
+    path: Path,
+    partition_by: Sequence[str],
+    compression: str = "zstd",
+    *,
+    rules: OutputRules | None = None,
 ) -> int:
-    """Writes a hive-partitioned Parquet directory (``uf=SP/year=2023/...``) atomically; returns rows.
+    """Writes a hive-partitioned Parquet directory (``uf=SP/year=2023/...``) atomically; returns the rows.
 
-    The directory is built under a temporary name beside ``path`` and renamed onto it when complete."""
+    The directory is built under a temporary name beside ``path`` and moved onto it when complete; an existing
+    directory stays whole until then (see :func:`arrow_sus._output_target.commit` for what may be replaced)."""
+    rules = rules or OutputRules()
     missing = [c for c in partition_by if c not in reader.schema.names]
     if missing:
         raise InvalidArgumentError(f"cannot partition by {', '.join(missing)}: not among the columns")
+    check_target(path, directory=True, rules=rules)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temp_dir = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent))
+    temp_dir = temporary_path(path)
+    temp_dir.mkdir()  # the usual permissions (umask applies), unlike mkdtemp's 0700
     rows = 0
 
     def counted() -> Iterable[pa.RecordBatch]:
@@ -200,11 +229,7 @@ def write_partitioned(
             file_options=ds.ParquetFileFormat().make_write_options(compression=compression),
             existing_data_behavior="overwrite_or_ignore",
         )
-        if path.is_dir():
-            shutil.rmtree(path)
-        elif path.exists():
-            path.unlink()
-        temp_dir.rename(path)
+        commit(temp_dir, path, directory=True, rules=rules)
     except BaseException:
         shutil.rmtree(temp_dir, ignore_errors=True)
         raise

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 
 from arrow_sus._native import _core
+from arrow_sus._output_target import OutputRules
 
 __all__ = [
     "compress_dbf",
@@ -28,34 +29,39 @@ __all__ = [
 StrPath = str | os.PathLike[str]
 
 
-def dbc_to_dbf(src: StrPath, dst: StrPath, *, verify_crc: bool = True) -> None:
+def dbc_to_dbf(src: StrPath, dst: StrPath, *, verify_crc: bool = True, overwrite: bool = False) -> None:
     """Decompresses the ``.dbc`` file ``src`` into the DBF file ``dst``.
 
-    The output is streamed (bounded memory) into a temporary file renamed to ``dst`` at the end, so
-    ``dst`` is never left half-written. With ``verify_crc`` (the default) the CRC-32 stored in the
-    ``.dbc`` is checked against the decompressed bytes.
+    The output is streamed (bounded memory) into a temporary file moved to ``dst`` at the end, so
+    ``dst`` is never left half-written. An existing ``dst`` is replaced only when arrow-sus wrote it or
+    ``overwrite`` is true (never ``src`` itself, a device, or a file in the cache). With ``verify_crc`` (the
+    default) the CRC-32 stored in the ``.dbc`` is checked against the decompressed bytes.
 
     Raises:
+        InvalidArgumentError: ``dst`` may not be written (see above).
         NotFoundError: ``src`` does not exist.
         FormatError: ``src`` is not a ``.dbc``, or is corrupt or truncated (the message gives the byte
             offset).
         ChecksumError: the stored CRC-32 does not match.
     """
-    _core.dbc_to_dbf(os.fspath(src), os.fspath(dst), verify_crc=verify_crc)
+    rules = OutputRules(overwrite=overwrite).native()
+    _core.dbc_to_dbf(os.fspath(src), os.fspath(dst), verify_crc=verify_crc, **rules)
 
 
-def dbf_to_dbc(src: StrPath, dst: StrPath, *, dictionary_bits: int = 6) -> None:
+def dbf_to_dbc(src: StrPath, dst: StrPath, *, dictionary_bits: int = 6, overwrite: bool = False) -> None:
     """Compresses the DBF file ``src`` into the ``.dbc`` file ``dst`` (streamed, temp file + rename).
 
     ``dictionary_bits`` is the DCL window: 4, 5 or 6 for 1, 2 or 4 KiB (DATASUS uses 6). The result
-    decodes with any DCL implementation (for example pyreaddbc / read.dbc).
+    decodes with any DCL implementation (for example pyreaddbc / read.dbc). ``dst`` is replaced as in
+    :func:`dbc_to_dbf`: only when arrow-sus wrote it or ``overwrite`` is true.
 
     Raises:
+        InvalidArgumentError: ``dst`` may not be written, or ``dictionary_bits`` is not 4, 5 or 6.
         NotFoundError: ``src`` does not exist.
         FormatError: ``src`` does not start with a DBF header.
-        InvalidArgumentError: ``dictionary_bits`` is not 4, 5 or 6.
     """
-    _core.dbf_to_dbc(os.fspath(src), os.fspath(dst), dictionary_bits=dictionary_bits)
+    rules = OutputRules(overwrite=overwrite).native()
+    _core.dbf_to_dbc(os.fspath(src), os.fspath(dst), dictionary_bits=dictionary_bits, **rules)
 
 
 def decompress_dbc(data: bytes, *, verify_crc: bool = True, name: str = "<bytes>") -> bytes:

@@ -44,6 +44,11 @@ OPERATORS: dict[str, str] = {
 _NO_VALUE = {"is_null", "not_null"}
 _MANY_VALUES = {"in", "not in"}
 
+#: Limits of one filter: values in all its comparisons together (an ``in`` list of every municipality and
+#: CID-10 code fits many times over), and how deeply ``and``/``or`` groups nest.
+MAX_VALUES = 200_000
+MAX_DEPTH = 64
+
 
 @dataclass(frozen=True)
 class Comparison:
@@ -111,21 +116,49 @@ def _from_tuple(item: Any) -> Comparison:
     return comparison(*item)
 
 
+def _check_limits(expr: Expr) -> Expr:
+    """``expr`` itself, once its values and nesting are within :data:`MAX_VALUES` and :data:`MAX_DEPTH`.
+
+    Walks the tree without recursion, so a tree built by hand thousands of levels deep gets this error
+    rather than a RecursionError."""
+    values = 0
+    stack: list[tuple[Any, int]] = [(expr, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise InvalidArgumentError(f"the filter nests and/or groups more than {MAX_DEPTH} levels deep")
+        if isinstance(node, Comparison):
+            values += len(node.values)
+            if values > MAX_VALUES:
+                raise InvalidArgumentError(
+                    f"the filter holds more than {MAX_VALUES:,} values: filter on a coarser column, or join "
+                    "the result with a table of the values instead"
+                )
+        elif isinstance(node, (And, Or)):
+            stack.extend((child, depth + 1) for child in node.children)
+        else:
+            raise InvalidArgumentError(f"a filter node must be a Comparison, And or Or, not {type(node).__name__}")
+    return expr
+
+
 def normalize_filters(filters: Any) -> Expr | None:
-    """Turns any accepted ``filters`` form into an :class:`Expr` (``None`` stays ``None``)."""
+    """Turns any accepted ``filters`` form into an :class:`Expr` (``None`` stays ``None``), within the limits
+    :data:`MAX_VALUES` and :data:`MAX_DEPTH`."""
     if filters is None:
         return None
     if isinstance(filters, (Comparison, And, Or)):
-        return filters
+        return _check_limits(filters)
     if isinstance(filters, str):
         return parse_where(filters)
     if isinstance(filters, tuple):
-        return _from_tuple(filters)
+        return _check_limits(_from_tuple(filters))
     if not isinstance(filters, list):
-        raise InvalidArgumentError(f"filters must be a list of tuples or of lists of tuples, got {filters!r}")
+        raise InvalidArgumentError(
+            f"filters must be a list of tuples or of lists of tuples, got {type(filters).__name__}"
+        )
     if filters and all(isinstance(f, list) for f in filters):
-        return Or(tuple(And(tuple(_from_tuple(t) for t in group)) for group in filters))
-    return And(tuple(_from_tuple(t) for t in filters))
+        return _check_limits(Or(tuple(And(tuple(_from_tuple(t) for t in group)) for group in filters)))
+    return _check_limits(And(tuple(_from_tuple(t) for t in filters)))
 
 
 def filter_fields(expr: Expr | None) -> list[str]:
@@ -141,22 +174,35 @@ def filter_fields(expr: Expr | None) -> list[str]:
 
 
 _EPOCH = _dt.date(1970, 1, 1)
+_INT64 = (-(2**63), 2**63 - 1)
 
 
-def _native_literal(value: Literal) -> Any:
+def _native_literal(value: Literal, field: str) -> Any:
     if isinstance(value, _dt.datetime):
         value = value.date()
     if isinstance(value, _dt.date):
         return ("date", (value - _EPOCH).days)
-    if isinstance(value, (str, bool, int, float)):
+    if isinstance(value, (bool, float)):
         return value
-    raise InvalidArgumentError(f"unsupported filter value {value!r} (use str, int, float, bool or date)")
+    if isinstance(value, int):
+        if not _INT64[0] <= value <= _INT64[1]:
+            raise InvalidArgumentError(f"filter value for {field} is beyond the 64-bit integer range")
+        return value
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidArgumentError(
+                f"filter value for {field} is not valid text (it holds a lone surrogate): {value!r}"
+            ) from None
+        return value
+    raise InvalidArgumentError(f"unsupported filter value {value!r} for {field} (use str, int, float, bool or date)")
 
 
 def to_native(expr: Expr) -> tuple[Any, ...]:
     """The plain-tuple form the engine binding takes."""
     if isinstance(expr, Comparison):
-        return ("cmp", expr.field, expr.op, [_native_literal(v) for v in expr.values])
+        return ("cmp", expr.field, expr.op, [_native_literal(v, expr.field) for v in expr.values])
     kind = "and" if isinstance(expr, And) else "or"
     return (kind, [to_native(c) for c in expr.children])
 
@@ -183,10 +229,9 @@ class _WhereParser:
     def __init__(self, text: str) -> None:
         self.text = text
         self.tokens: list[tuple[str, str]] = []
-        pos = 0
-        while pos < len(text):
-            if text[pos:].strip() == "":
-                break
+        self.depth = 0
+        pos, end = 0, len(text.rstrip())
+        while pos < end:
             m = _TOKEN.match(text, pos)
             if m is None or m.end() == pos:
                 raise InvalidArgumentError(f"cannot parse --where at character {pos}: {text[pos:]!r}")
@@ -240,8 +285,12 @@ class _WhereParser:
         tok = self.peek()
         if tok == ("punct", "("):
             self.take()
+            self.depth += 1
+            if self.depth >= MAX_DEPTH:
+                raise InvalidArgumentError(f"--where nests parentheses more than {MAX_DEPTH} levels deep")
             expr = self.or_expr()
             self.expect("punct", ")")
+            self.depth -= 1
             return expr
         field = self.expect("word")
         if self.keyword("is"):
@@ -272,7 +321,10 @@ class _WhereParser:
         if kind == "string":
             return text[1:-1].replace(text[0] * 2, text[0])
         if kind == "number":
-            return float(text) if any(c in text for c in ".eE") else int(text)
+            try:
+                return float(text) if any(c in text for c in ".eE") else int(text)
+            except ValueError:  # more digits than Python converts
+                raise InvalidArgumentError(f"--where: the number {text[:20]}... is too long") from None
         if kind == "word" and text.lower() in ("true", "false"):
             return text.lower() == "true"
         if kind == "word" and text.lower() == "date":
@@ -295,10 +347,12 @@ def parse_where(text: str) -> Expr:
     ``"..."``), numbers, ``true`` / ``false``, ``date 'YYYY-MM-DD'``. Keywords are case-insensitive; field
     names are kept as written.
     """
-    return _WhereParser(text).parse()
+    return _check_limits(_WhereParser(text).parse())
 
 
 __all__ = [
+    "MAX_DEPTH",
+    "MAX_VALUES",
     "OPERATORS",
     "And",
     "Comparison",

@@ -23,6 +23,7 @@ from typing import Any, Literal, Union
 
 import pyarrow as pa
 
+from arrow_sus._columns import normalize_columns
 from arrow_sus._native import _core
 from arrow_sus.filters import normalize_filters, to_native
 
@@ -66,7 +67,8 @@ def _open_native(
     expr = normalize_filters(filters)
     native_filter = to_native(expr) if expr is not None else None
     src, name = _source_args(source)
-    cols = None if columns is None else [str(c) for c in columns]
+    names = normalize_columns(columns)
+    cols = None if names is None else list(names)
     common = dict(
         columns=cols,
         filter=native_filter,

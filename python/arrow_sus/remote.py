@@ -13,13 +13,14 @@ from __future__ import annotations
 import difflib
 import sys
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
+from arrow_sus._messages import argument
 from arrow_sus._native import _core
 from arrow_sus._partitions import IntArg, UfArg, normalize_months, normalize_ufs, normalize_years
 from arrow_sus.errors import ArrowSusError, NotFoundError
@@ -212,6 +213,26 @@ class DownloadSummary:
         """Bytes transferred by this run."""
         return sum(r.bytes_fetched for r in self.downloaded)
 
+    def as_dict(self) -> dict[str, Any]:
+        """The summary as plain JSON-ready values (what ``arrow-sus download --json`` prints)."""
+
+        def done(r: FileResult) -> dict[str, Any]:
+            return {
+                "path": r.identity.path,
+                "local_path": str(r.local_path),
+                "size": r.identity.size,
+                "bytes_fetched": r.bytes_fetched,
+                "resumed_from": r.resumed_from,
+            }
+
+        return {
+            "ok": self.ok,
+            "bytes_fetched": self.bytes_fetched,
+            "downloaded": [done(r) for r in self.downloaded],
+            "up_to_date": [done(r) for r in self.up_to_date],
+            "failed": [{"path": f.path, "error": type(f.error).__name__, "message": f.describe()} for f in self.failed],
+        }
+
     def __str__(self) -> str:
         lines = [
             f"downloaded: {len(self.downloaded)} ({self.bytes_fetched:,} bytes)",
@@ -357,9 +378,9 @@ def download_files(
 def download(
     dataset: str | None = None,
     *,
-    uf: str | Sequence[str] | None = None,
-    year: int | Sequence[int] | None = None,
-    month: int | Sequence[int] | None = None,
+    uf: UfArg = None,
+    year: IntArg = None,
+    month: IntArg = None,
     files: Iterable[str] | None = None,
     dest: str | Path | None = None,
     source: str | Source | None = None,
@@ -376,7 +397,8 @@ def download(
         src = _resolve(source, max_connections=max_connections)
         found = list_files(dataset, uf=uf, year=year, month=month, source=src)
         if not found:
-            raise NotFoundError(f"no {dataset} files on {src.url} for uf={uf!r} year={year!r} month={month!r}")
+            asked = [argument(k, v) for k, v in (("uf", uf), ("year", year), ("month", month)) if v is not None]
+            raise NotFoundError(f"no {dataset} files on {src.url} for {' '.join(asked) or 'any partition'}")
         files, source = [f.path for f in found], src
     return download_files(files, dest, source=source, progress=progress, errors=errors, max_connections=max_connections)
 
@@ -440,8 +462,9 @@ def list_files(
     ``"SP,RJ"`` / ``"2019-2023"`` / ``"1-6"``, as for :func:`arrow_sus.scan`).
 
     Names the catalog does not recognise as this dataset are left out; the result is sorted by path."""
-    from arrow_sus.catalog import parse_paths
+    from arrow_sus.catalog import dataset_info, parse_paths
 
+    dataset = dataset_info(dataset)["id"]  # any case is accepted; unknown ids raise with the closest ones
     ufs, years, months = normalize_ufs(uf), normalize_years(year), normalize_months(month)
     src = _resolve(source)
     found: list[RemoteFile] = []

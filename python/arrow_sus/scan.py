@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import urllib.parse
+import urllib.request
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -26,7 +28,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pyarrow as pa
 
+from arrow_sus._columns import normalize_columns
 from arrow_sus._format import human_bytes
+from arrow_sus._messages import argument
 from arrow_sus._native import _core
 from arrow_sus._partitions import IntArg, UfArg, normalize_months, normalize_ufs, normalize_years
 from arrow_sus.cache import CACHE_FORMATS, DEFAULT_CACHE_FORMAT, CacheFormat
@@ -38,6 +42,8 @@ if TYPE_CHECKING:
     import duckdb
     import pandas as pd
     import polars as pl
+
+    from arrow_sus.remote import Source
 
 SchemaMode = Literal["union", "intersection", "strict"]
 
@@ -69,6 +75,8 @@ class _Options:
     with_source: bool
     verify_crc: bool
     max_connections: int
+    connect_timeout: float | None
+    timeout: float | None
     use_threads: bool
     typed: bool
 
@@ -213,8 +221,12 @@ class Scan:
             reader.close()
 
     def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
-        """The Arrow PyCapsule stream protocol: ``pa.table(scan)``, ``pl.from_arrow(scan)``, DuckDB..."""
-        return self.to_reader().__arrow_c_stream__(requested_schema)
+        """The Arrow PyCapsule stream protocol: ``pa.table(scan)``, ``pl.from_arrow(scan)``, DuckDB...
+
+        Each call is a new pass, started lazily: a consumer that only asks for the schema (DuckDB does, several
+        times per query) starts no download and no decoding."""
+        reader = pa.RecordBatchReader.from_batches(self.schema, self.stream())
+        return reader.__arrow_c_stream__(requested_schema)
 
     def to_arrow(self) -> pa.Table:
         """Reads everything into a ``pyarrow.Table``."""
@@ -235,15 +247,19 @@ class Scan:
         return self.to_arrow().to_pandas(**kwargs)
 
     def to_duckdb(self, con: duckdb.DuckDBPyConnection | None = None, name: str | None = None) -> Any:
-        """A DuckDB relation over the scan's stream (registered as ``name`` when given)."""
+        """A DuckDB relation over the scan, which can be queried any number of times (registered as the view
+        ``name`` when given, so SQL can name it too).
+
+        The relation is lazy, like the scan: every query DuckDB runs on it reads the scan again (a new pass;
+        files already converted come from the cache). To read once and query many times in memory,
+        materialise it: ``rel.create("t")`` or ``con.sql("CREATE TABLE t AS SELECT * FROM name")``."""
         import duckdb
 
         connection = con if con is not None else duckdb.connect()
-        reader = self.to_reader()
         if name is not None:
-            connection.register(name, reader)
+            connection.register(name, self)
             return connection.table(name)
-        return connection.from_arrow(reader)
+        return connection.from_arrow(self)
 
     def lazy(self) -> pl.LazyFrame:
         """A Polars ``LazyFrame``: Polars' projection, predicate (the supported part), ``n_rows`` and batch
@@ -260,29 +276,38 @@ class Scan:
         *,
         partition_by: Sequence[str] | None = None,
         compression: str = "zstd",
+        overwrite: bool = False,
     ) -> dict[str, Any]:
         """Writes the scan as Parquet while it streams (never the whole result in memory).
+
+        The output is written under a temporary name and moved into place when complete. An existing ``path``
+        is replaced only when arrow-sus wrote it or ``overwrite`` is true; never a device, the current
+        directory or a directory holding files arrow-sus did not write.
 
         Args:
             path: a ``.parquet`` file, or a directory when ``partition_by`` is given.
             partition_by: columns to partition by, e.g. ``["uf", "year", "month"]`` (hive layout); the
                 source columns are added automatically when named here.
             compression: Parquet codec.
+            overwrite: replace an existing ``path`` that arrow-sus did not write.
 
         Returns:
             A summary: ``path``, ``rows``, ``files`` (source files read), ``bytes`` written.
         """
+        from arrow_sus._output_target import OutputRules, check_target
         from arrow_sus._writers import tree_size, write_partitioned, write_stream
 
+        out = Path(path)
+        rules = OutputRules(overwrite=overwrite, inputs=self.local_inputs())
+        check_target(out, directory=bool(partition_by), rules=rules)  # before any file is read
         target = self
         if partition_by and any(c in SOURCE_COLUMNS for c in partition_by) and not self._options.with_source:
             target = self._with(with_source=True)
         reader = target.to_reader()
-        out = Path(path)
         if partition_by:
-            rows = write_partitioned(reader, out, partition_by, compression)
+            rows = write_partitioned(reader, out, partition_by, compression, rules=rules)
         else:
-            rows = write_stream(reader, reader.schema, out, "parquet", compression=compression)
+            rows = write_stream(reader, reader.schema, out, "parquet", rules=rules, compression=compression)
         return {"path": str(out), "rows": rows, "files": len(self._files), "bytes": tree_size(out)}
 
     def __repr__(self) -> str:
@@ -299,33 +324,40 @@ class Scan:
         """Number of planned files."""
         return len(self._files)
 
+    def local_inputs(self) -> tuple[Path, ...]:
+        """The planned files as local paths, when the source is a local mirror (``file://``): outputs must
+        never be written over them. Empty for remote sources (their local copies live in the cache, which
+        no output may touch)."""
+        if not self.source.startswith("file://"):
+            return ()
+        root = Path(urllib.request.url2pathname(urllib.parse.urlparse(self.source).path))
+        return tuple(root / f.path for f in self._files)
+
 
 def _plan(
-    dataset: str,
+    info: dict[str, Any],
     ufs: list[str] | None,
     years: list[int] | None,
     months: list[int] | None,
-    source: str,
-    max_connections: int,
+    src: Source,
 ) -> list[_File]:
-    from arrow_sus.catalog import dataset_info, select_parts
-    from arrow_sus.remote import list_files, open_source
+    from arrow_sus.catalog import select_parts
+    from arrow_sus.remote import list_files
 
-    info = dataset_info(dataset)  # unknown ids raise with the closest ones
+    dataset = info["id"]
     if info.get("kind") == "data" and info.get("periodicity") in ("monthly", "yearly") and years is None:
         first = min((lay["first_period"] for lay in info["layouts"] if lay.get("first_period")), default=None)
         raise InvalidArgumentError(
-            f"{dataset} is {info['periodicity']}: pass year= (a year, a list or a range"
+            f"{dataset} is {info['periodicity']}: pass {argument('year')} (a year, a list or a range"
             + (f"; data starts in {first}" if first else "")
-            + "), e.g. year=2023"
+            + f"), e.g. {argument('year', 2023)}"
         )
-    src = open_source(source, max_connections=max_connections)
     found = list_files(dataset, uf=ufs, year=years, month=months, source=src)
     if not found:
-        wanted = ", ".join(f"{k}={v}" for k, v in (("uf", ufs), ("year", years), ("month", months)) if v is not None)
+        wanted = " ".join(argument(k, v) for k, v in (("uf", ufs), ("year", years), ("month", months)) if v)
         raise NotFoundError(
-            f"no {dataset} files for {wanted or 'any partition'} on {source}: check the period "
-            f"(arrow_sus.describe({dataset!r}) shows what exists) or the source"
+            f"no {dataset} files for {wanted or 'any partition'} on {src.url}: check the period "
+            f"(arrow-sus describe {dataset} / arrow_sus.describe({dataset!r}) shows what exists) or the source"
         )
     # A period published both as final and as preliminary (during the move) is read from the final file.
     final = {(f.uf, f.year, f.month) for f in found if not f.preliminary}
@@ -369,6 +401,8 @@ def scan(
     batch_size: int = 65536,
     max_concurrent_files: int = 0,
     max_connections: int = 3,
+    connect_timeout: float | None = None,
+    timeout: float | None = None,
     verify_crc: bool = True,
     cache_dir: str | Path | None = None,
 ) -> Scan:
@@ -407,24 +441,31 @@ def scan(
         batch_size: rows per batch.
         max_concurrent_files: files read at once (0: one per core, at least 2).
         max_connections: simultaneous connections to the source host.
+        connect_timeout: seconds to wait for a server to accept a connection and greet (default 15).
+        timeout: seconds a server may stay silent before a request is dropped and retried (default 30).
         verify_crc: check every .dbc's CRC-32.
         cache_dir: another cache directory than ``$ARROW_SUS_CACHE`` / the platform one.
     """
     from arrow_sus.catalog import dataset_info
-    from arrow_sus.remote import default_source_url
+    from arrow_sus.remote import open_source
 
     if batch_size <= 0:
-        raise InvalidArgumentError("batch_size must be positive")
+        raise InvalidArgumentError(f"{argument('batch_size')} must be positive")
     if schema not in ("union", "intersection", "strict"):
-        raise InvalidArgumentError(f"schema must be 'union', 'intersection' or 'strict', not {schema!r}")
+        raise InvalidArgumentError(f"{argument('schema')} must be 'union', 'intersection' or 'strict', not {schema!r}")
     cache_format = _cache_format(cache_format)
+    info = dataset_info(dataset)  # unknown ids raise with the closest ones; any case is accepted
     if encoding is None:
-        encoding = dataset_info(dataset).get("encoding") or "latin-1"
-    src = source or default_source_url()
-    files = _plan(dataset, normalize_ufs(uf), normalize_years(year), normalize_months(month), src, max_connections)
+        encoding = info.get("encoding") or "latin-1"
+    normalized_columns = normalize_columns(columns)
+    filter_expression = normalize_filters(filters)
+    ufs, years, months = normalize_ufs(uf), normalize_years(year), normalize_months(month)
+    timeouts = {k: v for k, v in (("connect_timeout", connect_timeout), ("timeout", timeout)) if v is not None}
+    src = open_source(source, max_connections=max_connections, **timeouts)
+    files = _plan(info, ufs, years, months, src)
     options = _Options(
-        columns=tuple(columns) if columns is not None else None,
-        filters=normalize_filters(filters),
+        columns=normalized_columns,
+        filters=filter_expression,
         encoding=encoding,
         decimals=decimals,
         raw=raw,
@@ -440,17 +481,19 @@ def scan(
         with_source=with_source,
         verify_crc=verify_crc,
         max_connections=max_connections,
+        connect_timeout=connect_timeout,
+        timeout=timeout,
         use_threads=True,
         typed=typed,
     )
-    return Scan(dataset, files, src, options)
+    return Scan(info["id"], files, src.url, options)
 
 
 def _cache_format(asked: str | None) -> CacheFormat:
     """The asked cache format, else ``$ARROW_SUS_CACHE_FORMAT``, else ``"ipc-uncompressed"``; checked."""
     value = asked if asked is not None else os.environ.get(CACHE_FORMAT_ENV) or DEFAULT_CACHE_FORMAT
     if value not in CACHE_FORMATS:
-        where = "cache_format" if asked is not None else f"${CACHE_FORMAT_ENV}"
+        where = argument("cache_format") if asked is not None else f"${CACHE_FORMAT_ENV}"
         raise InvalidArgumentError(f"{where} must be one of {', '.join(map(repr, CACHE_FORMATS))}, not {value!r}")
     return value  # type: ignore[return-value]
 

@@ -1,7 +1,6 @@
 // .dbc <-> .dbf file conversions, streaming, written to a temporary file renamed at the end.
 #include <cstdio>
 #include <filesystem>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -11,6 +10,7 @@
 #include "arrow_sus/dbc.h"
 #include "arrow_sus/dcl.h"
 #include "arrow_sus/error.h"
+#include "arrow_sus/output_target.h"
 #include "dbc/dbc_internal.h"
 
 namespace arrow_sus {
@@ -35,16 +35,18 @@ arrow::Status RequireFile(const std::string& path) {
   return arrow::Status::OK();
 }
 
-// A file written under a unique temporary name next to its destination; Commit() renames it into
-// place, and the destructor removes it if Commit() was never reached.
+// A file written under a unique temporary name next to its destination; Commit() moves it into
+// place under the output rules (arrow_sus/output_target.h), and the destructor removes it if
+// Commit() was never reached.
 class TempFile {
  public:
-  static arrow::Result<std::unique_ptr<TempFile>> Create(const std::string& dst) {
-    std::random_device rd;
-    std::string tmp = dst + ".tmp-" + std::to_string(rd());
-    std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  static arrow::Result<std::unique_ptr<TempFile>> Create(const std::string& dst,
+                                                         OutputRules rules) {
+    ARROW_RETURN_NOT_OK(CheckOutputTarget(dst, OutputKind::kFile, rules));
+    std::string tmp = TemporaryOutputPath(dst).string();
+    std::FILE* f = std::fopen(tmp.c_str(), "wbx");
     if (f == nullptr) return IoError(dst, "cannot create temporary file " + tmp);
-    return std::unique_ptr<TempFile>(new TempFile(dst, std::move(tmp), f));
+    return std::unique_ptr<TempFile>(new TempFile(dst, std::move(tmp), f, std::move(rules)));
   }
   ~TempFile() {
     if (file_ != nullptr) std::fclose(file_);
@@ -66,29 +68,35 @@ class TempFile {
     int rc = std::fclose(file_);
     file_ = nullptr;
     if (rc != 0) return IoError(dst_, "write failed while closing");
-    std::error_code ec;
-    std::filesystem::rename(tmp_, dst_, ec);
-    if (ec) return IoError(dst_, "cannot rename " + tmp_ + ": " + ec.message());
+    ARROW_RETURN_NOT_OK(CommitOutput(tmp_, dst_, OutputKind::kFile, rules_));
     committed_ = true;
     return arrow::Status::OK();
   }
 
  private:
-  TempFile(std::string dst, std::string tmp, std::FILE* f)
-      : dst_(std::move(dst)), tmp_(std::move(tmp)), file_(f) {}
+  TempFile(std::string dst, std::string tmp, std::FILE* f, OutputRules rules)
+      : dst_(std::move(dst)), tmp_(std::move(tmp)), file_(f), rules_(std::move(rules)) {}
   std::string dst_;
   std::string tmp_;
   std::FILE* file_;
+  OutputRules rules_;
   bool committed_ = false;
 };
 
+// The rules for converting `src`: it is an input, never written over.
+OutputRules ConversionRules(const std::string& src, OutputRules rules) {
+  rules.inputs.emplace_back(src);
+  return rules;
+}
+
 }  // namespace
 
-arrow::Status DbcToDbf(const std::string& src, const std::string& dst, DbcOptions options) {
+arrow::Status DbcToDbf(const std::string& src, const std::string& dst, DbcOptions options,
+                       const OutputRules& rules) {
   ARROW_RETURN_NOT_OK(RequireFile(src));
   ARROW_ASSIGN_OR_RAISE(auto file, arrow::io::ReadableFile::Open(src));
   ARROW_ASSIGN_OR_RAISE(auto dbf, OpenDbcStream(file, src, options));
-  ARROW_ASSIGN_OR_RAISE(auto out, TempFile::Create(dst));
+  ARROW_ASSIGN_OR_RAISE(auto out, TempFile::Create(dst, ConversionRules(src, rules)));
   std::vector<uint8_t> chunk(kChunk);
   for (;;) {
     ARROW_ASSIGN_OR_RAISE(int64_t n, dbf->Read(static_cast<int64_t>(kChunk), chunk.data()));
@@ -98,7 +106,8 @@ arrow::Status DbcToDbf(const std::string& src, const std::string& dst, DbcOption
   return out->Commit();
 }
 
-arrow::Status DbfToDbc(const std::string& src, const std::string& dst, int dictionary_bits) {
+arrow::Status DbfToDbc(const std::string& src, const std::string& dst, int dictionary_bits,
+                       const OutputRules& rules) {
   ARROW_RETURN_NOT_OK(RequireFile(src));
   ARROW_ASSIGN_OR_RAISE(DclEncoder encoder, DclEncoder::Make({.dictionary_bits = dictionary_bits}));
   ARROW_ASSIGN_OR_RAISE(auto file, arrow::io::ReadableFile::Open(src));
@@ -114,7 +123,7 @@ arrow::Status DbfToDbc(const std::string& src, const std::string& dst, int dicti
         "truncated DBF: the header declares " + std::to_string(header_length) + " bytes");
   ARROW_RETURN_NOT_OK(file->Seek(static_cast<int64_t>(header_length)));
 
-  ARROW_ASSIGN_OR_RAISE(auto out, TempFile::Create(dst));
+  ARROW_ASSIGN_OR_RAISE(auto out, TempFile::Create(dst, ConversionRules(src, rules)));
   ARROW_RETURN_NOT_OK(out->Write(header));
   ARROW_RETURN_NOT_OK(out->Write(std::vector<uint8_t>(4, 0)));  // the CRC, filled in at the end
   uint32_t crc = Crc32(header);

@@ -1,7 +1,9 @@
 // arrow_sus._core codec functions: .dbc <-> .dbf conversion and the raw DCL codec. Every function
 // releases the GIL while it works.
 #include <nanobind/nanobind.h>
+#include <nanobind/stl/filesystem.h>
 #include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
 
 #include <Python.h>
 
@@ -67,26 +69,44 @@ nb::bytes DecompressDbcToBytes(const nb::bytes& data, bool verify_crc, const std
 void BindCodec(nb::module_& m) {
   m.def(
       "dbc_to_dbf",
-      [](const std::string& src, const std::string& dst, bool verify_crc) {
+      [](const std::string& src, const std::string& dst, bool verify_crc, bool overwrite,
+         std::vector<std::filesystem::path> inputs,
+         std::vector<std::filesystem::path> protected_roots, std::string overwrite_hint) {
         arrow::Status status;
         {
           nb::gil_scoped_release release;
-          status = DbcToDbf(src, dst, {.verify_crc = verify_crc});
+          status = DbcToDbf(src, dst, {.verify_crc = verify_crc},
+                            {.overwrite = overwrite,
+                             .inputs = std::move(inputs),
+                             .protected_roots = std::move(protected_roots),
+                             .overwrite_hint = std::move(overwrite_hint)});
         }
         ThrowIfError(status);
       },
-      "src"_a, "dst"_a, "verify_crc"_a = true);
+      "src"_a, "dst"_a, "verify_crc"_a = true, "overwrite"_a = false,
+      "inputs"_a = std::vector<std::filesystem::path>(),
+      "protected_roots"_a = std::vector<std::filesystem::path>(),
+      "overwrite_hint"_a = "overwrite=True");
   m.def(
       "dbf_to_dbc",
-      [](const std::string& src, const std::string& dst, int dictionary_bits) {
+      [](const std::string& src, const std::string& dst, int dictionary_bits, bool overwrite,
+         std::vector<std::filesystem::path> inputs,
+         std::vector<std::filesystem::path> protected_roots, std::string overwrite_hint) {
         arrow::Status status;
         {
           nb::gil_scoped_release release;
-          status = DbfToDbc(src, dst, dictionary_bits);
+          status = DbfToDbc(src, dst, dictionary_bits,
+                            {.overwrite = overwrite,
+                             .inputs = std::move(inputs),
+                             .protected_roots = std::move(protected_roots),
+                             .overwrite_hint = std::move(overwrite_hint)});
         }
         ThrowIfError(status);
       },
-      "src"_a, "dst"_a, "dictionary_bits"_a = 6);
+      "src"_a, "dst"_a, "dictionary_bits"_a = 6, "overwrite"_a = false,
+      "inputs"_a = std::vector<std::filesystem::path>(),
+      "protected_roots"_a = std::vector<std::filesystem::path>(),
+      "overwrite_hint"_a = "overwrite=True");
   m.def("decompress_dbc", &DecompressDbcToBytes, "data"_a, "verify_crc"_a = true,
         "name"_a = "<bytes>");
   m.def(

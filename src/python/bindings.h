@@ -51,5 +51,6 @@ void BindReader(nb::module_& m);
 void BindIo(nb::module_& m);
 void BindCache(nb::module_& m);
 void BindScan(nb::module_& m);
+void BindOutput(nb::module_& m);
 
 }  // namespace arrow_sus::python

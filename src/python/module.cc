@@ -10,4 +10,5 @@ NB_MODULE(_core, m) {
   arrow_sus::python::BindIo(m);
   arrow_sus::python::BindCache(m);
   arrow_sus::python::BindScan(m);
+  arrow_sus::python::BindOutput(m);
 }

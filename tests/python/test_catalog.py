@@ -250,7 +250,7 @@ def test_cli_datasets_and_describe() -> None:
     runner = CliRunner()
     listed = runner.invoke(app, ["datasets", "--json"])
     assert listed.exit_code == 0, listed.output
-    assert any(d["id"] == "sinan-deng" for d in json.loads(listed.output))
+    assert any(d["id"] == "sinan-deng" for d in json.loads(listed.output)["datasets"])
     table = runner.invoke(app, ["datasets", "--system", "SIM"])
     assert table.exit_code == 0 and "sim-do" in table.output
     described = runner.invoke(app, ["describe", "sim-do", "--year", "2022", "--json"])

@@ -75,7 +75,7 @@ def test_convert_several_inputs(tmp_path: Path) -> None:
     result = runner.invoke(app, ["convert", str(a), str(b), "-o", str(tmp_path / "ab.parquet"), "-q"])
     assert result.exit_code == 0, result.output
     assert pq.read_table(tmp_path / "ab.parquet").num_rows == 30
-    result = runner.invoke(app, ["convert", str(a), str(b), "-o", str(tmp_path / "dir"), "-f", "csv", "-q"])
+    result = runner.invoke(app, ["convert", str(a), str(b), "-o", f"{tmp_path / 'dir'}/", "-f", "csv", "-q"])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "dir").iterdir()) == ["a.csv", "b.csv"]
 
@@ -107,6 +107,7 @@ def test_parquet_output_gathers_small_batches_into_full_row_groups(tmp_path: Pat
 
 def test_a_failed_parquet_output_is_dropped_without_encoding_its_pending_batches(tmp_path: Path, monkeypatch) -> None:
     from arrow_sus import _writers
+    from arrow_sus._output_target import OutputRules
 
     written: list[int] = []
     real_write_table = pq.ParquetWriter.write_table
@@ -124,7 +125,7 @@ def test_a_failed_parquet_output_is_dropped_without_encoding_its_pending_batches
 
     schema = pa.schema([("n", pa.int32())])
     with pytest.raises(KeyboardInterrupt):
-        _writers.write_stream(failing(), schema, out, "parquet")
+        _writers.write_stream(failing(), schema, out, "parquet", rules=OutputRules(overwrite=True))
     assert written == []  # the gathered batch was not encoded into a file about to be deleted
     assert out.read_bytes() == b"what the user had"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.parquet"]

@@ -88,7 +88,7 @@ def test_get_partitioned_directory(mirror, tmp_path: Path) -> None:
 def test_get_errors_and_exit_codes(tmp_path: Path) -> None:
     out = tmp_path / "x.parquet"
     missing_year = runner.invoke(app, ["get", "sih-rd", "-o", str(out)])
-    assert missing_year.exit_code == 2 and "pass year=" in missing_year.output
+    assert missing_year.exit_code == 2 and "pass --year" in missing_year.output
     unknown = runner.invoke(app, ["get", "sih-rdd", "--year", "2013", "-o", str(out)])
     assert unknown.exit_code == 3 and "did you mean sih-rd" in unknown.output
     nothing = runner.invoke(app, ["get", "sih-rd", "--uf", "SP", "--year", "2013", "-o", str(out)])
@@ -103,7 +103,9 @@ def test_sql(mirror) -> None:
     query = "SELECT SEXO, count(*) AS n FROM sih_rd GROUP BY SEXO ORDER BY SEXO NULLS LAST"
     result = runner.invoke(app, ["sql", query, "--uf", "AC", "--year", "2013", "--json"])
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.stdout)
+    doc = json.loads(result.stdout)
+    assert doc["columns"] == ["SEXO", "n"] and doc["row_count"] == len(doc["rows"])
+    rows = doc["rows"]
     assert sum(r["n"] for r in rows) == sum(f.rows for f in files if f.uf == "AC" and f.year == 2013)
     no_dataset = runner.invoke(app, ["sql", "SELECT 1", "--year", "2013"])
     assert no_dataset.exit_code == 2 and "names no dataset" in no_dataset.output
@@ -127,4 +129,4 @@ def test_cache_format_option(mirror, tmp_path: Path) -> None:
     assert json.loads(runner.invoke(app, ["cache", "clear", "--kind", "parquet", "--json"]).stdout) == {"removed": 2}
     assert cache.entries().column("format").to_pylist() == ["ipc", "ipc"]
     bad = runner.invoke(app, ["get", "sih-rd", "--year", "2013", "-o", str(out), "--cache-format", "csv"])
-    assert bad.exit_code == 2 and "cache_format must be one of 'ipc', 'parquet', 'ipc-uncompressed'" in bad.output
+    assert bad.exit_code == 2 and "--cache-format must be one of 'ipc', 'parquet', 'ipc-uncompressed'" in bad.output

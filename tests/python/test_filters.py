@@ -68,3 +68,30 @@ def test_native_form() -> None:
         "or",
         [("cmp", "A", "=", ["x"]), ("cmp", "D", ">=", [("date", 1)])],
     )
+
+
+def test_filters_have_limits_with_clear_errors() -> None:
+    from arrow_sus.filters import MAX_DEPTH, MAX_VALUES
+
+    many = parse_where("X in (" + ",".join(map(str, range(MAX_VALUES))) + ")")  # the tokenizer is linear
+    assert len(many.values) == MAX_VALUES
+    with pytest.raises(errors.InvalidArgumentError, match="more than 200,000 values"):
+        parse_where("X in (" + ",".join(map(str, range(MAX_VALUES + 1))) + ")")
+    with pytest.raises(errors.InvalidArgumentError, match="more than 200,000 values"):
+        normalize_filters([("X", "in", list(range(MAX_VALUES))), ("Y", "=", 1)])
+    with pytest.raises(errors.InvalidArgumentError, match="64 levels"):
+        parse_where("(" * 100 + "X = 1" + ")" * 100)
+    deep: Comparison | And = Comparison("X", "=", (1,))
+    for _ in range(10_000):  # built by hand: still a typed error, not a RecursionError
+        deep = And((deep,))
+    with pytest.raises(errors.InvalidArgumentError, match=f"more than {MAX_DEPTH} levels"):
+        normalize_filters(deep)
+
+
+def test_filter_values_the_engine_cannot_hold_are_refused() -> None:
+    for value, words in ((2**63, "64-bit"), (-(2**63) - 1, "64-bit"), ("\ud800", "lone surrogate")):
+        with pytest.raises(errors.InvalidArgumentError, match=words):
+            to_native(normalize_filters([("X", "=", value)]))
+    with pytest.raises(errors.InvalidArgumentError, match="too long"):
+        parse_where("X = " + "9" * 5000)
+    assert to_native(normalize_filters([("X", "=", 2**63 - 1)])) == ("and", [("cmp", "X", "=", [2**63 - 1])])

@@ -31,3 +31,13 @@ def test_ufs() -> None:
         normalize_ufs("XX")
     with pytest.raises(InvalidArgumentError):
         normalize_ufs("BR", allow_br=False)
+
+
+def test_ranges_are_checked_before_they_are_expanded() -> None:
+    # Each end is checked first: these fail at once instead of building billions of values.
+    for bad in ("1-999999999", "2023-999999999", range(1970, 10**12), ["2020", "1900-2020"]):
+        with pytest.raises(InvalidArgumentError, match="out of range"):
+            normalize_years(bad)
+    with pytest.raises(InvalidArgumentError, match="month=13 is out of range"):
+        normalize_months("1-13")
+    assert normalize_years("1970-2100")[-1] == 2100

@@ -304,3 +304,11 @@ def test_dataset_types_text_dates(tmp_path) -> None:
     assert str(arrow_sus.read_dbf(dbf).schema.field("DT_INTER").type) == "string"
     with pytest.raises(arrow_sus.ConversionError, match="DT_INTER"):
         arrow_sus.read_dbf(dbf, dataset="sih-rd", on_invalid="raise")
+
+
+def test_columns_must_be_a_list_of_names() -> None:
+    data = Dbf([Field("NAME", "C", 4), Field("N", "N", 3)], [[b"ana", b"1"]]).build()
+    for bad, words in (("NAME", "not one string"), ([], "names no column"), (["N", "N"], "N more than once")):
+        with pytest.raises(arrow_sus.InvalidArgumentError, match=words):
+            arrow_sus.read_dbf(data, columns=bad)
+    assert arrow_sus.read_dbf(data, columns=("NAME",)).column_names == ["NAME"]

@@ -101,7 +101,7 @@ def test_crawl_and_refresh_the_catalog_index(server, tmp_path) -> None:
 
 def test_cli_files_download_and_stat(server, tmp_path) -> None:
     runner = CliRunner()
-    listed = runner.invoke(app, ["files", "sih-rd", "--uf", "AC", "--source", server.url, "--json"])
+    listed = runner.invoke(app, ["files", "sih-rd", "--uf", "AC", "--source", server.url, "--jsonl"])
     assert listed.exit_code == 0, listed.output
     rows = [json.loads(line) for line in listed.stdout.splitlines() if line.strip().startswith("{")]
     assert {r["path"] for r in rows} == {f"{DADOS}/RDAC2401.dbc", f"{DADOS}/RDAC2402.dbc"}
@@ -120,8 +120,8 @@ def test_cli_files_download_and_stat(server, tmp_path) -> None:
     )
     assert missing.exit_code == 1 and "failed: 1" in missing.output
 
-    shown = runner.invoke(app, ["stat", f"{DADOS}/RDAC2401.dbc", "--source", server.url])
-    assert shown.exit_code == 0 and '"records": 3000' in shown.stdout
+    shown = runner.invoke(app, ["stat", f"{DADOS}/RDAC2401.dbc", "--source", server.url, "--json"])
+    assert shown.exit_code == 0 and json.loads(shown.stdout)["records"] == 3000
 
     not_found = runner.invoke(app, ["stat", f"{DADOS}/NOPE.dbc", "--source", server.url])
     assert not_found.exit_code == 3

@@ -394,7 +394,7 @@ def test_to_parquet_file_and_partitioned(mirror, cache_dir, tmp_path) -> None:
 
 def test_missing_partitions_and_unknown_datasets(mirror, cache_dir) -> None:
     root, _ = mirror
-    with pytest.raises(InvalidArgumentError, match="pass year="):
+    with pytest.raises(InvalidArgumentError, match="pass year "):
         arrow_sus.scan("sih-rd", source=source_of(root))
     with pytest.raises(NotFoundError, match="did you mean sih-rd"):
         arrow_sus.scan("sih-rdd", year=2013, source=source_of(root))

@@ -22,7 +22,8 @@ def arrow_type(dbf_type: str, length: int, decimals: int, semantic: str | None) 
 
 
 def _period_text(first: int, last: int) -> str:
-    a, b = format_period(first), format_period(last)
+    """``"2008-01..2024-12"``, one period, or ``"any"`` for the tables that have no period (0)."""
+    a, b = format_period(first) or "any", format_period(last) or "any"
     return a if a == b else f"{a}..{b}"
 
 

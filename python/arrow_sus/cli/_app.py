@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import IntEnum
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
+from arrow_sus._messages import enter_command_line_terms, leave_command_line_terms
 from arrow_sus.errors import ArrowSusError, InvalidArgumentError, NotFoundError
 
 app = typer.Typer(
@@ -20,7 +23,7 @@ app = typer.Typer(
 
 #: Human-readable output goes to stdout; progress and errors to stderr so that --json stays parseable.
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # messages stay one line each, whatever the width
 
 
 class ExitCode(IntEnum):
@@ -33,9 +36,13 @@ class ExitCode(IntEnum):
     INTERRUPTED = 130
 
 
+#: Set to 1 to see the Python traceback of an unexpected error instead of its one-line summary.
+DEBUG_ENV = "ARROW_SUS_DEBUG"
+
+
 def fail(error: ArrowSusError) -> typer.Exit:
     """Prints an arrow-sus error to stderr and returns the Exit to raise with the matching code."""
-    err_console.print(f"[bold red]error:[/] {error}")
+    err_console.print(f"[bold red]error:[/] {escape(str(error))}")
     if isinstance(error, NotFoundError):
         return typer.Exit(ExitCode.NOT_FOUND)
     if isinstance(error, InvalidArgumentError):
@@ -44,14 +51,27 @@ def fail(error: ArrowSusError) -> typer.Exit:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: errors end as one line on stderr and an exit code, never a traceback."""
     try:
         app()
     except KeyboardInterrupt:
         err_console.print("[yellow]interrupted[/]")
         sys.exit(ExitCode.INTERRUPTED)
+    except ArrowSusError as error:  # raised outside a command's own handling (e.g. while printing)
+        sys.exit(fail(error).exit_code)
+    except Exception as error:
+        if os.environ.get(DEBUG_ENV) == "1":
+            raise
+        err_console.print(
+            f"[bold red]error:[/] unexpected {type(error).__name__}: {escape(str(error))} (a bug in arrow-sus: "
+            f"please report it; {DEBUG_ENV}=1 shows the traceback)"
+        )
+        sys.exit(ExitCode.ERROR)
 
 
 @app.callback()
-def _root() -> None:
+def _root(ctx: typer.Context) -> None:
     """Brazilian public-health microdata (DATASUS) as typed, streaming Apache Arrow."""
+    # Messages name options as flags (--year 2023) while a command runs, Python arguments otherwise.
+    token = enter_command_line_terms()
+    ctx.call_on_close(lambda: leave_command_line_terms(token))

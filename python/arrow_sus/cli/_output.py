@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
-from arrow_sus.cli._app import console
+
+def print_json(value: Any, *, stderr: bool = False) -> None:
+    """Prints one JSON document (what every command prints under ``--json``): compact, UTF-8, one line, on
+    stdout unless ``stderr`` (when stdout carries the data itself, as with ``-o -``)."""
+    stream = sys.stderr if stderr else sys.stdout
+    stream.write(json.dumps(value, default=_default, ensure_ascii=False) + "\n")
+    stream.flush()
 
 
-def print_json(value: Any) -> None:
-    """Prints one JSON document on stdout (what every command prints under --json)."""
-    console.print_json(json.dumps(value, default=str, ensure_ascii=False))
+def _default(value: Any) -> Any:
+    """Dates and times as ISO 8601 text; anything else JSON does not know as its text."""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 import typer
@@ -10,6 +9,8 @@ from rich.table import Table
 
 from arrow_sus.catalog import datasets, describe
 from arrow_sus.cli._app import app, console, fail
+from arrow_sus.cli._options import JsonOption
+from arrow_sus.cli._output import print_json
 from arrow_sus.errors import ArrowSusError
 
 
@@ -22,14 +23,14 @@ def _period_range(first: str | None, last: str | None) -> str:
 @app.command("datasets")
 def datasets_command(
     system: Annotated[str | None, typer.Option(help="Only datasets of this system (SIH, SIM, SINAN...).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """List every DATASUS dataset the catalog knows, with its periods."""
     rows: list[dict[str, Any]] = datasets().to_pylist()
     if system:
         rows = [r for r in rows if r["system"].lower() == system.lower()]
     if as_json:
-        console.print_json(json.dumps(rows, ensure_ascii=False))
+        print_json({"datasets": rows})
         return
     table = Table(title=f"DATASUS datasets ({len(rows)})")
     for column in ("id", "name", "periodicity", "coverage", "periods", "type"):
@@ -54,7 +55,7 @@ def describe_command(
     source: Annotated[
         str | None, typer.Option(help="Server or mirror to read the field list from, when none is compiled in.")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Print the data dictionary of a dataset: columns, DBF and Arrow types, meaning, periods."""
     try:
@@ -69,7 +70,7 @@ def describe_command(
             "period": dictionary.period,
             "columns": rows,
         }
-        console.print_json(json.dumps(doc, ensure_ascii=False))
+        print_json(doc)
         return
     table = Table(title=f"{dictionary.dataset}: {dictionary.name} (fields of {dictionary.period})")
     for column in ("name", "dbf", "arrow", "semantic", "description", "periods"):

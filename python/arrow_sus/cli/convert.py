@@ -1,8 +1,8 @@
 """``arrow-sus convert IN... -o OUT``: .dbc / .dbf files to Parquet, Arrow IPC, CSV or DBF, streaming.
 
 Batches go from the reader straight to the writer, so memory stays proportional to ``--batch-size``. Each
-output is written under a temporary name in its directory and renamed when complete: an interrupted
-conversion leaves no partial file behind.
+output is written under a temporary name in its directory and moved into place when complete (an interrupted
+conversion leaves no partial file behind), under the output rule of :mod:`arrow_sus._output_target`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,19 @@ import pyarrow as pa
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from arrow_sus._writers import FORMATS, FileSink
+from arrow_sus._output_target import (
+    SUFFIXES,
+    OutputRules,
+    check_format,
+    check_target,
+    is_stdout,
+    names_directory,
+    output_format,
+)
+from arrow_sus._writers import FileSink
 from arrow_sus.cli._app import app, err_console, fail
+from arrow_sus.cli._options import ColumnsOption, JsonOption, OverwriteOption, WhereOption, split_columns
+from arrow_sus.cli._output import print_json
 from arrow_sus.errors import ArrowSusError, InvalidArgumentError
 from arrow_sus.filters import Expr, parse_where
 from arrow_sus.reader import open_dbc, open_dbf, reader_header, reader_stats
@@ -36,17 +47,28 @@ def _open(path: Path, columns: list[str] | None, where: Expr | None, fmt: str, b
     )
 
 
-def _plan(inputs: list[Path], output: Path, fmt: str | None) -> tuple[list[tuple[list[Path], Path]], str]:
-    """Which inputs go to which output file, and the format."""
-    suffix = output.suffix.lower()
-    if suffix in FORMATS and not output.is_dir():
-        if fmt is not None and FORMATS[suffix] != fmt:
-            raise InvalidArgumentError(f"--format {fmt} does not match the output name {output.name}")
-        return [(inputs, output)], FORMATS[suffix]
-    fmt = fmt or "parquet"
-    ext = {v: k for k, v in reversed(FORMATS.items())}[fmt]
-    output.mkdir(parents=True, exist_ok=True)
-    return [([p], output / (p.stem + ext)) for p in inputs], fmt
+#: Everything convert writes: the table formats, and DBF (the fields written back byte for byte).
+CONVERT_FORMATS = ("parquet", "arrow", "csv", "jsonl", "dbf")
+
+
+def _plan(inputs: list[Path], output: str, fmt: str | None) -> tuple[list[tuple[list[Path], str]], str]:
+    """Which inputs go to which output, and the format: one file (the inputs concatenated, in order), or one
+    file per input inside a directory (``output`` ends with / or is an existing directory). Two inputs that
+    would write the same file are an error, never a silent overwrite of the first."""
+    if not names_directory(output):
+        return [(inputs, output)], output_format(output, fmt, CONVERT_FORMATS)
+    fmt = check_format(fmt or "parquet", CONVERT_FORMATS)
+    directory = Path(output)
+    plan: dict[Path, Path] = {}
+    for p in inputs:
+        target = directory / (p.stem + SUFFIXES[fmt])
+        if target in plan:
+            raise InvalidArgumentError(
+                f"{plan[target]} and {p} would both be written to {target}: convert them into separate "
+                "directories, or into one file"
+            )
+        plan[target] = p
+    return [([p], str(target)) for target, p in plan.items()], fmt
 
 
 def _batches(reader: pa.RecordBatchReader) -> Iterator[pa.RecordBatch]:
@@ -59,28 +81,33 @@ def _batches(reader: pa.RecordBatchReader) -> Iterator[pa.RecordBatch]:
 
 def convert_files(
     inputs: list[Path],
-    output: Path,
+    output: str,
     *,
     fmt: str | None = None,
     columns: list[str] | None = None,
     where: str | None = None,
     batch_size: int = 65536,
     encoding: str = "latin-1",
+    overwrite: bool = False,
     progress: Progress | None = None,
-) -> list[Path]:
-    """Converts ``inputs`` into ``output`` (a file whose suffix names the format, or a directory receiving
-    one file per input in ``fmt``); returns the files written. Filters use the ``--where`` language of
-    :func:`arrow_sus.filters.parse_where`."""
-    if fmt is not None and fmt not in set(FORMATS.values()):
-        raise InvalidArgumentError(f"unknown format {fmt!r} (expected {', '.join(sorted(set(FORMATS.values())))})")
+) -> list[str]:
+    """Converts ``inputs`` into ``output`` (a file whose suffix names the format, ``-`` for standard output, or
+    a directory, named with a trailing / or existing, receiving one file per input in ``fmt``); returns the
+    outputs written. Filters use the ``--where`` language of :func:`arrow_sus.filters.parse_where`. Outputs
+    follow the rule of :mod:`arrow_sus._output_target`: no input is ever written over, and an existing
+    output arrow-sus did not write is replaced only with ``overwrite``."""
     expr = parse_where(where) if where else None
     plan, fmt = _plan(inputs, output, fmt)
-    written: list[Path] = []
+    rules = OutputRules(overwrite=overwrite, inputs=tuple(inputs))
+    for _, target in plan:  # every target is checked before the first is written
+        if not is_stdout(target):
+            check_target(Path(target), directory=False, rules=rules)
+    written: list[str] = []
     for sources, target in plan:
         readers = [(p, _open(p, columns, expr, fmt, batch_size, encoding)) for p in sources]
         total = sum(reader_header(r)["record_count"] for _, r in readers)
-        task = progress.add_task(target.name, total=total or None) if progress else None
-        sink = FileSink(target, fmt, readers[0][1].schema)
+        task = progress.add_task(Path(target).name, total=total or None) if progress else None
+        sink = FileSink(target, fmt, readers[0][1].schema, rules=rules)
         try:
             for _, reader in readers:
                 done = 0
@@ -104,35 +131,38 @@ def convert_files(
 def convert(
     inputs: Annotated[list[Path], typer.Argument(help="Input .dbc / .dbf files.", exists=True, dir_okay=False)],
     output: Annotated[
-        Path,
+        str,
         typer.Option(
             "-o",
             "--output",
-            help="Output file (.parquet, .arrow, .csv, .dbf) or a directory (one file per input).",
+            help="Output file (.parquet, .arrow, .csv, .jsonl, .dbf), - for standard output (csv, jsonl or "
+            "arrow), or a directory (a name ending in /, or an existing one) receiving one file per input.",
         ),
     ],
     fmt: Annotated[
-        str | None, typer.Option("--format", "-f", help="parquet, arrow, csv or dbf (for a directory).")
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="parquet, arrow, csv, jsonl or dbf (default: from the name; parquet for a directory).",
+        ),
     ] = None,
-    columns: Annotated[
-        str | None, typer.Option("--columns", "-c", help="Comma-separated fields to keep, in order.")
-    ] = None,
-    where: Annotated[
-        str | None, typer.Option("--where", "-w", help="Row filter, e.g. \"SEXO = '3' and IDADE >= 60\".")
-    ] = None,
+    columns: ColumnsOption = None,
+    where: WhereOption = None,
+    overwrite: OverwriteOption = False,
     batch_size: Annotated[int, typer.Option("--batch-size", help="Records per batch (memory follows).")] = 65536,
     encoding: Annotated[str, typer.Option("--encoding", help="Text: latin-1, cp850 or utf-8.")] = "latin-1",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Convert .dbc / .dbf files to Parquet, Arrow IPC, CSV or DBF, streaming (bounded memory)."""
-    cols = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
     progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
         console=err_console,
-        disable=quiet,
+        disable=quiet or as_json,
         transient=False,
     )
     try:
@@ -141,14 +171,17 @@ def convert(
                 list(inputs),
                 output,
                 fmt=fmt,
-                columns=cols,
+                columns=split_columns(columns),
                 where=where,
                 batch_size=batch_size,
                 encoding=encoding,
+                overwrite=overwrite,
                 progress=progress,
             )
     except ArrowSusError as error:
         raise fail(error) from error
-    if not quiet:
+    if as_json:
+        print_json({"outputs": written}, stderr=is_stdout(output))
+    elif not quiet and not is_stdout(output):
         for path in written:
             err_console.print(f"wrote {path}")

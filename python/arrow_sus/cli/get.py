@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,23 +14,28 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from arrow_sus._format import human_bytes
-from arrow_sus._writers import FORMATS, tree_size, write_partitioned, write_stream
-from arrow_sus.cli._app import app, console, err_console, fail
+from arrow_sus._output_target import OutputRules, check_target, is_stdout, names_directory, output_format
+from arrow_sus._writers import tree_size, write_partitioned, write_stream
+from arrow_sus.cli._app import ExitCode, app, console, err_console, fail
+from arrow_sus.cli._options import (
+    ColumnsOption,
+    ConnectTimeoutOption,
+    JsonOption,
+    MonthOption,
+    OverwriteOption,
+    QuietOption,
+    SourceOption,
+    TimeoutOption,
+    UfOption,
+    WhereOption,
+    YearOption,
+    split_columns,
+)
+from arrow_sus.cli._output import print_json
 from arrow_sus.errors import ArrowSusError, InvalidArgumentError
 from arrow_sus.filters import parse_where
-from arrow_sus.scan import Scan, scan
+from arrow_sus.scan import SOURCE_COLUMNS, Scan, scan
 
-SourceOption = Annotated[
-    str | None,
-    typer.Option("--source", help="ftp://, http(s)://, s3:// or file:// mirror; default $ARROW_SUS_SOURCE or DATASUS."),
-]
-UfOption = Annotated[str | None, typer.Option("--uf", help="States: SP, or SP,RJ; default all.")]
-YearOption = Annotated[str | None, typer.Option("--year", help="Years: 2023, 2019-2023 or 2019,2021.")]
-MonthOption = Annotated[str | None, typer.Option("--month", help="Months: 1, 1-6 or 1,3,5; default all.")]
-ColumnsOption = Annotated[str | None, typer.Option("--columns", "-c", help="Comma-separated columns, in order.")]
-WhereOption = Annotated[
-    str | None, typer.Option("--where", "-w", help="Row filter, e.g. \"SEXO = '3' and IDADE >= 60\".")
-]
 NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Neither use nor fill the disk cache.")]
 CacheFormatOption = Annotated[
     str | None,
@@ -41,12 +46,11 @@ CacheFormatOption = Annotated[
         "back). Default $ARROW_SUS_CACHE_FORMAT, else ipc-uncompressed.",
     ),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON summary.")]
-QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary table.")]
 
-
-def _columns(text: str | None) -> list[str] | None:
-    return [c.strip() for c in text.split(",") if c.strip()] if text else None
+#: Formats `get` and `sql` write to a file (`convert` also writes .dbf).
+TABLE_FORMATS = ("parquet", "arrow", "csv", "jsonl")
+#: What a directory output is partitioned by unless --partition-by says otherwise.
+DEFAULT_PARTITIONS = ("uf", "year", "month")
 
 
 def _progress(quiet: bool) -> Progress:
@@ -83,22 +87,23 @@ def _consume(s: Scan, write: Any, quiet: bool) -> None:
         write(pa.RecordBatchReader.from_batches(reader.schema, tracked()))
 
 
-def _summary(s: Scan, output: Path, rows: int, columns: int, seconds: float, as_json: bool, quiet: bool) -> None:
+def _summary(s: Scan, output: str, rows: int, columns: int, seconds: float, as_json: bool, quiet: bool) -> None:
     stats = s.stats
+    to_stdout = is_stdout(output)
     summary = {
         "dataset": s.dataset,
-        "output": str(output),
+        "output": output,
         "files": len(s),
         "files_from_cache": stats.files_from_cache,
         "rows": rows,
         "columns": columns,
         "bytes_downloaded": stats.bytes_downloaded,
-        "bytes_written": tree_size(output),
+        "bytes_written": None if to_stdout else tree_size(Path(output)),
         "seconds": round(seconds, 3),
         "stats": stats.as_dict(),  # every counter of the pass (see arrow_sus.ScanStats)
     }
     if as_json:
-        typer.echo(json.dumps(summary))
+        print_json(summary, stderr=to_stdout)  # stdout carries the data itself with -o -
         return
     if quiet:
         return
@@ -117,20 +122,32 @@ def _summary(s: Scan, output: Path, rows: int, columns: int, seconds: float, as_
     )
     table.add_row("read", human_bytes(stats.bytes_read))
     table.add_row("downloaded", human_bytes(summary["bytes_downloaded"]))
-    table.add_row("written", f"{human_bytes(summary['bytes_written'])} → {output}")
+    if not to_stdout:
+        table.add_row("written", f"{human_bytes(summary['bytes_written'])} → {output}")
     table.add_row("seconds", f"{seconds:.2f}")
-    console.print(table)
+    (err_console if to_stdout else console).print(table)
+
+
+def _partitions(output: str, partition_by: str | None) -> list[str] | None:
+    """The columns a directory output is partitioned by, or ``None`` for a single file."""
+    if partition_by is not None:
+        columns = [c.strip() for c in partition_by.split(",") if c.strip()]
+        if not columns:
+            raise InvalidArgumentError("--partition-by names no column: give e.g. --partition-by uf,year")
+        return columns
+    return list(DEFAULT_PARTITIONS) if names_directory(output) and not is_stdout(output) else None
 
 
 @app.command()
 def get(
     dataset: Annotated[str, typer.Argument(help="Dataset id, e.g. sih-rd (see arrow-sus datasets).")],
     output: Annotated[
-        Path,
+        str,
         typer.Option(
             "-o",
             "--output",
-            help="A .parquet, .csv, .arrow or .jsonl file, or a directory (Parquet partitioned by uf/year/month).",
+            help="A .parquet, .arrow, .csv or .jsonl file; - for standard output (csv, jsonl or arrow); or a "
+            "directory (a name ending in /, or --partition-by) of Parquet files partitioned by uf/year/month.",
         ),
     ],
     uf: UfOption = None,
@@ -138,41 +155,60 @@ def get(
     month: MonthOption = None,
     columns: ColumnsOption = None,
     where: WhereOption = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", "-f", help="parquet, arrow, csv or jsonl (default: from the name).")
+    ] = None,
+    partition_by: Annotated[
+        str | None,
+        typer.Option(
+            "--partition-by",
+            help="Write a directory partitioned by these columns, e.g. uf,year (default uf,year,month).",
+        ),
+    ] = None,
+    overwrite: OverwriteOption = False,
     source: SourceOption = None,
     no_cache: NoCacheOption = False,
     cache_format: CacheFormatOption = None,
     schema: Annotated[str, typer.Option(help="union, intersection or strict (files whose layouts differ).")] = "union",
+    connect_timeout: ConnectTimeoutOption = None,
+    timeout: TimeoutOption = None,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """Read a dataset over states and periods into one file (or a partitioned directory), streaming."""
     started = time.perf_counter()
     try:
-        suffix = output.suffix.lower()
-        partitioned = suffix not in FORMATS or output.is_dir()
-        if not partitioned and FORMATS[suffix] == "dbf":
-            raise InvalidArgumentError("get writes .parquet, .csv, .arrow or .jsonl (use convert for .dbf)")
+        partitions = _partitions(output, partition_by)
+        if partitions is not None and fmt not in (None, "parquet"):
+            raise InvalidArgumentError(f"a partitioned directory holds Parquet files, not {fmt}")
+        file_format = None if partitions is not None else output_format(output, fmt, TABLE_FORMATS)
         s = scan(
             dataset,
             uf,
             year,
             month,
-            columns=_columns(columns),
+            columns=split_columns(columns),
             filters=parse_where(where) if where else None,
             source=source,
             cache=not no_cache,
             cache_format=cache_format,  # type: ignore[arg-type]
             schema=schema,  # type: ignore[arg-type]
-            with_source=partitioned,
+            with_source=partitions is not None and any(c in SOURCE_COLUMNS for c in partitions),
+            connect_timeout=connect_timeout,
+            timeout=timeout,
         )
+        rules = OutputRules(overwrite=overwrite, inputs=s.local_inputs())
+        if not is_stdout(output):  # refused before any file is read
+            check_target(Path(output), directory=partitions is not None, rules=rules)
         result: dict[str, int] = {}
 
         def write(reader: pa.RecordBatchReader) -> None:
             result["columns"] = len(reader.schema)
-            if partitioned:
-                result["rows"] = write_partitioned(reader, output, ["uf", "year", "month"])
+            if partitions is not None:
+                result["rows"] = write_partitioned(reader, Path(output), partitions, rules=rules)
                 return
-            result["rows"] = write_stream(reader, reader.schema, output, FORMATS[suffix])
+            assert file_format is not None
+            result["rows"] = write_stream(reader, reader.schema, output, file_format, rules=rules)
 
         _consume(s, write, quiet or as_json)
     except ArrowSusError as error:
@@ -181,6 +217,41 @@ def get(
 
 
 _TABLE_NAMES = re.compile(r"\b(?:from|join)\s+([a-z][a-z0-9_]*)", re.IGNORECASE)
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    """Column names made distinct the way DuckDB names a subquery's columns: ``a``, ``a_1``, ``a_2``..."""
+    taken: set[str] = set()
+    unique = []
+    for name in names:
+        candidate, n = name, 0
+        while candidate in taken:
+            n += 1
+            candidate = f"{name}_{n}"
+        taken.add(candidate)
+        unique.append(candidate)
+    return unique
+
+
+class _Registered:
+    """A scan registered as a DuckDB table. DuckDB reads it lazily, once per reference in the query, and
+    re-raises a failure as its own exception; the first arrow-sus error is kept here so the command can
+    report it with its own exit code."""
+
+    def __init__(self, scan: Scan) -> None:
+        self.scan = scan
+        self.error: ArrowSusError | None = None
+
+    def _batches(self) -> Iterator[pa.RecordBatch]:
+        try:
+            yield from self.scan.stream()
+        except ArrowSusError as error:
+            self.error = self.error or error
+            raise
+
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
+        reader = pa.RecordBatchReader.from_batches(self.scan.schema, self._batches())
+        return reader.__arrow_c_stream__(requested_schema)
 
 
 @app.command()
@@ -192,8 +263,21 @@ def sql(
     source: SourceOption = None,
     no_cache: NoCacheOption = False,
     cache_format: CacheFormatOption = None,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write the result to a file.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON rows.")] = False,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "-o", "--output", help="Write the result to a .parquet, .arrow, .csv or .jsonl file (- for stdout)."
+        ),
+    ] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", "-f", help="parquet, arrow, csv or jsonl (default: from the name).")
+    ] = None,
+    overwrite: OverwriteOption = False,
+    connect_timeout: ConnectTimeoutOption = None,
+    timeout: TimeoutOption = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the result as JSON: an object with columns and rows.")
+    ] = False,
     limit: Annotated[int, typer.Option(help="Rows shown on screen (all are written with -o).")] = 50,
 ) -> None:
     """Run SQL (DuckDB) over scans of the datasets the query names, for the given states and periods."""
@@ -201,38 +285,57 @@ def sql(
 
     from arrow_sus.catalog import dataset_info
 
+    registered: list[_Registered] = []
     try:
+        file_format = output_format(output, fmt, TABLE_FORMATS) if output is not None else None
         con = duckdb.connect()
         names = {m.group(1).lower() for m in _TABLE_NAMES.finditer(query)}
-        registered = []
         for name in sorted(names):
-            dataset = name.replace("_", "-")
             try:
-                dataset_info(dataset)
+                dataset = dataset_info(name.replace("_", "-"))["id"]
             except ArrowSusError:
                 continue  # a table of the query itself (CTE, subquery alias), not a dataset
-            s = scan(dataset, uf, year, month, source=source, cache=not no_cache, cache_format=cache_format)  # type: ignore[arg-type]
-            con.register(name, s.to_reader())
-            registered.append(name)
+            s = scan(
+                dataset,
+                uf,
+                year,
+                month,
+                source=source,
+                cache=not no_cache,
+                cache_format=cache_format,  # type: ignore[arg-type]
+                connect_timeout=connect_timeout,
+                timeout=timeout,
+            )
+            table = _Registered(s)
+            con.register(name, table)
+            registered.append(table)
         if not registered:
             raise InvalidArgumentError(
                 "the query names no dataset: use a dataset id with _ for -, e.g. SELECT count(*) FROM sih_rd"
             )
         result = con.sql(query).to_arrow_table()
+        result = result.rename_columns(_unique_names(result.column_names))
+        if output is not None and file_format is not None:
+            inputs = tuple(path for table in registered for path in table.scan.local_inputs())
+            rules = OutputRules(overwrite=overwrite, inputs=inputs)
+            write_stream(result.to_batches(), result.schema, output, file_format, rules=rules)
     except ArrowSusError as error:
         raise fail(error) from error
     except duckdb.Error as error:
+        failed = next((t.error for t in registered if t.error is not None), None)
+        if failed is not None:
+            raise fail(failed) from error
         err_console.print(f"[bold red]error:[/] {error}")
-        raise typer.Exit(2) from error
-    if output is not None:
-        fmt = FORMATS.get(output.suffix.lower(), "parquet")
-        write_stream(result.to_batches(), result.schema, output, fmt)
+        raise typer.Exit(ExitCode.USAGE) from error
+    if output is not None and is_stdout(output):
+        return
     if as_json:
-        typer.echo(json.dumps(result.to_pylist(), default=str, ensure_ascii=False))
+        print_json({"columns": result.column_names, "rows": result.to_pylist(), "row_count": result.num_rows})
         return
     table = Table(*result.column_names)
-    for row in result.slice(0, limit).to_pylist():
-        table.add_row(*("" if v is None else str(v) for v in row.values()))
+    shown = result.slice(0, limit)
+    for i in range(shown.num_rows):
+        table.add_row(*("" if (v := column[i].as_py()) is None else str(v) for column in shown.columns))
     console.print(table)
     if result.num_rows > limit:
         err_console.print(f"{result.num_rows:,} rows ({limit} shown)")

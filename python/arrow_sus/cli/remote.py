@@ -2,27 +2,38 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from arrow_sus import remote
 from arrow_sus.cli._app import ExitCode, app, console, err_console, fail
+from arrow_sus.cli._options import (
+    ConnectTimeoutOption,
+    JsonOption,
+    MonthOption,
+    SourceOption,
+    TimeoutOption,
+    UfOption,
+    YearOption,
+)
+from arrow_sus.cli._output import print_json
 from arrow_sus.errors import ArrowSusError
 
-SourceOption = Annotated[
-    str | None,
-    typer.Option(
-        "--source",
-        help="Source URL (ftp://, file://, http(s)://, s3://); default $ARROW_SUS_SOURCE or DATASUS",
-    ),
-]
-UfOption = Annotated[list[str] | None, typer.Option("--uf", help="State (repeatable), e.g. SP")]
-YearOption = Annotated[list[int] | None, typer.Option("--year", help="Year (repeatable)")]
-MonthOption = Annotated[list[int] | None, typer.Option("--month", help="Month 1-12 (repeatable)")]
+
+def _file_row(f: remote.RemoteFile) -> dict[str, object]:
+    return {**dataclasses.asdict(f), "mtime": f.mtime.isoformat() if f.mtime else None}
+
+
+def _open_source(source: str | None, connect_timeout: float | None, timeout: float | None, **kw: int) -> remote.Source:
+    """The source with the command's timeouts (the defaults of :func:`arrow_sus.remote.open_source` otherwise)."""
+    timeouts = {k: v for k, v in (("connect_timeout", connect_timeout), ("timeout", timeout)) if v is not None}
+    return remote.open_source(source, **kw, **timeouts)
 
 
 @app.command()
@@ -32,17 +43,24 @@ def files(
     year: YearOption = None,
     month: MonthOption = None,
     source: SourceOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line")] = False,
+    connect_timeout: ConnectTimeoutOption = None,
+    timeout: TimeoutOption = None,
+    as_json: JsonOption = False,
+    as_jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON object per file, one per line.")] = False,
 ) -> None:
     """List a dataset's files on the server now, with sizes and modification times (UTC)."""
     try:
-        found = remote.list_files(dataset, uf=uf, year=year, month=month, source=source)
+        src = _open_source(source, connect_timeout, timeout)
+        found = remote.list_files(dataset, uf=uf, year=year, month=month, source=src)
     except ArrowSusError as err:
         raise fail(err) from err
-    if as_json:
+    if as_jsonl:
         for f in found:
-            row = {**f.__dict__, "mtime": f.mtime.isoformat() if f.mtime else None}
-            typer.echo(json.dumps(row))
+            typer.echo(json.dumps(_file_row(f), ensure_ascii=False))
+        return
+    if as_json:
+        rows = [_file_row(f) for f in found]
+        print_json({"dataset": dataset, "source": src.url, "files": rows, "bytes": sum(f.size for f in found)})
         return
     table = Table("path", "size", "modified (UTC)", "uf", "year", "month", "part")
     for f in found:
@@ -75,16 +93,20 @@ def download(
     ] = None,
     source: SourceOption = None,
     max_connections: Annotated[int, typer.Option(help="Simultaneous connections to the host")] = 3,
+    connect_timeout: ConnectTimeoutOption = None,
+    timeout: TimeoutOption = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar")] = True,
     keep_going: Annotated[
         bool, typer.Option("--keep-going", help="Exit 0 even when some files failed (they are listed)")
     ] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Download files (verified, resumable, skipped when already up to date) and print a summary."""
     if (dataset is None) == (not file):
         err_console.print("[bold red]error:[/] give a dataset (with --uf/--year/--month) or --file paths")
         raise typer.Exit(ExitCode.USAGE)
     try:
+        src = _open_source(source, connect_timeout, timeout, max_connections=max_connections)
         summary = remote.download(
             dataset,
             uf=uf,
@@ -92,15 +114,17 @@ def download(
             month=month,
             files=file or None,
             dest=dest,
-            source=source,
-            progress=progress,
+            source=src,
+            progress=progress and not as_json,
             errors="collect",
             max_connections=max_connections,
         )
     except ArrowSusError as err:
         raise fail(err) from err
-    if not progress:  # with progress on, download() printed it already
-        err_console.print(str(summary))
+    if as_json:
+        print_json(summary.as_dict())
+    elif not progress:  # with progress on, download() printed it already
+        err_console.print(escape(str(summary)))
     if summary.failed and not keep_going:
         raise typer.Exit(ExitCode.ERROR)
 
@@ -109,10 +133,20 @@ def download(
 def stat(
     path: Annotated[str, typer.Argument(help="Server path relative to the source root")],
     source: SourceOption = None,
+    connect_timeout: ConnectTimeoutOption = None,
+    timeout: TimeoutOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Show a remote file's identity: size, mtime, and for .dbc files record count and CRC-32."""
     try:
-        ident = remote.stat(path, source=source)
+        ident = remote.stat(path, source=_open_source(source, connect_timeout, timeout))
     except ArrowSusError as err:
         raise fail(err) from err
-    console.print_json(json.dumps({**ident.__dict__, "mtime": ident.mtime.isoformat() if ident.mtime else None}))
+    row = {**dataclasses.asdict(ident), "mtime": ident.mtime.isoformat() if ident.mtime else None}
+    if as_json:
+        print_json(row)
+        return
+    table = Table(show_header=False, title=path)
+    for key, value in row.items():
+        table.add_row(key, "" if value is None else f"{value:,}" if isinstance(value, int) else str(value))
+    console.print(table)

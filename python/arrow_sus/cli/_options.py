@@ -1,0 +1,57 @@
+"""Options several commands share, declared once so that their names, types and help agree."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from arrow_sus.errors import InvalidArgumentError
+
+SourceOption = Annotated[
+    str | None,
+    typer.Option("--source", help="ftp://, http(s)://, s3:// or file:// mirror; default $ARROW_SUS_SOURCE or DATASUS."),
+]
+UfOption = Annotated[str | None, typer.Option("--uf", help="States: SP, or SP,RJ; default all.")]
+YearOption = Annotated[str | None, typer.Option("--year", help="Years: 2023, 2019-2023 or 2019,2021.")]
+MonthOption = Annotated[str | None, typer.Option("--month", help="Months: 1, 1-6 or 1,3,5; default all.")]
+ColumnsOption = Annotated[str | None, typer.Option("--columns", "-c", help="Comma-separated columns, in order.")]
+WhereOption = Annotated[
+    str | None, typer.Option("--where", "-w", help="Row filter, e.g. \"SEXO = '3' and IDADE >= 60\".")
+]
+ConnectTimeoutOption = Annotated[
+    float | None,
+    typer.Option(
+        "--connect-timeout",
+        help="Seconds to wait for a server to accept the connection and greet (default 15); each retry waits again.",
+    ),
+]
+TimeoutOption = Annotated[
+    float | None,
+    typer.Option(
+        "--timeout",
+        help="Seconds a server may go silent (no reply, no data) before the request is dropped and retried "
+        "(default 30).",
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object (for scripts) instead of tables.")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary table.")]
+OverwriteOption = Annotated[
+    bool,
+    typer.Option(
+        "--overwrite",
+        help="Replace an existing output that arrow-sus did not write (never a device, an input, the current "
+        "directory or a directory with other files).",
+    ),
+]
+
+
+def split_columns(text: str | None) -> list[str] | None:
+    """The columns of ``--columns A,B`` in order (``None`` when the option is left out); naming none is an
+    error rather than an empty table."""
+    if text is None:
+        return None
+    columns = [c.strip() for c in text.split(",") if c.strip()]
+    if not columns:
+        raise InvalidArgumentError("--columns names no column: give e.g. --columns SEXO,IDADE, or leave it out for all")
+    return columns
