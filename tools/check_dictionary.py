@@ -31,9 +31,21 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 DICTIONARY_DIR = ROOT / "data" / "dictionary"
 
-KINDS = {"code", "number", "date", "age", "text", "identifier"}
-REFERENCES = {"municipality", "uf", "cid10", "cid9", "cbo", "procedure", "cnes", "country"}
-DATE_FORMATS = {"YYYYMMDD", "DDMMYYYY", "YYYYMM", "YYYY"}
+KINDS = {"code", "number", "date", "time", "age", "text", "identifier"}
+REFERENCES = {
+    "municipality",
+    "uf",
+    "cid10",
+    "cid9",
+    "cbo",
+    "cbo-1994",
+    "procedure",
+    "cnes",
+    "country",
+    "country-paisnet",
+}
+DATE_FORMATS = {"YYYYMMDD", "DDMMYYYY", "YYMMDD", "YYYYMM", "YYYY"}
+TIME_FORMATS = {"HHMM"}
 AGE_ENCODINGS = {"sim", "sih", "sinan"}
 STATUSES = {"verified", "derived"}
 #: Words shorter than this are not looked for in the documents (articles, prepositions, abbreviations).
@@ -131,14 +143,22 @@ def shape_problems(name: str, doc: dict[str, Any], ids: set[str]) -> list[str]:
         if kind not in KINDS:
             problems.append(f"{where}: kind must be one of {sorted(KINDS)}, not {kind!r}")
         if kind == "code":
-            if ("code_list" in field) == ("reference" in field):
-                problems.append(f"{where}: a code field names either a code_list or a reference")
+            if "code_list" in field and "reference" in field:
+                problems.append(f"{where}: a code field names a code_list or a reference, not both")
+            if "code_list" not in field and "reference" not in field and field.get("status") != "derived":
+                problems.append(f"{where}: codes no source explains (no code_list, no reference) are derived")
             if "code_list" in field and field["code_list"] not in lists:
                 problems.append(f"{where}: unknown code list {field['code_list']!r}")
             if "reference" in field and field["reference"] not in REFERENCES:
                 problems.append(f"{where}: reference must be one of {sorted(REFERENCES)}")
         if kind == "date" and field.get("date_format") not in DATE_FORMATS:
             problems.append(f"{where}: date_format must be one of {sorted(DATE_FORMATS)}")
+        if kind == "time" and field.get("time_format") not in TIME_FORMATS:
+            problems.append(f"{where}: time_format must be one of {sorted(TIME_FORMATS)}")
+        if "separator" in field and (kind != "code" or len(field["separator"]) != 1):
+            problems.append(f"{where}: separator is one character, for code fields")
+        if "missing" in field and not all(isinstance(v, str) and v for v in field["missing"]):
+            problems.append(f"{where}: missing lists raw values as text")
         if kind == "age" and field.get("age_encoding") not in AGE_ENCODINGS:
             problems.append(f"{where}: age_encoding must be one of {sorted(AGE_ENCODINGS)}")
         check_source(where, field)

@@ -2,8 +2,9 @@
 """Generates the C++ catalog tables from the reviewed files under data/ (run by CMake at build time).
 
 Standard library only, so it runs wherever the build runs. Reads data/catalog.json, data/ufs.json,
-data/municipalities.tsv, data/schemas.json and data/columns.json and writes one C++ source file that
-defines the sorted constexpr arrays behind include/arrow_sus/catalog/catalog.h.
+data/municipalities.tsv, data/schemas.json, data/columns.json and the data dictionaries
+data/dictionary/*.json (docs/labels.md) and writes one C++ source file that defines the sorted constexpr
+arrays behind include/arrow_sus/catalog/catalog.h and dictionary.h.
 
 Usage: gen_catalog.py DATA_DIR OUTPUT.cc
 """
@@ -63,6 +64,11 @@ class Emitter:
 
     def strings(self, values: list[str]) -> str:
         return self.array("std::string_view", [cpp_string(v) for v in values])
+
+    def named_array(self, ctype: str, name: str, items: list[str]) -> str:
+        """An array whose elements other arrays point into (``&name[i]``)."""
+        self.lines.append(f"constexpr {ctype} {name}[] = {{\n    " + ",\n    ".join(items or ["{}"]) + "};")
+        return f"std::span<const {ctype}>({name}, {len(items)})"
 
 
 def emit_datasets(em: Emitter, catalog: dict) -> str:
@@ -193,6 +199,111 @@ def emit_columns(em: Emitter, columns: dict, catalog: dict) -> str:
     return em.array("Column", rows)
 
 
+FIELD_KIND = {
+    "code": "kCode",
+    "number": "kNumber",
+    "date": "kDate",
+    "age": "kAge",
+    "text": "kText",
+    "identifier": "kIdentifier",
+}
+AGE_ENCODING = {None: "kNone", "sim": "kSim", "sih": "kSih", "sinan": "kSinan"}
+VERIFICATION = {"verified": "kVerified", "derived": "kDerived"}
+
+
+def load_dictionaries(directory: Path) -> list[dict]:
+    """The data dictionaries, in file-name order (none when the folder does not exist yet)."""
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(directory.glob("*.json"))]
+
+
+def emit_dictionary(em: Emitter, dictionaries: list[dict]) -> tuple[str, str]:
+    """The code lists (sorted by id) and field entries (sorted by dataset, name, first year) of every
+    dictionary, with the source documents they point to. Ids of documents and code lists must be unique
+    across files."""
+    documents: dict[str, dict] = {}
+    lists: dict[str, tuple[dict, dict]] = {}
+    fields: list[tuple[dict, dict]] = []
+    for doc in dictionaries:
+        for doc_id, document in doc.get("documents", {}).items():
+            if doc_id in documents and documents[doc_id]["path"] != document["path"]:
+                raise SystemExit(f"document id {doc_id!r} names two documents")
+            documents[doc_id] = document
+        for list_id, code_list in doc.get("code_lists", {}).items():
+            if list_id in lists:
+                raise SystemExit(f"code list id {list_id!r} is defined twice")
+            lists[list_id] = (code_list, doc)
+        fields += [(field, doc) for field in doc.get("fields", [])]
+    doc_index = {doc_id: i for i, doc_id in enumerate(sorted(documents))}
+    doc_rows = [
+        "{" + ", ".join(cpp_string(v) for v in (i, d["path"], d["title"], d.get("publisher"))) + "}"
+        for i, d in ((i, documents[i]) for i in sorted(documents))
+    ]
+    em.named_array("SourceDocument", "kSourceDocuments", doc_rows)
+
+    def source(item: dict) -> str:
+        src = item.get("source")
+        if not src:
+            return "{}"
+        pages = em.array("int16_t", [str(p) for p in src.get("pages", [])])
+        return f"{{&kSourceDocuments[{doc_index[src['document']]}], {pages}}}"
+
+    list_index = {list_id: i for i, list_id in enumerate(sorted(lists))}
+    list_rows = []
+    for list_id in sorted(lists):
+        code_list, _ = lists[list_id]
+        codes = sorted(
+            (c.get("code", c.get("from")), c.get("code", c.get("to")), c["pt"], c["en"]) for c in code_list["codes"]
+        )
+        code_span = em.array("Code", ["{" + ", ".join(cpp_string(v) for v in c) + "}" for c in codes])
+        list_rows.append(
+            "{"
+            + ", ".join(
+                [
+                    cpp_string(list_id),
+                    cpp_string(code_list["name_pt"]),
+                    cpp_string(code_list["name_en"]),
+                    source(code_list),
+                    f"Verification::{VERIFICATION[code_list['status']]}",
+                    cpp_string(code_list.get("reason")),
+                    code_span,
+                ]
+            )
+            + "}"
+        )
+    list_span = em.named_array("CodeList", "kCodeLists", list_rows)
+    rows = []
+    for field, _ in fields:
+        for dataset in field["datasets"]:
+            rows.append((dataset, field["name"].upper(), field.get("first") or 0, field))
+    field_rows = []
+    for dataset, name, first, field in sorted(rows, key=lambda r: r[:3]):
+        code_list = field.get("code_list")
+        field_rows.append(
+            "{"
+            + ", ".join(
+                [
+                    cpp_string(dataset),
+                    cpp_string(name),
+                    str(first),
+                    str(field.get("last") or 0),
+                    cpp_string(field["description_pt"]),
+                    cpp_string(field["description_en"]),
+                    f"FieldKind::{FIELD_KIND[field['kind']]}",
+                    f"&kCodeLists[{list_index[code_list]}]" if code_list else "nullptr",
+                    cpp_string(field.get("reference")),
+                    cpp_string(field.get("unit")),
+                    cpp_string(field.get("date_format")),
+                    f"AgeEncoding::{AGE_ENCODING[field.get('age_encoding')]}",
+                    source(field),
+                    f"Verification::{VERIFICATION[field['status']]}",
+                    cpp_string(field.get("reason")),
+                ]
+            )
+            + "}"
+        )
+    return list_span, em.array("FieldInfo", field_rows)
+
+
 def main() -> int:
     data_dir, output = Path(sys.argv[1]), Path(sys.argv[2])
 
@@ -201,12 +312,15 @@ def main() -> int:
 
     catalog = load("catalog.json")
     em = Emitter()
+    code_lists, fields = emit_dictionary(em, load_dictionaries(data_dir / "dictionary"))
     tables = {
         "DatasetTable": ("Dataset", emit_datasets(em, catalog)),
         "UfTable": ("Uf", emit_ufs(em, load("ufs.json"))),
         "MunicipalityTable": ("Municipality", emit_municipalities(em, data_dir / "municipalities.tsv")),
         "SchemaTable": ("SchemaVariant", emit_schemas(em, load("schemas.json"))),
         "ColumnTable": ("Column", emit_columns(em, load("columns.json"), catalog)),
+        "CodeListTable": ("CodeList", code_lists),
+        "FieldInfoTable": ("FieldInfo", fields),
     }
     body = [
         "// Generated by tools/gen_catalog.py from data/. Do not edit.",

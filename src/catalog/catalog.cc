@@ -51,27 +51,10 @@ const Municipality* FindMunicipality(int32_t code) {
   return &*it;
 }
 
-namespace {
-
-// The contiguous run of rows whose `dataset` member equals `dataset` (tables sorted by dataset).
-template <typename Row>
-std::span<const Row> RowsOf(std::span<const Row> table, std::string_view dataset) {
-  auto [first, last] =
-      std::equal_range(table.begin(), table.end(), dataset, [](const auto& a, const auto& b) {
-        if constexpr (std::is_same_v<std::decay_t<decltype(a)>, Row>) {
-          return a.dataset < b;
-        } else {
-          return a < b.dataset;
-        }
-      });
-  return {first, last};
-}
-
-}  // namespace
-
 std::span<const SchemaVariant> Schemas(std::string_view dataset) {
   const Dataset* found = FindDataset(dataset);
-  return found ? RowsOf(internal::SchemaTable(), found->id) : std::span<const SchemaVariant>();
+  return found ? internal::RowsOf(internal::SchemaTable(), found->id)
+               : std::span<const SchemaVariant>();
 }
 
 const SchemaVariant* FindSchema(std::string_view dataset, int year, int month) {
@@ -93,7 +76,7 @@ const SchemaVariant* FindSchema(std::string_view dataset, int year, int month) {
 
 std::span<const Column> Columns(std::string_view dataset) {
   const Dataset* found = FindDataset(dataset);
-  return found ? RowsOf(internal::ColumnTable(), found->id) : std::span<const Column>();
+  return found ? internal::RowsOf(internal::ColumnTable(), found->id) : std::span<const Column>();
 }
 
 const Column* FindColumn(std::string_view dataset, std::string_view name) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <arrow/array.h>
@@ -73,5 +74,12 @@ class ColumnConverter {
   arrow::MemoryPool* pool_;
   std::shared_ptr<arrow::Field> arrow_field_;
 };
+
+// A converter of a coded field into an Arrow dictionary array whose dictionary starts with `codes`
+// (UTF-8, in this order), followed by the other values of each block (code_converter.cc). The
+// field's Arrow type (ArrowTypeFor) is the dictionary type.
+arrow::Result<std::unique_ptr<ColumnConverter>> MakeCodeConverter(
+    const FieldDescriptor& field, const ReadOptions& options, arrow::MemoryPool* pool,
+    const std::vector<std::string>& codes);
 
 }  // namespace arrow_sus::dbf::internal

@@ -52,5 +52,6 @@ void BindIo(nb::module_& m);
 void BindCache(nb::module_& m);
 void BindScan(nb::module_& m);
 void BindOutput(nb::module_& m);
+void BindDictionary(nb::module_& m);
 
 }  // namespace arrow_sus::python
