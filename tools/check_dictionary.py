@@ -161,6 +161,8 @@ def shape_problems(name: str, doc: dict[str, Any], ids: set[str]) -> list[str]:
             problems.append(f"{where}: missing lists raw values as text")
         if kind == "age" and field.get("age_encoding") not in AGE_ENCODINGS:
             problems.append(f"{where}: age_encoding must be one of {sorted(AGE_ENCODINGS)}")
+        if (field.get("age_encoding") == "sih") != bool(field.get("age_unit_field")):
+            problems.append(f"{where}: the sih age encoding, and only it, names its age_unit_field")
         check_source(where, field)
         first, last = _years(field)
         if first > last:

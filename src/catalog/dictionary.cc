@@ -84,6 +84,8 @@ std::string_view FieldKindName(FieldKind kind) {
       return "date";
     case FieldKind::kAge:
       return "age";
+    case FieldKind::kTime:
+      return "time";
     case FieldKind::kIdentifier:
       return "identifier";
     case FieldKind::kText:

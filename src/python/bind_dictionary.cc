@@ -62,7 +62,13 @@ nb::dict FieldDict(const FieldInfo& field) {
   d["reference"] = Text(field.reference);
   d["unit"] = Text(field.unit);
   d["date_format"] = Text(field.date_format);
+  d["time_format"] = Text(field.time_format);
+  d["separator"] = Text(field.separator);
+  nb::list missing;
+  for (std::string_view value : field.missing) missing.append(nb::str(value.data(), value.size()));
+  d["missing"] = missing;
   d["age_encoding"] = Text(AgeEncodingName(field.age_encoding));
+  d["age_unit_field"] = Text(field.age_unit_field);
   d["source"] = SourceDict(field.source, field.status, field.reason);
   return d;
 }

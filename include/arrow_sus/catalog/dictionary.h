@@ -16,6 +16,7 @@ enum class FieldKind : uint8_t {
   kCode,        // codes from a code list, or from a reference table (municipality, cid10...)
   kNumber,      // a quantity (possibly stored as text), with a unit when there is one
   kDate,        // a date stored as text in `date_format`
+  kTime,        // a time of day stored as text in `time_format`
   kAge,         // an age coded with its unit (see AgeEncoding)
   kText,        // free text, names
   kIdentifier,  // record numbers, keys
@@ -72,11 +73,15 @@ struct FieldInfo {
   std::string_view description_pt;
   std::string_view description_en;
   FieldKind kind = FieldKind::kText;
-  const CodeList* code_list = nullptr;  // kCode with a list
-  std::string_view reference;           // kCode with a reference table instead
-  std::string_view unit;                // kNumber
-  std::string_view date_format;         // kDate: YYYYMMDD, DDMMYYYY, YYYYMM or YYYY
+  const CodeList* code_list = nullptr;        // kCode with a list
+  std::string_view reference;                 // kCode with a reference table instead
+  std::string_view unit;                      // kNumber
+  std::string_view date_format;               // kDate: YYYYMMDD, DDMMYYYY, YYMMDD, YYYYMM or YYYY
+  std::string_view time_format;               // kTime: HHMM
+  std::string_view separator;                 // kCode holding several codes in one string
+  std::span<const std::string_view> missing;  // raw values that mean "unknown"
   AgeEncoding age_encoding = AgeEncoding::kNone;
+  std::string_view age_unit_field;  // kSih: the field holding the unit code (COD_IDADE)
   Source source;
   Verification status = Verification::kVerified;
   std::string_view reason;
