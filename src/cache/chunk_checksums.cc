@@ -5,6 +5,8 @@
 #include <span>
 
 #include <arrow/buffer.h>
+#include <arrow/util/parallel.h>
+#include <arrow/util/thread_pool.h>
 
 #include "arrow_sus/crc32.h"
 #include "arrow_sus/error.h"
@@ -23,6 +25,9 @@ uint32_t WordAt(std::string_view blob, size_t index) {
     word |= uint32_t(static_cast<uint8_t>(blob[4 * index + i])) << (8 * i);
   return word;
 }
+
+// Runs of this many chunks (4 MiB) or more are verified in parallel.
+constexpr int64_t kParallelChunks = 64;
 
 int64_t ChunkCount(int64_t file_bytes, int64_t chunk_bytes) {
   return (file_bytes + chunk_bytes - 1) / chunk_bytes;
@@ -153,22 +158,34 @@ arrow::Status ChunkVerifier::VerifyRun(arrow::io::RandomAccessFile& file, int64_
   const int64_t start = first * chunk;
   const int64_t stop = std::min(end * chunk, checksums_.file_bytes);
   ARROW_ASSIGN_OR_RAISE(std::shared_ptr<arrow::Buffer> bytes, file.ReadAt(start, stop - start));
-  for (int64_t i = first; i < end; ++i) {
-    const int64_t at = (i - first) * chunk;
-    const int64_t size = std::min(chunk, stop - start - at);
-    const bool complete = bytes->size() >= at + size;
-    if (!complete || Crc32({bytes->data() + at, static_cast<size_t>(size)}) != checksums_.crcs[i]) {
-      arrow::Status mismatch =
-          MakeError(ErrorKind::kChecksum, {.file = path_, .offset = uint64_t(i * chunk)},
-                    "damaged cache file: these " + std::to_string(size) +
-                        " bytes do not match the checksum recorded when it was written");
-      std::lock_guard lock(mutex_);
-      if (failure_.ok()) failure_ = mismatch;
-      return mismatch;
+  auto check = [&](int64_t from, int64_t to) -> arrow::Status {
+    for (int64_t i = from; i < to; ++i) {
+      const int64_t at = (i - first) * chunk;
+      const int64_t size = std::min(chunk, stop - start - at);
+      const bool complete = bytes->size() >= at + size;
+      if (!complete ||
+          Crc32({bytes->data() + at, static_cast<size_t>(size)}) != checksums_.crcs[i]) {
+        arrow::Status mismatch =
+            MakeError(ErrorKind::kChecksum, {.file = path_, .offset = uint64_t(i * chunk)},
+                      "damaged cache file: these " + std::to_string(size) +
+                          " bytes do not match the checksum recorded when it was written");
+        std::lock_guard lock(mutex_);
+        if (failure_.ok()) failure_ = mismatch;
+        return mismatch;
+      }
+      verified_[i].store(true, std::memory_order_release);
     }
-    verified_[i].store(true, std::memory_order_release);
-  }
-  return arrow::Status::OK();
+    return arrow::Status::OK();
+  };
+  // A long run (a whole batch of a full read) is checked on every core of Arrow's CPU pool, unless
+  // this is one of its threads: waiting there for the pool could starve it.
+  auto* pool = arrow::internal::GetCpuThreadPool();
+  const int64_t count = end - first;
+  if (count < kParallelChunks || pool->OwnsThisThread()) return check(first, end);
+  const int tasks = static_cast<int>(std::min<int64_t>(pool->GetCapacity(), count / 16));
+  return arrow::internal::ParallelFor(tasks, [&](int task) {
+    return check(first + count * task / tasks, first + count * (task + 1) / tasks);
+  });
 }
 
 arrow::Status ChunkVerifier::failure() const {
