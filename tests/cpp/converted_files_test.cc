@@ -378,6 +378,47 @@ TEST(IpcFilesTest, VerificationCostsWhatIsRead) {
   fs::remove_all(dir);
 }
 
+// A full read verifies whole batches at once, on every core: a sound file reads back equal, and one
+// flipped byte in the middle of a long run is found.
+TEST(IpcFilesTest, LongRunsAreVerifiedInParallel) {
+  fs::path dir = fs::temp_directory_path() / ("arrow_sus_ipc_long_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string path = (dir / "x.uncompressed.arrow").string();
+  constexpr int kRows = 1'500'000;  // 12 MB of int64: runs of ~180 chunks
+  arrow::Int64Builder values;
+  for (int i = 0; i < kRows; ++i) ASSERT_TRUE(values.Append(int64_t(i) * 7).ok());
+  auto schema = arrow::schema({arrow::field("V", arrow::int64())});
+  auto batch = arrow::RecordBatch::Make(schema, kRows, {*values.Finish()});
+  cache::ChunkChecksums sums;
+  {
+    auto tee =
+        *TeeToFile(*arrow::RecordBatchReader::Make({batch}, schema), path,
+                   IpcWriterFactory(arrow::Compression::UNCOMPRESSED), testing::WriterLock(path),
+                   [&](const std::string&, const cache::ChunkChecksums& written) {
+                     sums = written;
+                     return arrow::Status::OK();
+                   });
+    ReadAll(tee.get());
+  }
+  constexpr auto kFormat = ConvertedFormat::kArrowIpcUncompressed;
+  auto sound = OpenConvertedFile(kFormat, path,
+                                 {.verifier = std::make_shared<cache::ChunkVerifier>(path, sums)});
+  EXPECT_TRUE(ReadAll(sound->get())->Equals(*arrow::Table::Make(schema, {batch->column(0)})));
+
+  std::vector<uint8_t> bytes = testing::ReadFileBytes(path);
+  bytes[bytes.size() / 2] ^= 0x10;
+  fs::remove(path);
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  auto damaged =
+      (*OpenConvertedFile(kFormat, path,
+                          {.verifier = std::make_shared<cache::ChunkVerifier>(path, sums)}))
+          ->ToTable();
+  ASSERT_FALSE(damaged.ok());
+  EXPECT_EQ(GetErrorDetail(damaged.status())->kind(), ErrorKind::kChecksum) << damaged.status();
+  fs::remove_all(dir);
+}
+
 TEST(ParquetFilesTest, SmallRowGroupsAreKept) {
   fs::path dir = fs::temp_directory_path() / ("arrow_sus_pq_" + std::to_string(::getpid()));
   std::string path = (dir / "x.parquet").string();
