@@ -1,8 +1,8 @@
 #include "arrow_sus/cache/chunk_checksums.h"
 
 #include <algorithm>
-#include <cstring>
 #include <span>
+#include <utility>
 
 #include <arrow/buffer.h>
 #include <arrow/util/parallel.h>
@@ -10,6 +10,7 @@
 
 #include "arrow_sus/crc32.h"
 #include "arrow_sus/error.h"
+#include "core/forwarding_file.h"
 
 namespace arrow_sus::cache {
 
@@ -34,43 +35,35 @@ int64_t ChunkCount(int64_t file_bytes, int64_t chunk_bytes) {
 }
 
 // Reads through a cache file, verifying every range before returning its bytes.
-class VerifyingFile final : public arrow::io::RandomAccessFile {
+class VerifyingFile final : public ForwardingFile {
  public:
   VerifyingFile(std::shared_ptr<arrow::io::RandomAccessFile> inner,
                 std::shared_ptr<ChunkVerifier> verifier)
-      : inner_(std::move(inner)), verifier_(std::move(verifier)) {}
-
-  arrow::Status Close() override { return inner_->Close(); }
-  bool closed() const override { return inner_->closed(); }
-  arrow::Result<int64_t> Tell() const override { return inner_->Tell(); }
-  arrow::Status Seek(int64_t position) override { return inner_->Seek(position); }
-  arrow::Result<int64_t> GetSize() override { return inner_->GetSize(); }
-  bool supports_zero_copy() const override { return inner_->supports_zero_copy(); }
-  arrow::Status WillNeed(const std::vector<arrow::io::ReadRange>& ranges) override {
-    return inner_->WillNeed(ranges);
-  }
+      : ForwardingFile(std::move(inner)), verifier_(std::move(verifier)) {}
 
   arrow::Result<int64_t> Read(int64_t nbytes, void* out) override {
-    ARROW_ASSIGN_OR_RAISE(int64_t position, inner_->Tell());
-    ARROW_RETURN_NOT_OK(verifier_->Verify(*inner_, position, nbytes));
-    return inner_->Read(nbytes, out);
+    ARROW_RETURN_NOT_OK(VerifyFromHere(nbytes));
+    return ForwardingFile::Read(nbytes, out);
   }
   arrow::Result<std::shared_ptr<arrow::Buffer>> Read(int64_t nbytes) override {
-    ARROW_ASSIGN_OR_RAISE(int64_t position, inner_->Tell());
-    ARROW_RETURN_NOT_OK(verifier_->Verify(*inner_, position, nbytes));
-    return inner_->Read(nbytes);
+    ARROW_RETURN_NOT_OK(VerifyFromHere(nbytes));
+    return ForwardingFile::Read(nbytes);
   }
   arrow::Result<int64_t> ReadAt(int64_t position, int64_t nbytes, void* out) override {
-    ARROW_RETURN_NOT_OK(verifier_->Verify(*inner_, position, nbytes));
-    return inner_->ReadAt(position, nbytes, out);
+    ARROW_RETURN_NOT_OK(verifier_->Verify(inner(), position, nbytes));
+    return ForwardingFile::ReadAt(position, nbytes, out);
   }
   arrow::Result<std::shared_ptr<arrow::Buffer>> ReadAt(int64_t position, int64_t nbytes) override {
-    ARROW_RETURN_NOT_OK(verifier_->Verify(*inner_, position, nbytes));
-    return inner_->ReadAt(position, nbytes);
+    ARROW_RETURN_NOT_OK(verifier_->Verify(inner(), position, nbytes));
+    return ForwardingFile::ReadAt(position, nbytes);
   }
 
  private:
-  std::shared_ptr<arrow::io::RandomAccessFile> inner_;
+  arrow::Status VerifyFromHere(int64_t nbytes) {
+    ARROW_ASSIGN_OR_RAISE(int64_t position, Tell());
+    return verifier_->Verify(inner(), position, nbytes);
+  }
+
   std::shared_ptr<ChunkVerifier> verifier_;
 };
 

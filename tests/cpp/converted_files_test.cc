@@ -326,6 +326,28 @@ TEST(IpcFilesTest, DamagedOffsetsAreAFormatError) {
   fs::remove_all(dir);
 }
 
+// Writes `batch` to `path` as the uncompressed IPC cache format does; returns the file's checksums.
+cache::ChunkChecksums WriteUncompressedIpc(const std::string& path,
+                                           const std::shared_ptr<arrow::RecordBatch>& batch) {
+  cache::ChunkChecksums sums;
+  auto tee =
+      *TeeToFile(*arrow::RecordBatchReader::Make({batch}, batch->schema()), path,
+                 IpcWriterFactory(arrow::Compression::UNCOMPRESSED), testing::WriterLock(path),
+                 [&](const std::string&, const cache::ChunkChecksums& written) {
+                   sums = written;
+                   return arrow::Status::OK();
+                 });
+  ReadAll(tee.get());
+  return sums;
+}
+
+// Replaces the file at `path` (never rewriting it in place) with `bytes`.
+void ReplaceFile(const std::string& path, const std::vector<uint8_t>& bytes) {
+  fs::remove(path);
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+}
+
 // Verification follows what is read: damage in one column's pages fails a read of that column and
 // leaves a projection without it alone.
 TEST(IpcFilesTest, VerificationCostsWhatIsRead) {
@@ -342,26 +364,14 @@ TEST(IpcFilesTest, VerificationCostsWhatIsRead) {
   auto schema =
       arrow::schema({arrow::field("AGE", arrow::int32()), arrow::field("NAME", arrow::utf8())});
   auto batch = arrow::RecordBatch::Make(schema, kRows, {*ages.Finish(), *names.Finish()});
-  cache::ChunkChecksums sums;
-  {
-    auto tee =
-        *TeeToFile(*arrow::RecordBatchReader::Make({batch}, schema), path,
-                   IpcWriterFactory(arrow::Compression::UNCOMPRESSED), testing::WriterLock(path),
-                   [&](const std::string&, const cache::ChunkChecksums& written) {
-                     sums = written;
-                     return arrow::Status::OK();
-                   });
-    ReadAll(tee.get());
-  }
+  const cache::ChunkChecksums sums = WriteUncompressedIpc(path, batch);
   std::vector<uint8_t> bytes = testing::ReadFileBytes(path);
   const int32_t run[2] = {150'000, 150'001};
   auto at = std::search(bytes.begin(), bytes.end(), reinterpret_cast<const uint8_t*>(run),
                         reinterpret_cast<const uint8_t*>(run) + sizeof(run));
   ASSERT_NE(at, bytes.end());
-  *at ^= 0x01;       // AGE 150000 -> 150001
-  fs::remove(path);  // replaced, never rewritten in place
-  std::ofstream(path, std::ios::binary)
-      .write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  *at ^= 0x01;  // AGE 150000 -> 150001
+  ReplaceFile(path, bytes);
 
   auto verifier = std::make_shared<cache::ChunkVerifier>(path, sums);
   constexpr auto kFormat = ConvertedFormat::kArrowIpcUncompressed;
@@ -389,17 +399,7 @@ TEST(IpcFilesTest, LongRunsAreVerifiedInParallel) {
   for (int i = 0; i < kRows; ++i) ASSERT_TRUE(values.Append(int64_t(i) * 7).ok());
   auto schema = arrow::schema({arrow::field("V", arrow::int64())});
   auto batch = arrow::RecordBatch::Make(schema, kRows, {*values.Finish()});
-  cache::ChunkChecksums sums;
-  {
-    auto tee =
-        *TeeToFile(*arrow::RecordBatchReader::Make({batch}, schema), path,
-                   IpcWriterFactory(arrow::Compression::UNCOMPRESSED), testing::WriterLock(path),
-                   [&](const std::string&, const cache::ChunkChecksums& written) {
-                     sums = written;
-                     return arrow::Status::OK();
-                   });
-    ReadAll(tee.get());
-  }
+  const cache::ChunkChecksums sums = WriteUncompressedIpc(path, batch);
   constexpr auto kFormat = ConvertedFormat::kArrowIpcUncompressed;
   auto sound = OpenConvertedFile(kFormat, path,
                                  {.verifier = std::make_shared<cache::ChunkVerifier>(path, sums)});
@@ -407,9 +407,7 @@ TEST(IpcFilesTest, LongRunsAreVerifiedInParallel) {
 
   std::vector<uint8_t> bytes = testing::ReadFileBytes(path);
   bytes[bytes.size() / 2] ^= 0x10;
-  fs::remove(path);
-  std::ofstream(path, std::ios::binary)
-      .write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  ReplaceFile(path, bytes);
   auto damaged =
       (*OpenConvertedFile(kFormat, path,
                           {.verifier = std::make_shared<cache::ChunkVerifier>(path, sums)}))
