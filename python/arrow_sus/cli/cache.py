@@ -45,6 +45,8 @@ def info_command(as_json: JsonOption = False) -> None:
                 "hits": info.hits,
                 "misses": info.misses,
                 "hit_rate": info.hit_rate,
+                "temporary_files": info.temporary_files,
+                "temporary_bytes": info.temporary_bytes,
             }
         )
         return
@@ -60,6 +62,9 @@ def info_command(as_json: JsonOption = False) -> None:
         str(info.ipc_uncompressed_entries),
         human_bytes(info.ipc_uncompressed_bytes),
     )
+    table.add_row(
+        "temporary (left by interrupted writers)", str(info.temporary_files), human_bytes(info.temporary_bytes)
+    )
     console.print(table)
     rate = "no lookups yet" if info.hit_rate is None else f"{info.hit_rate:.0%}"
     console.print(f"hit rate: {rate} ({info.hits} hits, {info.misses} misses)")
@@ -70,7 +75,11 @@ def clear_command(
     older_than: Annotated[str | None, typer.Option(help="Only entries unused for this long, e.g. 30d, 12h.")] = None,
     dataset: Annotated[str | None, typer.Option(help="Only this dataset's entries, e.g. sih-rd.")] = None,
     kind: Annotated[
-        str | None, typer.Option(help="Only 'raw', 'converted', 'ipc', 'parquet' or 'ipc-uncompressed' entries.")
+        str | None,
+        typer.Option(
+            help="Only 'raw', 'converted', 'ipc', 'parquet' or 'ipc-uncompressed' entries, or only 'temporary' "
+            "files left by interrupted writers (also removed when no kind or dataset is given)."
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
