@@ -10,13 +10,13 @@ from rich.table import Table
 from arrow_sus import cache
 from arrow_sus._format import human_bytes
 from arrow_sus.cli._app import app, console, fail
+from arrow_sus.cli._options import JsonOption
 from arrow_sus.cli._output import print_json
 from arrow_sus.errors import ArrowSusError
 
 cache_app = typer.Typer(help="Inspect or empty the disk cache (downloaded .dbc and their conversions).")
 app.add_typer(cache_app, name="cache")
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 
 @cache_app.command("info")
