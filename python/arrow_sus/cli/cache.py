@@ -18,7 +18,6 @@ cache_app = typer.Typer(help="Inspect or empty the disk cache (downloaded .dbc a
 app.add_typer(cache_app, name="cache")
 
 
-
 @cache_app.command("info")
 def info_command(as_json: JsonOption = False) -> None:
     """Show where the cache is, what it holds and its hit rate."""
