@@ -101,16 +101,17 @@ def read_all_typed(native: Any) -> pa.Table:
 
 
 def typed_error_batches(inner: pa.RecordBatchReader, native: Any) -> Iterator[pa.RecordBatch]:
-    """Yields the engine's batches; a failed read re-raises the engine's typed error (FormatError...)
-    instead of the generic pyarrow one that the C stream interface can carry. Decoding itself runs in
-    ``read_next_batch`` without the GIL. Stopping early closes the stream, which stops the engine's work."""
+    """Yields the engine's batches; a failed read re-raises the engine's typed error (FormatError,
+    NetworkError...) instead of the generic one the C stream interface can carry (pyarrow raises a plain
+    ``OSError`` for the engine's I/O and network failures). Decoding itself runs in ``read_next_batch``
+    without the GIL. Stopping early closes the stream, which stops the engine's work."""
     try:
         while True:
             try:
                 batch = inner.read_next_batch()
             except StopIteration:
                 return
-            except pa.ArrowException:
+            except (pa.ArrowException, OSError):
                 native.raise_last_error()
                 raise
             yield batch

@@ -93,10 +93,11 @@ std::shared_ptr<scan::Scan> MakeScan(
     const std::string& decimals, const std::string& on_invalid, bool keep_deleted, bool use_threads,
     const std::string& schema_mode, bool use_cache, std::string cache_dir, bool ordered,
     int max_concurrent_files, bool with_source, bool verify_crc, int max_connections, bool typed,
-    const std::string& cache_format) {
+    const std::string& cache_format, double connect_timeout, double timeout, int max_attempts) {
   scan::ScanOptions options;
   options.source_url = std::move(source_url);
-  options.source_options.max_connections_per_host = max_connections;
+  options.source_options =
+      SourceOptionsFromPython(max_connections, connect_timeout, timeout, max_attempts);
   options.read = ReadOptionsFromPython(std::move(columns), filter, encoding, batch_size, raw,
                                        decimals, on_invalid, keep_deleted, use_threads);
   options.schema_mode = ValueOrThrow(scan::ParseSchemaMode(schema_mode));
@@ -174,6 +175,7 @@ void BindScan(nb::module_& m) {
         nb::arg("schema_mode"), nb::arg("use_cache"), nb::arg("cache_dir"), nb::arg("ordered"),
         nb::arg("max_concurrent_files"), nb::arg("with_source"), nb::arg("verify_crc"),
         nb::arg("max_connections"), nb::arg("typed"), nb::arg("cache_format"),
+        nb::arg("connect_timeout") = 20.0, nb::arg("timeout") = 30.0, nb::arg("max_attempts") = 6,
         "Plans a multi-file scan.");
 }
 
