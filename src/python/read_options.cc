@@ -120,7 +120,8 @@ Predicate PredicateFromPython(nb::handle node) { return PredicateAt(node, 1); }
 dbf::ReadOptions ReadOptionsFromPython(std::optional<std::vector<std::string>> columns,
                                        nb::handle filter, const std::string& encoding,
                                        int64_t batch_size, bool raw, const std::string& decimals,
-                                       const std::string& on_invalid, bool keep_deleted,
+                                       const std::string& on_invalid,
+                                       const std::string& on_truncated, bool keep_deleted,
                                        bool use_threads) {
   dbf::ReadOptions options;
   options.columns = std::move(columns);
@@ -145,6 +146,15 @@ dbf::ReadOptions ReadOptionsFromPython(std::optional<std::vector<std::string>> c
   } else {
     throw StatusError(MakeError(ErrorKind::kInvalidArgument, {},
                                 "on_invalid must be 'null' or 'raise', got '" + on_invalid + "'"));
+  }
+  if (on_truncated == "raise") {
+    options.on_truncated = dbf::TruncatedPolicy::kRaise;
+  } else if (on_truncated == "warn") {
+    options.on_truncated = dbf::TruncatedPolicy::kWarn;
+  } else {
+    throw StatusError(
+        MakeError(ErrorKind::kInvalidArgument, {},
+                  "on_truncated must be 'raise' or 'warn', got '" + on_truncated + "'"));
   }
   options.keep_deleted = keep_deleted;
   options.use_threads = use_threads;

@@ -22,7 +22,8 @@ dbf::Predicate PredicateFromPython(nb::handle node);
 dbf::ReadOptions ReadOptionsFromPython(std::optional<std::vector<std::string>> columns,
                                        nb::handle filter, const std::string& encoding,
                                        int64_t batch_size, bool raw, const std::string& decimals,
-                                       const std::string& on_invalid, bool keep_deleted,
+                                       const std::string& on_invalid,
+                                       const std::string& on_truncated, bool keep_deleted,
                                        bool use_threads);
 
 }  // namespace arrow_sus::python

@@ -43,6 +43,7 @@ def open_native(node: Any) -> Any:
         raw=False,
         decimals="float",
         on_invalid="null",
+        on_truncated="raise",
         keep_deleted=False,
         large_strings=False,
         use_threads=False,
