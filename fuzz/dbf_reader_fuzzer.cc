@@ -10,6 +10,7 @@
 #include <arrow/buffer.h>
 #include <arrow/io/memory.h>
 #include <arrow/record_batch.h>
+#include <arrow/type.h>
 #include <arrow/util/utf8.h>
 
 #include "arrow_sus/dbf/reader.h"

@@ -144,8 +144,10 @@ arrow::Result<std::optional<size_t>> DecompressDbcInto(std::span<const uint8_t> 
   bool complete = false;
   DclStatus status = DclDecompressInto(dbc.subspan(header + 4), output.subspan(header), &produced,
                                        &complete, checksum);
-  // Checked before the stream's own error, as the streaming decoder does (which decodes ahead).
-  if (header + produced > max_size || (bounded && !complete)) return PastDeclaredSize(name, prefix);
+  // What was decoded is checked before the stream's own error, as the streaming decoder does (it
+  // decodes ahead); running out of room only counts when decoding did not fail.
+  if (header + produced > max_size || (status.ok() && bounded && !complete))
+    return PastDeclaredSize(name, prefix);
   ARROW_RETURN_NOT_OK(DclStatusToArrow(status, name, header + 4));
   if (!complete) return std::nullopt;
   if (options.verify_crc && crc != prefix.crc) return CrcMismatch(name, prefix.crc, crc);

@@ -309,6 +309,20 @@ TEST(DbcTest, OutputPastTheDeclaredSizeIsAFormatError) {
   EXPECT_EQ(DecompressDbcInto(dbc, small, "liar.dbc").ValueOrDie(), std::nullopt);
 }
 
+// Found by the fuzzer: a stream that fails before producing anything (here its header) reports
+// that failure on every path, not the bound.
+TEST(DbcTest, AStreamFailingEarlyIsNotReportedAsPastTheBound) {
+  auto dbc = CompressDbf(MakeDbf(10, 50, 6), "x").ValueOrDie();
+  dbc[65 + 4 + 1] = 9;  // dictionary bits: not 4, 5 or 6
+  auto one_shot = DecompressDbc(dbc, "bad.dbc");
+  ASSERT_FALSE(one_shot.ok());
+  EXPECT_NE(one_shot.status().message().find("not a PKWare DCL implode stream"), std::string::npos)
+      << one_shot.status();
+  auto streamed = ReadAllFromStream(dbc, 630, {}, "bad.dbc");
+  ASSERT_FALSE(streamed.ok());
+  EXPECT_EQ(streamed.status().message(), one_shot.status().message());
+}
+
 TEST(DbcTest, OutputWithinTheSlackIsDelivered) {
   const uint16_t record_length = 50;
   const uint32_t extra = kDecompressedSlack / record_length;  // records the header does not count
