@@ -1,6 +1,7 @@
 // Fuzzes the DBF reader: header parsing, record blocks, the raw-byte filter and every converter, on
 // the input read as a plain .dbf and as a .dbc. Any input must give batches or a typed error, never
-// a crash, a hang or an untyped failure.
+// a crash, a hang or an untyped failure; schema names and error texts must be valid UTF-8 whatever
+// bytes the header holds (Python could not take them otherwise).
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
@@ -9,6 +10,8 @@
 #include <arrow/buffer.h>
 #include <arrow/io/memory.h>
 #include <arrow/record_batch.h>
+#include <arrow/type.h>
+#include <arrow/util/utf8.h>
 
 #include "arrow_sus/dbf/reader.h"
 #include "arrow_sus/error.h"
@@ -22,9 +25,16 @@ void Check(bool condition) {
   if (!condition) std::abort();
 }
 
+void CheckText(const std::string& text) {
+  arrow::util::InitializeUTF8();  // once per process; the validator needs its tables
+  Check(arrow::util::ValidateUTF8(text));
+}
+
 void CheckTyped(const arrow::Status& status) {
   const arrow_sus::ErrorDetail* detail = arrow_sus::GetErrorDetail(status);
   Check(detail != nullptr);
+  CheckText(status.message());
+  CheckText(detail->location().field);
   Check(detail->kind() == arrow_sus::ErrorKind::kFormat ||
         detail->kind() == arrow_sus::ErrorKind::kChecksum ||
         detail->kind() == arrow_sus::ErrorKind::kConversion);
@@ -48,6 +58,8 @@ arrow_sus::dbf::ReadOptions OptionsFor(const uint8_t* data, size_t size) {
   options.on_invalid =
       (knob & 0x40) ? arrow_sus::dbf::InvalidPolicy::kRaise : arrow_sus::dbf::InvalidPolicy::kNull;
   options.encoding = static_cast<arrow_sus::dbf::Encoding>(knob % 3);
+  options.on_truncated = (knob & 0x04) ? arrow_sus::dbf::TruncatedPolicy::kWarn
+                                       : arrow_sus::dbf::TruncatedPolicy::kRaise;
   return options;
 }
 
@@ -60,7 +72,10 @@ void ReadAll(std::shared_ptr<arrow_sus::dbf::DbfReader> reader) {
       CheckTyped(status);
       return;
     }
-    if (batch == nullptr) return;
+    if (batch == nullptr) {
+      CheckText(reader->stats().truncated);
+      return;
+    }
     Check(batch->ValidateFull().ok());
     Check(batch->num_rows() > 0);
     rows += batch->num_rows();
@@ -77,6 +92,8 @@ void Exercise(const uint8_t* data, size_t size, Open open) {
     return;
   }
   const auto& fields = (*reader)->header().fields;
+  for (const auto& field : (*reader)->schema()->fields()) CheckText(field->name());
+  for (const auto& field : fields) CheckText(field.type_text());
   Predicate filter =
       Predicate::Or({Predicate::Compare(fields.front().name, CompareOp::kNotNull),
                      Predicate::And({Predicate::Compare(fields.back().name, CompareOp::kIsNull)})});

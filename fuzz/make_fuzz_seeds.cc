@@ -1,7 +1,8 @@
 // Writes seed inputs for the fuzzers: small streams and .dbc files made by our encoder (every
-// dictionary size and literal mode), plus, when a corpus directory is given, its real .dbc files
-// and the DCL streams inside them.
-//   make_fuzz_seeds OUT_DCL_DIR OUT_DBC_DIR [CORPUS_DIR]
+// dictionary size and literal mode), plain DBFs for the reader (field names and type bytes that are
+// not UTF-8, a header that declares more records than the data holds), plus, when a corpus
+// directory is given, its real .dbc files and the DCL streams inside them.
+//   make_fuzz_seeds OUT_DCL_DIR OUT_DBC_DIR OUT_DBF_DIR [CORPUS_DIR]
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -25,15 +26,17 @@ void Write(const fs::path& path, std::span<const uint8_t> bytes) {
              static_cast<std::streamsize>(bytes.size()));
 }
 
-std::vector<uint8_t> SmallDbf(int records) {
+// One C field of 19 bytes named `name` (up to 11 bytes, any of them) with type byte `type`;
+// `declared` records in the header (-1: as many as written).
+std::vector<uint8_t> SmallDbf(int records, const std::string& name = "NAME", char type = 'C',
+                              int declared = -1) {
   std::vector<uint8_t> dbf(65, 0);
   dbf[0] = 0x03;
-  dbf[4] = static_cast<uint8_t>(records);
+  dbf[4] = static_cast<uint8_t>(declared < 0 ? records : declared);
   dbf[8] = 65;
   dbf[10] = 20;
-  std::string field = "NAME";
-  std::copy(field.begin(), field.end(), dbf.begin() + 32);
-  dbf[43] = 'C';
+  std::copy(name.begin(), name.begin() + std::min<size_t>(name.size(), 11), dbf.begin() + 32);
+  dbf[43] = type;
   dbf[48] = 19;
   dbf[64] = 0x0D;
   for (int r = 0; r < records; ++r) {
@@ -48,13 +51,14 @@ std::vector<uint8_t> SmallDbf(int records) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 3) {
-    std::fprintf(stderr, "usage: %s OUT_DCL_DIR OUT_DBC_DIR [CORPUS_DIR]\n", argv[0]);
+  if (argc < 4) {
+    std::fprintf(stderr, "usage: %s OUT_DCL_DIR OUT_DBC_DIR OUT_DBF_DIR [CORPUS_DIR]\n", argv[0]);
     return 2;
   }
-  fs::path dcl_dir = argv[1], dbc_dir = argv[2];
+  fs::path dcl_dir = argv[1], dbc_dir = argv[2], dbf_dir = argv[3];
   fs::create_directories(dcl_dir);
   fs::create_directories(dbc_dir);
+  fs::create_directories(dbf_dir);
   int n = 0;
   for (int records : {0, 1, 30, 400}) {
     auto dbf = SmallDbf(records);
@@ -69,8 +73,21 @@ int main(int argc, char** argv) {
             arrow_sus::CompressDbf(dbf, "seed", dict).ValueOrDie());
     }
   }
-  if (argc > 3 && fs::is_directory(argv[3])) {
-    for (const auto& e : fs::directory_iterator(argv[3])) {
+  // Names and types that are not UTF-8 (Latin-1 text, stray bytes, a lone continuation byte), and
+  // files whose header declares more records than they hold: as plain DBFs and as .dbc files.
+  const std::string names[] = {"N\xC9ME", "\xFF\xFE\x80", "A\xED\xA0\x80_Z", "CODIGO\xC7\xC3O"};
+  for (const std::string& name : names) {
+    for (char type : {'C', 'N', '\xE9'}) {
+      for (int declared : {-1, 30}) {
+        auto dbf = SmallDbf(7, name, type, declared);
+        Write(dbf_dir / ("names-" + std::to_string(n)), dbf);
+        Write(dbc_dir / ("names-" + std::to_string(n++)),
+              arrow_sus::CompressDbf(dbf, "seed").ValueOrDie());
+      }
+    }
+  }
+  if (argc > 4 && fs::is_directory(argv[4])) {
+    for (const auto& e : fs::directory_iterator(argv[4])) {
       std::string ext = e.path().extension().string();
       std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
       if (ext != ".dbc" || e.file_size() > kMaxSeedSize) continue;

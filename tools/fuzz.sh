@@ -18,9 +18,8 @@ cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMP
 cmake --build "$BUILD" -j "$JOBS"
 
 rm -rf "$BUILD/seeds-dcl" "$BUILD/seeds-dbc" "$BUILD/seeds-dbf"
-"$BUILD/fuzz/make_fuzz_seeds" "$BUILD/seeds-dcl" "$BUILD/seeds-dbc" "$CORPUS"
+"$BUILD/fuzz/make_fuzz_seeds" "$BUILD/seeds-dcl" "$BUILD/seeds-dbc" "$BUILD/seeds-dbf" "$CORPUS"
 # The DBF reader reads its inputs both as .dbf and as .dbc: seed it with both kinds.
-mkdir -p "$BUILD/seeds-dbf"
 cp "$BUILD/seeds-dbc"/* "$BUILD/seeds-dbf"/
 if [ -d "$CORPUS" ]; then
   find "$CORPUS" -maxdepth 1 -iname '*.dbf' -size -64k -exec cp {} "$BUILD/seeds-dbf"/ \;

@@ -47,6 +47,33 @@ def period_key(text: str | None, *, last: bool) -> int:
     return int(text) * 100 + (12 if last else 0)
 
 
+def preliminary_directory(directory: str, system: str) -> str:
+    """The preliminary twin of a final server directory: FINAIS replaced by PRELIM when the path has that
+    component (SINAN), else ``/dissemin/publicos/<system>/PRELIM/<last component>`` (SIM, SINASC)."""
+    parts = directory.split("/")
+    if "FINAIS" in parts:
+        return "/".join("PRELIM" if p == "FINAIS" else p for p in parts)
+    return f"/dissemin/publicos/{system}/PRELIM/{parts[-1]}"
+
+
+def with_preliminary_layouts(catalog: dict) -> list[dict]:
+    """The catalog's datasets with, after every still-published final layout of a system listed under
+    ``catalog["preliminary"]["systems"]``, its preliminary twin: same names and periods, the directory from
+    :func:`preliminary_directory`. The server moves files between the two, so both are always listed."""
+    systems = set(catalog.get("preliminary", {}).get("systems", []))
+    datasets = []
+    for ds in catalog["datasets"]:
+        layouts = []
+        for lay in ds["layouts"]:
+            layouts.append(lay)
+            if ds["system"] in systems and lay["directory"] and not lay.get("last") and not lay.get("preliminary"):
+                layouts.append(
+                    {**lay, "directory": preliminary_directory(lay["directory"], ds["system"]), "preliminary": True}
+                )
+        datasets.append({**ds, "layouts": layouts})
+    return datasets
+
+
 class Emitter:
     """Collects named constexpr arrays so that nested spans can refer to them."""
 
@@ -73,7 +100,7 @@ class Emitter:
 
 def emit_datasets(em: Emitter, catalog: dict) -> str:
     rows = []
-    for ds in sorted(catalog["datasets"], key=lambda d: d["id"]):
+    for ds in sorted(with_preliminary_layouts(catalog), key=lambda d: d["id"]):
         layouts = []
         for lay in ds["layouts"]:
             exts = lay.get("extensions") or [ds["file_type"]]

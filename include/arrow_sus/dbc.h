@@ -45,6 +45,18 @@ arrow::Result<size_t> DbfHeaderLength(std::span<const uint8_t> first_bytes, std:
 arrow::Result<DbcPrefix> ParseDbcPrefix(std::span<const uint8_t> first_bytes,
                                         std::string_view name);
 
+// How many bytes a .dbc may decompress to beyond what its header declares (H + records x record
+// length + 1 for the 0x1A byte). Every real file decompresses to exactly the declared size (or one
+// byte less, without the 0x1A); the slack lets a writer's stray padding after the records through
+// (one 4 KiB block of it) while still stopping a header that lies about its record count.
+inline constexpr uint64_t kDecompressedSlack = 4096;
+
+// The most a .dbc with this header may decompress to: the declared size plus kDecompressedSlack.
+// Every decompression path (OpenDbcStream, DecompressDbc, DecompressDbcInto, hence read_dbc,
+// scans and download verification) stops with a FormatError naming the file and this offset
+// when the data passes it, so that a lying header cannot inflate a small file without bound.
+uint64_t MaxDecompressedSize(const DbcPrefix& prefix);
+
 // The decompressed size the header announces (H + records x record length + 1 for the 0x1A byte),
 // capped by the most that `dbc_size` compressed bytes could expand to, so that a corrupt header
 // cannot make a caller allocate too much. The real size may be 1 byte less (no 0x1A) or differ
@@ -53,7 +65,8 @@ size_t DecompressedSizeHint(const DbcPrefix& prefix, size_t dbc_size);
 
 // A stream of the decompressed DBF bytes (header, records, then 0x1A when present), decompressed
 // incrementally with bounded memory. Read() fails with a FormatError naming the byte offset in the
-// .dbc on corrupt or truncated data, and (with verify_crc) with a ChecksumError naming the file,
+// .dbc on corrupt or truncated data, or when the data passes MaxDecompressedSize (the offset is
+// then that size), and (with verify_crc) with a ChecksumError naming the file,
 // the expected and the actual CRC on the read that reaches the end. `name` is used in errors.
 arrow::Result<std::shared_ptr<arrow::io::InputStream>> OpenDbcStream(
     std::shared_ptr<arrow::io::InputStream> compressed, std::string name, DbcOptions options = {});
@@ -64,8 +77,9 @@ arrow::Result<std::vector<uint8_t>> DecompressDbc(std::span<const uint8_t> dbc,
 
 // One-shot, into memory the caller owns (sized with DecompressedSizeHint): the whole decompressed
 // DBF, written once, with the CRC computed as it is decoded. Returns the number of bytes, or
-// nullopt when `output` is too small (the header announced fewer records than the file holds: use
-// DecompressDbc then). Errors as DecompressDbc.
+// nullopt when `output` is too small and smaller than MaxDecompressedSize + 1 (the header
+// announced fewer records than the file holds, within the slack: use DecompressDbc then). Errors as
+// DecompressDbc.
 arrow::Result<std::optional<size_t>> DecompressDbcInto(std::span<const uint8_t> dbc,
                                                        std::span<uint8_t> output,
                                                        std::string_view name,

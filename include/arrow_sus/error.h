@@ -41,8 +41,8 @@ struct ErrorLocation {
 
 class ErrorDetail : public arrow::StatusDetail {
  public:
-  ErrorDetail(ErrorKind kind, ErrorLocation location)
-      : kind_(kind), location_(std::move(location)) {}
+  ErrorDetail(ErrorKind kind, ErrorLocation location, bool retryable = true)
+      : kind_(kind), location_(std::move(location)), retryable_(retryable) {}
 
   static constexpr const char kTypeId[] = "arrow_sus::ErrorDetail";
   const char* type_id() const override { return kTypeId; }
@@ -50,18 +50,27 @@ class ErrorDetail : public arrow::StatusDetail {
 
   ErrorKind kind() const { return kind_; }
   const ErrorLocation& location() const { return location_; }
+  // For kNetwork: whether another attempt may help. False when the server sent nothing at all
+  // before a timeout (another attempt would most likely wait as long again); see NotRetryable.
+  bool retryable() const { return retryable_; }
 
  private:
   ErrorKind kind_;
   ErrorLocation location_;
+  bool retryable_;
 };
 
 // Builds a Status carrying an ErrorDetail. The message should say what was expected; the location
-// is prepended ("FILE at byte N: message") so that the text alone is already useful.
+// is prepended ("FILE at byte N: message") so that the text alone is already useful. The message,
+// file and field are made valid UTF-8 (bytes that are not become U+FFFD), so that a name read from
+// a file can never make the error itself fail to reach Python.
 arrow::Status MakeError(ErrorKind kind, ErrorLocation location, std::string_view message);
 
 // The ErrorDetail of a status, or nullptr when the status did not come from MakeError.
 const ErrorDetail* GetErrorDetail(const arrow::Status& status);
+
+// The same error, marked as one that retrying would not fix (ErrorDetail::retryable() false).
+arrow::Status NotRetryable(const arrow::Status& status);
 
 // Returns the status with the file name filled in, when the error did not know it yet (lower layers
 // work on bytes and only the caller knows which file they came from).

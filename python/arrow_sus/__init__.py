@@ -16,6 +16,7 @@ from arrow_sus.errors import (
     InvalidArgumentError,
     NetworkError,
     NotFoundError,
+    TruncatedFileWarning,
 )
 from arrow_sus.filters import And, Comparison, Or, parse_where
 from arrow_sus.reader import (
@@ -49,6 +50,7 @@ __all__ = [
     "Or",
     "Scan",
     "ScanStats",
+    "TruncatedFileWarning",
     "__version__",
     "cache",
     "catalog",

@@ -70,8 +70,13 @@ def decompress_dbc(data: bytes, *, verify_crc: bool = True, name: str = "<bytes>
     ``name`` is used in error messages. Trailing bytes after the end of the compressed stream are
     ignored, as DATASUS files sometimes have them.
 
+    The output may not pass what the header declares (header + records x record length + the 0x1A
+    byte) by more than 4 KiB: a header that lies about its record count stops decoding with a
+    :class:`FormatError` whose ``offset`` is that limit, instead of inflating without bound.
+
     Raises:
-        FormatError: not a ``.dbc``, corrupt or truncated (with the byte offset).
+        FormatError: not a ``.dbc``, corrupt or truncated (with the byte offset), or more data than the
+            header declares.
         ChecksumError: the stored CRC-32 does not match (only with ``verify_crc``).
     """
     return _core.decompress_dbc(bytes(data), verify_crc=verify_crc, name=name)

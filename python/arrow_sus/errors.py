@@ -49,6 +49,12 @@ class ArrowSusIOError(ArrowSusError, OSError):
     """A local file-system operation failed."""
 
 
+class TruncatedFileWarning(UserWarning):
+    """A file's data ends before the records its header declares (or inside a record), and it was read
+    anyway because ``on_truncated="warn"`` was asked: the table holds only the records that are there. The
+    message names the file and both record counts."""
+
+
 __all__ = [
     "ArrowSusError",
     "ArrowSusIOError",
@@ -59,4 +65,5 @@ __all__ = [
     "InvalidArgumentError",
     "NetworkError",
     "NotFoundError",
+    "TruncatedFileWarning",
 ]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 import weakref
 from collections.abc import Iterator, Sequence
 from typing import Any, Literal, Union
@@ -25,6 +26,7 @@ import pyarrow as pa
 
 from arrow_sus._columns import normalize_columns
 from arrow_sus._native import _core
+from arrow_sus.errors import TruncatedFileWarning
 from arrow_sus.filters import normalize_filters, to_native
 
 #: A file path, or the file's bytes already in memory.
@@ -58,6 +60,7 @@ def _open_native(
     raw: bool,
     decimals: str,
     on_invalid: str,
+    on_truncated: str,
     keep_deleted: bool,
     large_strings: bool,
     verify_crc: bool,
@@ -77,6 +80,7 @@ def _open_native(
         raw=bool(raw),
         decimals=decimals,
         on_invalid=on_invalid,
+        on_truncated=on_truncated,
         keep_deleted=bool(keep_deleted),
         large_strings=bool(large_strings),
         use_threads=bool(use_threads),
@@ -103,16 +107,20 @@ def read_all_typed(native: Any) -> pa.Table:
 
 
 def typed_error_batches(inner: pa.RecordBatchReader, native: Any) -> Iterator[pa.RecordBatch]:
-    """Yields the engine's batches; a failed read re-raises the engine's typed error (FormatError...)
-    instead of the generic pyarrow one that the C stream interface can carry. Decoding itself runs in
-    ``read_next_batch`` without the GIL. Stopping early closes the stream, which stops the engine's work."""
+    """Yields the engine's batches; a failed read re-raises the engine's typed error (FormatError,
+    NetworkError...) instead of the generic one the C stream interface can carry (pyarrow raises a plain
+    ``OSError`` for the engine's I/O and network failures). Decoding itself runs in ``read_next_batch``
+    without the GIL. Stopping early closes the stream, which stops the engine's work. Files read although
+    truncated (``on_truncated="warn"``) are reported as :class:`TruncatedFileWarning` at the end."""
     try:
         while True:
             try:
                 batch = inner.read_next_batch()
             except StopIteration:
+                for message in native.warnings():
+                    warnings.warn(message, TruncatedFileWarning, stacklevel=3)
                 return
-            except pa.ArrowException:
+            except (pa.ArrowException, OSError):
                 native.raise_last_error()
                 raise
             yield batch
@@ -127,7 +135,9 @@ def reader_stats(reader: pa.RecordBatchReader) -> dict[str, Any]:
     included); ``record_count_difference`` (records_read - header_record_count, once finished: the data
     is trusted over the header); ``deleted_records``; ``rows_filtered_out``; ``rows_emitted``;
     ``finished``; ``eof_marker`` (a 0x1A byte ended the records); ``trailing_bytes`` (ignored bytes after
-    it); ``invalid_values`` (per converted column: values that were not blank but could not be parsed).
+    it); ``truncated`` (the data ended before the header's record count or inside a record, and was read
+    anyway: ``on_truncated="warn"``); ``invalid_values`` (per converted column: values that were not blank
+    but could not be parsed).
     """
     native = _native_readers.get(reader)
     if native is None:
@@ -170,6 +180,7 @@ def open_dbf(
     raw: bool = False,
     decimals: Literal["float", "exact"] = "float",
     on_invalid: Literal["null", "raise"] = "null",
+    on_truncated: Literal["raise", "warn"] = "raise",
     keep_deleted: bool = False,
     use_threads: bool = True,
     dataset: str | None = None,
@@ -190,6 +201,11 @@ def open_dbf(
         decimals: N/F fields with decimals as ``"float"`` (float64) or ``"exact"`` (decimal128).
         on_invalid: unparsable values become ``"null"`` (counted, see :func:`reader_stats`) or
             ``"raise"`` a :class:`~arrow_sus.errors.ConversionError` naming the row and field.
+        on_truncated: a file whose data ends before the records its header declares, or inside a record
+            (a copy or download cut short), ``"raise"``s a :class:`~arrow_sus.errors.FormatError` naming the
+            file and both record counts; ``"warn"`` reads the records that are there and emits a
+            :class:`~arrow_sus.errors.TruncatedFileWarning` (``reader_stats(...)["truncated"]`` is true).
+            More records than the header declares are read either way (the data is trusted).
         keep_deleted: keep records flagged deleted and add a bool column ``_deleted``.
         use_threads: convert blocks on Arrow's CPU thread pool (a file whose records fit in one batch of under
             64 KiB is read on the calling thread: handing it over would cost more than it saves).
@@ -217,6 +233,7 @@ def read_dbf(
     raw: bool = False,
     decimals: Literal["float", "exact"] = "float",
     on_invalid: Literal["null", "raise"] = "null",
+    on_truncated: Literal["raise", "warn"] = "raise",
     keep_deleted: bool = False,
     use_threads: bool = True,
     dataset: str | None = None,
@@ -239,6 +256,7 @@ def open_dbc(
     raw: bool = False,
     decimals: Literal["float", "exact"] = "float",
     on_invalid: Literal["null", "raise"] = "null",
+    on_truncated: Literal["raise", "warn"] = "raise",
     keep_deleted: bool = False,
     verify_crc: bool = True,
     use_threads: bool = True,
@@ -264,6 +282,7 @@ def read_dbc(
     raw: bool = False,
     decimals: Literal["float", "exact"] = "float",
     on_invalid: Literal["null", "raise"] = "null",
+    on_truncated: Literal["raise", "warn"] = "raise",
     keep_deleted: bool = False,
     verify_crc: bool = True,
     use_threads: bool = True,

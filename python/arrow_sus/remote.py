@@ -118,8 +118,8 @@ def open_source(
     url: str | None = None,
     *,
     max_connections: int = 3,
-    connect_timeout: float = 15.0,
-    low_speed_time: float = 30.0,
+    connect_timeout: float = 20.0,
+    timeout: float = 30.0,
     low_speed_bytes_per_second: int = 1024,
     max_attempts: int = 6,
     initial_backoff: float = 0.5,
@@ -130,17 +130,21 @@ def open_source(
     """Opens a source by URL (``None``: :func:`default_source_url`).
 
     ``max_connections`` caps simultaneous connections to the host (the DATASUS FTP refuses more than a few).
-    A transfer slower than ``low_speed_bytes_per_second`` for ``low_speed_time`` seconds is dropped and
-    retried; transient failures are retried up to ``max_attempts`` times with exponential backoff (from
-    ``initial_backoff`` to ``max_backoff`` seconds, with jitter). ``server_utc_offset_minutes`` converts FTP
-    listing times (DATASUS: Brasília, -180).
+    ``connect_timeout`` (seconds) bounds setting up a connection: TCP connect and, for FTP, the server's
+    greeting and the login. ``timeout`` (seconds) bounds every silence after that: a reply that does not
+    come, or a transfer slower than ``low_speed_bytes_per_second`` for that long (dropped and retried); it
+    also bounds the greeting when shorter. Transient failures are retried up to ``max_attempts`` times with
+    exponential backoff (from ``initial_backoff`` to ``max_backoff`` seconds, with jitter), except a server
+    that sends nothing at all before a timeout: that :class:`~arrow_sus.NetworkError` comes at once, after
+    one timeout, since every attempt would wait as long. ``server_utc_offset_minutes`` converts FTP listing
+    times (DATASUS: Brasília, -180).
     """
     return Source(
         _io.open_source(
             url,
             max_connections=max_connections,
             connect_timeout=connect_timeout,
-            low_speed_time=low_speed_time,
+            timeout=timeout,
             low_speed_bytes_per_second=low_speed_bytes_per_second,
             max_attempts=max_attempts,
             initial_backoff=initial_backoff,

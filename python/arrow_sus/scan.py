@@ -79,6 +79,7 @@ class _Options:
     timeout: float | None
     use_threads: bool
     typed: bool
+    on_truncated: str = "raise"
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,7 @@ class Scan:
                 o.max_connections,
                 o.typed,
                 o.cache_format,
+                on_truncated=o.on_truncated,
             )
         return self._native
 
@@ -397,6 +399,7 @@ def scan(
     decimals: Literal["float", "exact"] = "float",
     raw: bool = False,
     on_invalid: Literal["null", "raise"] = "null",
+    on_truncated: Literal["raise", "warn"] = "raise",
     keep_deleted: bool = False,
     batch_size: int = 65536,
     max_concurrent_files: int = 0,
@@ -437,6 +440,9 @@ def scan(
         decimals: ``"float"`` (float64) or ``"exact"`` (decimal128) for N/F fields with decimals.
         raw: every field as its trimmed text.
         on_invalid: ``"null"`` (count unparsable values) or ``"raise"``.
+        on_truncated: a file whose data ends before its header's record count ``"raise"``s a FormatError;
+            ``"warn"`` reads what is there (a :class:`~arrow_sus.errors.TruncatedFileWarning` names each such
+            file, ``stats.truncated_files`` counts them) and leaves it out of the converted cache.
         keep_deleted: keep records flagged deleted, with a ``_deleted`` column.
         batch_size: rows per batch.
         max_concurrent_files: files read at once (0: one per core, at least 2).
@@ -485,6 +491,7 @@ def scan(
         timeout=timeout,
         use_threads=True,
         typed=typed,
+        on_truncated=on_truncated,
     )
     return Scan(info["id"], files, src.url, options)
 

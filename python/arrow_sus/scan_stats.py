@@ -56,6 +56,8 @@ class ScanStats:
     batches: int
     #: Non-blank text in typed date columns that is not a date (now null).
     invalid_dates: int
+    #: Files whose data ended before their header's record count, read anyway (``on_truncated="warn"``).
+    truncated_files: int = 0
 
     @classmethod
     def from_counters(cls, files_planned: int, counters: Mapping[str, int]) -> ScanStats:
@@ -84,6 +86,8 @@ class ScanStats:
         )
         if self.invalid_dates:
             text += f" · {self.invalid_dates:,} invalid dates"
+        if self.truncated_files:
+            text += f" · {self.truncated_files:,} truncated files"
         return text + ">"
 
 

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "core/utf8.h"
+
 namespace arrow_sus {
 
 std::string_view ErrorKindName(ErrorKind kind) {
@@ -61,11 +63,33 @@ std::string ErrorDetail::ToString() const {
   return std::string(ErrorKindName(kind_)) + " (" + DescribeLocation(location_) + ")";
 }
 
-arrow::Status MakeError(ErrorKind kind, ErrorLocation location, std::string_view message) {
+namespace {
+
+arrow::Status BuildError(ErrorKind kind, ErrorLocation location, std::string_view message,
+                         bool retryable) {
+  // Names and messages may hold a file's bytes (a field name, a path): keep them valid UTF-8 so
+  // that every error can become a Python exception.
+  location.file = internal::ValidUtf8(location.file);
+  location.field = internal::ValidUtf8(location.field);
   std::string where = DescribeLocation(location);
-  std::string text = where.empty() ? std::string(message) : where + ": " + std::string(message);
+  std::string text = internal::ValidUtf8(where.empty() ? std::string(message)
+                                                       : where + ": " + std::string(message));
   return arrow::Status(CodeFor(kind), std::move(text),
-                       std::make_shared<ErrorDetail>(kind, std::move(location)));
+                       std::make_shared<ErrorDetail>(kind, std::move(location), retryable));
+}
+
+}  // namespace
+
+arrow::Status MakeError(ErrorKind kind, ErrorLocation location, std::string_view message) {
+  return BuildError(kind, std::move(location), message, /*retryable=*/true);
+}
+
+arrow::Status NotRetryable(const arrow::Status& status) {
+  const ErrorDetail* detail = GetErrorDetail(status);
+  if (detail == nullptr || !detail->retryable()) return status;
+  return arrow::Status(status.code(), status.message(),
+                       std::make_shared<ErrorDetail>(detail->kind(), detail->location(),
+                                                     /*retryable=*/false));
 }
 
 const ErrorDetail* GetErrorDetail(const arrow::Status& status) {
@@ -81,13 +105,10 @@ arrow::Status WithFile(const arrow::Status& status, std::string_view file) {
   ErrorLocation loc = detail->location();
   loc.file = std::string(file);
   // Rebuild the message from the original text, which does not yet name the file.
-  return MakeError(detail->kind(), std::move(loc), [&] {
-    std::string msg = status.message();
-    std::string old_where = DescribeLocation(detail->location());
-    if (!old_where.empty() && msg.rfind(old_where + ": ", 0) == 0)
-      msg.erase(0, old_where.size() + 2);
-    return msg;
-  }());
+  std::string msg = status.message();
+  const std::string old_where = DescribeLocation(detail->location());
+  if (!old_where.empty() && msg.rfind(old_where + ": ", 0) == 0) msg.erase(0, old_where.size() + 2);
+  return BuildError(detail->kind(), std::move(loc), msg, detail->retryable());
 }
 
 }  // namespace arrow_sus

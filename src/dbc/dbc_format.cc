@@ -23,6 +23,21 @@ uint32_t LoadLE32(const uint8_t* p) {
 // DCL cannot expand data by more than this: the cheapest copy is 18 bits for 518 bytes.
 constexpr uint64_t kMaxDclRatio = 240;
 
+// The records' bytes the header declares, plus the 0x1A byte.
+uint64_t DeclaredBodySize(const DbcPrefix& prefix) {
+  const uint8_t* h = prefix.header.data();
+  const uint64_t records = LoadLE32(h + 4);
+  const uint64_t record_length = h[10] | (uint64_t{h[11]} << 8);
+  return records * record_length + 1;
+}
+
+// The most that the DCL stream of a `dbc_size`-byte file could decompress to.
+uint64_t MostStreamOutput(const DbcPrefix& prefix, size_t dbc_size) {
+  const uint64_t stream_size =
+      dbc_size > prefix.header.size() + 4 ? dbc_size - prefix.header.size() - 4 : 0;
+  return stream_size * kMaxDclRatio + 1024;
+}
+
 }  // namespace
 
 arrow::Status FormatErrorAt(std::string_view file, uint64_t offset, std::string_view message) {
@@ -69,33 +84,44 @@ arrow::Result<DbcPrefix> ParseDbcPrefix(std::span<const uint8_t> first_bytes,
   return prefix;
 }
 
-size_t DecompressedSizeHint(const DbcPrefix& prefix, size_t dbc_size) {
+uint64_t MaxDecompressedSize(const DbcPrefix& prefix) {
+  return prefix.header.size() + DeclaredBodySize(prefix) + kDecompressedSlack;
+}
+
+arrow::Status PastDeclaredSize(std::string_view file, const DbcPrefix& prefix) {
   const uint8_t* h = prefix.header.data();
-  uint64_t records = LoadLE32(h + 4);
-  uint64_t record_length = h[10] | (uint64_t{h[11]} << 8);
-  uint64_t stream_size =
-      dbc_size > prefix.header.size() + 4 ? dbc_size - prefix.header.size() - 4 : 0;
-  uint64_t body = std::min(records * record_length + 1, stream_size * kMaxDclRatio + 1024);
-  return prefix.header.size() + static_cast<size_t>(body);
+  const uint64_t limit = MaxDecompressedSize(prefix);
+  return FormatErrorAt(
+      file, limit,
+      "the decompressed data passes " + std::to_string(limit) +
+          " bytes, the most its header allows (" + std::to_string(prefix.header.size()) +
+          "-byte header + " + std::to_string(LoadLE32(h + 4)) + " records x " +
+          std::to_string(h[10] | (h[11] << 8)) + " bytes + the 0x1A byte + " +
+          std::to_string(kDecompressedSlack) +
+          " bytes of slack): the header's record count is wrong, or the stream is not this "
+          "file's");
+}
+
+size_t DecompressedSizeHint(const DbcPrefix& prefix, size_t dbc_size) {
+  return prefix.header.size() + static_cast<size_t>(std::min(DeclaredBodySize(prefix),
+                                                             MostStreamOutput(prefix, dbc_size)));
 }
 
 arrow::Result<std::vector<uint8_t>> DecompressDbc(std::span<const uint8_t> dbc,
                                                   std::string_view name, DbcOptions options) {
   ARROW_ASSIGN_OR_RAISE(DbcPrefix prefix, ParseDbcPrefix(dbc, name));
-  const size_t stream_start = prefix.header.size() + 4;
-  const size_t expected = DecompressedSizeHint(prefix, dbc.size());
+  // Room for one byte past the header's bound, unless the stream cannot even produce that much.
+  const size_t capacity =
+      static_cast<size_t>(std::min(MaxDecompressedSize(prefix) + 1,
+                                   prefix.header.size() + MostStreamOutput(prefix, dbc.size())));
   std::vector<uint8_t> out;
-  out.reserve(expected + 1024);
+  out.reserve(capacity);
   AdviseHugePages(out.data(), out.capacity());
-  out.assign(prefix.header.begin(), prefix.header.end());
-  uint32_t crc = Crc32(out);
-  DclSliceFn checksum;
-  if (options.verify_crc)
-    checksum = [&crc](std::span<const uint8_t> s) { crc = Crc32Update(crc, s); };
-  DclStatus status = DclDecompress(dbc.subspan(stream_start), &out, expected - prefix.header.size(),
-                                   nullptr, checksum);
-  ARROW_RETURN_NOT_OK(DclStatusToArrow(status, name, stream_start));
-  if (options.verify_crc && crc != prefix.crc) return CrcMismatch(name, prefix.crc, crc);
+  out.resize(capacity);
+  ARROW_ASSIGN_OR_RAISE(std::optional<size_t> size, DecompressDbcInto(dbc, out, name, options));
+  // Out of room means past the bound: a capacity below it is all the stream can produce.
+  if (!size.has_value()) return PastDeclaredSize(name, prefix);
+  out.resize(*size);
   return out;
 }
 
@@ -105,6 +131,10 @@ arrow::Result<std::optional<size_t>> DecompressDbcInto(std::span<const uint8_t> 
   ARROW_ASSIGN_OR_RAISE(DbcPrefix prefix, ParseDbcPrefix(dbc, name));
   const size_t header = prefix.header.size();
   if (output.size() < header) return std::nullopt;
+  // Decoding stops one byte past the header's bound, where passing it shows.
+  const uint64_t max_size = MaxDecompressedSize(prefix);
+  const bool bounded = output.size() > max_size;
+  if (bounded) output = output.first(static_cast<size_t>(max_size + 1));
   std::memcpy(output.data(), prefix.header.data(), header);
   uint32_t crc = Crc32(prefix.header);
   DclSliceFn checksum;
@@ -114,6 +144,10 @@ arrow::Result<std::optional<size_t>> DecompressDbcInto(std::span<const uint8_t> 
   bool complete = false;
   DclStatus status = DclDecompressInto(dbc.subspan(header + 4), output.subspan(header), &produced,
                                        &complete, checksum);
+  // What was decoded is checked before the stream's own error, as the streaming decoder does (it
+  // decodes ahead); running out of room only counts when decoding did not fail.
+  if (header + produced > max_size || (status.ok() && bounded && !complete))
+    return PastDeclaredSize(name, prefix);
   ARROW_RETURN_NOT_OK(DclStatusToArrow(status, name, header + 4));
   if (!complete) return std::nullopt;
   if (options.verify_crc && crc != prefix.crc) return CrcMismatch(name, prefix.crc, crc);

@@ -6,7 +6,12 @@
 
 #include <arrow/status.h>
 
+#include "arrow_sus/dbc.h"
+
 namespace arrow_sus {
+
+// FormatError for decompressed data that passes MaxDecompressedSize(prefix).
+arrow::Status PastDeclaredSize(std::string_view file, const DbcPrefix& prefix);
 
 arrow::Status FormatErrorAt(std::string_view file, uint64_t offset, std::string_view message);
 

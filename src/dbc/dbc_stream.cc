@@ -39,7 +39,8 @@ class DbcInputStream final : public arrow::io::InputStream {
         name_(std::move(name)),
         options_(options),
         prefix_(std::move(prefix)),
-        stream_start_(prefix_.header.size() + 4) {}
+        stream_start_(prefix_.header.size() + 4),
+        max_size_(MaxDecompressedSize(prefix_)) {}
 
   arrow::Status Close() override {
     closed_ = true;
@@ -63,11 +64,17 @@ class DbcInputStream final : public arrow::io::InputStream {
     while (produced < want && !decoder_.finished()) {
       if (input_used_ == input_size_ && !source_done_) ARROW_RETURN_NOT_OK(ReadInput());
       std::span<const uint8_t> input(input_.get() + input_used_, input_size_ - input_used_);
+      // At most one byte past the header's bound is delivered (the error comes with it).
+      const uint64_t room = max_size_ + 1 - (static_cast<uint64_t>(position_) + produced);
+      const size_t space = static_cast<size_t>(std::min<uint64_t>(want - produced, room));
       DclDecoder::Progress progress;
-      DclStatus status = decoder_.Decompress(
-          input, std::span<uint8_t>(dst + produced, want - produced), source_done_, &progress);
+      DclStatus status = decoder_.Decompress(input, std::span<uint8_t>(dst + produced, space),
+                                             source_done_, &progress);
       input_used_ += progress.consumed;
       produced += progress.produced;
+      // Everything decoded counts, delivered or not: DecompressDbcInto stops at the same point.
+      if (prefix_.header.size() + decoder_.total_out() > max_size_)
+        return Fail(PastDeclaredSize(name_, prefix_));
       if (!status.ok()) return Fail(DclStatusToArrow(status, name_, stream_start_));
     }
     crc_ = Crc32Update(crc_, std::span<const uint8_t>(dst, produced));
@@ -106,6 +113,7 @@ class DbcInputStream final : public arrow::io::InputStream {
   DbcOptions options_;
   DbcPrefix prefix_;
   uint64_t stream_start_;  // offset of the DCL stream in the .dbc
+  uint64_t max_size_;      // MaxDecompressedSize: decompressing past it is an error
   DclDecoder decoder_;
   // Not a std::vector: resizing one zero-fills the chunk before every read overwrites it.
   std::unique_ptr<uint8_t[]> input_{new uint8_t[kInputChunk]};

@@ -91,7 +91,8 @@ arrow::Result<PipelineStep> BlockPipeline::ReadAndProcess(int64_t* sequence) {
     block = std::move(*read);
     step.position = {.records_read = blocks_->records_read(),
                      .eof_marker = blocks_->eof_marker(),
-                     .trailing_bytes = blocks_->trailing_bytes()};
+                     .trailing_bytes = blocks_->trailing_bytes(),
+                     .truncation = blocks_->truncation()};
     last_block = blocks_->at_header_count();
   }
   if (!block) return step;

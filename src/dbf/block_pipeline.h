@@ -31,6 +31,7 @@ struct StreamPosition {
   int64_t records_read = 0;
   bool eof_marker = false;
   int64_t trailing_bytes = 0;
+  arrow::Status truncation;  // RecordBlockReader::truncation()
 };
 
 // One step through the file: the next converted block, or none once the records are over.

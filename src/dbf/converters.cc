@@ -475,7 +475,7 @@ ColumnConverter::ColumnConverter(const FieldDescriptor& field, const ReadOptions
     : descriptor_(field), on_invalid_(options.on_invalid), pool_(pool) {
   auto metadata = arrow::key_value_metadata(
       {kMetaDbfType, kMetaDbfWidth, kMetaDbfDecimals},
-      {std::string(1, field.type), std::to_string(field.width), std::to_string(field.decimals)});
+      {field.type_text(), std::to_string(field.width), std::to_string(field.decimals)});
   arrow_field_ = arrow::field(field.name, ArrowTypeFor(field, options), true, metadata);
 }
 
@@ -489,8 +489,8 @@ arrow::Status ColumnConverter::OnInvalid(const SelectedRecords& records, int64_t
   return MakeError(ErrorKind::kConversion,
                    AtRowField(records.first_record + records.rows[i], descriptor_.name),
                    "'" + Printable(bytes, descriptor_.width) + "' is not a valid value of type " +
-                       std::string(1, descriptor_.type) + "(" + std::to_string(descriptor_.width) +
-                       "," + std::to_string(descriptor_.decimals) + ")");
+                       descriptor_.type_text() + "(" + std::to_string(descriptor_.width) + "," +
+                       std::to_string(descriptor_.decimals) + ")");
 }
 
 arrow::Result<std::unique_ptr<ColumnConverter>> ColumnConverter::Make(const FieldDescriptor& field,

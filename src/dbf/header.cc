@@ -3,6 +3,7 @@
 #include <arrow/buffer.h>
 
 #include "arrow_sus/error.h"
+#include "core/utf8.h"
 #include "dbf/error_locations.h"
 #include "dbf/stream_reading.h"
 
@@ -28,15 +29,21 @@ arrow::Status HeaderError(uint64_t offset, std::string_view message) {
 // (20 = 2020). Values below 50 can only be the latter for files written by DATASUS systems.
 int32_t FullYear(uint8_t byte) { return byte < 50 ? 2000 + byte : 1900 + byte; }
 
+// The name's bytes are Latin-1 (like the text of DATASUS files; the language driver byte is not
+// reliable): decoded to UTF-8 so that schema names, column selection and errors all use text.
 std::string FieldName(const uint8_t* descriptor) {
   std::string name;
   for (int i = 0; i < 11 && descriptor[i] != 0; ++i)
     name.push_back(static_cast<char>(descriptor[i]));
   while (!name.empty() && name.back() == ' ') name.pop_back();
-  return name;
+  return arrow_sus::internal::Latin1ToUtf8(name);
 }
 
 }  // namespace
+
+std::string FieldDescriptor::type_text() const {
+  return arrow_sus::internal::Latin1ToUtf8(std::string_view(&type, 1));
+}
 
 int DbfHeader::FieldIndex(std::string_view name) const {
   for (size_t i = 0; i < fields.size(); ++i) {

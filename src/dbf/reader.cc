@@ -76,10 +76,11 @@ class DbfReader::Impl {
           std::max<int64_t>(2, kMaxInFlightBytes / std::max<int64_t>(1, block_bytes));
       max_in_flight = static_cast<int>(std::min<int64_t>(pool->GetCapacity() + 1, by_memory));
     }
-    pipeline_ = internal::BlockPipeline::Make(
-        std::make_unique<internal::RecordBlockReader>(std::move(stream), header_, records_per_block,
-                                                      arrow::default_memory_pool()),
-        processor_, max_in_flight);
+    pipeline_ =
+        internal::BlockPipeline::Make(std::make_unique<internal::RecordBlockReader>(
+                                          std::move(stream), header_, records_per_block,
+                                          options.on_truncated, arrow::default_memory_pool()),
+                                      processor_, max_in_flight);
   }
 
   ~Impl() { Close(); }
@@ -127,6 +128,8 @@ class DbfReader::Impl {
     stats_.records_read = position.records_read;
     stats_.eof_marker = position.eof_marker;
     stats_.trailing_bytes = position.trailing_bytes;
+    if (!position.truncation.ok() && stats_.truncated.empty())
+      stats_.truncated = arrow_sus::WithFile(position.truncation, source_.name).message();
     if (block == nullptr) {
       stats_.finished = true;
       return;

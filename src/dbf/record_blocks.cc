@@ -24,12 +24,13 @@ std::string Hex(uint8_t byte) {
 
 RecordBlockReader::RecordBlockReader(std::shared_ptr<arrow::io::InputStream> stream,
                                      const DbfHeader& header, int64_t records_per_block,
-                                     arrow::MemoryPool* pool)
+                                     TruncatedPolicy on_truncated, arrow::MemoryPool* pool)
     : stream_(std::move(stream)),
       header_length_(header.header_length),
       record_length_(header.record_length),
       records_per_block_(records_per_block),
       header_records_(header.record_count),
+      on_truncated_(on_truncated),
       pool_(pool) {}
 
 arrow::Status RecordBlockReader::DrainTrailingBytes() {
@@ -39,6 +40,27 @@ arrow::Status RecordBlockReader::DrainTrailingBytes() {
     if (chunk->size() == 0) return arrow::Status::OK();
     trailing_bytes_ += chunk->size();
   }
+}
+
+arrow::Status RecordBlockReader::CheckComplete(int64_t cut) {
+  const uint64_t data_end = header_length_ + records_read_ * record_length_;
+  arrow::Status error;
+  if (cut > 0) {
+    error =
+        MakeError(ErrorKind::kFormat, AtByte(data_end, records_read_),
+                  "the data ends inside a record (" + std::to_string(cut) + " of " +
+                      std::to_string(record_length_) + " bytes) after " +
+                      std::to_string(records_read_) + " complete records (the header declares " +
+                      std::to_string(header_records_) + "): the file is truncated");
+  } else if (records_read_ < header_records_) {
+    error = MakeError(ErrorKind::kFormat, AtByte(data_end, records_read_),
+                      "the header declares " + std::to_string(header_records_) +
+                          " records but the data holds " + std::to_string(records_read_) +
+                          ": the file is truncated");
+  }
+  if (error.ok() || on_truncated_ == TruncatedPolicy::kRaise) return error;
+  truncation_ = std::move(error);
+  return arrow::Status::OK();
 }
 
 arrow::Result<std::shared_ptr<arrow::Buffer>> RecordBlockReader::ReadBytes(
@@ -89,25 +111,26 @@ arrow::Result<std::optional<RecordBlock>> RecordBlockReader::Next(
     block.num_records = static_cast<int32_t>(i);
     records_read_ += i;
     ARROW_RETURN_NOT_OK(DrainTrailingBytes());
+    ARROW_RETURN_NOT_OK(CheckComplete(0));
     if (i == 0) return std::nullopt;
     return block;
   }
+  int64_t cut = 0;  // bytes of an incomplete last record
   if (at_end) {
     done_ = true;
     if (partial > 0) {
       const uint8_t* tail = data->data() + complete * record_length_;
-      if (tail[0] != kEndOfFile) {
-        const uint64_t offset = header_length_ + (records_read_ + complete) * record_length_;
-        return MakeError(ErrorKind::kFormat, AtByte(offset, records_read_ + complete),
-                         "the data ends inside a record (" + std::to_string(partial) + " of " +
-                             std::to_string(record_length_) + " bytes): the file is truncated");
+      if (tail[0] == kEndOfFile) {
+        eof_marker_ = true;
+        trailing_bytes_ = partial - 1;
+      } else {
+        cut = partial;
       }
-      eof_marker_ = true;
-      trailing_bytes_ = partial - 1;
     }
   }
   block.num_records = static_cast<int32_t>(complete);
   records_read_ += complete;
+  if (done_) ARROW_RETURN_NOT_OK(CheckComplete(cut));
   if (complete == 0) return std::nullopt;
   return block;
 }

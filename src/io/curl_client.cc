@@ -6,6 +6,8 @@
 #include <mutex>
 #include <vector>
 
+#include "arrow_sus/error.h"
+
 namespace arrow_sus::io::internal {
 
 struct HostState {
@@ -71,7 +73,24 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
   return static_cast<size_t>(total);
 }
 
+std::string Seconds(std::chrono::milliseconds duration) {
+  const int64_t tenths = (duration.count() + 50) / 100;
+  return std::to_string(tenths / 10) + (tenths % 10 != 0 ? "." + std::to_string(tenths % 10) : "") +
+         " s";
+}
+
 }  // namespace
+
+arrow::Status SilentServerError(const CurlReply& reply, std::string_view path,
+                                const SourceOptions& options) {
+  return NotRetryable(MakeError(
+      ErrorKind::kNetwork, {.file = std::string(path)},
+      "the server sent nothing before the timeout (connect_timeout " +
+          Seconds(options.connect_timeout) + ", timeout " + Seconds(options.timeout) +
+          "): it is unreachable, or accepts connections without ever answering; not retried, "
+          "since another attempt would wait as long (" +
+          reply.error + ")"));
+}
 
 CurlClient::CurlClient(std::string host_key, const SourceOptions& options)
     : host_(HostFor(host_key, options.max_connections_per_host)), options_(options) {}
@@ -123,15 +142,17 @@ CurlReply CurlClient::Run(CURL* handle, const ByteSink* sink, BodyWindow window)
   WriteContext ctx{handle, sink, window};
   curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error);
+  // libcurl's connect phase includes the FTP greeting and login: connect_timeout bounds them all.
   curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(options_.connect_timeout.count()));
-  // An FTP server that accepts the data connection but never answers also counts as slow.
-  curl_easy_setopt(handle, CURLOPT_SERVER_RESPONSE_TIMEOUT,
-                   static_cast<long>(std::max<int64_t>(1, options_.low_speed_time.count() / 1000)));
+                   static_cast<long>(std::max<int64_t>(1, options_.connect_timeout.count())));
+  const long timeout_seconds =
+      static_cast<long>(std::max<int64_t>(1, (options_.timeout.count() + 999) / 1000));
+  // A reply that does not come (the greeting too: whichever limit is shorter applies), and a data
+  // connection that is accepted but stays silent, both count as a stalled server.
+  curl_easy_setopt(handle, CURLOPT_SERVER_RESPONSE_TIMEOUT, timeout_seconds);
   curl_easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT,
                    static_cast<long>(options_.low_speed_bytes_per_second));
-  curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME,
-                   static_cast<long>(std::max<int64_t>(1, options_.low_speed_time.count() / 1000)));
+  curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME, timeout_seconds);
   curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, OnBody);
   curl_easy_setopt(handle, CURLOPT_WRITEDATA, &ctx);
   reply.code = curl_easy_perform(handle);
@@ -146,6 +167,7 @@ CurlReply CurlClient::Run(CURL* handle, const ByteSink* sink, BodyWindow window)
   reply.error = error[0] != '\0' ? error : curl_easy_strerror(reply.code);
   reply.sink_status = ctx.status;
   reply.delivered = ctx.delivered;
+  reply.silent = reply.code == CURLE_OPERATION_TIMEDOUT && reply.response_code == 0;
   return reply;
 }
 

@@ -43,7 +43,15 @@ struct CurlReply {
   int64_t content_length = -1;
   int64_t filetime = -1;  // seconds since the epoch, UTC (MDTM / Last-Modified)
   int64_t delivered = 0;  // bytes handed to the sink
+  // Timed out without a single reply from the server (no FTP greeting, no HTTP status line): a
+  // host that does not answer, or accepts connections and stays mute.
+  bool silent = false;
 };
+
+// The error of a request that timed out without any reply (CurlReply::silent): a kNetwork error
+// that is not retried, since every attempt would wait the whole timeout again.
+arrow::Status SilentServerError(const CurlReply& reply, std::string_view path,
+                                const SourceOptions& options);
 
 // Which bytes of a body reach the sink. An HTTP server that ignores Range answers 200 with the
 // whole file: its first `offset_if_whole_body` bytes are then dropped. Delivery stops after `limit`

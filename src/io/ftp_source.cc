@@ -18,9 +18,11 @@ using internal::CurlReply;
 // connection failures (425, 426) and "file busy / local error / out of space" (450-452).
 bool IsTransientFtpReply(long code) { return code == 421 || (code >= 425 && code < 500); }
 
-arrow::Status FtpStatus(const CurlReply& reply, std::string_view path) {
+arrow::Status FtpStatus(const CurlReply& reply, std::string_view path,
+                        const SourceOptions& options) {
   if (!reply.sink_status.ok()) return reply.sink_status;
   if (reply.code == CURLE_OK) return arrow::Status::OK();
+  if (reply.silent) return internal::SilentServerError(reply, path, options);
   const std::string file(path);
   const std::string what =
       " (" + reply.error + ", FTP reply " + std::to_string(reply.response_code) + ")";
@@ -64,7 +66,7 @@ class FtpSource final : public Source {
             curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, list_command.c_str());
         },
         &collect);
-    ARROW_RETURN_NOT_OK(FtpStatus(reply, dir));
+    ARROW_RETURN_NOT_OK(FtpStatus(reply, dir, options()));
     ListingContext context{options().server_utc_offset_minutes,
                            static_cast<int64_t>(std::time(nullptr))};
     auto entries = ParseFtpListing(text, context);
@@ -79,7 +81,7 @@ class FtpSource final : public Source {
           internal::AskForSizeAndTime(h);
         },
         nullptr);
-    ARROW_RETURN_NOT_OK(FtpStatus(reply, path));
+    ARROW_RETURN_NOT_OK(FtpStatus(reply, path, options()));
     if (reply.content_length < 0)
       return MakeError(ErrorKind::kNotFound, {.file = std::string(path)},
                        "the server reports no size for this path (a directory, or SIZE is "
@@ -106,7 +108,7 @@ class FtpSource final : public Source {
           }
         },
         &sink);
-    return FtpStatus(reply, path);
+    return FtpStatus(reply, path, options());
   }
 
  private:

@@ -15,10 +15,12 @@ using internal::BodyWindow;
 using internal::CurlClient;
 using internal::CurlReply;
 
-arrow::Status HttpStatus(const CurlReply& reply, std::string_view path) {
+arrow::Status HttpStatus(const CurlReply& reply, std::string_view path,
+                         const SourceOptions& options) {
   if (!reply.sink_status.ok()) return reply.sink_status;
   const long http = reply.response_code;
   if (reply.code == CURLE_OK && http < 400) return arrow::Status::OK();
+  if (reply.silent) return internal::SilentServerError(reply, path, options);
   const std::string file(path);
   const std::string what = " (" + reply.error + ", HTTP " + std::to_string(http) + ")";
   if (http == 404 || http == 410)
@@ -73,7 +75,7 @@ class HttpSource final : public Source {
     std::string html;
     const ByteSink collect = internal::AppendTo(&html);
     CurlReply reply = curl_.Perform([&](CURL* h) { Common(h, UrlFor(dir) + "/"); }, &collect);
-    ARROW_RETURN_NOT_OK(HttpStatus(reply, dir));
+    ARROW_RETURN_NOT_OK(HttpStatus(reply, dir, options()));
     std::vector<RemoteEntry> entries;
     size_t pos = 0;
     while ((pos = html.find("href=\"", pos)) != std::string::npos) {
@@ -115,7 +117,7 @@ class HttpSource final : public Source {
           internal::AskForSizeAndTime(h);
         },
         nullptr);
-    ARROW_RETURN_NOT_OK(HttpStatus(reply, path));
+    ARROW_RETURN_NOT_OK(HttpStatus(reply, path, options()));
     if (reply.content_length < 0)
       return MakeError(ErrorKind::kNotFound, {.file = std::string(path)},
                        "the server reports no Content-Length for this path");
@@ -137,7 +139,7 @@ class HttpSource final : public Source {
           if (offset > 0 || length) curl_easy_setopt(h, CURLOPT_RANGE, range.c_str());
         },
         &sink, BodyWindow{.offset_if_whole_body = offset, .limit = length});
-    return HttpStatus(reply, path);
+    return HttpStatus(reply, path, options());
   }
 
  private:

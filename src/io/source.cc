@@ -23,7 +23,7 @@ std::chrono::milliseconds RetryPolicy::BackoffBefore(int attempt) const {
 
 bool IsTransient(const arrow::Status& status) {
   const ErrorDetail* detail = GetErrorDetail(status);
-  return detail != nullptr && detail->kind() == ErrorKind::kNetwork;
+  return detail != nullptr && detail->kind() == ErrorKind::kNetwork && detail->retryable();
 }
 
 bool SameVersion(const RemoteEntry& a, const RemoteEntry& b) {

@@ -43,7 +43,8 @@ nb::bytes BytesWithoutGil(Work work) {
 
 // Decodes straight into a Python bytes object sized from the header: the output is written once,
 // in place, and checksummed slice by slice while still in cache. A header that announces fewer
-// records than the file holds (rare) falls back to a growing buffer and one copy.
+// records than the file holds falls back to DecompressDbc (room up to the header's bound, past
+// which decoding fails) and one copy.
 nb::bytes DecompressDbcToBytes(const nb::bytes& data, bool verify_crc, const std::string& name) {
   std::span<const uint8_t> dbc = View(data);
   const size_t capacity = DecompressedSizeHint(ValueOrThrow(ParseDbcPrefix(dbc, name)), dbc.size());

@@ -1,13 +1,8 @@
 // Maps engine errors (arrow::Status with an ErrorDetail) onto the Python classes in
 // arrow_sus/errors.py.
 #include <Python.h>
-#include <nanobind/stl/string.h>
-
-#include <nanobind/stl/string.h>
 
 #include <string>
-
-#include <nanobind/stl/string.h>
 
 #include "arrow_sus/error.h"
 #include "python/bindings.h"
@@ -43,17 +38,29 @@ const char* PythonClassFor(const arrow::Status& status, const ErrorDetail* detai
   return "ArrowSusError";
 }
 
+// A str from bytes that should be UTF-8, with U+FFFD for those that are not: MakeError already
+// cleans its text, but a status from Arrow or the system may carry any bytes (a path), and a failed
+// conversion here would replace the typed error with an unrelated one.
+nb::object Text(const std::string& bytes) {
+  PyObject* text =
+      PyUnicode_DecodeUTF8(bytes.data(), static_cast<Py_ssize_t>(bytes.size()), "replace");
+  if (text == nullptr) throw nb::python_error();
+  return nb::steal(text);
+}
+
+nb::object TextOrNone(const std::string& bytes) { return bytes.empty() ? nb::none() : Text(bytes); }
+
 void RaiseStatus(const arrow::Status& status) {
   const ErrorDetail* detail = GetErrorDetail(status);
   nb::object errors = nb::module_::import_("arrow_sus.errors");
   nb::object cls = errors.attr(PythonClassFor(status, detail));
-  nb::object exc = cls(status.message());
+  nb::object exc = cls(Text(status.message()));
   if (detail != nullptr) {
     const ErrorLocation& loc = detail->location();
-    exc.attr("path") = loc.file.empty() ? nb::none() : nb::cast(loc.file);
+    exc.attr("path") = TextOrNone(loc.file);
     exc.attr("offset") = loc.offset ? nb::cast(*loc.offset) : nb::none();
     exc.attr("row") = loc.row ? nb::cast(*loc.row) : nb::none();
-    exc.attr("field") = loc.field.empty() ? nb::none() : nb::cast(loc.field);
+    exc.attr("field") = TextOrNone(loc.field);
   }
   PyErr_SetObject(cls.ptr(), exc.ptr());
 }

@@ -66,11 +66,19 @@ class PyDbfReader {
     out["finished"] = s.finished;
     out["eof_marker"] = s.eof_marker;
     out["trailing_bytes"] = s.trailing_bytes;
+    out["truncated"] = !s.truncated.empty();
     out["invalid_dates"] = invalid_dates_.load();
     nb::dict invalid;
     for (const auto& [name, count] : s.invalid_values) invalid[nb::str(name.c_str())] = count;
     out["invalid_values"] = invalid;
     return out;
+  }
+
+  // Why the data read is incomplete (on_truncated="warn"): one message, or none.
+  std::vector<std::string> Warnings() const {
+    dbf::ReadStats s = reader_->stats();
+    if (s.truncated.empty()) return {};
+    return {s.truncated};
   }
 
   nb::dict Header() const {
@@ -83,7 +91,7 @@ class PyDbfReader {
     out["record_length"] = h.record_length;
     nb::list fields;
     for (const auto& f : h.fields) {
-      fields.append(nb::make_tuple(f.name, std::string(1, f.type), f.width, f.decimals));
+      fields.append(nb::make_tuple(f.name, f.type_text(), f.width, f.decimals));
     }
     out["fields"] = fields;
     return out;
@@ -117,12 +125,12 @@ std::shared_ptr<arrow::io::RandomAccessFile> InMemoryOrRemoteSource(nb::handle s
 PyDbfReader* Open(bool dbc, nb::handle source, std::string name,
                   std::optional<std::vector<std::string>> columns, nb::handle filter,
                   const std::string& encoding, int64_t batch_size, bool raw,
-                  const std::string& decimals, const std::string& on_invalid, bool keep_deleted,
-                  bool large_strings, bool use_threads, bool verify_crc,
-                  const std::string& dataset) {
+                  const std::string& decimals, const std::string& on_invalid,
+                  const std::string& on_truncated, bool keep_deleted, bool large_strings,
+                  bool use_threads, bool verify_crc, const std::string& dataset) {
   dbf::ReadOptions options =
       ReadOptionsFromPython(std::move(columns), filter, encoding, batch_size, raw, decimals,
-                            on_invalid, keep_deleted, use_threads);
+                            on_invalid, on_truncated, keep_deleted, use_threads);
   options.large_strings = large_strings;  // a reader option only: scans deliver utf8
   auto bytes = InMemoryOrRemoteSource(source);
   std::string path = bytes ? std::string() : nb::cast<std::string>(source);
@@ -156,6 +164,7 @@ void BindReader(nb::module_& m) {
            nb::arg("requested_schema") = nb::none())
       .def("stats", &PyDbfReader::Stats)
       .def("raise_last_error", &PyDbfReader::RaiseLastError)
+      .def("warnings", &PyDbfReader::Warnings)
       .def("header", &PyDbfReader::Header)
       .def("close", &PyDbfReader::Close);
   auto bind_open = [&m](const char* name, bool dbc, const char* doc) {
@@ -163,17 +172,18 @@ void BindReader(nb::module_& m) {
         name,
         [dbc](nb::handle source, std::string name, std::optional<std::vector<std::string>> columns,
               nb::handle filter, const std::string& encoding, int64_t batch_size, bool raw,
-              const std::string& decimals, const std::string& on_invalid, bool keep_deleted,
-              bool large_strings, bool use_threads, bool verify_crc, const std::string& dataset) {
+              const std::string& decimals, const std::string& on_invalid,
+              const std::string& on_truncated, bool keep_deleted, bool large_strings,
+              bool use_threads, bool verify_crc, const std::string& dataset) {
           return Open(dbc, source, std::move(name), std::move(columns), filter, encoding,
-                      batch_size, raw, decimals, on_invalid, keep_deleted, large_strings,
-                      use_threads, verify_crc, dataset);
+                      batch_size, raw, decimals, on_invalid, on_truncated, keep_deleted,
+                      large_strings, use_threads, verify_crc, dataset);
         },
         nb::arg("source"), nb::arg("name"), nb::arg("columns").none(), nb::arg("filter").none(),
         nb::arg("encoding"), nb::arg("batch_size"), nb::arg("raw"), nb::arg("decimals"),
-        nb::arg("on_invalid"), nb::arg("keep_deleted"), nb::arg("large_strings"),
-        nb::arg("use_threads"), nb::arg("verify_crc") = true, nb::arg("dataset") = "",
-        nb::rv_policy::take_ownership, doc);
+        nb::arg("on_invalid"), nb::arg("on_truncated"), nb::arg("keep_deleted"),
+        nb::arg("large_strings"), nb::arg("use_threads"), nb::arg("verify_crc") = true,
+        nb::arg("dataset") = "", nb::rv_policy::take_ownership, doc);
   };
   bind_open("open_dbf", false, "Opens a plain DBF (path or bytes) as a DbfReader.");
   bind_open("open_dbc", true, "Opens a .dbc (path or bytes) as a DbfReader.");

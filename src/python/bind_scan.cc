@@ -22,11 +22,13 @@ namespace arrow_sus::python {
 
 namespace {
 
-// A scan's batches, handed to one C stream consumer; keeps the typed error of a failed read.
+// A scan's batches, handed to one C stream consumer; keeps the typed error of a failed read and
+// the scan, whose warnings are this pass's.
 class PyScanStream {
  public:
-  explicit PyScanStream(std::shared_ptr<arrow::RecordBatchReader> reader)
-      : reader_(std::make_shared<ErrorRecordingReader>(std::move(reader))) {}
+  PyScanStream(std::shared_ptr<arrow::RecordBatchReader> reader, std::shared_ptr<scan::Scan> scan)
+      : reader_(std::make_shared<ErrorRecordingReader>(std::move(reader))),
+        scan_(std::move(scan)) {}
 
   nb::object Export(nb::handle /*requested_schema*/) {
     if (exported_) {
@@ -37,6 +39,7 @@ class PyScanStream {
     return ExportStreamCapsule(reader_);
   }
   void RaiseLastError() const { ThrowIfError(reader_->last_error()); }
+  std::vector<std::string> Warnings() const { return scan_->warnings(); }
   void Close() {
     nb::gil_scoped_release release;
     ThrowIfError(reader_->Close());
@@ -44,6 +47,7 @@ class PyScanStream {
 
  private:
   std::shared_ptr<ErrorRecordingReader> reader_;
+  std::shared_ptr<scan::Scan> scan_;
   bool exported_ = false;
 };
 
@@ -93,12 +97,15 @@ std::shared_ptr<scan::Scan> MakeScan(
     const std::string& decimals, const std::string& on_invalid, bool keep_deleted, bool use_threads,
     const std::string& schema_mode, bool use_cache, std::string cache_dir, bool ordered,
     int max_concurrent_files, bool with_source, bool verify_crc, int max_connections, bool typed,
-    const std::string& cache_format) {
+    const std::string& cache_format, const std::string& on_truncated, double connect_timeout,
+    double timeout, int max_attempts) {
   scan::ScanOptions options;
   options.source_url = std::move(source_url);
-  options.source_options.max_connections_per_host = max_connections;
-  options.read = ReadOptionsFromPython(std::move(columns), filter, encoding, batch_size, raw,
-                                       decimals, on_invalid, keep_deleted, use_threads);
+  options.source_options =
+      SourceOptionsFromPython(max_connections, connect_timeout, timeout, max_attempts);
+  options.read =
+      ReadOptionsFromPython(std::move(columns), filter, encoding, batch_size, raw, decimals,
+                            on_invalid, on_truncated, keep_deleted, use_threads);
   options.schema_mode = ValueOrThrow(scan::ParseSchemaMode(schema_mode));
   options.use_cache = use_cache;
   options.cache_dir = std::move(cache_dir);
@@ -119,6 +126,7 @@ void BindScan(nb::module_& m) {
   nb::class_<PyScanStream>(m, "ScanStream", "Batches of one pass over a Scan.")
       .def("__arrow_c_stream__", &PyScanStream::Export, nb::arg("requested_schema") = nb::none())
       .def("raise_last_error", &PyScanStream::RaiseLastError)
+      .def("warnings", &PyScanStream::Warnings)
       .def("close", &PyScanStream::Close);
 
   nb::class_<scan::Scan>(m, "Scan", "A planned multi-file scan; use arrow_sus.scan() instead.")
@@ -151,13 +159,14 @@ void BindScan(nb::module_& m) {
            })
       .def(
           "execute",
-          [](scan::Scan& self) {
+          [](nb::pointer_and_handle<scan::Scan> self) {
             std::shared_ptr<arrow::RecordBatchReader> reader;
             {
               nb::gil_scoped_release release;
-              reader = ValueOrThrow(self.Execute());
+              reader = ValueOrThrow(self.p->Execute());
             }
-            return new PyScanStream(std::move(reader));
+            return new PyScanStream(std::move(reader),
+                                    nb::cast<std::shared_ptr<scan::Scan>>(self.h));
           },
           nb::rv_policy::take_ownership)
       .def("counters", [](const scan::Scan& self) {
@@ -174,7 +183,8 @@ void BindScan(nb::module_& m) {
         nb::arg("schema_mode"), nb::arg("use_cache"), nb::arg("cache_dir"), nb::arg("ordered"),
         nb::arg("max_concurrent_files"), nb::arg("with_source"), nb::arg("verify_crc"),
         nb::arg("max_connections"), nb::arg("typed"), nb::arg("cache_format"),
-        "Plans a multi-file scan.");
+        nb::arg("on_truncated") = "raise", nb::arg("connect_timeout") = 20.0,
+        nb::arg("timeout") = 30.0, nb::arg("max_attempts") = 6, "Plans a multi-file scan.");
 }
 
 }  // namespace arrow_sus::python

@@ -5,8 +5,10 @@
 #include <nanobind/nanobind.h>
 
 #include <arrow/io/interfaces.h>
+
 #include <arrow/result.h>
 #include <arrow/status.h>
+#include "arrow_sus/io/source.h"
 
 #include <memory>
 #include <string>
@@ -43,6 +45,11 @@ struct RandomAccessFileHandle {
   std::shared_ptr<arrow::io::RandomAccessFile> file;
   std::string name;
 };
+
+// Source options from the keyword arguments of open_source / open_scan (seconds as floats); a
+// negative or NaN duration is an InvalidArgumentError.
+io::SourceOptions SourceOptionsFromPython(int max_connections, double connect_timeout,
+                                          double timeout, int max_attempts);
 
 void RegisterErrorTranslator(nb::module_& m);
 void BindCodec(nb::module_& m);

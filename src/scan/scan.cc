@@ -69,12 +69,34 @@ std::shared_ptr<arrow::Schema> WithSourceColumns(const std::shared_ptr<arrow::Sc
   return arrow::schema(std::move(fields), schema->metadata());
 }
 
+// The warnings of one pass (files read although truncated), gathered from every file's reader.
+class PassWarnings {
+ public:
+  void Add(std::string message) {
+    std::lock_guard lock(mutex_);
+    messages_.push_back(std::move(message));
+  }
+  std::vector<std::string> Get() const {
+    std::lock_guard lock(mutex_);
+    return messages_;
+  }
+  void Clear() {
+    std::lock_guard lock(mutex_);
+    messages_.clear();
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::string> messages_;
+};
+
 // Where one file's records come from, to count what its source went through. A cached file found
 // damaged part-way continues from the DBF reader.
 struct SourceProgress {
   std::shared_ptr<dbf::DbfReader> dbf;  // decoded from DBF bytes: the reader's own statistics
   bool keep_deleted = false;            // the DBF reader delivers deleted records too
   int64_t cached_rows = 0;              // read from the converted cache: the rows the file holds
+  PassWarnings* warnings = nullptr;     // where a truncated file is reported
 };
 
 // Conforms every batch to the scan schema, appends the source columns, keeps the counters of what
@@ -156,6 +178,13 @@ class ConformingReader : public arrow::RecordBatchReader {
     if (finished_) return;
     finished_ = true;
     AccountSource();
+    if (progress_->dbf) {
+      std::string truncated = progress_->dbf->stats().truncated;
+      if (!truncated.empty()) {
+        counters_->truncated_files.fetch_add(1, std::memory_order_relaxed);
+        progress_->warnings->Add(std::move(truncated));
+      }
+    }
     progress_->dbf.reset();
     input_.reset();  // releases the file (and stops its download) before cleaning up after it
     counters_->files_done.fetch_add(1, std::memory_order_relaxed);
@@ -235,8 +264,12 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
       ARROW_ASSIGN_OR_RAISE(converted_cache_, cache::ConvertedCache::Open(cache_root.string()));
     }
     converter_ = ConverterKey(options_.read, options_.typed);
-    // Converting every column for the cache would raise on columns the caller did not ask for.
-    write_converted_ = options_.use_cache && options_.read.on_invalid == dbf::InvalidPolicy::kNull;
+    // Converting every column for the cache would raise on columns the caller did not ask for; a
+    // truncated file read on_truncated = kWarn must not become a cached conversion served later
+    // without a word.
+    write_converted_ = options_.use_cache &&
+                       options_.read.on_invalid == dbf::InvalidPolicy::kNull &&
+                       options_.read.on_truncated == dbf::TruncatedPolicy::kRaise;
     return arrow::Status::OK();
   }
 
@@ -248,6 +281,7 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
   arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> Execute() {
     ARROW_RETURN_NOT_OK(Plan());
     counters_.Reset();
+    warnings_.Clear();
     std::vector<FileTask> tasks;
     auto self = shared_from_this();
     for (size_t i = 0; i < planned_.size(); ++i) {
@@ -268,6 +302,7 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
   std::shared_ptr<arrow::Schema> data_schema_;    // unified and projected, without source columns
   std::shared_ptr<arrow::Schema> output_schema_;  // data_schema_ + source columns when asked
   ScanCounters counters_;
+  PassWarnings warnings_;
 
  private:
   arrow::Status PlanAll() {
@@ -391,7 +426,7 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     std::shared_ptr<arrow::RecordBatchReader> reader;
     std::function<void()> on_close;
     auto progress = std::make_shared<SourceProgress>(
-        SourceProgress{.keep_deleted = options_.read.keep_deleted});
+        SourceProgress{.keep_deleted = options_.read.keep_deleted, .warnings = &warnings_});
     if (p.cached_converted) {
       // A damaged cache file is read no further: the original is decoded instead (which converts
       // the file into the cache again), its rows already delivered skipped.
@@ -619,5 +654,6 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> Scan::Execute() {
 
 const ScanCounters& Scan::counters() const { return impl_->counters_; }
 const ScanOptions& Scan::options() const { return impl_->options_; }
+std::vector<std::string> Scan::warnings() const { return impl_->warnings_.Get(); }
 
 }  // namespace arrow_sus::scan

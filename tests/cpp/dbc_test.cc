@@ -280,6 +280,68 @@ TEST(DbcTest, ChecksumMismatchNamesBothValues) {
   EXPECT_EQ(*unchecked, dbf);
 }
 
+// A header claiming 1 record used to inflate a .dbc without bound (629 MB from a small file):
+// every path now stops at the header's size plus the slack, with the same error.
+TEST(DbcTest, OutputPastTheDeclaredSizeIsAFormatError) {
+  auto dbf = MakeDbf(20000, 50, 4);  // 1 MB of records
+  auto dbc = CompressDbf(dbf, "x").ValueOrDie();
+  dbc[4] = 1;  // the header now claims one record
+  dbc[5] = dbc[6] = dbc[7] = 0;
+  const uint64_t limit = 65 + 50 + 1 + kDecompressedSlack;
+  EXPECT_EQ(MaxDecompressedSize(ParseDbcPrefix(dbc, "x").ValueOrDie()), limit);
+  auto one_shot = DecompressDbc(dbc, "liar.dbc");
+  ASSERT_FALSE(one_shot.ok());
+  EXPECT_EQ(KindOf(one_shot.status()), ErrorKind::kFormat);
+  EXPECT_EQ(GetErrorDetail(one_shot.status())->location().file, "liar.dbc");
+  EXPECT_EQ(GetErrorDetail(one_shot.status())->location().offset, limit);
+  EXPECT_NE(one_shot.status().message().find("the most its header allows"), std::string::npos);
+  for (size_t read_size : {1, 7, 4096, 1 << 20}) {
+    auto streamed = ReadAllFromStream(dbc, read_size, {}, "liar.dbc");
+    ASSERT_FALSE(streamed.ok()) << read_size;
+    EXPECT_EQ(streamed.status().message(), one_shot.status().message()) << read_size;
+  }
+  std::vector<uint8_t> big(dbf.size());
+  auto into = DecompressDbcInto(dbc, big, "liar.dbc");
+  ASSERT_FALSE(into.ok());
+  EXPECT_EQ(into.status().message(), one_shot.status().message());
+  // Output small enough for the caller's buffer only: not an error, the caller needs more room.
+  std::vector<uint8_t> small(100);
+  EXPECT_EQ(DecompressDbcInto(dbc, small, "liar.dbc").ValueOrDie(), std::nullopt);
+}
+
+// Found by the fuzzer: a stream that fails before producing anything (here its header) reports
+// that failure on every path, not the bound.
+TEST(DbcTest, AStreamFailingEarlyIsNotReportedAsPastTheBound) {
+  auto dbc = CompressDbf(MakeDbf(10, 50, 6), "x").ValueOrDie();
+  dbc[65 + 4 + 1] = 9;  // dictionary bits: not 4, 5 or 6
+  auto one_shot = DecompressDbc(dbc, "bad.dbc");
+  ASSERT_FALSE(one_shot.ok());
+  EXPECT_NE(one_shot.status().message().find("not a PKWare DCL implode stream"), std::string::npos)
+      << one_shot.status();
+  auto streamed = ReadAllFromStream(dbc, 630, {}, "bad.dbc");
+  ASSERT_FALSE(streamed.ok());
+  EXPECT_EQ(streamed.status().message(), one_shot.status().message());
+}
+
+TEST(DbcTest, OutputWithinTheSlackIsDelivered) {
+  const uint16_t record_length = 50;
+  const uint32_t extra = kDecompressedSlack / record_length;  // records the header does not count
+  auto dbf = MakeDbf(100 + extra, record_length, 5);
+  auto dbc = CompressDbf(dbf, "x").ValueOrDie();
+  dbc[4] = 100;
+  auto one_shot = DecompressDbc(dbc, "x", {.verify_crc = false});
+  ASSERT_TRUE(one_shot.ok()) << one_shot.status();
+  EXPECT_EQ(one_shot->size(), dbf.size());
+  auto streamed = ReadAllFromStream(dbc, 333, {.verify_crc = false});
+  ASSERT_TRUE(streamed.ok()) << streamed.status();
+  EXPECT_EQ(streamed->size(), dbf.size());
+  // One record more is past the bound.
+  auto more = CompressDbf(MakeDbf(100 + extra + 1, record_length, 5), "x").ValueOrDie();
+  more[4] = 100;
+  EXPECT_FALSE(DecompressDbc(more, "x", {.verify_crc = false}).ok());
+  EXPECT_FALSE(ReadAllFromStream(more, 333, {.verify_crc = false}).ok());
+}
+
 TEST(DbcTest, StreamReportsPositionAndStaysFailed) {
   auto dbf = MakeDbf(3000, 50, 3);
   auto dbc = CompressDbf(dbf, "x").ValueOrDie();

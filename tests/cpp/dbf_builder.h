@@ -27,11 +27,18 @@ struct DbfBuilder {
   int64_t header_record_count = -1;  // -1 = records.size()
   uint8_t year_byte = 124;
 
-  std::vector<uint8_t> Build() const {
+  int RecordLength() const {
     int record_length = 1;
     for (const auto& f : fields) record_length += f.width;
-    const int header_length =
-        32 + 32 * static_cast<int>(fields.size()) + 1 + padding_after_terminator;
+    return record_length;
+  }
+  int HeaderLength() const {
+    return 32 + 32 * static_cast<int>(fields.size()) + 1 + padding_after_terminator;
+  }
+
+  std::vector<uint8_t> Build() const {
+    const int record_length = RecordLength();
+    const int header_length = HeaderLength();
     std::vector<uint8_t> out(header_length, 0);
     out[0] = 0x03;
     out[1] = year_byte;

@@ -307,7 +307,24 @@ TEST(DbfReaderTest, HeaderQuirks) {
   EXPECT_FALSE((*reader)->stats().eof_marker);
 }
 
-TEST(DbfReaderTest, HeaderCountDisagreeingWithDataTrustsTheData) {
+// Field names used to reach the schema as raw bytes, which are not UTF-8 when they hold Latin-1.
+TEST(DbfReaderTest, FieldNamesAndTypesAreLatin1Text) {
+  DbfBuilder b;
+  b.fields = {{"NA\xC7\xC3O", 'C', 3}, {"X", '\xE9', 2}};
+  b.records = {{"abc", "zz"}};
+  auto reader = DbfReader::Make(InMemory(b.Build()), {}, {"latin1.dbf", {}});
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  EXPECT_EQ((*reader)->schema()->field(0)->name(), "NAÇÃO");
+  EXPECT_EQ((*reader)->header().fields[1].type_text(), "é");
+  EXPECT_EQ((*reader)->schema()->field(1)->metadata()->Get(kMetaDbfType).ValueOrDie(), "é");
+  ReadOptions by_name;
+  by_name.columns = std::vector<std::string>{"NAÇÃO"};
+  auto result = ReadAll(b.Build(), by_name);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->table->num_columns(), 1);
+}
+
+TEST(DbfReaderTest, MoreRecordsThanTheHeaderDeclaresAreRead) {
   DbfBuilder b = People(30);
   b.deleted.clear();
   b.header_record_count = 25;
@@ -316,10 +333,73 @@ TEST(DbfReaderTest, HeaderCountDisagreeingWithDataTrustsTheData) {
   EXPECT_EQ(result->table->num_rows(), 30);
   EXPECT_EQ(result->stats.header_record_count, 25);
   EXPECT_EQ(result->stats.record_count_difference(), 5);
+  EXPECT_TRUE(result->stats.truncated.empty());
+}
+
+// A file cut at a record boundary used to read as complete; the header's count says it is not.
+TEST(DbfReaderTest, FewerRecordsThanTheHeaderDeclaresIsTruncation) {
+  DbfBuilder b = People(30);
+  b.deleted.clear();
   b.header_record_count = 1000;
-  result = ReadAll(b.Build());
+  for (bool eof_marker : {true, false}) {
+    b.eof_marker = eof_marker;
+    for (int64_t batch_size : {7, 65536}) {
+      for (bool threads : {false, true}) {
+        ReadOptions options;
+        options.batch_size = batch_size;
+        options.use_threads = threads;
+        auto result = ReadAll(b.Build(), options);
+        ASSERT_FALSE(result.ok());
+        EXPECT_EQ(KindOf(result.status()), ErrorKind::kFormat);
+        const ErrorLocation& where = GetErrorDetail(result.status())->location();
+        EXPECT_EQ(where.file, "test.dbf");
+        EXPECT_EQ(where.offset, uint64_t(b.HeaderLength() + 30 * b.RecordLength()));
+        EXPECT_NE(result.status().message().find("declares 1000 records but the data holds 30"),
+                  std::string::npos)
+            << result.status();
+
+        options.on_truncated = TruncatedPolicy::kWarn;
+        result = ReadAll(b.Build(), options);
+        ASSERT_TRUE(result.ok()) << result.status();
+        EXPECT_EQ(result->table->num_rows(), 30);
+        EXPECT_EQ(result->stats.record_count_difference(), -970);
+        EXPECT_NE(result->stats.truncated.find("test.dbf"), std::string::npos);
+        EXPECT_NE(result->stats.truncated.find("the data holds 30"), std::string::npos);
+      }
+    }
+  }
+}
+
+TEST(DbfReaderTest, ACutRecordIsTruncationAndWarnDropsIt) {
+  DbfBuilder b = People(10);
+  b.eof_marker = false;
+  std::vector<uint8_t> bytes = b.Build();
+  bytes.resize(bytes.size() - 5);
+  auto result = ReadAll(bytes);
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.status().message().find("ends inside a record"), std::string::npos);
+  ReadOptions warn;
+  warn.on_truncated = TruncatedPolicy::kWarn;
+  result = ReadAll(bytes, warn);
   ASSERT_TRUE(result.ok()) << result.status();
-  EXPECT_EQ(result->stats.record_count_difference(), -970);
+  EXPECT_EQ(result->stats.records_read, 9);
+  EXPECT_FALSE(result->stats.truncated.empty());
+}
+
+// A .dbc is decompressed as it is read: its size is unknown until the stream ends, where a short
+// record area shows.
+TEST(DbfReaderTest, ATruncatedDbfInsideADbcIsDetectedAtTheEndOfTheStream) {
+  DbfBuilder b = People(40);
+  b.header_record_count = 100;
+  auto dbc = CompressDbf(b.Build(), "short.dbc").ValueOrDie();
+  auto reader = OpenDbc(InMemory(dbc), "short.dbc", {});
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  auto table = (*reader)->ToTable();
+  ASSERT_FALSE(table.ok());
+  EXPECT_EQ(GetErrorDetail(table.status())->location().file, "short.dbc");
+  EXPECT_NE(table.status().message().find("declares 100 records but the data holds 40"),
+            std::string::npos)
+      << table.status();
 }
 
 TEST(DbfReaderTest, ZeroRecordsAndBytesAfterTheEndMarker) {

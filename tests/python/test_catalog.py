@@ -76,7 +76,10 @@ def test_parse_path_accepts_path_objects() -> None:
 def test_paths_examples() -> None:
     assert paths("sih-rd", uf="sp", year=2023, month=1) == ["/dissemin/publicos/SIHSUS/200801_/Dados/RDSP2301.dbc"]
     assert paths("sim-do", uf="RO", year=1979) == ["/dissemin/publicos/SIM/CID9/DORES/DORRO79.DBC"]
-    assert paths("sim-do", year=2022) == ["/dissemin/publicos/SIM/CID10/DORES/DOBR2022.dbc"]
+    assert paths("sim-do", year=2022) == [
+        "/dissemin/publicos/SIM/CID10/DORES/DOBR2022.dbc",
+        "/dissemin/publicos/SIM/PRELIM/DORES/DOBR2022.dbc",
+    ]
     with pytest.raises(arrow_sus.NotFoundError):
         paths("sih-rd", uf="SP", year=1980, month=1)
     with pytest.raises(arrow_sus.InvalidArgumentError):
@@ -113,6 +116,44 @@ def test_every_listing_path_parses_and_regenerates() -> None:
         if row["full_path"].upper() not in {c.upper() for c in candidates}:
             not_regenerated.append((row["full_path"], candidates))
     assert not_regenerated == []
+
+
+def test_preliminary_directories_follow_the_rule_for_every_system_with_them() -> None:
+    """SIM/PRELIM/DORES and SINASC/PRELIM/DNRES (on the server in late 2024, not in the 2026 listing) are
+    known by the same rule as SINAN's PRELIM: each still-published final directory has a twin."""
+    assert paths("sim-do", uf="SP", year=2023) == [
+        "/dissemin/publicos/SIM/CID10/DORES/DOSP2023.dbc",
+        "/dissemin/publicos/SIM/PRELIM/DORES/DOSP2023.dbc",
+    ]
+    assert "/dissemin/publicos/SINASC/PRELIM/DNRES/DNSP2023.dbc" in paths("sinasc-dn", uf="SP", year=2023)
+    assert "/dissemin/publicos/SINAN/DADOS/PRELIM/DENGBR24.dbc" in paths("sinan-deng", year=2024)
+    # Directories no longer published (SIM CID-9, SINASC 1994-1995) have no preliminary twin.
+    assert paths("sim-do", uf="RO", year=1979) == ["/dissemin/publicos/SIM/CID9/DORES/DORRO79.DBC"]
+    for ds in ("sim-do", "sim-doinf", "sinasc-dn", "sinasc-dnex", "sinan-deng"):
+        layouts = arrow_sus.catalog.dataset_info(ds)["layouts"]
+        finals = {lay["directory"] for lay in layouts if not lay["preliminary"] and not lay["last"]}
+        twins = {lay["directory"] for lay in layouts if lay["preliminary"]}
+        assert len(twins) == len(finals) and all("/PRELIM" in d for d in twins), ds
+
+
+def test_list_files_and_scan_find_preliminary_files(tmp_path: Path) -> None:
+    from remote_servers import build_tree, synthetic_dbc
+
+    public = build_tree(
+        tmp_path,
+        {
+            "SIM/CID10/DORES/DOAC2022.dbc": synthetic_dbc(2, seed=1),
+            "SIM/PRELIM/DORES/DOAC2023.dbc": synthetic_dbc(3, seed=2),
+            "SINASC/PRELIM/DNRES/DNAC2023.dbc": synthetic_dbc(4, seed=3),
+        },
+    )
+    found = arrow_sus.list_files("sim-do", uf="AC", source=public.as_uri())
+    assert [(f.path, f.year, f.preliminary) for f in found] == [
+        ("SIM/CID10/DORES/DOAC2022.dbc", 2022, False),
+        ("SIM/PRELIM/DORES/DOAC2023.dbc", 2023, True),
+    ]
+    births = arrow_sus.scan("sinasc-dn", uf="AC", year=2023, source=public.as_uri(), cache=False)
+    assert births.to_arrow().num_rows == 4
 
 
 def test_split_part_selection_covers_every_month_once() -> None:

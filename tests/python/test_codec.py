@@ -36,13 +36,14 @@ def dcl_to_dbc(dbf: bytes, stream: bytes) -> bytes:
 
 
 def record_bytes(count: int, seed: int) -> list[bytes]:
+    """`count` DBF-like records of 44 bytes (the record length the tests declare)."""
     rng = random.Random(seed)
     cities = [b"SAO PAULO", b"RIO BRANCO", b"MANAUS", b"RECIFE"]
     return [
         b" "
         + str(rng.randrange(1100000, 1100100)).encode()
         + b"2024%02d%02d" % (rng.randrange(1, 13), rng.randrange(1, 29))
-        + rng.choice(cities).ljust(20)
+        + rng.choice(cities).ljust(19)
         + str(rng.randrange(100000)).rjust(8).encode()
         + rng.choice([b"M", b"F"])
         for _ in range(count)
@@ -240,9 +241,32 @@ def test_garbage_never_crashes(garbage: bytes, header: bytes) -> None:
         assert err.offset is not None and err.offset <= len(garbage) + 2
 
 
-@pytest.mark.parametrize("announced", [0, 10, 999, 1001, 50000])
+@pytest.mark.parametrize("announced", [907, 999, 1000, 1001, 50000])
 def test_record_count_in_header_only_sizes_buffers(announced: int) -> None:
-    """decompress_dbc returns every decompressed byte even when the header's record count is wrong."""
+    """decompress_dbc returns every decompressed byte when the header's record count is too high, or too low
+    by at most the 4 KiB of slack (93 records of 44 bytes)."""
     dbf = bytearray(make_dbf(record_bytes(1000, 3), 44))
     struct.pack_into("<I", dbf, 4, announced)
     assert arrow_sus.decompress_dbc(arrow_sus.compress_dbf(bytes(dbf))) == dbf
+
+
+@pytest.mark.parametrize("announced", [0, 1, 10, 906])
+def test_output_past_what_the_header_declares_is_a_format_error(announced: int, tmp_path: Path) -> None:
+    """A header claiming fewer records than the stream holds (beyond the slack) used to inflate without bound
+    (629 MB from a one-record header); every path now stops at the bound with the same FormatError."""
+    dbf = bytearray(make_dbf(record_bytes(1000, 3), 44))
+    struct.pack_into("<I", dbf, 4, announced)
+    dbc = arrow_sus.compress_dbf(bytes(dbf))
+    limit = 65 + announced * 44 + 1 + 4096
+    with pytest.raises(arrow_sus.FormatError, match="the most its header allows") as err:
+        arrow_sus.decompress_dbc(dbc, name="liar.dbc")
+    assert (err.value.path, err.value.offset) == ("liar.dbc", limit)
+    with pytest.raises(arrow_sus.FormatError) as read_err:
+        arrow_sus.read_dbc(dbc)
+    assert read_err.value.offset == limit
+    src = tmp_path / "liar.dbc"
+    src.write_bytes(dbc)
+    with pytest.raises(arrow_sus.FormatError) as file_err:
+        arrow_sus.dbc_to_dbf(src, tmp_path / "out.dbf")
+    assert (file_err.value.path, file_err.value.offset) == (str(src), limit)
+    assert not (tmp_path / "out.dbf").exists()

@@ -8,5 +8,6 @@ def test_version() -> None:
 
 def test_error_hierarchy() -> None:
     for name in errors.__all__:
-        assert issubclass(getattr(errors, name), arrow_sus.ArrowSusError)
+        cls = getattr(errors, name)
+        assert issubclass(cls, arrow_sus.ArrowSusError) or issubclass(cls, UserWarning), name
     assert issubclass(arrow_sus.ChecksumError, arrow_sus.FormatError)

@@ -202,15 +202,15 @@ def test_header_quirks() -> None:
         terminator=b"\x00",
         padding=b"\x00",
         eof=False,
-        header_count=7,
+        header_count=1,  # fewer than the data holds: the data is trusted (more would be truncation)
     )
     reader = arrow_sus.open_dbf(quirky.build())
     t = reader.read_all()
     assert t.to_pydict() == {"A": ["x", "y"], "B": [1, 2]}
     stats = arrow_sus.reader_stats(reader)
-    assert stats["header_record_count"] == 7
+    assert stats["header_record_count"] == 1
     assert stats["records_read"] == 2
-    assert stats["record_count_difference"] == -5
+    assert stats["record_count_difference"] == 1
     assert stats["eof_marker"] is False
     assert arrow_sus.reader_header(reader)["fields"] == [("A", "C", 2, 0), ("B", "N", 3, 0)]
 

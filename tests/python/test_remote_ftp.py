@@ -53,7 +53,7 @@ def fast_source(url: str, **overrides) -> remote.Source:
     """A source with test-sized timeouts and backoff."""
     options = dict(
         connect_timeout=2.0,
-        low_speed_time=1.0,
+        timeout=1.0,
         low_speed_bytes_per_second=1000,
         max_attempts=4,
         initial_backoff=0.02,

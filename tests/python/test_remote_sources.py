@@ -66,7 +66,7 @@ def s3_url(tree) -> Iterator[str]:
 
 @pytest.fixture(params=["ftp", "http", "file", "s3"])
 def source(request, tree) -> Iterator[remote.Source]:
-    options = dict(connect_timeout=2.0, low_speed_time=2.0, max_attempts=2, initial_backoff=0.02)
+    options = dict(connect_timeout=2.0, timeout=2.0, max_attempts=2, initial_backoff=0.02)
     if request.param == "ftp":
         srv = FtpServer(tree)
         yield remote.open_source(srv.url, **options)

@@ -18,11 +18,14 @@ namespace arrow_sus::dbf {
 
 // One column of the record layout.
 struct FieldDescriptor {
-  std::string name;      // up to 10 characters, NUL padding removed
+  std::string name;      // up to 10 bytes decoded as Latin-1 (UTF-8), NUL padding removed
   char type = 'C';       // 'C', 'N', 'F', 'D', 'L', or anything else (read as binary)
   int32_t offset = 0;    // byte offset inside a record (byte 0 is the deletion flag)
   int32_t width = 0;     // bytes in the record
   int32_t decimals = 0;  // digits after the decimal point (N and F)
+
+  // The type byte as text (UTF-8 of its Latin-1 character), for messages and metadata.
+  std::string type_text() const;
 };
 
 struct DbfHeader {

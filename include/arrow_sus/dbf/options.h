@@ -45,6 +45,10 @@ struct FieldSemantics {
 // By field name, as the file writes it.
 using FieldSemanticsMap = std::map<std::string, FieldSemantics, std::less<>>;
 
+// What a file whose data ends before the records its header declares (or inside a record) gives:
+// a FormatError, or the records that are there (the reason recorded in ReadStats::truncated).
+enum class TruncatedPolicy : uint8_t { kRaise, kWarn };
+
 struct ReadOptions {
   // Records per block; every batch holds at most this many rows (fewer after filtering, and fewer
   // for very wide records: a block holds at most 8 MiB of raw records, so that memory stays
@@ -67,6 +71,7 @@ struct ReadOptions {
   // read this way goes to pandas without a cast (and copy) of every offset. Scans reject it.
   bool large_strings = false;
   InvalidPolicy on_invalid = InvalidPolicy::kNull;
+  TruncatedPolicy on_truncated = TruncatedPolicy::kRaise;
   // Keep records flagged as deleted (0x2A) and add a bool column "_deleted".
   bool keep_deleted = false;
   // Fields read as codes or numbers (see FieldSemantics); nullptr = every field as its DBF type.

@@ -36,6 +36,10 @@ struct ReadStats {
   bool finished = false;            // the whole record area was read
   bool eof_marker = false;          // a 0x1A byte ended the record area
   int64_t trailing_bytes = 0;       // bytes after the records (and the 0x1A) that were ignored
+  // With on_truncated = kWarn, why the data is incomplete (the FormatError kRaise would have given:
+  // the header declares more records than the data holds, or the data ends inside a record);
+  // empty otherwise.
+  std::string truncated;
   // Per converted column: values that were not blank but could not be parsed (became null).
   std::map<std::string, int64_t> invalid_values;
 

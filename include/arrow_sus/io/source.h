@@ -14,11 +14,13 @@
 //                               (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, ...) or the URL's query
 //                               (?endpoint_override=host:port&scheme=http).
 //
-// Failures: every operation retries transient failures (ErrorKind::kNetwork: resets, timeouts,
-// FTP 421/425/426/450, short transfers) with exponential backoff and jitter, resuming streamed
-// reads where they stopped. Permanent failures are reported at once: a missing file is kNotFound,
-// refused credentials or a malformed URL kInvalidArgument. A kNetwork error returned to the caller
-// means the retries were exhausted.
+// Failures: every operation retries transient failures (ErrorKind::kNetwork: resets, refused
+// connections, stalled transfers, FTP 421/425/426/450, short transfers) with exponential backoff
+// and jitter, resuming streamed reads where they stopped. A server that sends nothing at all before
+// a timeout (no greeting, no reply) is reported at once, not retried: every attempt would wait the
+// whole timeout again (see docs/remote.md). Permanent failures are reported at once: a missing file
+// is kNotFound, refused credentials or a malformed URL kInvalidArgument. A kNetwork error returned
+// to the caller means the retries were exhausted.
 #pragma once
 
 #include <chrono>
@@ -67,10 +69,15 @@ struct SourceOptions {
   // Simultaneous connections to one host (every Source on the same host shares the limit). The
   // DATASUS FTP refuses more than a few per client address.
   int max_connections_per_host = 3;
-  std::chrono::milliseconds connect_timeout{15000};
-  // A transfer slower than low_speed_bytes_per_second for low_speed_time is dropped and retried.
+  // The longest a connection may take until the server is ready for requests: TCP connect, and
+  // for FTP the server's greeting and the login (libcurl's connect phase).
+  std::chrono::milliseconds connect_timeout{20000};
+  // The longest the server may stay silent once asked: a reply that does not come (FTP, HTTP
+  // headers), or a transfer slower than low_speed_bytes_per_second for this long (dropped and
+  // retried). It also bounds the FTP greeting when shorter than connect_timeout. Whole seconds
+  // (libcurl's unit), at least 1.
+  std::chrono::milliseconds timeout{30000};
   int64_t low_speed_bytes_per_second = 1024;
-  std::chrono::milliseconds low_speed_time{30000};
   RetryPolicy retry;
   // FTP listings (LIST) show server local time; DATASUS serves Brasília time (UTC-3, no daylight
   // saving since 2019). MDTM replies are UTC by RFC 3659 and are not shifted.
@@ -131,7 +138,7 @@ arrow::Result<std::shared_ptr<Source>> OpenSource(std::string_view url,
 // The source URL to use when the caller names none: $ARROW_SUS_SOURCE, else kDefaultSourceUrl.
 std::string DefaultSourceUrl();
 
-// True for failures worth retrying (ErrorKind::kNetwork).
+// True for failures worth retrying (ErrorKind::kNetwork, unless marked NotRetryable).
 bool IsTransient(const arrow::Status& status);
 
 // Whether two descriptions of a file name the same published version: same size and, when both

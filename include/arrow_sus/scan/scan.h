@@ -88,7 +88,10 @@ struct PlannedFile {
 // planning are not counted. When a pass is read to the end:
 //   rows == records_scanned - deleted_records_skipped - rows_filtered_out.
 struct ScanCounters {
-  std::atomic<int64_t> files_done{0};     // files finished (read to the end, or abandoned)
+  std::atomic<int64_t> files_done{0};  // files finished (read to the end, or abandoned)
+  // Files whose data ended before their header's record count, read anyway (on_truncated = kWarn;
+  // Scan::warnings() says which).
+  std::atomic<int64_t> truncated_files{0};
   std::atomic<int64_t> invalid_dates{0};  // non-blank text in typed date columns that is not a date
   std::atomic<int64_t> files_from_cache{0};  // files read from their converted copy
   std::atomic<int64_t> bytes_downloaded{0};  // bytes fetched from a remote source
@@ -131,6 +134,7 @@ struct ScanCounters {
   template <typename Self, typename F>
   static void ForEachOf(Self& self, F& f) {
     f("files_done", self.files_done);
+    f("truncated_files", self.truncated_files);
     f("invalid_dates", self.invalid_dates);
     f("files_from_cache", self.files_from_cache);
     f("bytes_downloaded", self.bytes_downloaded);
@@ -162,6 +166,9 @@ class Scan {
 
   const ScanCounters& counters() const;
   const ScanOptions& options() const;
+  // What the latest pass read although it was incomplete (on_truncated = kWarn): one message per
+  // truncated file, naming it, in the order the files finished. Safe from any thread.
+  std::vector<std::string> warnings() const;
 
   class Impl;
 

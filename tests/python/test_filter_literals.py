@@ -1,0 +1,83 @@
+"""Filter values the engine cannot hold (ints beyond int64, text with lone surrogates) and trees nested too
+deep are InvalidArgumentErrors naming the field and the value, at the native layer itself (whatever the
+Python layer checks before it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from dbf_factory import Dbf, Field
+
+import arrow_sus
+from arrow_sus._native import _core
+
+DATA = Dbf([Field("NOME", "C", 4), Field("IDADE", "N", 3)], [[b"ana", b"30"], [b"rui", b"70"]]).build()
+
+
+@pytest.mark.parametrize("value", [2**63, -(2**63) - 1, 10**30])
+def test_integers_beyond_int64_name_the_field_and_the_value(value: int) -> None:
+    with pytest.raises(arrow_sus.InvalidArgumentError, match=str(value)) as err:
+        arrow_sus.read_dbf(DATA, filters=[("IDADE", "=", value)])
+    assert err.value.field == "IDADE"
+    assert arrow_sus.read_dbf(DATA, filters=[("IDADE", "<", 2**63 - 1)]).num_rows == 2
+
+
+def test_text_with_a_lone_surrogate_is_refused() -> None:
+    with pytest.raises(arrow_sus.InvalidArgumentError, match="lone surrogate") as err:
+        arrow_sus.read_dbf(DATA, filters=[("NOME", "=", "an\udc80")])
+    assert err.value.field == "NOME"
+    with pytest.raises(arrow_sus.InvalidArgumentError):
+        arrow_sus.read_dbf(DATA, filters=[("NOME", "in", ["ana", "\ud800"])])
+
+
+def open_native(node: Any) -> Any:
+    """The engine's reader with a filter tree in its native tuple form (no Python-side checks)."""
+    return _core.open_dbf(
+        DATA,
+        "<bytes>",
+        columns=None,
+        filter=node,
+        encoding="latin-1",
+        batch_size=100,
+        raw=False,
+        decimals="float",
+        on_invalid="null",
+        on_truncated="raise",
+        keep_deleted=False,
+        large_strings=False,
+        use_threads=False,
+    )
+
+
+def nested(depth: int) -> Any:
+    """A chain of `depth` levels: ANDs around one comparison."""
+    node: Any = ("cmp", "IDADE", ">", [18])
+    for _ in range(depth - 1):
+        node = ("and", [node])
+    return node
+
+
+def test_native_nesting_is_limited_to_64_levels() -> None:
+    open_native(nested(64))
+    with pytest.raises(arrow_sus.InvalidArgumentError, match="deeper than 64"):
+        open_native(nested(65))
+    with pytest.raises(arrow_sus.InvalidArgumentError, match="deeper than 64"):
+        open_native(nested(100_000))
+
+
+@pytest.mark.parametrize(
+    "node",
+    [
+        ("cmp", "IDADE"),
+        ("cmp", "IDADE", ">", 18),
+        ("xor", []),
+        ["and", []],
+        ("cmp", "IDADE", ">", [object()]),
+        ("cmp", "IDADE", ">", [("date", 2**40)]),
+        ("cmp", "NO\udc80ME", "=", ["x"]),
+    ],
+)
+def test_malformed_native_trees_are_invalid_arguments(node: Any) -> None:
+    with pytest.raises(arrow_sus.InvalidArgumentError):
+        open_native(node)
