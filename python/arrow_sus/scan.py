@@ -46,6 +46,12 @@ if TYPE_CHECKING:
     from arrow_sus.remote import Source
 
 SchemaMode = Literal["union", "intersection", "strict"]
+#: ``labels=``: the codes (False), their labels in place (True), or both side by side ("both").
+LabelsArg = bool | Literal["both"]
+#: ``codes_as=``: coded columns as Arrow dictionary arrays, or as plain text.
+CodesAs = Literal["dictionary", "string"]
+#: ``label_language=``: Portuguese (as the official documents write them) or English.
+LabelLanguage = Literal["pt", "en"]
 
 #: Environment variable choosing the converted cache's format when ``cache_format`` is not given.
 CACHE_FORMAT_ENV = "ARROW_SUS_CACHE_FORMAT"
@@ -79,6 +85,9 @@ class _Options:
     timeout: float | None
     use_threads: bool
     typed: bool
+    labels: LabelsArg
+    codes_as: CodesAs
+    label_language: LabelLanguage
 
 
 @dataclass(frozen=True)
@@ -137,6 +146,9 @@ class Scan:
                 o.max_connections,
                 o.typed,
                 o.cache_format,
+                labels=_labels_mode(o.labels),
+                codes_as=o.codes_as,
+                label_language=o.label_language,
             )
         return self._native
 
@@ -195,6 +207,11 @@ class Scan:
         what the pushdown saved."""
         latest = self._latest_pass
         return ScanStats.from_counters(len(latest._files), latest._engine().counters())
+
+    def unmapped_codes(self) -> dict[str, int]:
+        """Values of coded columns that their code list lacks, per column, in the latest pass (they keep their
+        text, also under ``labels=True``; ``arrow_sus.check`` lists them)."""
+        return dict(self._latest_pass._engine().unmapped_codes())
 
     # ---- consumption ----------------------------------------------------------------------------
 
@@ -391,6 +408,9 @@ def scan(
     cache_format: CacheFormat | None = None,
     schema: SchemaMode = "union",
     typed: bool = True,
+    labels: LabelsArg = False,
+    codes_as: CodesAs = "dictionary",
+    label_language: LabelLanguage = "pt",
     with_source: bool = False,
     ordered: bool = True,
     encoding: str | None = None,
@@ -428,9 +448,22 @@ def scan(
             not used (the file is converted again).
         schema: how to combine files whose layouts differ: ``"union"`` (all columns, nulls where missing),
             ``"intersection"`` (common columns) or ``"strict"`` (differences are an error).
-        typed: semantic types from the catalog: date columns the DBF stores as text (SIH ``YYYYMMDD``,
-            SIM/SINASC ``DDMMYYYY``, SIA ``YYYYMM`` competences) become ``date32``; text that is not a date
-            becomes null and is counted in ``stats.invalid_dates`` (or raises with ``on_invalid="raise"``).
+        typed: types from the catalog's data dictionary (docs/labels.md): date columns the DBF stores as
+            text (SIH ``YYYYMMDD``, SIM/SINASC ``DDMMYYYY``, SIA ``YYYYMM`` competences) become ``date32``
+            (text that is not a date becomes null and is counted in ``stats.invalid_dates``, or raises
+            with ``on_invalid="raise"``); numbers stored as text (``PESO``, ``IDADEMAE``...) become
+            numbers; coded ages gain ``IDADE_ANOS`` (float64 years, exact for hours, days and months),
+            ``IDADE_UNIDADE`` and ``IDADE_VALOR`` beside them, and filters on ``IDADE_ANOS`` run on the
+            raw codes.
+        labels: ``False`` keeps the codes, ``True`` shows each coded column's labels instead (Portuguese
+            as the official documents write them, or English with ``label_language="en"``), ``"both"``
+            adds ``COL_label`` beside each coded column. Codes a list lacks keep their text and are
+            counted in ``stats.unmapped_codes`` (per column: ``scan.unmapped_codes()``). Filters may
+            name labels (``SEXO_label = 'Feminino'``): they are translated to codes.
+        codes_as: ``"dictionary"`` (default) reads coded columns as Arrow dictionary arrays (categoricals
+            in pandas and Polars; a label is the same indices with another dictionary), ``"string"`` as
+            plain text.
+        label_language: ``"pt"`` or ``"en"``.
         with_source: add ``uf``, ``year``, ``month`` and ``file`` columns to every row.
         ordered: batches in file order; ``False`` delivers them as soon as they are ready.
         encoding: text encoding of C fields; default the catalog's for the dataset (Latin-1 for most).
@@ -485,6 +518,9 @@ def scan(
         timeout=timeout,
         use_threads=True,
         typed=typed,
+        labels=_check_labels(labels),
+        codes_as=_check_choice("codes_as", codes_as, ("dictionary", "string")),
+        label_language=_check_choice("label_language", label_language, ("pt", "en")),
     )
     return Scan(info["id"], files, src.url, options)
 
@@ -496,6 +532,23 @@ def _cache_format(asked: str | None) -> CacheFormat:
         where = argument("cache_format") if asked is not None else f"${CACHE_FORMAT_ENV}"
         raise InvalidArgumentError(f"{where} must be one of {', '.join(map(repr, CACHE_FORMATS))}, not {value!r}")
     return value  # type: ignore[return-value]
+
+
+def _check_labels(labels: Any) -> LabelsArg:
+    if labels not in (False, True, "both"):
+        raise InvalidArgumentError(f"{argument('labels')} must be False, True or 'both', not {labels!r}")
+    return labels  # type: ignore[no-any-return]
+
+
+def _check_choice(name: str, value: Any, choices: tuple[str, ...]) -> Any:
+    if value not in choices:
+        raise InvalidArgumentError(f"{argument(name)} must be one of {', '.join(map(repr, choices))}, not {value!r}")
+    return value
+
+
+def _labels_mode(labels: LabelsArg) -> str:
+    """The engine's name for a ``labels`` argument."""
+    return "both" if labels == "both" else "labels" if labels else "codes"
 
 
 def _combine_filters(first: Any, second: Any) -> Any:

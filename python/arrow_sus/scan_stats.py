@@ -56,6 +56,9 @@ class ScanStats:
     batches: int
     #: Non-blank text in typed date columns that is not a date (now null).
     invalid_dates: int
+    #: Values of coded columns that their code list lacks (kept as their text; per column:
+    #: :meth:`arrow_sus.Scan.unmapped_codes`).
+    unmapped_codes: int
 
     @classmethod
     def from_counters(cls, files_planned: int, counters: Mapping[str, int]) -> ScanStats:

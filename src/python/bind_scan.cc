@@ -93,7 +93,8 @@ std::shared_ptr<scan::Scan> MakeScan(
     const std::string& decimals, const std::string& on_invalid, bool keep_deleted, bool use_threads,
     const std::string& schema_mode, bool use_cache, std::string cache_dir, bool ordered,
     int max_concurrent_files, bool with_source, bool verify_crc, int max_connections, bool typed,
-    const std::string& cache_format) {
+    const std::string& cache_format, const std::string& labels, const std::string& codes_as,
+    const std::string& label_language) {
   scan::ScanOptions options;
   options.source_url = std::move(source_url);
   options.source_options.max_connections_per_host = max_connections;
@@ -106,7 +107,7 @@ std::shared_ptr<scan::Scan> MakeScan(
   options.max_concurrent_files = max_concurrent_files;
   options.with_source = with_source;
   options.verify_crc = verify_crc;
-  options.typed = typed;
+  options.meaning = MeaningOptionsFromPython(typed, labels, codes_as, label_language);
   options.cache_format = ValueOrThrow(cache::ParseConvertedFormat(cache_format));
   std::vector<scan::ScanFile> planned = FilesFromPython(files);
   nb::gil_scoped_release release;
@@ -160,11 +161,17 @@ void BindScan(nb::module_& m) {
             return new PyScanStream(std::move(reader));
           },
           nb::rv_policy::take_ownership)
-      .def("counters", [](const scan::Scan& self) {
+      .def("counters",
+           [](const scan::Scan& self) {
+             nb::dict d;
+             self.counters().ForEach([&d](const char* name, const std::atomic<int64_t>& counter) {
+               d[name] = counter.load(std::memory_order_relaxed);
+             });
+             return d;
+           })
+      .def("unmapped_codes", [](const scan::Scan& self) {
         nb::dict d;
-        self.counters().ForEach([&d](const char* name, const std::atomic<int64_t>& counter) {
-          d[name] = counter.load(std::memory_order_relaxed);
-        });
+        for (const auto& [column, count] : self.unmapped_codes()) d[column.c_str()] = count;
         return d;
       });
 
@@ -174,7 +181,8 @@ void BindScan(nb::module_& m) {
         nb::arg("schema_mode"), nb::arg("use_cache"), nb::arg("cache_dir"), nb::arg("ordered"),
         nb::arg("max_concurrent_files"), nb::arg("with_source"), nb::arg("verify_crc"),
         nb::arg("max_connections"), nb::arg("typed"), nb::arg("cache_format"),
-        "Plans a multi-file scan.");
+        nb::arg("labels") = "codes", nb::arg("codes_as") = "dictionary",
+        nb::arg("label_language") = "pt", "Plans a multi-file scan.");
 }
 
 }  // namespace arrow_sus::python

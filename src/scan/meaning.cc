@@ -215,6 +215,7 @@ arrow::Result<LabelLanguage> ParseLabelLanguage(std::string_view name) {
 void UnmappedCodes::Add(const std::string& column, int64_t count) {
   std::lock_guard lock(mutex_);
   counts_[column] += count;
+  if (total_ != nullptr) total_->fetch_add(count, std::memory_order_relaxed);
 }
 
 std::map<std::string, int64_t> UnmappedCodes::ByColumn() const {
@@ -232,6 +233,7 @@ int64_t UnmappedCodes::Total() const {
 void UnmappedCodes::Reset() {
   std::lock_guard lock(mutex_);
   counts_.clear();
+  if (total_ != nullptr) total_->store(0);
 }
 
 FileMeaning FileMeaning::Make(std::string_view dataset, int year, const arrow::Schema& dbf_schema,
@@ -499,6 +501,15 @@ std::vector<std::string> FileMeaning::SourcesOf(const std::vector<std::string>& 
     add(column);
   }
   return sources;
+}
+
+bool FileMeaning::ComparesTyped(const dbf::Predicate& raw) const {
+  for (const std::string& name : raw.FieldNames()) {
+    for (const DateColumn& date : dates_) {
+      if (date.name == name) return true;
+    }
+  }
+  return false;
 }
 
 std::optional<dbf::Predicate> FileMeaning::Translate(const dbf::Predicate& predicate) const {
