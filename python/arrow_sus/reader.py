@@ -25,6 +25,7 @@ from typing import Any, Literal, Union
 import pyarrow as pa
 
 from arrow_sus._columns import normalize_columns
+from arrow_sus._meaning import CodesAs, LabelLanguage, LabelsArg, meaning_arguments
 from arrow_sus._native import _core
 from arrow_sus.errors import TruncatedFileWarning
 from arrow_sus.filters import normalize_filters, to_native
@@ -66,6 +67,10 @@ def _open_native(
     verify_crc: bool,
     use_threads: bool,
     dataset: str | None,
+    typed: bool,
+    labels: LabelsArg,
+    codes_as: CodesAs,
+    label_language: LabelLanguage,
 ) -> Any:
     expr = normalize_filters(filters)
     native_filter = to_native(expr) if expr is not None else None
@@ -85,6 +90,8 @@ def _open_native(
         large_strings=bool(large_strings),
         use_threads=bool(use_threads),
         dataset=dataset or "",
+        typed=bool(typed),
+        **meaning_arguments(labels, codes_as, label_language),
     )
     if kind == "dbc":
         return _core.open_dbc(src, name, verify_crc=bool(verify_crc), **common)
@@ -185,6 +192,10 @@ def open_dbf(
     use_threads: bool = True,
     dataset: str | None = None,
     large_strings: bool = False,
+    typed: bool = True,
+    labels: LabelsArg = False,
+    codes_as: CodesAs = "dictionary",
+    label_language: LabelLanguage = "pt",
 ) -> pa.RecordBatchReader:
     """Opens a plain ``.dbf`` as a streaming :class:`pyarrow.RecordBatchReader`.
 
@@ -209,15 +220,23 @@ def open_dbf(
         keep_deleted: keep records flagged deleted and add a bool column ``_deleted``.
         use_threads: convert blocks on Arrow's CPU thread pool (a file whose records fit in one batch of under
             64 KiB is read on the calling thread: handing it over would cost more than it saves).
-        dataset: a catalog id (e.g. ``"sih-rd"``) to type semantically: the text columns the catalog says
-            hold dates (SIH ``YYYYMMDD``, SIM/SINASC ``DDMMYYYY``, SIA ``YYYYMM``) become ``date32``; text
-            that is not a date becomes null and is counted (``reader_stats(...)["invalid_dates"]``), or
-            raises under ``on_invalid="raise"``. Filters still compare those fields' raw text (e.g.
-            ``("DT_INTER", ">=", "20230101")``); :func:`arrow_sus.scan` compares them as dates.
+        dataset: the catalog id whose data dictionary describes the file (e.g. ``"sih-rd"``); by default the
+            one its name shows (``RDSP2401.dbc`` is SIH-RD of 2024; bytes have no name, so none). With it,
+            ``typed``, ``labels`` and ``codes_as`` apply as in :func:`arrow_sus.scan`.
         large_strings: text columns as ``large_string`` (64-bit offsets) instead of ``string``. pandas 3
             stores its strings as ``large_string``, so for ``.to_pandas()`` this skips a cast that copies
             every offset (about 4x faster conversion on a 16 MB DBF); Polars and DuckDB take either. To join
             with a ``string`` column (e.g. ``arrow_sus.catalog.municipalities()``), cast one side first.
+        typed: types from the data dictionary: dates and numbers stored as text, coded ages decoded
+            (``IDADE_ANOS``, ``IDADE_UNIDADE``, ``IDADE_VALOR``); text that is not a date becomes null and is
+            counted (``reader_stats(...)["invalid_dates"]``), or raises under ``on_invalid="raise"``.
+            Filters compare dates as dates and may name ``IDADE_ANOS`` (translated to the raw codes).
+        labels: ``False`` (the codes), ``True`` (each coded column shows its labels) or ``"both"`` (adds
+            ``COL_label`` beside each coded column); codes a list lacks keep their text and are counted
+            per column (``reader_stats(...)["unmapped_codes"]``).
+        codes_as: ``"dictionary"`` (coded columns as Arrow dictionary arrays: categoricals in pandas and
+            Polars) or ``"string"``.
+        label_language: ``"pt"`` (as the official documents write them) or ``"en"``.
 
     The reader also works wherever ``__arrow_c_stream__`` is accepted (``polars.from_arrow``, DuckDB).
     """
@@ -238,6 +257,10 @@ def read_dbf(
     use_threads: bool = True,
     dataset: str | None = None,
     large_strings: bool = False,
+    typed: bool = True,
+    labels: LabelsArg = False,
+    codes_as: CodesAs = "dictionary",
+    label_language: LabelLanguage = "pt",
 ) -> pa.Table:
     """Reads a plain ``.dbf`` into a :class:`pyarrow.Table` (arguments as in :func:`open_dbf`).
 
@@ -262,6 +285,10 @@ def open_dbc(
     use_threads: bool = True,
     dataset: str | None = None,
     large_strings: bool = False,
+    typed: bool = True,
+    labels: LabelsArg = False,
+    codes_as: CodesAs = "dictionary",
+    label_language: LabelLanguage = "pt",
 ) -> pa.RecordBatchReader:
     """Opens a DATASUS ``.dbc`` as a streaming :class:`pyarrow.RecordBatchReader`, decompressing as it reads.
 
@@ -288,6 +315,10 @@ def read_dbc(
     use_threads: bool = True,
     dataset: str | None = None,
     large_strings: bool = False,
+    typed: bool = True,
+    labels: LabelsArg = False,
+    codes_as: CodesAs = "dictionary",
+    label_language: LabelLanguage = "pt",
 ) -> pa.Table:
     """Reads a DATASUS ``.dbc`` into a :class:`pyarrow.Table` (arguments as in :func:`open_dbc`).
 

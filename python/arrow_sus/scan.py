@@ -30,6 +30,7 @@ import pyarrow as pa
 
 from arrow_sus._columns import normalize_columns
 from arrow_sus._format import human_bytes
+from arrow_sus._meaning import CodesAs, LabelLanguage, LabelsArg, meaning_arguments
 from arrow_sus._messages import argument
 from arrow_sus._native import _core
 from arrow_sus._partitions import IntArg, UfArg, normalize_months, normalize_ufs, normalize_years
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     from arrow_sus.remote import Source
 
 SchemaMode = Literal["union", "intersection", "strict"]
+
 
 #: Environment variable choosing the converted cache's format when ``cache_format`` is not given.
 CACHE_FORMAT_ENV = "ARROW_SUS_CACHE_FORMAT"
@@ -79,6 +81,7 @@ class _Options:
     timeout: float | None
     use_threads: bool
     typed: bool
+    meaning: dict[str, str]  # labels, codes_as and label_language, as the engine names them
     on_truncated: str = "raise"
 
 
@@ -139,6 +142,8 @@ class Scan:
                 o.typed,
                 o.cache_format,
                 on_truncated=o.on_truncated,
+                **o.meaning,
+                **{k: v for k, v in (("connect_timeout", o.connect_timeout), ("timeout", o.timeout)) if v is not None},
             )
         return self._native
 
@@ -197,6 +202,11 @@ class Scan:
         what the pushdown saved."""
         latest = self._latest_pass
         return ScanStats.from_counters(len(latest._files), latest._engine().counters())
+
+    def unmapped_codes(self) -> dict[str, int]:
+        """Values of coded columns that their code list lacks, per column, in the latest pass (they keep their
+        text, also under ``labels=True``; ``arrow_sus.check`` lists them)."""
+        return dict(self._latest_pass._engine().unmapped_codes())
 
     # ---- consumption ----------------------------------------------------------------------------
 
@@ -393,6 +403,9 @@ def scan(
     cache_format: CacheFormat | None = None,
     schema: SchemaMode = "union",
     typed: bool = True,
+    labels: LabelsArg = False,
+    codes_as: CodesAs = "dictionary",
+    label_language: LabelLanguage = "pt",
     with_source: bool = False,
     ordered: bool = True,
     encoding: str | None = None,
@@ -431,9 +444,22 @@ def scan(
             not used (the file is converted again).
         schema: how to combine files whose layouts differ: ``"union"`` (all columns, nulls where missing),
             ``"intersection"`` (common columns) or ``"strict"`` (differences are an error).
-        typed: semantic types from the catalog: date columns the DBF stores as text (SIH ``YYYYMMDD``,
-            SIM/SINASC ``DDMMYYYY``, SIA ``YYYYMM`` competences) become ``date32``; text that is not a date
-            becomes null and is counted in ``stats.invalid_dates`` (or raises with ``on_invalid="raise"``).
+        typed: types from the catalog's data dictionary (docs/labels.md): date columns the DBF stores as
+            text (SIH ``YYYYMMDD``, SIM/SINASC ``DDMMYYYY``, SIA ``YYYYMM`` competences) become ``date32``
+            (text that is not a date becomes null and is counted in ``stats.invalid_dates``, or raises
+            with ``on_invalid="raise"``); numbers stored as text (``PESO``, ``IDADEMAE``...) become
+            numbers; coded ages gain ``IDADE_ANOS`` (float64 years, exact for hours, days and months),
+            ``IDADE_UNIDADE`` and ``IDADE_VALOR`` beside them, and filters on ``IDADE_ANOS`` run on the
+            raw codes.
+        labels: ``False`` keeps the codes, ``True`` shows each coded column's labels instead (Portuguese
+            as the official documents write them, or English with ``label_language="en"``), ``"both"``
+            adds ``COL_label`` beside each coded column. Codes a list lacks keep their text and are
+            counted in ``stats.unmapped_codes`` (per column: ``scan.unmapped_codes()``). Filters may
+            name labels (``SEXO_label = 'Feminino'``): they are translated to codes.
+        codes_as: ``"dictionary"`` (default) reads coded columns as Arrow dictionary arrays (categoricals
+            in pandas and Polars; a label is the same indices with another dictionary), ``"string"`` as
+            plain text.
+        label_language: ``"pt"`` or ``"en"``.
         with_source: add ``uf``, ``year``, ``month`` and ``file`` columns to every row.
         ordered: batches in file order; ``False`` delivers them as soon as they are ready.
         encoding: text encoding of C fields; default the catalog's for the dataset (Latin-1 for most).
@@ -491,6 +517,7 @@ def scan(
         timeout=timeout,
         use_threads=True,
         typed=typed,
+        meaning=meaning_arguments(labels, codes_as, label_language),
         on_truncated=on_truncated,
     )
     return Scan(info["id"], files, src.url, options)

@@ -58,6 +58,9 @@ class ScanStats:
     invalid_dates: int
     #: Files whose data ended before their header's record count, read anyway (``on_truncated="warn"``).
     truncated_files: int = 0
+    #: Values of coded columns that their code list lacks (kept as their text; per column:
+    #: :meth:`arrow_sus.Scan.unmapped_codes`).
+    unmapped_codes: int = 0
 
     @classmethod
     def from_counters(cls, files_planned: int, counters: Mapping[str, int]) -> ScanStats:

@@ -11,8 +11,6 @@
 
 namespace arrow_sus::dbf {
 
-namespace {
-
 arrow::Result<std::shared_ptr<arrow::io::ReadableFile>> OpenLocalFile(const std::string& path) {
   std::error_code ec;
   const ErrorLocation where{.file = path, .offset = {}, .row = {}, .field = {}};
@@ -23,8 +21,6 @@ arrow::Result<std::shared_ptr<arrow::io::ReadableFile>> OpenLocalFile(const std:
   if (!file.ok()) return MakeError(ErrorKind::kIo, where, file.status().message());
   return file;
 }
-
-}  // namespace
 
 arrow::Result<std::shared_ptr<DbfReader>> OpenDbfFile(const std::string& path,
                                                       ReadOptions options) {

@@ -16,7 +16,8 @@
 #include "arrow_sus/dbf/filter.h"
 #include "arrow_sus/dbf/reader.h"
 #include "arrow_sus/error.h"
-#include "arrow_sus/scan/semantic_types.h"
+#include "arrow_sus/io/identity.h"
+#include "arrow_sus/scan/file_reading.h"
 #include "python/bindings.h"
 #include "python/c_stream.h"
 #include "python/read_options.h"
@@ -29,17 +30,13 @@ namespace {
 // typed error stay reachable while (and after) the consumer reads.
 class PyDbfReader {
  public:
-  // `dataset` (a catalog id, or empty) types the text columns the catalog says hold dates.
-  PyDbfReader(std::shared_ptr<dbf::DbfReader> reader, const std::string& name,
-              const std::string& dataset, dbf::InvalidPolicy on_invalid)
-      : reader_(std::move(reader)) {
-    std::shared_ptr<arrow::RecordBatchReader> typed = reader_;
-    if (!dataset.empty()) {
-      typed = ValueOrThrow(scan::TypeDates(reader_,
-                                           scan::CatalogDateColumns(dataset, *reader_->schema()),
-                                           on_invalid, name, &invalid_dates_));
-    }
-    exported_reader_ = std::make_shared<ErrorRecordingReader>(std::move(typed));
+  // Opens the file with `open` and presents its columns with `meaning` (scan/file_reading.h).
+  PyDbfReader(const scan::DbfOpener& open, dbf::ReadOptions options,
+              const scan::FileMeaning& meaning, const std::string& name) {
+    scan::MeaningfulRead read = ValueOrThrow(scan::ReadWithMeaning(
+        open, std::move(options), meaning, name, &invalid_dates_, &unmapped_));
+    reader_ = std::move(read.dbf);
+    exported_reader_ = std::make_shared<ErrorRecordingReader>(std::move(read.rows));
   }
 
   // Raises the typed error behind the last failed read, if any.
@@ -68,6 +65,9 @@ class PyDbfReader {
     out["trailing_bytes"] = s.trailing_bytes;
     out["truncated"] = !s.truncated.empty();
     out["invalid_dates"] = invalid_dates_.load();
+    nb::dict unmapped;
+    for (const auto& [column, count] : unmapped_.ByColumn()) unmapped[column.c_str()] = count;
+    out["unmapped_codes"] = unmapped;
     nb::dict invalid;
     for (const auto& [name, count] : s.invalid_values) invalid[nb::str(name.c_str())] = count;
     out["invalid_values"] = invalid;
@@ -105,6 +105,7 @@ class PyDbfReader {
  private:
   std::shared_ptr<dbf::DbfReader> reader_;
   std::atomic<int64_t> invalid_dates_{0};
+  scan::UnmappedCodes unmapped_;
   std::shared_ptr<ErrorRecordingReader> exported_reader_;
   bool exported_ = false;
 };
@@ -122,12 +123,29 @@ std::shared_ptr<arrow::io::RandomAccessFile> InMemoryOrRemoteSource(nb::handle s
       std::shared_ptr<arrow::Buffer>(std::move(buffer)));
 }
 
+// The file's fields as the DBF types say, from its first bytes (a .dbc keeps the DBF header
+// verbatim at its start): what the meaning of its columns is decided from.
+std::shared_ptr<arrow::Schema> HeaderSchema(
+    const std::shared_ptr<arrow::io::RandomAccessFile>& file, const std::string& name,
+    const dbf::ReadOptions& options) {
+  auto prefix = ValueOrThrow(file->ReadAt(0, io::kIdentityPrefixBytes));
+  ThrowIfError(file->Seek(0));  // the reader proper starts at the beginning
+  dbf::ReadOptions header_only = options;
+  header_only.columns.reset();
+  header_only.filter.reset();
+  header_only.use_threads = false;
+  auto reader = ValueOrThrow(dbf::DbfReader::Make(std::make_shared<arrow::io::BufferReader>(prefix),
+                                                  header_only, {name, std::nullopt}));
+  return reader->schema();
+}
+
 PyDbfReader* Open(bool dbc, nb::handle source, std::string name,
                   std::optional<std::vector<std::string>> columns, nb::handle filter,
                   const std::string& encoding, int64_t batch_size, bool raw,
                   const std::string& decimals, const std::string& on_invalid,
                   const std::string& on_truncated, bool keep_deleted, bool large_strings,
-                  bool use_threads, bool verify_crc, const std::string& dataset) {
+                  bool use_threads, bool verify_crc, const std::string& dataset,
+                  const scan::MeaningOptions& meaning_options) {
   dbf::ReadOptions options =
       ReadOptionsFromPython(std::move(columns), filter, encoding, batch_size, raw, decimals,
                             on_invalid, on_truncated, keep_deleted, use_threads);
@@ -136,20 +154,19 @@ PyDbfReader* Open(bool dbc, nb::handle source, std::string name,
   std::string path = bytes ? std::string() : nb::cast<std::string>(source);
   if (name.empty()) name = bytes ? "<bytes>" : path;
   DbcOptions dbc_options{.verify_crc = verify_crc};
-  const dbf::InvalidPolicy on_invalid_policy = options.on_invalid;
-  std::shared_ptr<dbf::DbfReader> reader;
-  {
-    nb::gil_scoped_release release;
-    if (dbc) {
-      reader = ValueOrThrow(bytes ? dbf::OpenDbc(bytes, name, std::move(options), dbc_options)
-                                  : dbf::OpenDbcFile(path, std::move(options), dbc_options));
-    } else {
-      reader =
-          ValueOrThrow(bytes ? dbf::DbfReader::Make(bytes, std::move(options), {name, std::nullopt})
-                             : dbf::OpenDbfFile(path, std::move(options)));
-    }
+  nb::gil_scoped_release release;
+  std::shared_ptr<arrow::io::RandomAccessFile> file = bytes;
+  if (!file) file = ValueOrThrow(dbf::OpenLocalFile(path));
+  scan::FileMeaning meaning;
+  if (!raw) {
+    meaning = scan::FileMeaning::ForFile(name, dataset, *HeaderSchema(file, name, options),
+                                         meaning_options);
   }
-  return new PyDbfReader(std::move(reader), name, dataset, on_invalid_policy);
+  auto open = [&](const dbf::ReadOptions& read) -> arrow::Result<std::shared_ptr<dbf::DbfReader>> {
+    if (dbc) return dbf::OpenDbc(file, name, read, dbc_options);
+    return dbf::DbfReader::Make(file, read, {name, std::nullopt});
+  };
+  return new PyDbfReader(open, std::move(options), meaning, name);
 }
 
 }  // namespace
@@ -174,16 +191,21 @@ void BindReader(nb::module_& m) {
               nb::handle filter, const std::string& encoding, int64_t batch_size, bool raw,
               const std::string& decimals, const std::string& on_invalid,
               const std::string& on_truncated, bool keep_deleted, bool large_strings,
-              bool use_threads, bool verify_crc, const std::string& dataset) {
+              bool use_threads, bool verify_crc, const std::string& dataset, bool typed,
+              const std::string& labels, const std::string& codes_as,
+              const std::string& label_language) {
           return Open(dbc, source, std::move(name), std::move(columns), filter, encoding,
                       batch_size, raw, decimals, on_invalid, on_truncated, keep_deleted,
-                      large_strings, use_threads, verify_crc, dataset);
+                      large_strings, use_threads, verify_crc, dataset,
+                      MeaningOptionsFromPython(typed, labels, codes_as, label_language));
         },
         nb::arg("source"), nb::arg("name"), nb::arg("columns").none(), nb::arg("filter").none(),
         nb::arg("encoding"), nb::arg("batch_size"), nb::arg("raw"), nb::arg("decimals"),
         nb::arg("on_invalid"), nb::arg("on_truncated"), nb::arg("keep_deleted"),
         nb::arg("large_strings"), nb::arg("use_threads"), nb::arg("verify_crc") = true,
-        nb::arg("dataset") = "", nb::rv_policy::take_ownership, doc);
+        nb::arg("dataset") = "", nb::arg("typed") = true, nb::arg("labels") = "codes",
+        nb::arg("codes_as") = "dictionary", nb::arg("label_language") = "pt",
+        nb::rv_policy::take_ownership, doc);
   };
   bind_open("open_dbf", false, "Opens a plain DBF (path or bytes) as a DbfReader.");
   bind_open("open_dbc", true, "Opens a .dbc (path or bytes) as a DbfReader.");

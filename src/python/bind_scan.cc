@@ -98,7 +98,8 @@ std::shared_ptr<scan::Scan> MakeScan(
     const std::string& schema_mode, bool use_cache, std::string cache_dir, bool ordered,
     int max_concurrent_files, bool with_source, bool verify_crc, int max_connections, bool typed,
     const std::string& cache_format, const std::string& on_truncated, double connect_timeout,
-    double timeout, int max_attempts) {
+    double timeout, int max_attempts, const std::string& labels, const std::string& codes_as,
+    const std::string& label_language) {
   scan::ScanOptions options;
   options.source_url = std::move(source_url);
   options.source_options =
@@ -113,7 +114,7 @@ std::shared_ptr<scan::Scan> MakeScan(
   options.max_concurrent_files = max_concurrent_files;
   options.with_source = with_source;
   options.verify_crc = verify_crc;
-  options.typed = typed;
+  options.meaning = MeaningOptionsFromPython(typed, labels, codes_as, label_language);
   options.cache_format = ValueOrThrow(cache::ParseConvertedFormat(cache_format));
   std::vector<scan::ScanFile> planned = FilesFromPython(files);
   nb::gil_scoped_release release;
@@ -169,11 +170,17 @@ void BindScan(nb::module_& m) {
                                     nb::cast<std::shared_ptr<scan::Scan>>(self.h));
           },
           nb::rv_policy::take_ownership)
-      .def("counters", [](const scan::Scan& self) {
+      .def("counters",
+           [](const scan::Scan& self) {
+             nb::dict d;
+             self.counters().ForEach([&d](const char* name, const std::atomic<int64_t>& counter) {
+               d[name] = counter.load(std::memory_order_relaxed);
+             });
+             return d;
+           })
+      .def("unmapped_codes", [](const scan::Scan& self) {
         nb::dict d;
-        self.counters().ForEach([&d](const char* name, const std::atomic<int64_t>& counter) {
-          d[name] = counter.load(std::memory_order_relaxed);
-        });
+        for (const auto& [column, count] : self.unmapped_codes()) d[column.c_str()] = count;
         return d;
       });
 
@@ -184,7 +191,9 @@ void BindScan(nb::module_& m) {
         nb::arg("max_concurrent_files"), nb::arg("with_source"), nb::arg("verify_crc"),
         nb::arg("max_connections"), nb::arg("typed"), nb::arg("cache_format"),
         nb::arg("on_truncated") = "raise", nb::arg("connect_timeout") = 20.0,
-        nb::arg("timeout") = 30.0, nb::arg("max_attempts") = 6, "Plans a multi-file scan.");
+        nb::arg("timeout") = 30.0, nb::arg("max_attempts") = 6, nb::arg("labels") = "codes",
+        nb::arg("codes_as") = "dictionary", nb::arg("label_language") = "pt",
+        "Plans a multi-file scan.");
 }
 
 }  // namespace arrow_sus::python

@@ -161,4 +161,17 @@ dbf::ReadOptions ReadOptionsFromPython(std::optional<std::vector<std::string>> c
   return options;
 }
 
+scan::MeaningOptions MeaningOptionsFromPython(bool typed, const std::string& labels,
+                                              const std::string& codes_as,
+                                              const std::string& label_language) {
+  scan::MeaningOptions options;
+  options.typed = typed;
+  options.codes_as_dictionary = codes_as != "string";
+  options.labels = labels == "labels" ? scan::LabelMode::kLabels
+                   : labels == "both" ? scan::LabelMode::kBoth
+                                      : scan::LabelMode::kCodes;
+  options.language = ValueOrThrow(scan::ParseLabelLanguage(label_language));
+  return options;
+}
+
 }  // namespace arrow_sus::python

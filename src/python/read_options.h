@@ -8,6 +8,7 @@
 
 #include "arrow_sus/dbf/filter.h"
 #include "arrow_sus/dbf/options.h"
+#include "arrow_sus/scan/meaning.h"
 #include "python/bindings.h"
 
 namespace arrow_sus::python {
@@ -25,5 +26,11 @@ dbf::ReadOptions ReadOptionsFromPython(std::optional<std::vector<std::string>> c
                                        const std::string& on_invalid,
                                        const std::string& on_truncated, bool keep_deleted,
                                        bool use_threads);
+
+// labels: "codes", "labels" or "both"; codes_as: "dictionary" or "string"; label_language: "pt"
+// or "en" (arrow_sus/reader.py checks them first and names the Python arguments).
+scan::MeaningOptions MeaningOptionsFromPython(bool typed, const std::string& labels,
+                                              const std::string& codes_as,
+                                              const std::string& label_language);
 
 }  // namespace arrow_sus::python

@@ -8,6 +8,8 @@
 #include <arrow/compute/cast.h>
 #include <arrow/util/key_value_metadata.h>
 
+#include "arrow_sus/catalog/catalog.h"
+#include "arrow_sus/catalog/path.h"
 #include "arrow_sus/error.h"
 #include "arrow_sus/scan/map_batches.h"
 
@@ -61,6 +63,8 @@ std::optional<std::string> TextAt(const arrow::Array& array, int64_t i) {
   switch (array.type_id()) {
     case arrow::Type::STRING:
       return std::string(static_cast<const arrow::StringArray&>(array).GetView(i));
+    case arrow::Type::LARGE_STRING:
+      return std::string(static_cast<const arrow::LargeStringArray&>(array).GetView(i));
     case arrow::Type::DICTIONARY: {
       const auto& dictionary = static_cast<const arrow::DictionaryArray&>(array);
       return TextAt(*dictionary.dictionary(), dictionary.GetValueIndex(i));
@@ -215,6 +219,7 @@ arrow::Result<LabelLanguage> ParseLabelLanguage(std::string_view name) {
 void UnmappedCodes::Add(const std::string& column, int64_t count) {
   std::lock_guard lock(mutex_);
   counts_[column] += count;
+  if (total_ != nullptr) total_->fetch_add(count, std::memory_order_relaxed);
 }
 
 std::map<std::string, int64_t> UnmappedCodes::ByColumn() const {
@@ -232,6 +237,7 @@ int64_t UnmappedCodes::Total() const {
 void UnmappedCodes::Reset() {
   std::lock_guard lock(mutex_);
   counts_.clear();
+  if (total_ != nullptr) total_->store(0);
 }
 
 FileMeaning FileMeaning::Make(std::string_view dataset, int year, const arrow::Schema& dbf_schema,
@@ -243,7 +249,7 @@ FileMeaning FileMeaning::Make(std::string_view dataset, int year, const arrow::S
   for (const auto& field : dbf_schema.fields()) {
     const catalog::FieldInfo* info = catalog::FindFieldInfo(dataset, field->name(), year);
     if (info == nullptr) continue;
-    const bool text = field->type()->id() == arrow::Type::STRING;
+    const bool text = arrow::is_string(field->type()->id());  // utf8, or large_utf8
     switch (info->kind) {
       case FieldKind::kCode:
         if (!codes_wanted || !info->reference.empty() || !info->separator.empty()) break;
@@ -277,6 +283,17 @@ FileMeaning FileMeaning::Make(std::string_view dataset, int year, const arrow::S
   }
   if (!semantics->empty()) meaning.semantics_ = std::move(semantics);
   return meaning;
+}
+
+FileMeaning FileMeaning::ForFile(std::string_view name, std::string_view dataset,
+                                 const arrow::Schema& dbf_schema, const MeaningOptions& options) {
+  const catalog::ParseResult parsed = catalog::Classify(name);
+  const bool named = parsed.outcome == catalog::ParseOutcome::kMatched;
+  const bool same_dataset =
+      named && (dataset.empty() || catalog::FindDataset(dataset) == parsed.ref.dataset);
+  if (dataset.empty() && !named) return Make("", 0, dbf_schema, options);
+  return Make(dataset.empty() ? parsed.ref.dataset->id : dataset,
+              same_dataset ? parsed.ref.year : 0, dbf_schema, options);
 }
 
 std::shared_ptr<arrow::Schema> FileMeaning::TypedSchema(
@@ -499,6 +516,15 @@ std::vector<std::string> FileMeaning::SourcesOf(const std::vector<std::string>& 
     add(column);
   }
   return sources;
+}
+
+bool FileMeaning::ComparesTyped(const dbf::Predicate& raw) const {
+  for (const std::string& name : raw.FieldNames()) {
+    for (const DateColumn& date : dates_) {
+      if (date.name == name) return true;
+    }
+  }
+  return false;
 }
 
 std::optional<dbf::Predicate> FileMeaning::Translate(const dbf::Predicate& predicate) const {

@@ -21,6 +21,7 @@
 #include "arrow_sus/io/remote_file.h"
 #include "arrow_sus/scan/batch_filter.h"
 #include "arrow_sus/scan/converted_files.h"
+#include "arrow_sus/scan/file_reading.h"
 #include "arrow_sus/scan/multi_file_reader.h"
 #include "arrow_sus/scan/predicate_expression.h"
 #include "arrow_sus/scan/semantic_types.h"
@@ -34,8 +35,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Bumped whenever a change to the reader changes what a conversion produces.
-constexpr int kConverterVersion = 1;
+// Bumped whenever a change to the reader changes what a conversion produces (2: coded columns as
+// dictionaries, numbers stored as text typed, from the data dictionaries).
+constexpr int kConverterVersion = 2;
 
 // The filter as it applies to a file: a field the file lacks is null there, so comparisons on it
 // are false and is_null is true (an empty AND is true, an empty OR false).
@@ -48,15 +50,6 @@ dbf::Predicate Specialize(const dbf::Predicate& p, const arrow::Schema& schema) 
   }
   if (schema.GetFieldByName(p.field) != nullptr) return p;
   return p.op == dbf::CompareOp::kIsNull ? dbf::Predicate::And({}) : dbf::Predicate::Or({});
-}
-
-bool ReadsAny(const dbf::Predicate& predicate, const std::vector<DateColumn>& dates) {
-  for (const std::string& name : predicate.FieldNames()) {
-    for (const DateColumn& date : dates) {
-      if (date.name == name) return true;
-    }
-  }
-  return false;
 }
 
 std::shared_ptr<arrow::Schema> WithSourceColumns(const std::shared_ptr<arrow::Schema>& schema) {
@@ -239,12 +232,15 @@ fs::path MakeTemporaryDirectory() {
 
 }  // namespace
 
-std::string ConverterKey(const dbf::ReadOptions& options, bool typed) {
+std::string ConverterKey(const dbf::ReadOptions& options, const MeaningOptions& meaning) {
+  // Labels are presentation, applied to whatever is read: they are not part of the key.
   return "arrow-sus/" + std::to_string(kConverterVersion) +
          ";encoding=" + std::string(dbf::EncodingName(options.encoding)) +
          ";decimals=" + (options.decimals == dbf::DecimalMode::kExact ? "exact" : "float") +
          ";raw=" + (options.raw ? "1" : "0") +
-         ";keep_deleted=" + (options.keep_deleted ? "1" : "0") + ";typed=" + (typed ? "1" : "0");
+         ";keep_deleted=" + (options.keep_deleted ? "1" : "0") +
+         ";typed=" + (meaning.typed ? "1" : "0") +
+         ";codes=" + (meaning.codes_as_dictionary ? "dictionary" : "string");
 }
 
 class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
@@ -263,7 +259,8 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     if (options_.use_cache) {
       ARROW_ASSIGN_OR_RAISE(converted_cache_, cache::ConvertedCache::Open(cache_root.string()));
     }
-    converter_ = ConverterKey(options_.read, options_.typed);
+    if (options_.read.raw) options_.meaning = {.typed = false, .codes_as_dictionary = false};
+    converter_ = ConverterKey(options_.read, options_.meaning);
     // Converting every column for the cache would raise on columns the caller did not ask for; a
     // truncated file read on_truncated = kWarn must not become a cached conversion served later
     // without a word.
@@ -282,6 +279,7 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     ARROW_RETURN_NOT_OK(Plan());
     counters_.Reset();
     warnings_.Clear();
+    unmapped_.Reset();
     std::vector<FileTask> tasks;
     auto self = shared_from_this();
     for (size_t i = 0; i < planned_.size(); ++i) {
@@ -303,11 +301,13 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
   std::shared_ptr<arrow::Schema> output_schema_;  // data_schema_ + source columns when asked
   ScanCounters counters_;
   PassWarnings warnings_;
+  UnmappedCodes unmapped_{&counters_.unmapped_codes};
 
  private:
   arrow::Status PlanAll() {
     planned_.resize(files_.size());
-    dates_.resize(files_.size());
+    meanings_.resize(files_.size());
+    typed_schemas_.resize(files_.size());
     checksums_.resize(files_.size());
     // Planning touches the source once or twice per uncached file: run within the host limit.
     size_t parallel = std::max(1, options_.source_options.max_connections_per_host);
@@ -373,7 +373,10 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
         if (schema.ok()) {
           p.cached_converted = hit->local_path;
           checksums_[i] = hit->checksums;
-          p.schema = *schema;
+          // The cached file holds typed columns: the meaning presents them.
+          typed_schemas_[i] = *schema;
+          meanings_[i] = MeaningOf(p, **schema);
+          p.schema = meanings_[i].OutputSchema(*schema);
           return arrow::Status::OK();
         }
         ARROW_RETURN_NOT_OK(converted_cache_->Forget(*hit));  // damaged: converted again
@@ -393,35 +396,57 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     header_only.columns.reset();
     header_only.filter.reset();
     header_only.use_threads = false;
-    ARROW_ASSIGN_OR_RAISE(auto reader,
-                          dbf::DbfReader::Make(std::make_shared<arrow::io::BufferReader>(prefix),
-                                               header_only, {.name = path}));
-    if (options_.typed && !options_.read.raw)
-      dates_[i] = CatalogDateColumns(p.file.dataset, *reader->schema());
-    p.schema = TypedSchema(reader->schema(), dates_[i]);
+    auto header = [&]() {
+      return dbf::DbfReader::Make(std::make_shared<arrow::io::BufferReader>(prefix), header_only,
+                                  {.name = path});
+    };
+    ARROW_ASSIGN_OR_RAISE(auto reader, header());
+    meanings_[i] = MeaningOf(p, *reader->schema());
+    ARROW_RETURN_NOT_OK(reader->Close());
+    // The same header read with the meaning's field semantics: coded columns, numbers.
+    header_only.semantics = meanings_[i].semantics();
+    ARROW_ASSIGN_OR_RAISE(reader, header());
+    typed_schemas_[i] = meanings_[i].TypedSchema(reader->schema());
+    p.schema = meanings_[i].OutputSchema(typed_schemas_[i]);
     return reader->Close();
+  }
+
+  // What the dictionary says about a planned file's columns (for its dataset and year).
+  FileMeaning MeaningOf(const PlannedFile& p, const arrow::Schema& schema) const {
+    return FileMeaning::Make(p.file.dataset, p.file.year.value_or(0), schema, options_.meaning);
   }
 
   // What a pass reads of one planned file.
   struct FileRead {
     std::vector<std::string> columns;  // the asked columns this file has, in the asked order
-    std::vector<std::string> fields;   // the DBF fields among them (not the keep_deleted column)
+    // The typed columns they are presented from (a decoded age from its fields, COL_label from
+    // COL), plus, when the filter is applied after presentation, those it reads.
+    std::vector<std::string> typed;
     std::shared_ptr<const dbf::Predicate> filter;  // the scan's filter, specialised to the file
+    // The filter over the raw fields (labels and ages translated), when it can be evaluated on the
+    // bytes or on the typed columns; otherwise null and `filter` is applied once presented.
+    std::shared_ptr<const dbf::Predicate> raw_filter;
   };
 
   arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenFile(size_t i,
                                                                     const arrow::StopToken& stop) {
     const PlannedFile& p = planned_[i];
     const std::string& path = p.file.path;
+    const FileMeaning& meaning = meanings_[i];
     FileRead read;
     for (const auto& field : data_schema_->fields()) {
       if (p.schema->GetFieldByName(field->name()) != nullptr) read.columns.push_back(field->name());
     }
-    // The reader adds the keep_deleted column itself.
-    read.fields = read.columns;
-    std::erase(read.fields, std::string(dbf::kDeletedColumn));
-    if (options_.read.filter)
+    std::vector<std::string> presented = read.columns;
+    if (options_.read.filter) {
       read.filter = std::make_shared<dbf::Predicate>(Specialize(*options_.read.filter, *p.schema));
+      if (std::optional<dbf::Predicate> raw = meaning.Translate(*read.filter)) {
+        read.raw_filter = std::make_shared<dbf::Predicate>(std::move(*raw));
+      } else {
+        presented = AppendMissing(presented, read.filter->FieldNames());
+      }
+    }
+    read.typed = meaning.SourcesOf(presented);
 
     std::shared_ptr<arrow::RecordBatchReader> reader;
     std::function<void()> on_close;
@@ -464,15 +489,18 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
                                                                       const FileRead& read,
                                                                       SourceProgress* progress) {
     const PlannedFile& p = planned_[i];
+    const std::vector<std::string> columns =
+        read.raw_filter ? AppendMissing(read.typed, read.raw_filter->FieldNames()) : read.typed;
     ConvertedReadOptions options{
-        .columns = read.columns,
+        .columns = read.typed,
         .batch_size = options_.read.batch_size,
         .use_threads = options_.read.use_threads,
         .bytes_read = &counters_.bytes_read,
         .file_rows = &progress->cached_rows,
         .verifier = std::make_shared<cache::ChunkVerifier>(*p.cached_converted, checksums_[i])};
-    if (read.filter) {
-      ARROW_ASSIGN_OR_RAISE(options.filter, PredicateToExpression(*read.filter, *p.schema));
+    if (read.raw_filter) {
+      ARROW_ASSIGN_OR_RAISE(options.filter,
+                            PredicateToExpression(*read.raw_filter, *typed_schemas_[i]));
     }
     cache::ConvertedEntry entry = CacheEntryFor(p);
     entry.local_path = *p.cached_converted;
@@ -480,9 +508,22 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     ARROW_ASSIGN_OR_RAISE(auto reader, OpenConvertedFile(options_.cache_format, *p.cached_converted,
                                                          options, forget));
     counters_.files_from_cache.fetch_add(1, std::memory_order_relaxed);
-    counters_.columns_read_from_cache.fetch_add(
-        ColumnsDecoded(read.columns, read.filter.get(), *p.schema), std::memory_order_relaxed);
-    return reader;
+    counters_.columns_read_from_cache.fetch_add(static_cast<int64_t>(columns.size()),
+                                                std::memory_order_relaxed);
+    return Presented(i, std::move(reader), read, /*filtered=*/read.raw_filter != nullptr);
+  }
+
+  // The typed `reader` of planned file i presented (labels, decoded ages), filtered when the
+  // filter was not applied before (`filtered`), and projected to the asked columns.
+  arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> Presented(
+      size_t i, std::shared_ptr<arrow::RecordBatchReader> reader, const FileRead& read,
+      bool filtered) {
+    ARROW_ASSIGN_OR_RAISE(reader, meanings_[i].Present(std::move(reader), &unmapped_));
+    std::optional<arrow::compute::Expression> expression;
+    if (read.filter && !filtered) {
+      ARROW_ASSIGN_OR_RAISE(expression, PredicateToExpression(*read.filter, *reader->schema()));
+    }
+    return FilterAndProject(std::move(reader), std::move(expression), read.columns);
   }
 
   // Planned file i decoded from its bytes (mirror, raw cache or download). With the cache on, every
@@ -507,55 +548,45 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
       ARROW_ASSIGN_OR_RAISE(bytes, OpenDbcStream(input, path, {.verify_crc = options_.verify_crc}));
     }
     dbf::SourceInfo source{.name = path, .crc32 = p.identity.crc32};
-    const std::vector<DateColumn>& dates = dates_[i];
-    std::atomic<int64_t>* invalid_dates = &counters_.invalid_dates;
+    const FileMeaning& meaning = meanings_[i];
     std::shared_ptr<arrow::RecordBatchReader> reader;
     if (lock) {
+      // Every column, typed, into the cache; the filter and presentation on the way out.
       dbf::ReadOptions all = options_.read;
       all.columns.reset();
       all.filter.reset();
-      ARROW_ASSIGN_OR_RAISE(auto dbf_reader, dbf::DbfReader::Make(bytes, all, source));
-      progress->dbf = dbf_reader;
-      ARROW_ASSIGN_OR_RAISE(
-          auto typed, TypeDates(dbf_reader, dates, options_.read.on_invalid, path, invalid_dates));
+      all.semantics = meaning.semantics();
+      ARROW_ASSIGN_OR_RAISE(progress->dbf, dbf::DbfReader::Make(bytes, all, source));
+      ARROW_ASSIGN_OR_RAISE(reader, meaning.Type(progress->dbf, options_.read.on_invalid, path,
+                                                 &counters_.invalid_dates));
       auto cache = converted_cache_;
       ARROW_ASSIGN_OR_RAISE(
-          auto tee, TeeToConvertedFile(
-                        options_.cache_format, typed, entry.local_path, std::move(*lock),
-                        [cache, entry](const std::string&, const cache::ChunkChecksums& checksums) {
-                          cache::ConvertedEntry written = entry;
-                          written.checksums = checksums;
-                          return cache->Commit(written);
-                        }));
-      std::optional<arrow::compute::Expression> expression;
-      if (read.filter) {
-        ARROW_ASSIGN_OR_RAISE(expression, PredicateToExpression(*read.filter, *typed->schema()));
+          reader, TeeToConvertedFile(
+                      options_.cache_format, reader, entry.local_path, std::move(*lock),
+                      [cache, entry](const std::string&, const cache::ChunkChecksums& checksums) {
+                        cache::ConvertedEntry written = entry;
+                        written.checksums = checksums;
+                        return cache->Commit(written);
+                      }));
+      if (read.raw_filter) {
+        ARROW_ASSIGN_OR_RAISE(auto expression,
+                              PredicateToExpression(*read.raw_filter, *reader->schema()));
+        ARROW_ASSIGN_OR_RAISE(reader, FilterAndProject(reader, expression, {}));
       }
-      ARROW_ASSIGN_OR_RAISE(reader, FilterAndProject(tee, expression, read.columns));
-    } else if (read.filter && ReadsAny(*read.filter, dates)) {
-      // Dates compare as dates only once typed: read the filter's columns too, filter after
-      // typing.
-      std::vector<std::string> needed = read.fields;
-      for (const std::string& name : read.filter->FieldNames()) {
-        if (std::find(needed.begin(), needed.end(), name) == needed.end()) needed.push_back(name);
-      }
-      dbf::ReadOptions projected = options_.read;
-      projected.columns = needed;
-      projected.filter.reset();
-      ARROW_ASSIGN_OR_RAISE(auto dbf_reader, dbf::DbfReader::Make(bytes, projected, source));
-      progress->dbf = dbf_reader;
-      ARROW_ASSIGN_OR_RAISE(
-          auto typed, TypeDates(dbf_reader, dates, options_.read.on_invalid, path, invalid_dates));
-      ARROW_ASSIGN_OR_RAISE(auto expression, PredicateToExpression(*read.filter, *typed->schema()));
-      ARROW_ASSIGN_OR_RAISE(reader, FilterAndProject(typed, expression, read.columns));
+      ARROW_ASSIGN_OR_RAISE(reader, Presented(i, std::move(reader), read,
+                                              /*filtered=*/read.raw_filter != nullptr));
     } else {
-      dbf::ReadOptions pushed = options_.read;
-      pushed.columns = read.fields;
-      pushed.filter = read.filter;
-      ARROW_ASSIGN_OR_RAISE(auto dbf_reader, dbf::DbfReader::Make(bytes, pushed, source));
-      progress->dbf = dbf_reader;
-      ARROW_ASSIGN_OR_RAISE(
-          reader, TypeDates(dbf_reader, dates, options_.read.on_invalid, path, invalid_dates));
+      dbf::ReadOptions asked = options_.read;
+      asked.columns = read.columns;
+      asked.filter = read.filter;
+      auto open = [&](const dbf::ReadOptions& options) {
+        return dbf::DbfReader::Make(bytes, options, source);
+      };
+      ARROW_ASSIGN_OR_RAISE(MeaningfulRead decoded,
+                            ReadWithMeaning(open, std::move(asked), meaning, path,
+                                            &counters_.invalid_dates, &unmapped_));
+      progress->dbf = std::move(decoded.dbf);
+      reader = std::move(decoded.rows);
     }
     const int64_t deleted_column = options_.read.keep_deleted ? 1 : 0;
     counters_.columns_converted.fetch_add(progress->dbf->schema()->num_fields() - deleted_column,
@@ -611,7 +642,9 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
   std::optional<fs::path> local_root_;
   std::optional<io::FileCache> raw_cache_;
   std::shared_ptr<cache::ConvertedCache> converted_cache_;
-  std::vector<std::vector<DateColumn>> dates_;    // per planned file: text columns typed as dates
+  std::vector<FileMeaning> meanings_;  // per planned file: what its columns mean
+  // Per planned file: its columns as typed (what the converted cache holds), before presentation.
+  std::vector<std::shared_ptr<arrow::Schema>> typed_schemas_;
   std::vector<cache::ChunkChecksums> checksums_;  // per planned file read from the converted cache
   std::string converter_;
   bool write_converted_ = false;
@@ -653,6 +686,7 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> Scan::Execute() {
 }
 
 const ScanCounters& Scan::counters() const { return impl_->counters_; }
+std::map<std::string, int64_t> Scan::unmapped_codes() const { return impl_->unmapped_.ByColumn(); }
 const ScanOptions& Scan::options() const { return impl_->options_; }
 std::vector<std::string> Scan::warnings() const { return impl_->warnings_.Get(); }
 

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 
+#include <arrow/io/file.h>
 #include <arrow/io/interfaces.h>
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
@@ -93,6 +94,9 @@ class DbfReader : public arrow::RecordBatchReader {
 };
 
 // Opens a plain .dbf file.
+// A local file opened for reading: kNotFound when it is not a regular file, kIo otherwise.
+arrow::Result<std::shared_ptr<arrow::io::ReadableFile>> OpenLocalFile(const std::string& path);
+
 arrow::Result<std::shared_ptr<DbfReader>> OpenDbfFile(const std::string& path, ReadOptions options);
 
 // Opens a .dbc held by `file` (a local file, or bytes in memory via arrow::io::BufferReader): its

@@ -15,6 +15,7 @@
 // after presentation.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -67,12 +68,15 @@ inline constexpr char kLabelSuffix[] = "_label";
 // Codes met that their column's list lacks, per column; shared by the files of a scan.
 class UnmappedCodes {
  public:
+  // `total` (optional) is kept equal to the sum over columns.
+  explicit UnmappedCodes(std::atomic<int64_t>* total = nullptr) : total_(total) {}
   void Add(const std::string& column, int64_t count);
   std::map<std::string, int64_t> ByColumn() const;
   int64_t Total() const;
   void Reset();
 
  private:
+  std::atomic<int64_t>* total_;
   mutable std::mutex mutex_;
   std::map<std::string, int64_t> counts_;
 };
@@ -86,6 +90,11 @@ class FileMeaning {
   // datasets, and raw reads, get an empty meaning.
   static FileMeaning Make(std::string_view dataset, int year, const arrow::Schema& dbf_schema,
                           const MeaningOptions& options);
+
+  // For one file read on its own: its dataset is `dataset` when given, else the one its name shows
+  // (arrow_sus/catalog/path.h), and its year the one its name shows (0 when none).
+  static FileMeaning ForFile(std::string_view name, std::string_view dataset,
+                             const arrow::Schema& dbf_schema, const MeaningOptions& options);
 
   const MeaningOptions& options() const { return options_; }
 
@@ -111,6 +120,10 @@ class FileMeaning {
   // `predicate` (over output columns) over the raw fields instead, or nullopt when some part of it
   // can only be evaluated on presented columns.
   std::optional<dbf::Predicate> Translate(const dbf::Predicate& predicate) const;
+
+  // Whether a raw predicate reads a column that compares as it should only once typed (a date
+  // stored as text): such a filter is applied after typing, not on the bytes.
+  bool ComparesTyped(const dbf::Predicate& raw) const;
 
  private:
   struct Coded {

@@ -21,6 +21,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,6 +34,7 @@
 #include "arrow_sus/dbf/options.h"
 #include "arrow_sus/io/identity.h"
 #include "arrow_sus/io/source.h"
+#include "arrow_sus/scan/meaning.h"
 #include "arrow_sus/scan/schema_unification.h"
 
 namespace arrow_sus::scan {
@@ -60,9 +62,9 @@ struct ScanOptions {
   int max_concurrent_files = 0;  // 0: one per core, at least 2
   bool with_source = false;      // add columns uf, year, month and file to every row
   bool verify_crc = true;
-  // Semantic types from the catalog (see semantic_types.h): date columns stored as text become
-  // date32.
-  bool typed = true;
+  // What the catalog's data dictionary says about the columns (scan/meaning.h): dates and numbers
+  // stored as text typed, coded columns as dictionary arrays, labels, decoded ages.
+  MeaningOptions meaning;
   // How conversions are cached: uncompressed Arrow IPC (the fastest re-read, ~10x the .dbc on
   // disk), Arrow IPC with LZ4 (3-8x the .dbc) or Parquet (~0.5x the .dbc, about as slow to read
   // back as decoding the .dbc). Entries in another format are not used.
@@ -116,6 +118,9 @@ struct ScanCounters {
   std::atomic<int64_t> rows_filtered_out{0};
   std::atomic<int64_t> rows{0};     // rows delivered
   std::atomic<int64_t> batches{0};  // batches delivered
+  // Values of coded columns that their code list lacks (delivered rows; per column in
+  // Scan::unmapped_codes()).
+  std::atomic<int64_t> unmapped_codes{0};
 
   // Calls f(name, counter) for every counter, in declaration order.
   template <typename F>
@@ -146,6 +151,7 @@ struct ScanCounters {
     f("rows_filtered_out", self.rows_filtered_out);
     f("rows", self.rows);
     f("batches", self.batches);
+    f("unmapped_codes", self.unmapped_codes);
   }
 };
 
@@ -165,6 +171,8 @@ class Scan {
   arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> Execute();
 
   const ScanCounters& counters() const;
+  // Values of coded columns their code list lacks, per column, in the latest pass.
+  std::map<std::string, int64_t> unmapped_codes() const;
   const ScanOptions& options() const;
   // What the latest pass read although it was incomplete (on_truncated = kWarn): one message per
   // truncated file, naming it, in the order the files finished. Safe from any thread.
@@ -179,6 +187,6 @@ class Scan {
 
 // The converter key of the converted cache for these options: conversions made with other options,
 // or by another converter version, are never reused.
-std::string ConverterKey(const dbf::ReadOptions& options, bool typed);
+std::string ConverterKey(const dbf::ReadOptions& options, const MeaningOptions& meaning);
 
 }  // namespace arrow_sus::scan

@@ -1,0 +1,62 @@
+#include "arrow_sus/scan/file_reading.h"
+
+#include <algorithm>
+
+#include "arrow_sus/scan/batch_filter.h"
+#include "arrow_sus/scan/predicate_expression.h"
+
+namespace arrow_sus::scan {
+
+std::vector<std::string> AppendMissing(std::vector<std::string> names,
+                                       const std::vector<std::string>& more) {
+  for (const std::string& name : more) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  }
+  return names;
+}
+
+arrow::Result<MeaningfulRead> ReadWithMeaning(const DbfOpener& open, dbf::ReadOptions options,
+                                              const FileMeaning& meaning, const std::string& file,
+                                              std::atomic<int64_t>* invalid_dates,
+                                              UnmappedCodes* unmapped) {
+  const std::optional<std::vector<std::string>> asked = options.columns;
+  const std::shared_ptr<const dbf::Predicate> filter = options.filter;
+  std::shared_ptr<const dbf::Predicate> raw;
+  if (filter) {
+    if (std::optional<dbf::Predicate> translated = meaning.Translate(*filter)) {
+      raw = std::make_shared<dbf::Predicate>(std::move(*translated));
+    }
+  }
+  const bool on_bytes = raw && !meaning.ComparesTyped(*raw);
+  if (asked) {
+    std::vector<std::string> presented = *asked;
+    if (filter && !raw) presented = AppendMissing(std::move(presented), filter->FieldNames());
+    std::vector<std::string> typed = meaning.SourcesOf(presented);
+    if (raw && !on_bytes) typed = AppendMissing(std::move(typed), raw->FieldNames());
+    std::erase(typed, std::string(dbf::kDeletedColumn));  // the reader adds it itself
+    options.columns = std::move(typed);
+  }
+  options.filter = on_bytes ? raw : nullptr;
+  options.semantics = meaning.semantics();
+  MeaningfulRead read;
+  ARROW_ASSIGN_OR_RAISE(read.dbf, open(options));
+  ARROW_ASSIGN_OR_RAISE(read.rows, meaning.Type(read.dbf, options.on_invalid, file, invalid_dates));
+  if (raw && !on_bytes) {
+    ARROW_ASSIGN_OR_RAISE(auto typed_filter, PredicateToExpression(*raw, *read.rows->schema()));
+    ARROW_ASSIGN_OR_RAISE(read.rows, FilterAndProject(read.rows, typed_filter, {}));
+  }
+  ARROW_ASSIGN_OR_RAISE(read.rows, meaning.Present(read.rows, unmapped));
+  std::optional<arrow::compute::Expression> presented_filter;
+  if (filter && !raw) {
+    ARROW_ASSIGN_OR_RAISE(presented_filter, PredicateToExpression(*filter, *read.rows->schema()));
+  }
+  if (presented_filter || asked) {
+    std::vector<std::string> columns = asked.value_or(std::vector<std::string>());
+    if (asked && options.keep_deleted) columns = AppendMissing(columns, {dbf::kDeletedColumn});
+    ARROW_ASSIGN_OR_RAISE(read.rows,
+                          FilterAndProject(read.rows, std::move(presented_filter), columns));
+  }
+  return read;
+}
+
+}  // namespace arrow_sus::scan
