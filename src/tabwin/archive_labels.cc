@@ -7,26 +7,15 @@
 
 #include "arrow_sus/catalog/catalog.h"
 #include "arrow_sus/error.h"
+#include "tabwin/paths.h"
 
 namespace arrow_sus::tabwin {
 
 namespace {
 
-std::string Upper(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), ::toupper);
-  return out;
-}
-
-std::string_view BaseName(std::string_view path) {
-  const size_t slash = path.find_last_of("/\\");
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-
-std::string_view DirName(std::string_view path) {
-  const size_t slash = path.rfind('/');
-  return slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
-}
+using internal::BaseName;
+using internal::DirName;
+using internal::Upper;
 
 bool EndsWithIgnoringCase(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && Upper(text.substr(text.size() - suffix.size())) == suffix;
@@ -102,8 +91,7 @@ bool Alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
 
 // Whether a CNV's file name is the field's name ("SEXO.CNV" for SEXO), ignoring other characters.
 bool NamedLike(std::string_view cnv_member, std::string_view field) {
-  std::string stem = Upper(BaseName(cnv_member));
-  stem = stem.substr(0, stem.rfind('.'));
+  std::string stem = Upper(internal::Stem(BaseName(cnv_member)));
   std::erase_if(stem, [](char c) { return !Alnum(c); });
   std::string name(field);
   std::erase_if(name, [](char c) { return !Alnum(c); });

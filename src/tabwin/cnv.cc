@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "arrow_sus/error.h"
+#include "tabwin/paths.h"
 #include "tabwin/text_lines.h"
 
 namespace arrow_sus::tabwin {
@@ -84,7 +85,7 @@ class CnvParser {
           return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
         });
         if (!letters) return bad();
-        for (char c : tokens[k].text) out_.flags.push_back(static_cast<char>(std::toupper(c)));
+        out_.flags += internal::Upper(tokens[k].text);
       }
     } else if (tokens.size() >= 3 && AllDigits(tokens.back().text)) {
       width = tokens.back().text;

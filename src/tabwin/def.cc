@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "arrow_sus/error.h"
+#include "tabwin/paths.h"
 #include "tabwin/text_lines.h"
 
 namespace arrow_sus::tabwin {
@@ -30,8 +31,8 @@ bool IsDbfFieldName(std::string_view name) {
 ConversionKind KindOf(std::string_view file) {
   if (file.empty()) return ConversionKind::kNone;
   const size_t dot = file.rfind('.');
-  std::string ext(dot == std::string_view::npos ? "" : file.substr(dot + 1));
-  std::transform(ext.begin(), ext.end(), ext.begin(), ::toupper);
+  const std::string ext =
+      internal::Upper(dot == std::string_view::npos ? "" : file.substr(dot + 1));
   if (ext == "CNV") return ConversionKind::kCnv;
   if (ext == "DBF") return ConversionKind::kDbf;
   return ConversionKind::kOther;
@@ -86,8 +87,7 @@ arrow::Result<DefFile> ParseDef(std::span<const uint8_t> bytes, std::string name
     var.marker = marker;
     var.line = number;
     var.label = text.ToUtf8(items[0]);
-    std::string field(items.size() > 1 ? items[1] : std::string_view());
-    std::transform(field.begin(), field.end(), field.begin(), ::toupper);
+    std::string field = internal::Upper(items.size() > 1 ? items[1] : std::string_view());
     if (!categorical) {  // an increment: a field or expression to sum, kept as written
       var.field = std::move(field);
       out.variables.push_back(std::move(var));

@@ -4,30 +4,16 @@
 #include <cctype>
 #include <string>
 
+#include "tabwin/paths.h"
+
 namespace arrow_sus::tabwin {
 
 namespace {
 
-std::string Upper(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), ::toupper);
-  return out;
-}
-
-std::string_view BaseName(std::string_view path) {
-  const size_t slash = path.find_last_of("/\\");
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-
-std::string_view DirName(std::string_view path) {
-  const size_t slash = path.find_last_of("/\\");
-  return slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
-}
-
-std::string_view Stem(std::string_view name) {
-  const size_t dot = name.rfind('.');
-  return dot == std::string_view::npos ? name : name.substr(0, dot);
-}
+using internal::BaseName;
+using internal::DirName;
+using internal::Stem;
+using internal::Upper;
 
 // '*' any run of characters, '?' any one (both strings upper case).
 bool GlobMatches(std::string_view glob, std::string_view text) {
