@@ -294,7 +294,7 @@ def refresh(
     if errors not in ("raise", "collect"):
         raise InvalidArgumentError(f"errors must be 'raise' or 'collect', not {errors!r}")
     ids = [datasets] if isinstance(datasets, str) else list(datasets) if datasets is not None else None
-    ids = ids if ids is not None else _default_datasets()
+    ids = list(dict.fromkeys(ids)) if ids is not None else _default_datasets()
     archives = _archives_of(ids)
     src = source if isinstance(source, remote.Source) else remote.open_source(source, max_connections=max_connections)
     outcomes: dict[str, ArchiveOutcome] = {}

@@ -41,6 +41,7 @@ nb::dict CnvDict(const CnvFile& cnv) {
     item["number"] = c.number;
     item["label"] = Text(c.label);
     item["line"] = c.line;
+    item["subtotal"] = Text(c.subtotal);
     categories.append(item);
   }
   for (const CnvEntry& e : cnv.entries) {

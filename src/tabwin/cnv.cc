@@ -6,7 +6,6 @@
 #include <cctype>
 #include <map>
 #include <tuple>
-#include <unordered_map>
 
 #include "arrow_sus/error.h"
 #include "tabwin/paths.h"
@@ -143,6 +142,14 @@ class CnvParser {
     std::string_view content = line.substr(0, line.find(';'));
     auto tokens = Tokenize(content);
     if (tokens.empty()) return arrow::Status::OK();
+    // A mark of one or two characters in the first three columns, before the number, is the
+    // category's subtotal mark (part of its identity).
+    std::string_view mark;
+    if (tokens.size() >= 2 && !AllDigits(tokens[0].text) && tokens[0].text.size() <= 2 &&
+        tokens[0].end <= 3 && AllDigits(tokens[1].text)) {
+      mark = tokens[0].text;
+      tokens.erase(tokens.begin());
+    }
     if (!AllDigits(tokens[0].text) || tokens[0].text.size() > 9)
       return Fail(number, "expected a category number at the start of the line, found \"" +
                               text_.ToUtf8(tokens[0].text) + "\"");
@@ -156,7 +163,7 @@ class CnvParser {
       std::string codes = CompactExpression(Trim(content.substr(column)), &expression);
       if (expression) {
         const int32_t category =
-            CategoryFor(category_number, Trim(content.substr(after, column - after)), number);
+            CategoryFor(mark, category_number, Trim(content.substr(after, column - after)), number);
         return ParseCodes(codes, category, number);
       }
     }
@@ -165,25 +172,26 @@ class CnvParser {
     if (tokens.size() >= 3 &&
         (reaches || tokens.back().begin - tokens[tokens.size() - 2].end >= 2)) {
       const int32_t category = CategoryFor(
-          category_number, Trim(content.substr(after, tokens.back().begin - after)), number);
+          mark, category_number, Trim(content.substr(after, tokens.back().begin - after)), number);
       return ParseCodes(tokens.back().text, category, number);
     }
     if (tokens.size() == 2 && column > 0 && tokens[1].begin >= column) {  // codes only
-      return ParseCodes(tokens[1].text, CategoryFor(category_number, {}, number), number);
+      return ParseCodes(tokens[1].text, CategoryFor(mark, category_number, {}, number), number);
     }
     if (tokens.size() >= 2) {  // a label whose codes follow on the next lines
-      CategoryFor(category_number, Trim(content.substr(after)), number);
+      CategoryFor(mark, category_number, Trim(content.substr(after)), number);
       return arrow::Status::OK();
     }
     return Fail(number, "a category number with neither a label nor codes");
   }
 
-  int32_t CategoryFor(int64_t category_number, std::string_view raw_label, int64_t line) {
+  int32_t CategoryFor(std::string_view mark, int64_t category_number, std::string_view raw_label,
+                      int64_t line) {
     std::string label = text_.ToUtf8(raw_label);
-    auto [it, inserted] =
-        index_.try_emplace(category_number, static_cast<int32_t>(out_.categories.size()));
+    auto [it, inserted] = index_.try_emplace({std::string(mark), category_number},
+                                             static_cast<int32_t>(out_.categories.size()));
     if (inserted) {
-      out_.categories.push_back({category_number, std::move(label), line});
+      out_.categories.push_back({category_number, std::move(label), line, text_.ToUtf8(mark)});
       return it->second;
     }
     CnvCategory& category = out_.categories[static_cast<size_t>(it->second)];
@@ -339,14 +347,14 @@ class CnvParser {
 
   std::string Describe(const CnvEntry& entry) const {
     const CnvCategory& category = out_.categories[static_cast<size_t>(entry.category)];
-    return std::to_string(category.number) + " \"" + category.label + "\" (line " +
-           std::to_string(entry.line) + ")";
+    return category.subtotal + std::to_string(category.number) + " \"" + category.label +
+           "\" (line " + std::to_string(entry.line) + ")";
   }
 
   TextLines text_;
   CnvFile out_;
   size_t codes_column_ = 0;
-  std::unordered_map<int64_t, int32_t> index_;  // category number -> index
+  std::map<std::pair<std::string, int64_t>, int32_t> index_;  // (mark, number) -> index
 };
 
 bool WildcardMatches(std::string_view pattern, std::string_view code) {

@@ -137,6 +137,17 @@ TEST(TabwinCnvTest, CategoriesContinueOverSeveralLines) {
   EXPECT_TRUE(cnv.issues.empty());
 }
 
+TEST(TabwinCnvTest, ASubtotalMarkBeforeTheNumberIsPartOfTheCategory) {
+  std::string text = "3 3\r\n" + CnvLine(1, "Cap I", "A00-B99") + CnvLine(2, "Cap II", "C00-D48");
+  text += "S" + CnvLine(1, "Caps I e II", "A00-D48").substr(1);  // "S     1  Caps I e II ..."
+  CnvFile cnv = Parse(text);
+  ASSERT_EQ(cnv.categories.size(), 3u);
+  EXPECT_EQ(cnv.categories[2].subtotal, "S");
+  EXPECT_EQ(cnv.categories[2].number, 1);
+  EXPECT_EQ(cnv.categories[0].subtotal, "");
+  EXPECT_EQ(cnv.entries[2].category, 2);
+}
+
 TEST(TabwinCnvTest, ABlankCodesColumnIsTheBlankValue) {
   CnvFile cnv =
       Parse("2 2\r\n" + CnvLine(1, "Em branco", "  ") + CnvLine(2, "Preenchido", "01-99"));

@@ -8,11 +8,11 @@
 //         1  Masculino                                         1
 //         2  Feminino                                          2,3
 //
-// Every other line is a category: its number, its label, and the codes it covers (a list separated
-// by commas, ranges "first-last", and wildcards "?" and a trailing "*"). A category may continue
-// over several lines with the same number. When codes overlap, the entry written last decides
-// (TabWin's rule: a catch-all range is written first and refined below it); such overlaps are
-// reported, never silently merged.
+// Every other line is a category: its number (after an optional subtotal mark), its label, and
+// the codes it covers (a list separated by commas, ranges "first-last", and wildcards "?" and a
+// trailing "*"). A category may continue over several lines with the same number. When codes
+// overlap, the entry written last decides (TabWin's rule: a catch-all range is written first and
+// refined below it); such overlaps are reported, never silently merged.
 #pragma once
 
 #include <cstdint>
@@ -42,9 +42,10 @@ enum class CodeKind : uint8_t {
 };
 
 struct CnvCategory {
-  int64_t number = 0;  // as written in the file
-  std::string label;   // UTF-8, trimmed
-  int64_t line = 0;    // 1-based line of the first line carrying its label
+  int64_t number = 0;    // as written in the file
+  std::string label;     // UTF-8, trimmed
+  int64_t line = 0;      // 1-based line of the first line carrying its label
+  std::string subtotal;  // a mark written before the number (columns 1-3), "" when none
 };
 
 struct CnvEntry {
