@@ -2,10 +2,15 @@
 default, Parquet with ``scan(..., cache_format="parquet")``).
 
 Raw files are kept under the server's own paths with their identity (size, modification time, record count,
-CRC-32); converted entries are recorded in ``manifest.sqlite`` with the identity of the file they came from and
-the converter options and format. Either is used only while the identity matches the server's, so a file DATASUS
-republishes is fetched and converted again. The cache lives in ``$ARROW_SUS_CACHE``, else
-``$XDG_CACHE_HOME/arrow-sus``, else ``~/.cache/arrow-sus``.
+CRC-32); converted entries are recorded in ``manifest.sqlite`` with the identity of the file they came from, the
+converter options and format, and checksums of the file verified as it is read. Either is used only while the
+identity matches the server's, so a file DATASUS republishes is fetched and converted again. The cache lives in
+``$ARROW_SUS_CACHE``, else ``$XDG_CACHE_HOME/arrow-sus``, else ``~/.cache/arrow-sus``.
+
+Any number of processes and threads may use one cache at once: each entry has one writer at a time. Temporary
+files left by a writer that was killed (partial downloads, unfinished conversions) are counted by :func:`info`
+(``temporary_files``) and removed by :func:`clear` (or ``clear(kind="temporary")``); a partial download is
+otherwise resumed by the next download of the same version.
 
 >>> import arrow_sus
 >>> arrow_sus.cache.info()          # doctest: +SKIP
@@ -40,8 +45,8 @@ CACHE_FORMATS: tuple[str, ...] = get_args(CacheFormat)
 DEFAULT_CACHE_FORMAT: CacheFormat = "ipc-uncompressed"
 
 #: ``"raw"``: downloaded files; ``"converted"``: conversions in any format; a :data:`CacheFormat`:
-#: conversions in that format only.
-EntryKind = Literal["raw", "converted"] | CacheFormat
+#: conversions in that format only; ``"temporary"``: files left by writers that are gone.
+EntryKind = Literal["raw", "converted", "temporary"] | CacheFormat
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -73,7 +78,17 @@ def _raw_files(root: Path) -> Iterator[tuple[str, os.stat_result]]:
             dirnames.remove(_RAW_BOOKKEEPING)
         for name in filenames:
             full = Path(dirpath) / name
-            yield full.relative_to(raw).as_posix(), full.stat()
+            try:
+                st = full.stat()
+            except FileNotFoundError:  # removed meanwhile by another process sharing the cache
+                continue
+            yield full.relative_to(raw).as_posix(), st
+
+
+def _temporaries(root: Path) -> list[dict]:
+    """Temporary files (path, bytes, mtime) whose writer is gone: partial downloads and unfinished
+    conversions."""
+    return _core.cache.raw_temporaries(str(root / "raw")) + _manifest(root).temporaries()
 
 
 @dataclass(frozen=True)
@@ -91,6 +106,8 @@ class CacheInfo:
     ipc_uncompressed_bytes: int
     hits: int
     misses: int
+    temporary_files: int = 0  # left by writers that are gone (partial downloads, unfinished conversions)
+    temporary_bytes: int = 0
 
     @property
     def converted_entries(self) -> int:
@@ -120,15 +137,16 @@ class CacheInfo:
 
     def __repr__(self) -> str:
         rate = "n/a" if self.hit_rate is None else f"{self.hit_rate:.2f}"
+        temporary = f", temporary_files={self.temporary_files}" if self.temporary_files else ""
         return (
             f"CacheInfo(directory={str(self.directory)!r}, entries={self.entries}, "
-            f"bytes={human_bytes(self.bytes)!r}, hit_rate={rate})"
+            f"bytes={human_bytes(self.bytes)!r}, hit_rate={rate}{temporary})"
         )
 
 
 def info(directory: str | os.PathLike[str] | None = None) -> CacheInfo:
-    """Entries, bytes (raw downloads, and conversions per format) and hit rate of the cache (the default one
-    unless ``directory`` is given)."""
+    """Entries, bytes (raw downloads, and conversions per format), hit rate and temporary files left by writers
+    that are gone, of the cache (the default one unless ``directory`` is given)."""
     root = _root(directory)
     converted = _manifest(root).info()
     by_format = converted["by_format"]
@@ -136,6 +154,7 @@ def info(directory: str | os.PathLike[str] | None = None) -> CacheInfo:
     ipc, parquet = by_format.get("ipc", none), by_format.get("parquet", none)
     uncompressed = by_format.get("ipc-uncompressed", none)
     raw = [st.st_size for _, st in _raw_files(root)]
+    temporary = _temporaries(root)
     return CacheInfo(
         directory=root,
         raw_files=len(raw),
@@ -148,6 +167,8 @@ def info(directory: str | os.PathLike[str] | None = None) -> CacheInfo:
         ipc_uncompressed_bytes=uncompressed["bytes"],
         hits=converted["hits"],
         misses=converted["misses"],
+        temporary_files=len(temporary),
+        temporary_bytes=sum(t["bytes"] for t in temporary),
     )
 
 
@@ -220,23 +241,27 @@ def clear(
     kind: EntryKind | None = None,
     directory: str | os.PathLike[str] | None = None,
 ) -> int:
-    """Removes cache entries and their files; returns how many were removed.
+    """Removes cache entries and their files; returns how many were removed (temporary files included).
 
     Args:
         older_than: only entries not used for this long (``"30d"``, a ``timedelta`` or seconds).
         dataset: only entries of this dataset id (e.g. ``"sih-rd"``).
-        kind: only ``"raw"`` (downloaded .dbc), only ``"converted"`` entries (any format), or only the
-            conversions cached as ``"ipc"``, ``"parquet"`` or ``"ipc-uncompressed"``.
+        kind: only ``"raw"`` (downloaded .dbc), only ``"converted"`` entries (any format), only the
+            conversions cached as ``"ipc"``, ``"parquet"`` or ``"ipc-uncompressed"``, or only ``"temporary"``
+            files left by writers that are gone. Without a kind (and a dataset), those temporary files go too.
+            Files another live process is writing are never touched.
         directory: another cache directory than the default.
     """
-    if kind not in (None, "raw", "converted", *CACHE_FORMATS):
-        raise InvalidArgumentError(
-            f"kind must be one of 'raw', 'converted', {', '.join(map(repr, CACHE_FORMATS))}, not {kind!r}"
-        )
+    kinds = ("raw", "converted", "temporary", *CACHE_FORMATS)
+    if kind is not None and kind not in kinds:
+        raise InvalidArgumentError(f"kind must be one of {', '.join(map(repr, kinds))}, not {kind!r}")
     age = parse_age(older_than)
     root = _root(directory)
     removed = 0
-    if kind != "raw":
+    if kind == "temporary" or (kind is None and dataset is None):
+        removed += _core.cache.remove_raw_temporaries(str(root / "raw"), age)
+        removed += _manifest(root).remove_temporaries(age)
+    if kind in ("converted", *CACHE_FORMATS) or kind is None:
         fmt = kind if kind in CACHE_FORMATS else None
         removed += _manifest(root).clear(age, dataset, fmt)
     if kind in (None, "raw"):

@@ -22,7 +22,7 @@ CREATE TABLE IF NOT EXISTS converted_entries (
   source TEXT NOT NULL, path TEXT NOT NULL, converter TEXT NOT NULL, format TEXT NOT NULL,
   size INTEGER NOT NULL, mtime INTEGER, records INTEGER, crc INTEGER, dataset TEXT NOT NULL,
   local_path TEXT NOT NULL, bytes INTEGER NOT NULL, created INTEGER NOT NULL, last_used INTEGER NOT NULL,
-  PRIMARY KEY (source, path, converter, format));
+  checksums BLOB, PRIMARY KEY (source, path, converter, format));
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO counters VALUES ('hits', 0), ('misses', 0);
 )sql";
@@ -32,16 +32,20 @@ INSERT OR IGNORE INTO counters VALUES ('hits', 0), ('misses', 0);
 constexpr const char* kMigrateParquetOnlyManifest = R"sql(
 INSERT OR IGNORE INTO converted_entries
   SELECT source, path, converter, 'parquet', size, mtime, records, crc, dataset, local_path, bytes,
-         created, last_used FROM parquet_entries;
+         created, last_used, NULL FROM parquet_entries;
 DROP TABLE parquet_entries;
 )sql";
+
+// Manifests written before entries had checksums gain the column; their entries, without
+// checksums, are misses (converted again) rather than read unverified.
+constexpr const char* kAddChecksums = "ALTER TABLE converted_entries ADD COLUMN checksums BLOB";
 
 // How long a process waits for another one holding the manifest's write lock.
 constexpr int kBusyTimeoutMs = 30000;
 
 constexpr const char* kColumns =
     "source, path, converter, format, size, mtime, records, crc, dataset, local_path, bytes, "
-    "created, last_used";
+    "created, last_used, checksums";
 
 // Each format's name (manifest, Python, CLI) and the file extension of its cache files.
 struct FormatNames {
@@ -110,6 +114,10 @@ class Statement {
     sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
     return *this;
   }
+  Statement& BindBlob(int i, const std::string& v) {
+    sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
   template <typename T>
   Statement& Bind(int i, const std::optional<T>& v) {
     if (v) return Bind(i, static_cast<int64_t>(*v));
@@ -126,6 +134,12 @@ class Statement {
   std::string Text(int col) const {
     const unsigned char* text = sqlite3_column_text(stmt_, col);
     return text ? std::string(reinterpret_cast<const char*>(text)) : std::string();
+  }
+  std::string Blob(int col) const {
+    const void* blob = sqlite3_column_blob(stmt_, col);
+    const int size = sqlite3_column_bytes(stmt_, col);
+    return blob ? std::string(static_cast<const char*>(blob), static_cast<size_t>(size))
+                : std::string();
   }
 
  private:
@@ -150,7 +164,36 @@ std::optional<ConvertedEntry> EntryFromRow(const Statement& row) {
   entry.bytes = row.Int(10);
   entry.created = row.Int(11);
   entry.last_used = row.Int(12);
+  auto checksums = ChunkChecksums::Parse(row.Blob(13), entry.bytes);
+  if (checksums.ok()) {
+    entry.checksums = std::move(*checksums);
+  } else {
+    entry.checksums.file_bytes = -1;  // none recorded: the entry cannot be verified
+  }
   return entry;
+}
+
+bool HasChecksums(const ConvertedEntry& entry) { return entry.checksums.file_bytes == entry.bytes; }
+
+constexpr std::string_view kLockSuffix = ".lock";
+
+// The lock every writer of the entry whose file is `local_path` holds.
+fs::path LockOf(const std::string& local_path) { return local_path + std::string(kLockSuffix); }
+
+// Removes an entry's lock file when nobody holds it (a removed entry needs none).
+void RemoveFreeLockFile(const std::string& local_path) {
+  std::error_code error;
+  if (!fs::exists(LockOf(local_path), error)) return;
+  auto lock = io::EntryLock::TryAcquire(LockOf(local_path));
+  if (lock.ok() && lock->has_value()) (*lock)->RemoveFile();
+}
+
+// The lock of a temporary file under converted/ ("X.tmp-..." belongs to entry X).
+std::optional<fs::path> LockOfTemporary(const fs::path& file) {
+  const std::string name = file.filename().string();
+  const std::string_view target = io::TemporaryTarget(name);
+  if (target.empty()) return std::nullopt;
+  return LockOf((file.parent_path() / target).string());
 }
 
 }  // namespace
@@ -238,8 +281,10 @@ class ConvertedCache::Impl {
     st.Bind(1, entry.source).Bind(2, entry.identity.path).Bind(3, entry.converter);
     st.Bind(4, std::string(ConvertedFormatName(entry.format)));
     ARROW_RETURN_NOT_OK(Done(st));
+    // Unlinking leaves the file to whoever has it open or mapped; nothing is truncated in place.
     std::error_code ignored;
     fs::remove(entry.local_path, ignored);
+    RemoveFreeLockFile(entry.local_path);
     return arrow::Status::OK();
   }
 
@@ -273,6 +318,12 @@ arrow::Result<std::shared_ptr<ConvertedCache>> ConvertedCache::Open(const std::s
   ARROW_RETURN_NOT_OK(impl->Exec("PRAGMA synchronous=NORMAL"));
   ARROW_RETURN_NOT_OK(impl->Transaction([&]() -> arrow::Status {
     ARROW_RETURN_NOT_OK(impl->Exec(kSchema));
+    bool has_checksums = false;
+    {
+      Statement columns(impl->db_, "PRAGMA table_info(converted_entries)");
+      while (columns.Step() == SQLITE_ROW) has_checksums |= columns.Text(1) == "checksums";
+    }
+    if (!has_checksums) ARROW_RETURN_NOT_OK(impl->Exec(kAddChecksums));
     bool parquet_only_manifest;
     {  // finalized before the migration drops the table it read
       Statement old(
@@ -309,9 +360,9 @@ arrow::Result<std::optional<ConvertedEntry>> ConvertedCache::Lookup(
       std::error_code error;
       auto on_disk = fs::file_size(entry.local_path, error);
       if (entry.identity.Matches(identity) && !error &&
-          static_cast<int64_t>(on_disk) == entry.bytes) {
+          static_cast<int64_t>(on_disk) == entry.bytes && HasChecksums(entry)) {
         found = std::move(entry);
-      } else {  // republished on the server, or the file was damaged or deleted: forget it
+      } else {  // republished, damaged, deleted or unverifiable: forget it
         ARROW_RETURN_NOT_OK(impl_->Forget(entry));
       }
     }
@@ -337,17 +388,40 @@ arrow::Status ConvertedCache::Commit(const ConvertedEntry& entry) {
     return MakeError(ErrorKind::kIo, {.file = entry.local_path},
                      "cannot record a cache entry whose file is missing");
   }
+  if (static_cast<int64_t>(bytes) != entry.checksums.file_bytes) {
+    return MakeError(ErrorKind::kIo, {.file = entry.local_path},
+                     "cannot record a cache entry whose checksums describe another file");
+  }
   return impl_->Transaction([&]() -> arrow::Status {
     Statement st(impl_->db_, std::string("INSERT OR REPLACE INTO converted_entries (") + kColumns +
-                                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     int64_t now = Now();
     st.Bind(1, entry.source).Bind(2, entry.identity.path).Bind(3, entry.converter);
     st.Bind(4, std::string(ConvertedFormatName(entry.format)));
     st.Bind(5, entry.identity.size).Bind(6, entry.identity.mtime).Bind(7, entry.identity.records);
     st.Bind(8, entry.identity.crc32).Bind(9, entry.dataset).Bind(10, entry.local_path);
     st.Bind(11, static_cast<int64_t>(bytes)).Bind(12, now).Bind(13, now);
+    st.BindBlob(14, entry.checksums.Serialize());
     return impl_->Done(st);
   });
+}
+
+arrow::Result<std::optional<io::EntryLock>> ConvertedCache::TryLockEntry(
+    const std::string& local_path) {
+  ARROW_ASSIGN_OR_RAISE(std::optional<io::EntryLock> lock,
+                        io::EntryLock::TryAcquire(LockOf(local_path)));
+  if (lock) io::RemoveTemporariesOf(local_path);  // their writers are gone: we hold their lock
+  return lock;
+}
+
+std::vector<io::TemporaryFile> ConvertedCache::Temporaries() const {
+  return io::FindOrphanedTemporaries(fs::path(impl_->root_) / "converted", LockOfTemporary);
+}
+
+arrow::Result<int64_t> ConvertedCache::RemoveTemporaries(
+    std::optional<int64_t> older_than_seconds) {
+  return io::RemoveOrphanedTemporaries(fs::path(impl_->root_) / "converted", LockOfTemporary,
+                                       older_than_seconds);
 }
 
 arrow::Status ConvertedCache::Forget(const ConvertedEntry& entry) {

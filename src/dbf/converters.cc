@@ -22,16 +22,41 @@ namespace {
 
 constexpr int32_t kMaxDecimalPrecision = 38;
 
+const FieldSemantics* SemanticsOf(const FieldDescriptor& field, const ReadOptions& options) {
+  if (options.semantics == nullptr) return nullptr;
+  auto found = options.semantics->find(field.name);
+  return found == options.semantics->end() ? nullptr : &found->second;
+}
+
 int32_t DecimalPrecision(const FieldDescriptor& field) {
   return std::clamp(std::max(field.width, field.decimals), 1, kMaxDecimalPrecision);
 }
 
 }  // namespace
 
+// The index type of a coded field's dictionary: room for its codes and, past them, for the values
+// a block holds that the list does not (an int8 list keeps at least 64 entries free).
+std::shared_ptr<arrow::DataType> CodeIndexType(const FieldSemantics& semantics) {
+  if (semantics.codes.empty()) return arrow::int16();  // categories without a list
+  if (semantics.codes.size() <= 64) return arrow::int8();
+  if (semantics.codes.size() <= 16384) return arrow::int16();
+  return arrow::int32();
+}
+
 std::shared_ptr<arrow::DataType> ArrowTypeFor(const FieldDescriptor& field,
                                               const ReadOptions& options) {
   auto text = options.large_strings ? arrow::large_utf8() : arrow::utf8();
   if (options.raw) return text;
+  if (const FieldSemantics* semantics = SemanticsOf(field, options)) {
+    if (!semantics->codes.empty() || semantics->categorical) {
+      return arrow::dictionary(CodeIndexType(*semantics), arrow::utf8());
+    }
+    if (semantics->number && field.type == 'C') {
+      FieldDescriptor as_number = field;
+      as_number.type = 'N';
+      return ArrowTypeFor(as_number, ReadOptions{});
+    }
+  }
   switch (field.type) {
     case 'C':
       return text;
@@ -477,6 +502,8 @@ arrow::Result<std::unique_ptr<ColumnConverter>> ColumnConverter::Make(const Fiel
   }
   auto type = ArrowTypeFor(field, options);
   switch (type->id()) {
+    case arrow::Type::DICTIONARY:
+      return MakeCodeConverter(field, options, pool, SemanticsOf(field, options)->codes);
     case arrow::Type::STRING:
     case arrow::Type::LARGE_STRING:
       return std::make_unique<TextConverter>(field, options, pool, /*trim_leading=*/false);

@@ -492,11 +492,15 @@ class Compiler {
     const FieldDescriptor& field = header_.fields[index];
     ARROW_RETURN_NOT_OK(CheckArity(p));
     const FieldSlot slot{field.offset, field.width};
-    const auto type = ArrowTypeFor(field, options_);
+    const auto read_type = ArrowTypeFor(field, options_);
+    // A coded field compares as its codes' text, trimmed on both sides as the codes are read.
+    const bool coded = read_type->id() == arrow::Type::DICTIONARY;
+    const auto type =
+        coded ? static_cast<const arrow::DictionaryType&>(*read_type).value_type() : read_type;
     const bool numeric_literal = !p.values.empty() && IsNumericLiteral(p.values[0]);
 
     if (arrow::is_string(type->id())) {  // utf8, or large_utf8: the same bytes
-      EncodedTextReader text{slot, /*trim_leading=*/options_.raw && field.type != 'C',
+      EncodedTextReader text{slot, /*trim_leading=*/coded || (options_.raw && field.type != 'C'),
                              options_.encoding == Encoding::kUtf8, decoder_ptr_};
       if (numeric_literal && p.op != CompareOp::kStartsWith) {
         return Make(p, NumberReader{slot, NumberReader::ParseAs::kDouble});

@@ -62,9 +62,10 @@ class AppendFile {
   fs::path path_;
 };
 
-// The server's identity of `path`. The .dbc prefix (record count and CRC) is read only when the
-// cache holds a copy of the same size and mtime that it must confirm: a file that has to be fetched
-// anyway takes them from its own downloaded bytes, which saves a request per file.
+// The server's identity of `path`, from a stat alone. When the cache holds a copy of the same size
+// and mtime, its recorded record count and CRC are trusted (they were read from verified bytes), so
+// re-running a finished download reads no byte of any file; a file that has to be fetched takes
+// them from its own downloaded bytes.
 arrow::Result<FileIdentity> ServerIdentity(Source& source, const FileCache& cache,
                                            std::string_view path) {
   ARROW_ASSIGN_OR_RAISE(RemoteEntry entry, source.Stat(path));
@@ -72,10 +73,11 @@ arrow::Result<FileIdentity> ServerIdentity(Source& source, const FileCache& cach
   id.path = std::string(path);
   id.size = entry.size;
   id.mtime = entry.mtime;
-  if (!HasDbcPrefix(path)) return id;
   ARROW_ASSIGN_OR_RAISE(auto recorded, cache.Recorded(path));
-  if (!recorded || !SameVersion(recorded->AsEntry(), entry)) return id;
-  ARROW_RETURN_NOT_OK(ReadDbcPrefixInto(source, &id));
+  if (recorded && SameVersion(recorded->AsEntry(), entry)) {
+    id.records = recorded->records;
+    id.crc32 = recorded->crc32;
+  }
   return id;
 }
 
@@ -113,12 +115,19 @@ arrow::Result<DownloadResult> DownloadFile(Source& source, FileCache& cache, std
                                            const DownloadOptions& options) {
   ARROW_RETURN_NOT_OK(cache.CheckPath(path));
   DownloadResult result;
+  std::optional<EntryLock> lock;
   if (options.known_identity && options.known_identity->path == path) {
     result.identity = *options.known_identity;
   } else {
     ARROW_ASSIGN_OR_RAISE(result.identity, ServerIdentity(source, cache, path));
   }
   ARROW_ASSIGN_OR_RAISE(auto cached, cache.Lookup(result.identity));
+  if (!cached) {
+    // One writer per entry: wait for any other, then look again, since it may have just committed
+    // this very version.
+    ARROW_ASSIGN_OR_RAISE(lock, cache.LockEntry(path, options.keep_waiting));
+    ARROW_ASSIGN_OR_RAISE(cached, cache.Lookup(result.identity));
+  }
   if (cached) {
     result.local_path = *cached;
     result.up_to_date = true;
@@ -129,10 +138,10 @@ arrow::Result<DownloadResult> DownloadFile(Source& source, FileCache& cache, std
   for (int restart = 0; restart <= options.max_restarts; ++restart) {
     if (restart > 0) {
       // Start over with whatever version the server holds now.
-      ARROW_RETURN_NOT_OK(cache.DiscardPartial(path));
+      ARROW_RETURN_NOT_OK(cache.DiscardPartial(path, *lock));
       ARROW_ASSIGN_OR_RAISE(result.identity, ServerIdentity(source, cache, path));
     }
-    ARROW_ASSIGN_OR_RAISE(PartialDownload partial, cache.BeginWrite(result.identity));
+    ARROW_ASSIGN_OR_RAISE(PartialDownload partial, cache.BeginWrite(result.identity, *lock));
     result.resumed_from = partial.resume_offset;
     if (options.on_start) options.on_start(result.identity, partial);
     ARROW_ASSIGN_OR_RAISE(AppendFile out, AppendFile::Open(partial.temp_path));
@@ -153,7 +162,7 @@ arrow::Result<DownloadResult> DownloadFile(Source& source, FileCache& cache, std
       ARROW_ASSIGN_OR_RAISE(FileIdentity local, LocalIdentity(partial.temp_path, path));
       result.identity.records = local.records;
       result.identity.crc32 = local.crc32;
-      ARROW_RETURN_NOT_OK(cache.Commit(result.identity));
+      ARROW_RETURN_NOT_OK(cache.Commit(result.identity, *lock));
       ARROW_ASSIGN_OR_RAISE(auto committed, cache.Lookup(result.identity));
       result.local_path = committed.value_or(cache.root() / path);
       return result;
@@ -172,7 +181,7 @@ arrow::Result<DownloadResult> DownloadFile(Source& source, FileCache& cache, std
     }
     last_failure = fetched;
   }
-  ARROW_RETURN_NOT_OK(cache.DiscardPartial(path));
+  ARROW_RETURN_NOT_OK(cache.DiscardPartial(path, *lock));
   return MakeError(ErrorKind::kChecksum, {.file = std::string(path)},
                    "no verified copy after " + std::to_string(options.max_restarts + 1) +
                        " complete downloads; last failure: " + last_failure.message());

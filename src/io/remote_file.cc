@@ -59,6 +59,15 @@ class DownloadingFile final : public arrow::io::RandomAccessFile {
       progress_.changed.notify_all();
       return on_bytes ? on_bytes(n) : arrow::Status::OK();
     };
+    // Another writer of the same cache entry is waited for only while the reader is open.
+    wrapped.keep_waiting = [this, keep_waiting = options.keep_waiting]() -> arrow::Status {
+      {
+        std::lock_guard lock(progress_.mutex);
+        if (progress_.closing)
+          return MakeError(ErrorKind::kCancelled, {.file = path_}, "reader closed");
+      }
+      return keep_waiting ? keep_waiting() : arrow::Status::OK();
+    };
     // The thread borrows source_: the last reference must not be dropped on it (a Python-owned
     // Source needs the GIL to be released, and the thread is joined with the GIL held).
     // Verify (decompress everything once more) only after the reader has read to the end or been

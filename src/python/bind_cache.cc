@@ -31,6 +31,18 @@ nb::dict EntryToDict(const cache::ConvertedEntry& entry) {
   return d;
 }
 
+nb::list TemporariesToList(const std::vector<io::TemporaryFile>& files) {
+  nb::list out;
+  for (const io::TemporaryFile& file : files) {
+    nb::dict d;
+    d["path"] = file.path.string();
+    d["bytes"] = file.bytes;
+    d["mtime"] = file.mtime;
+    out.append(d);
+  }
+  return out;
+}
+
 }  // namespace
 
 void BindCache(nb::module_& m) {
@@ -44,7 +56,29 @@ void BindCache(nb::module_& m) {
         ThrowIfError(cache.Remove(path));
       },
       nb::arg("root"), nb::arg("path"),
-      "Removes a downloaded file, its identity and any partial download.");
+      "Removes a downloaded file, its identity and any partial download not being written.");
+
+  mod.def(
+      "raw_temporaries",
+      [](const std::string& root) {
+        std::vector<io::TemporaryFile> files;
+        {
+          nb::gil_scoped_release release;
+          files = io::FileCache{std::filesystem::path(root)}.Temporaries();
+        }
+        return TemporariesToList(files);
+      },
+      nb::arg("root"),
+      "Partial downloads and temporary records under `root` whose writer is gone.");
+  mod.def(
+      "remove_raw_temporaries",
+      [](const std::string& root, std::optional<int64_t> older_than_seconds) {
+        io::FileCache cache{std::filesystem::path(root)};
+        nb::gil_scoped_release release;
+        return ValueOrThrow(cache.RemoveTemporaries(older_than_seconds));
+      },
+      nb::arg("root"), nb::arg("older_than_seconds") = nb::none(),
+      "Removes what raw_temporaries finds; returns how many files were removed.");
 
   nb::class_<cache::ConvertedCache>(mod, "ConvertedCache")
       .def_static(
@@ -88,6 +122,22 @@ void BindCache(nb::module_& m) {
              for (const auto& entry : entries) out.append(EntryToDict(entry));
              return out;
            })
+      .def("temporaries",
+           [](cache::ConvertedCache& self) {
+             std::vector<io::TemporaryFile> files;
+             {
+               nb::gil_scoped_release release;
+               files = self.Temporaries();
+             }
+             return TemporariesToList(files);
+           })
+      .def(
+          "remove_temporaries",
+          [](cache::ConvertedCache& self, std::optional<int64_t> older_than_seconds) {
+            nb::gil_scoped_release release;
+            return ValueOrThrow(self.RemoveTemporaries(older_than_seconds));
+          },
+          nb::arg("older_than_seconds") = nb::none())
       .def(
           "clear",
           [](cache::ConvertedCache& self, std::optional<int64_t> older_than_seconds,

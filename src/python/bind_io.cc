@@ -136,6 +136,15 @@ void BindIo(nb::module_& m) {
                 on_start(IdentityToDict(id), partial.resume_offset);
               };
             }
+            // Ctrl-C while another process or thread downloads the same file: stop waiting.
+            options.keep_waiting = [] {
+              nb::gil_scoped_acquire acquire;
+              if (PyErr_CheckSignals() != 0) {
+                PyErr_Clear();
+                return MakeError(ErrorKind::kCancelled, {}, "download interrupted");
+              }
+              return arrow::Status::OK();
+            };
             if (on_bytes) {
               options.on_bytes = [&on_bytes](int64_t n) {
                 nb::gil_scoped_acquire acquire;

@@ -16,18 +16,29 @@ namespace {
 // (once). Cancellation and invalid arguments (a column the file lacks) are not damage.
 class DamageReport {
  public:
-  DamageReport(std::string path, std::function<void()> on_damaged)
-      : path_(std::move(path)), on_damaged_(std::move(on_damaged)) {}
+  DamageReport(std::string path, std::function<void()> on_damaged,
+               std::shared_ptr<cache::ChunkVerifier> verifier)
+      : path_(std::move(path)),
+        on_damaged_(std::move(on_damaged)),
+        verifier_(std::move(verifier)) {}
 
   arrow::Status operator()(const arrow::Status& status) {
     if (status.ok()) return status;
+    // The format readers wrap errors from the file in their own: a checksum mismatch is one.
+    arrow::Status mismatch = verifier_ ? verifier_->failure() : arrow::Status::OK();
+    if (!mismatch.ok()) {
+      if (on_damaged_) std::exchange(on_damaged_, nullptr)();
+      return mismatch;
+    }
     const ErrorDetail* detail = GetErrorDetail(status);
     if (detail != nullptr && (detail->kind() == ErrorKind::kCancelled ||
                               detail->kind() == ErrorKind::kInvalidArgument)) {
       return status;  // cancelled, or asked for what the file never had
     }
     if (on_damaged_) std::exchange(on_damaged_, nullptr)();
-    if (detail != nullptr && detail->kind() == ErrorKind::kFormat) return status;
+    if (detail != nullptr &&
+        (detail->kind() == ErrorKind::kFormat || detail->kind() == ErrorKind::kChecksum))
+      return status;
     return MakeError(ErrorKind::kFormat, {.file = path_},
                      "damaged cache file: " + status.message());
   }
@@ -35,6 +46,7 @@ class DamageReport {
  private:
   std::string path_;
   std::function<void()> on_damaged_;
+  std::shared_ptr<cache::ChunkVerifier> verifier_;
 };
 
 class DamageReportingReader : public arrow::RecordBatchReader {
@@ -58,27 +70,30 @@ class DamageReportingReader : public arrow::RecordBatchReader {
 arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenConvertedFile(
     ConvertedFormat format, const std::string& path, const ConvertedReadOptions& options,
     std::function<void()> on_damaged) {
-  DamageReport report(path, std::move(on_damaged));
+  DamageReport report(path, std::move(on_damaged), options.verifier);
   auto reader =
       cache::IsArrowIpc(format) ? OpenIpcFile(path, options) : OpenParquetFile(path, options);
   ARROW_RETURN_NOT_OK(report(reader.status()));
   return std::make_shared<DamageReportingReader>(std::move(*reader), std::move(report));
 }
 
-arrow::Result<std::shared_ptr<arrow::Schema>> ConvertedFileSchema(ConvertedFormat format,
-                                                                  const std::string& path) {
-  return cache::IsArrowIpc(format) ? IpcFileSchema(path) : ParquetFileSchema(path);
+arrow::Result<std::shared_ptr<arrow::Schema>> ConvertedFileSchema(
+    ConvertedFormat format, const std::string& path,
+    const std::shared_ptr<cache::ChunkVerifier>& verifier) {
+  return cache::IsArrowIpc(format) ? IpcFileSchema(path, verifier)
+                                   : ParquetFileSchema(path, verifier);
 }
 
 arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> TeeToConvertedFile(
     ConvertedFormat format, std::shared_ptr<arrow::RecordBatchReader> input, std::string path,
-    std::function<arrow::Status(const std::string& path)> on_complete) {
+    io::EntryLock lock, OnTeeComplete on_complete) {
   BatchFileWriterFactory writer = cache::IsArrowIpc(format)
                                       ? IpcWriterFactory(format == ConvertedFormat::kArrowIpc
                                                              ? arrow::Compression::LZ4_FRAME
                                                              : arrow::Compression::UNCOMPRESSED)
                                       : ParquetWriterFactory({});
-  return TeeToFile(std::move(input), std::move(path), writer, std::move(on_complete));
+  return TeeToFile(std::move(input), std::move(path), writer, std::move(lock),
+                   std::move(on_complete));
 }
 
 }  // namespace arrow_sus::scan

@@ -6,7 +6,6 @@
 #include <arrow/array.h>
 #include <arrow/array/validate.h>
 #include <arrow/compute/exec.h>
-#include <arrow/io/file.h>
 #include <arrow/ipc/reader.h>
 #include <arrow/ipc/writer.h>
 #include <arrow/scalar.h>
@@ -15,6 +14,7 @@
 #include "arrow_sus/error.h"
 #include "arrow_sus/scan/batch_filter.h"
 #include "core/compute_init.h"
+#include "scan/cache_file.h"
 #include "scan/counting_file.h"
 
 namespace arrow_sus::scan {
@@ -32,15 +32,6 @@ arrow::Result<std::shared_ptr<arrow::ipc::RecordBatchFileReader>> OpenIpcReader(
                      "not a readable Arrow IPC file: " + reader.status().message());
   }
   return *reader;
-}
-
-arrow::Result<std::shared_ptr<arrow::io::MemoryMappedFile>> MapFile(const std::string& path) {
-  auto file = arrow::io::MemoryMappedFile::Open(path, arrow::io::FileMode::READ);
-  if (!file.ok()) {
-    return MakeError(ErrorKind::kIo, {.file = path},
-                     "cannot map the cache file: " + file.status().message());
-  }
-  return *file;
 }
 
 // Variable-length columns index their data with offsets that every consumer trusts (compute
@@ -196,17 +187,23 @@ std::shared_ptr<arrow::Schema> SchemaOf(const arrow::Schema& file_schema,
 arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenIpcFile(
     const std::string& path, const ConvertedReadOptions& options) {
   ARROW_RETURN_NOT_OK(EnsureComputeFunctions());
-  ARROW_ASSIGN_OR_RAISE(std::shared_ptr<arrow::io::RandomAccessFile> mapped, MapFile(path));
+  ARROW_ASSIGN_OR_RAISE(std::shared_ptr<arrow::io::RandomAccessFile> mapped,
+                        OpenCacheFile(path, nullptr));
+  std::shared_ptr<arrow::io::RandomAccessFile> verified = mapped;
+  if (options.verifier) verified = cache::VerifyReads(std::move(verified), options.verifier);
   arrow::ipc::IpcReadOptions read_options;
   read_options.use_threads = options.use_threads;
-  // The probe reads the footer and counts rows through each batch's message, which Arrow reads
-  // whole: slices of the map that are never touched, so they do not count as bytes read.
-  ARROW_ASSIGN_OR_RAISE(auto probe, OpenIpcReader(path, mapped, read_options));
-  std::shared_ptr<arrow::io::RandomAccessFile> file = mapped;
+  // The probe reads the footer (verified, uncounted: planning read it already).
+  ARROW_ASSIGN_OR_RAISE(auto probe, OpenIpcReader(path, verified, read_options));
+  std::shared_ptr<arrow::io::RandomAccessFile> file = verified;
   if (options.bytes_read != nullptr) file = CountReads(std::move(file), options.bytes_read);
   const std::shared_ptr<arrow::Schema> file_schema = probe->schema();
-  if (options.file_rows != nullptr) {  // batch headers only: no column is decompressed
-    auto rows = probe->CountRows();
+  if (options.file_rows != nullptr) {
+    // Batch headers only: no column is decompressed. Arrow reads each batch's message whole, as
+    // slices of the map that are never touched, so they neither count as bytes read nor are
+    // verified (that would touch every page); a damaged header only misstates this statistic.
+    ARROW_ASSIGN_OR_RAISE(auto headers, OpenIpcReader(path, mapped, read_options));
+    auto rows = headers->CountRows();
     if (!rows.ok()) {
       return MakeError(
           ErrorKind::kFormat, {.file = path},
@@ -299,8 +296,9 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenIpcFile(
       std::move(filter), probe->num_record_batches(), std::max<int64_t>(1, options.batch_size));
 }
 
-arrow::Result<std::shared_ptr<arrow::Schema>> IpcFileSchema(const std::string& path) {
-  ARROW_ASSIGN_OR_RAISE(auto file, MapFile(path));
+arrow::Result<std::shared_ptr<arrow::Schema>> IpcFileSchema(
+    const std::string& path, const std::shared_ptr<cache::ChunkVerifier>& verifier) {
+  ARROW_ASSIGN_OR_RAISE(auto file, OpenCacheFile(path, verifier));
   ARROW_ASSIGN_OR_RAISE(auto reader, OpenIpcReader(path, file, {}));
   return reader->schema();
 }

@@ -2,7 +2,6 @@
 
 #include <arrow/dataset/api.h>
 #include <arrow/filesystem/localfs.h>
-#include <arrow/io/file.h>
 #include <parquet/arrow/reader.h>
 #include <parquet/arrow/writer.h>
 #include <parquet/metadata.h>
@@ -10,6 +9,7 @@
 
 #include "arrow_sus/error.h"
 #include "core/compute_init.h"
+#include "scan/cache_file.h"
 #include "scan/counting_file.h"
 
 namespace arrow_sus::scan {
@@ -22,12 +22,12 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenParquetFile(
   if (info.type() != arrow::fs::FileType::File) {
     return MakeError(ErrorKind::kNotFound, {.file = path}, "the cached Parquet file is missing");
   }
-  // Opened through our own callback so that every read can be counted.
+  // Opened through our own callback so that every read can be verified and counted.
   arrow::dataset::FileSource source(
-      [path, counter = options.bytes_read]()
+      [path, counter = options.bytes_read, verifier = options.verifier]()
           -> arrow::Result<std::shared_ptr<arrow::io::RandomAccessFile>> {
         ARROW_ASSIGN_OR_RAISE(std::shared_ptr<arrow::io::RandomAccessFile> file,
-                              arrow::io::ReadableFile::Open(path));
+                              OpenCacheFile(path, verifier));
         return counter != nullptr ? CountReads(std::move(file), counter) : file;
       },
       info.size());
@@ -61,8 +61,9 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenParquetFile(
   return scanner->ToRecordBatchReader();
 }
 
-arrow::Result<std::shared_ptr<arrow::Schema>> ParquetFileSchema(const std::string& path) {
-  ARROW_ASSIGN_OR_RAISE(auto file, arrow::io::ReadableFile::Open(path));
+arrow::Result<std::shared_ptr<arrow::Schema>> ParquetFileSchema(
+    const std::string& path, const std::shared_ptr<cache::ChunkVerifier>& verifier) {
+  ARROW_ASSIGN_OR_RAISE(auto file, OpenCacheFile(path, verifier));
   auto reader = parquet::arrow::OpenFile(file, arrow::default_memory_pool());
   if (!reader.ok()) {
     return MakeError(ErrorKind::kFormat, {.file = path},

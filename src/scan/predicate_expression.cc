@@ -190,8 +190,13 @@ arrow::Result<cp::Expression> Comparison(const dbf::Predicate& p, const arrow::S
     for (const auto& f : schema.fields()) names += (names.empty() ? "" : ", ") + f->name();
     return FilterError(p.field, "unknown field '" + p.field + "'; available fields: " + names);
   }
-  const arrow::DataType& type = *field->type();
   cp::Expression column = cp::field_ref(p.field);
+  // A coded column compares as its codes' text (or labels'): its dictionary decoded.
+  const bool dictionary = field->type()->id() == arrow::Type::DICTIONARY;
+  const arrow::DataType& type =
+      dictionary ? *static_cast<const arrow::DictionaryType&>(*field->type()).value_type()
+                 : *field->type();
+  if (dictionary) column = cp::call("cast", {column}, cp::CastOptions::Safe(type.GetSharedPtr()));
   using Op = dbf::CompareOp;
   if (p.op == Op::kIsNull) return cp::call("is_null", {column});
   if (p.op == Op::kNotNull) return cp::call("is_valid", {column});

@@ -25,6 +25,7 @@
 #include "arrow_sus/scan/predicate_expression.h"
 #include "arrow_sus/scan/semantic_types.h"
 #include "io/schemes.h"
+#include "scan/cache_fallback.h"
 #include "scan/counting_file.h"
 
 namespace arrow_sus::scan {
@@ -68,7 +69,8 @@ std::shared_ptr<arrow::Schema> WithSourceColumns(const std::shared_ptr<arrow::Sc
   return arrow::schema(std::move(fields), schema->metadata());
 }
 
-// Where one file's records come from, to count what its source went through.
+// Where one file's records come from, to count what its source went through. A cached file found
+// damaged part-way continues from the DBF reader.
 struct SourceProgress {
   std::shared_ptr<dbf::DbfReader> dbf;  // decoded from DBF bytes: the reader's own statistics
   bool keep_deleted = false;            // the DBF reader delivers deleted records too
@@ -83,8 +85,9 @@ class ConformingReader : public arrow::RecordBatchReader {
   ConformingReader(std::shared_ptr<arrow::RecordBatchReader> input,
                    std::shared_ptr<arrow::Schema> data_schema,
                    std::shared_ptr<arrow::Schema> output_schema,
-                   std::vector<std::shared_ptr<arrow::Scalar>> source, SourceProgress progress,
-                   ScanCounters* counters, std::function<void()> on_close)
+                   std::vector<std::shared_ptr<arrow::Scalar>> source,
+                   std::shared_ptr<SourceProgress> progress, ScanCounters* counters,
+                   std::function<void()> on_close)
       : input_(std::move(input)),
         data_schema_(std::move(data_schema)),
         output_schema_(std::move(output_schema)),
@@ -133,12 +136,12 @@ class ConformingReader : public arrow::RecordBatchReader {
   void AccountSource() {
     int64_t scanned = 0;
     int64_t deleted = 0;
-    if (progress_.dbf) {
-      const dbf::ReadStats stats = progress_.dbf->stats();
-      deleted = progress_.keep_deleted ? 0 : stats.deleted_records;
+    if (progress_->dbf) {
+      const dbf::ReadStats stats = progress_->dbf->stats();
+      deleted = progress_->keep_deleted ? 0 : stats.deleted_records;
       scanned = deleted + stats.rows_filtered_out + stats.rows_emitted;
     } else {
-      scanned = at_end_ ? std::max(progress_.cached_rows, rows_delivered_) : rows_delivered_;
+      scanned = at_end_ ? std::max(progress_->cached_rows, rows_delivered_) : rows_delivered_;
     }
     const int64_t filtered = scanned - deleted - rows_delivered_;
     counters_->records_scanned.fetch_add(scanned - scanned_, std::memory_order_relaxed);
@@ -153,7 +156,7 @@ class ConformingReader : public arrow::RecordBatchReader {
     if (finished_) return;
     finished_ = true;
     AccountSource();
-    progress_.dbf.reset();
+    progress_->dbf.reset();
     input_.reset();  // releases the file (and stops its download) before cleaning up after it
     counters_->files_done.fetch_add(1, std::memory_order_relaxed);
     if (on_close_) on_close_();
@@ -163,7 +166,7 @@ class ConformingReader : public arrow::RecordBatchReader {
   std::shared_ptr<arrow::Schema> data_schema_;
   std::shared_ptr<arrow::Schema> output_schema_;
   std::vector<std::shared_ptr<arrow::Scalar>> source_;
-  SourceProgress progress_;
+  std::shared_ptr<SourceProgress> progress_;  // shared with a reader that may switch sources
   ScanCounters* counters_;
   std::function<void()> on_close_;
   bool finished_ = false;
@@ -270,6 +273,7 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
   arrow::Status PlanAll() {
     planned_.resize(files_.size());
     dates_.resize(files_.size());
+    checksums_.resize(files_.size());
     // Planning touches the source once or twice per uncached file: run within the host limit.
     size_t parallel = std::max(1, options_.source_options.max_connections_per_host);
     for (size_t start = 0; start < files_.size(); start += parallel) {
@@ -329,12 +333,15 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
       ARROW_ASSIGN_OR_RAISE(auto hit, converted_cache_->Lookup(options_.source_url, p.identity,
                                                                converter_, options_.cache_format));
       if (hit) {
-        auto schema = ConvertedFileSchema(options_.cache_format, hit->local_path);
+        auto verifier = std::make_shared<cache::ChunkVerifier>(hit->local_path, hit->checksums);
+        auto schema = ConvertedFileSchema(options_.cache_format, hit->local_path, verifier);
         if (schema.ok()) {
           p.cached_converted = hit->local_path;
+          checksums_[i] = hit->checksums;
           p.schema = *schema;
           return arrow::Status::OK();
-        }  // unreadable: convert again (the new entry replaces it)
+        }
+        ARROW_RETURN_NOT_OK(converted_cache_->Forget(*hit));  // damaged: converted again
       }
     }
     std::shared_ptr<arrow::Buffer> prefix;
@@ -360,101 +367,45 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     return reader->Close();
   }
 
+  // What a pass reads of one planned file.
+  struct FileRead {
+    std::vector<std::string> columns;  // the asked columns this file has, in the asked order
+    std::vector<std::string> fields;   // the DBF fields among them (not the keep_deleted column)
+    std::shared_ptr<const dbf::Predicate> filter;  // the scan's filter, specialised to the file
+  };
+
   arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenFile(size_t i,
                                                                     const arrow::StopToken& stop) {
     const PlannedFile& p = planned_[i];
     const std::string& path = p.file.path;
-    std::vector<std::string> columns;  // the asked columns this file has, in the asked order
+    FileRead read;
     for (const auto& field : data_schema_->fields()) {
-      if (p.schema->GetFieldByName(field->name()) != nullptr) columns.push_back(field->name());
+      if (p.schema->GetFieldByName(field->name()) != nullptr) read.columns.push_back(field->name());
     }
-    // The DBF fields among them: the reader adds the keep_deleted column itself.
-    std::vector<std::string> fields = columns;
-    std::erase(fields, std::string(dbf::kDeletedColumn));
-    std::shared_ptr<const dbf::Predicate> filter;
+    // The reader adds the keep_deleted column itself.
+    read.fields = read.columns;
+    std::erase(read.fields, std::string(dbf::kDeletedColumn));
     if (options_.read.filter)
-      filter = std::make_shared<dbf::Predicate>(Specialize(*options_.read.filter, *p.schema));
+      read.filter = std::make_shared<dbf::Predicate>(Specialize(*options_.read.filter, *p.schema));
 
     std::shared_ptr<arrow::RecordBatchReader> reader;
     std::function<void()> on_close;
-    SourceProgress progress{.keep_deleted = options_.read.keep_deleted};
+    auto progress = std::make_shared<SourceProgress>(
+        SourceProgress{.keep_deleted = options_.read.keep_deleted});
     if (p.cached_converted) {
-      ConvertedReadOptions read{.columns = columns,
-                                .batch_size = options_.read.batch_size,
-                                .use_threads = options_.read.use_threads,
-                                .bytes_read = &counters_.bytes_read,
-                                .file_rows = &progress.cached_rows};
-      if (filter) {
-        ARROW_ASSIGN_OR_RAISE(read.filter, PredicateToExpression(*filter, *p.schema));
-      }
-      cache::ConvertedEntry entry = CacheEntryFor(p);
-      entry.local_path = *p.cached_converted;
-      auto forget = [cache = converted_cache_, entry] { (void)cache->Forget(entry); };
+      // A damaged cache file is read no further: the original is decoded instead (which converts
+      // the file into the cache again), its rows already delivered skipped.
+      auto self = shared_from_this();
       ARROW_ASSIGN_OR_RAISE(
-          reader, OpenConvertedFile(options_.cache_format, *p.cached_converted, read, forget));
-      counters_.files_from_cache.fetch_add(1, std::memory_order_relaxed);
-      counters_.columns_read_from_cache.fetch_add(ColumnsDecoded(columns, filter.get(), *p.schema),
-                                                  std::memory_order_relaxed);
+          reader, ReadCachedElseDecode([&] { return OpenCached(i, read, progress.get()); },
+                                       [self, i, read, stop, progress] {
+                                         progress->cached_rows = 0;
+                                         std::function<void()> none;  // the raw cache is in use
+                                         return self->OpenDecoded(i, read, stop, progress.get(),
+                                                                  &none);
+                                       }));
     } else {
-      ARROW_ASSIGN_OR_RAISE(auto input, OpenInput(p, stop, &on_close));
-      input = CountReads(std::move(input), &counters_.bytes_read);
-      std::shared_ptr<arrow::io::InputStream> bytes = input;
-      if (io::HasDbcPrefix(path)) {
-        ARROW_ASSIGN_OR_RAISE(bytes,
-                              OpenDbcStream(input, path, {.verify_crc = options_.verify_crc}));
-      }
-      dbf::SourceInfo source{.name = path, .crc32 = p.identity.crc32};
-      const std::vector<DateColumn>& dates = dates_[i];
-      std::atomic<int64_t>* invalid_dates = &counters_.invalid_dates;
-      if (write_converted_) {
-        dbf::ReadOptions all = options_.read;
-        all.columns.reset();
-        all.filter.reset();
-        ARROW_ASSIGN_OR_RAISE(auto dbf_reader, dbf::DbfReader::Make(bytes, all, source));
-        progress.dbf = dbf_reader;
-        ARROW_ASSIGN_OR_RAISE(auto typed, TypeDates(dbf_reader, dates, options_.read.on_invalid,
-                                                    path, invalid_dates));
-        cache::ConvertedEntry entry = CacheEntryFor(p);
-        entry.local_path =
-            converted_cache_->PathFor(options_.source_url, path, converter_, options_.cache_format);
-        auto cache = converted_cache_;
-        ARROW_ASSIGN_OR_RAISE(
-            auto tee, TeeToConvertedFile(
-                          options_.cache_format, typed, entry.local_path,
-                          [cache, entry](const std::string&) { return cache->Commit(entry); }));
-        std::optional<arrow::compute::Expression> expression;
-        if (filter) {
-          ARROW_ASSIGN_OR_RAISE(expression, PredicateToExpression(*filter, *typed->schema()));
-        }
-        ARROW_ASSIGN_OR_RAISE(reader, FilterAndProject(tee, expression, columns));
-      } else if (filter && ReadsAny(*filter, dates)) {
-        // Dates compare as dates only once typed: read the filter's columns too, filter after
-        // typing.
-        std::vector<std::string> needed = fields;
-        for (const std::string& name : filter->FieldNames()) {
-          if (std::find(needed.begin(), needed.end(), name) == needed.end()) needed.push_back(name);
-        }
-        dbf::ReadOptions projected = options_.read;
-        projected.columns = needed;
-        projected.filter.reset();
-        ARROW_ASSIGN_OR_RAISE(auto dbf_reader, dbf::DbfReader::Make(bytes, projected, source));
-        progress.dbf = dbf_reader;
-        ARROW_ASSIGN_OR_RAISE(auto typed, TypeDates(dbf_reader, dates, options_.read.on_invalid,
-                                                    path, invalid_dates));
-        ARROW_ASSIGN_OR_RAISE(auto expression, PredicateToExpression(*filter, *typed->schema()));
-        ARROW_ASSIGN_OR_RAISE(reader, FilterAndProject(typed, expression, columns));
-      } else {
-        dbf::ReadOptions pushed = options_.read;
-        pushed.columns = fields;
-        pushed.filter = filter;
-        ARROW_ASSIGN_OR_RAISE(auto dbf_reader, dbf::DbfReader::Make(bytes, pushed, source));
-        progress.dbf = dbf_reader;
-        ARROW_ASSIGN_OR_RAISE(
-            reader, TypeDates(dbf_reader, dates, options_.read.on_invalid, path, invalid_dates));
-      }
-      const int64_t deleted_column = options_.read.keep_deleted ? 1 : 0;
-      counters_.columns_converted.fetch_add(progress.dbf->schema()->num_fields() - deleted_column,
-                                            std::memory_order_relaxed);
+      ARROW_ASSIGN_OR_RAISE(reader, OpenDecoded(i, read, stop, progress.get(), &on_close));
     }
     std::vector<std::shared_ptr<arrow::Scalar>> source_values;
     if (options_.with_source) {
@@ -470,6 +421,111 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     return std::make_shared<ConformingReader>(std::move(reader), data_schema_, output_schema_,
                                               std::move(source_values), std::move(progress),
                                               &counters_, std::move(on_close));
+  }
+
+  // Planned file i from its converted copy, every byte verified against the checksums recorded
+  // with the entry; a damaged file drops the entry.
+  arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenCached(size_t i,
+                                                                      const FileRead& read,
+                                                                      SourceProgress* progress) {
+    const PlannedFile& p = planned_[i];
+    ConvertedReadOptions options{
+        .columns = read.columns,
+        .batch_size = options_.read.batch_size,
+        .use_threads = options_.read.use_threads,
+        .bytes_read = &counters_.bytes_read,
+        .file_rows = &progress->cached_rows,
+        .verifier = std::make_shared<cache::ChunkVerifier>(*p.cached_converted, checksums_[i])};
+    if (read.filter) {
+      ARROW_ASSIGN_OR_RAISE(options.filter, PredicateToExpression(*read.filter, *p.schema));
+    }
+    cache::ConvertedEntry entry = CacheEntryFor(p);
+    entry.local_path = *p.cached_converted;
+    auto forget = [cache = converted_cache_, entry] { (void)cache->Forget(entry); };
+    ARROW_ASSIGN_OR_RAISE(auto reader, OpenConvertedFile(options_.cache_format, *p.cached_converted,
+                                                         options, forget));
+    counters_.files_from_cache.fetch_add(1, std::memory_order_relaxed);
+    counters_.columns_read_from_cache.fetch_add(
+        ColumnsDecoded(read.columns, read.filter.get(), *p.schema), std::memory_order_relaxed);
+    return reader;
+  }
+
+  // Planned file i decoded from its bytes (mirror, raw cache or download). With the cache on, every
+  // column is converted and written to the converted cache on the way, unless another process or
+  // thread is writing that entry now: then this one reads through, decoding only what it needs.
+  arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenDecoded(
+      size_t i, const FileRead& read, const arrow::StopToken& stop, SourceProgress* progress,
+      std::function<void()>* on_close) {
+    const PlannedFile& p = planned_[i];
+    const std::string& path = p.file.path;
+    std::optional<io::EntryLock> lock;
+    cache::ConvertedEntry entry = CacheEntryFor(p);
+    if (write_converted_) {
+      entry.local_path =
+          converted_cache_->PathFor(options_.source_url, path, converter_, options_.cache_format);
+      ARROW_ASSIGN_OR_RAISE(lock, cache::ConvertedCache::TryLockEntry(entry.local_path));
+    }
+    ARROW_ASSIGN_OR_RAISE(auto input, OpenInput(p, stop, on_close));
+    input = CountReads(std::move(input), &counters_.bytes_read);
+    std::shared_ptr<arrow::io::InputStream> bytes = input;
+    if (io::HasDbcPrefix(path)) {
+      ARROW_ASSIGN_OR_RAISE(bytes, OpenDbcStream(input, path, {.verify_crc = options_.verify_crc}));
+    }
+    dbf::SourceInfo source{.name = path, .crc32 = p.identity.crc32};
+    const std::vector<DateColumn>& dates = dates_[i];
+    std::atomic<int64_t>* invalid_dates = &counters_.invalid_dates;
+    std::shared_ptr<arrow::RecordBatchReader> reader;
+    if (lock) {
+      dbf::ReadOptions all = options_.read;
+      all.columns.reset();
+      all.filter.reset();
+      ARROW_ASSIGN_OR_RAISE(auto dbf_reader, dbf::DbfReader::Make(bytes, all, source));
+      progress->dbf = dbf_reader;
+      ARROW_ASSIGN_OR_RAISE(
+          auto typed, TypeDates(dbf_reader, dates, options_.read.on_invalid, path, invalid_dates));
+      auto cache = converted_cache_;
+      ARROW_ASSIGN_OR_RAISE(
+          auto tee, TeeToConvertedFile(
+                        options_.cache_format, typed, entry.local_path, std::move(*lock),
+                        [cache, entry](const std::string&, const cache::ChunkChecksums& checksums) {
+                          cache::ConvertedEntry written = entry;
+                          written.checksums = checksums;
+                          return cache->Commit(written);
+                        }));
+      std::optional<arrow::compute::Expression> expression;
+      if (read.filter) {
+        ARROW_ASSIGN_OR_RAISE(expression, PredicateToExpression(*read.filter, *typed->schema()));
+      }
+      ARROW_ASSIGN_OR_RAISE(reader, FilterAndProject(tee, expression, read.columns));
+    } else if (read.filter && ReadsAny(*read.filter, dates)) {
+      // Dates compare as dates only once typed: read the filter's columns too, filter after
+      // typing.
+      std::vector<std::string> needed = read.fields;
+      for (const std::string& name : read.filter->FieldNames()) {
+        if (std::find(needed.begin(), needed.end(), name) == needed.end()) needed.push_back(name);
+      }
+      dbf::ReadOptions projected = options_.read;
+      projected.columns = needed;
+      projected.filter.reset();
+      ARROW_ASSIGN_OR_RAISE(auto dbf_reader, dbf::DbfReader::Make(bytes, projected, source));
+      progress->dbf = dbf_reader;
+      ARROW_ASSIGN_OR_RAISE(
+          auto typed, TypeDates(dbf_reader, dates, options_.read.on_invalid, path, invalid_dates));
+      ARROW_ASSIGN_OR_RAISE(auto expression, PredicateToExpression(*read.filter, *typed->schema()));
+      ARROW_ASSIGN_OR_RAISE(reader, FilterAndProject(typed, expression, read.columns));
+    } else {
+      dbf::ReadOptions pushed = options_.read;
+      pushed.columns = read.fields;
+      pushed.filter = read.filter;
+      ARROW_ASSIGN_OR_RAISE(auto dbf_reader, dbf::DbfReader::Make(bytes, pushed, source));
+      progress->dbf = dbf_reader;
+      ARROW_ASSIGN_OR_RAISE(
+          reader, TypeDates(dbf_reader, dates, options_.read.on_invalid, path, invalid_dates));
+    }
+    const int64_t deleted_column = options_.read.keep_deleted ? 1 : 0;
+    counters_.columns_converted.fetch_add(progress->dbf->schema()->num_fields() - deleted_column,
+                                          std::memory_order_relaxed);
+    return reader;
   }
 
   // The converted-cache entry of a planned file's conversion with this scan's options (its local
@@ -497,11 +553,15 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     io::DownloadOptions download;
     download.known_identity = p.identity;
     ScanCounters* counters = &counters_;
-    download.on_bytes = [counters, stop](int64_t n) {
-      counters->bytes_downloaded.fetch_add(n, std::memory_order_relaxed);
+    auto check_stop = [stop]() {
       return stop.IsStopRequested() ? MakeError(ErrorKind::kCancelled, {}, "scan cancelled")
                                     : arrow::Status::OK();
     };
+    download.on_bytes = [counters, check_stop](int64_t n) {
+      counters->bytes_downloaded.fetch_add(n, std::memory_order_relaxed);
+      return check_stop();
+    };
+    download.keep_waiting = check_stop;  // for another process or thread downloading this file
     if (options_.use_cache)
       return io::OpenRemoteFile(source_, *raw_cache_, p.file.path, std::move(download));
     fs::path scratch = MakeTemporaryDirectory();
@@ -516,7 +576,8 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
   std::optional<fs::path> local_root_;
   std::optional<io::FileCache> raw_cache_;
   std::shared_ptr<cache::ConvertedCache> converted_cache_;
-  std::vector<std::vector<DateColumn>> dates_;  // per planned file: text columns typed as dates
+  std::vector<std::vector<DateColumn>> dates_;    // per planned file: text columns typed as dates
+  std::vector<cache::ChunkChecksums> checksums_;  // per planned file read from the converted cache
   std::string converter_;
   bool write_converted_ = false;
   std::once_flag plan_once_;

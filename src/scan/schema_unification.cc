@@ -17,6 +17,11 @@ namespace {
 // Decimal digits needed for every value of an integer type.
 int IntegerDigits(const arrow::DataType& type) { return type.id() == arrow::Type::INT32 ? 10 : 19; }
 
+// A coded column's dictionary index type: how many entries it holds.
+int IndexWidth(const arrow::DataType& type) {
+  return static_cast<const arrow::DictionaryType&>(type).index_type()->byte_width();
+}
+
 bool IsInteger(const arrow::DataType& type) {
   return type.id() == arrow::Type::INT32 || type.id() == arrow::Type::INT64;
 }
@@ -44,6 +49,10 @@ std::shared_ptr<arrow::DataType> PromoteTypes(const std::shared_ptr<arrow::DataT
   if (a->id() == arrow::Type::NA) return b;
   if (b->id() == arrow::Type::NA) return a;
   if (IsInteger(*a) && IsInteger(*b)) return arrow::int64();
+  // Coded columns whose lists differ in size between periods: the wider index.
+  if (a->id() == arrow::Type::DICTIONARY && b->id() == arrow::Type::DICTIONARY) {
+    return IndexWidth(*a) >= IndexWidth(*b) ? a : b;
+  }
   bool a_dec = a->id() == arrow::Type::DECIMAL128;
   bool b_dec = b->id() == arrow::Type::DECIMAL128;
   if (a_dec || b_dec) {

@@ -24,7 +24,8 @@ Parsed ParseDate(std::string_view text, DateFormat format, int32_t* days) {
   while (!text.empty() && (text.back() == ' ' || text.back() == '\0')) text.remove_suffix(1);
   if (text.find_first_not_of('0') == std::string_view::npos)
     return Parsed::kBlank;  // "" or "00000000"
-  if (text.size() != (format == DateFormat::kYm ? 6u : 8u)) return Parsed::kInvalid;
+  const size_t width = format == DateFormat::kYm || format == DateFormat::kShortYmd ? 6u : 8u;
+  if (text.size() != width) return Parsed::kInvalid;
   char ymd[8] = {};  // every format fills all 8 (the compiler cannot see it through the switch)
   switch (format) {
     case DateFormat::kYmd:
@@ -40,6 +41,11 @@ Parsed ParseDate(std::string_view text, DateFormat format, int32_t* days) {
       ymd[6] = '0';
       ymd[7] = '1';
       break;
+    case DateFormat::kShortYmd:
+      ymd[0] = text[0] >= '7' ? '1' : '2';
+      ymd[1] = text[0] >= '7' ? '9' : '0';
+      std::copy(text.begin(), text.end(), ymd + 2);
+      break;
   }
   return dbf::internal::ParseYmd(reinterpret_cast<const uint8_t*>(ymd), 8, days);
 }
@@ -52,6 +58,8 @@ std::string_view FormatName(DateFormat format) {
       return "DDMMYYYY";
     case DateFormat::kYm:
       return "YYYYMM";
+    case DateFormat::kShortYmd:
+      return "YYMMDD";
   }
   return "";
 }
@@ -133,6 +141,7 @@ arrow::Result<DateFormat> ParseDateFormat(std::string_view format) {
   if (format == "YYYYMMDD") return DateFormat::kYmd;
   if (format == "DDMMYYYY") return DateFormat::kDmy;
   if (format == "YYYYMM") return DateFormat::kYm;
+  if (format == "YYMMDD") return DateFormat::kShortYmd;
   return MakeError(ErrorKind::kInvalidArgument, {},
                    "unknown date format '" + std::string(format) + "'");
 }

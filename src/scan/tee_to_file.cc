@@ -1,8 +1,7 @@
 #include "arrow_sus/scan/tee_to_file.h"
 
-#include <atomic>
 #include <filesystem>
-#include <random>
+#include <optional>
 
 #include <arrow/io/file.h>
 
@@ -14,23 +13,17 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string TemporaryNameFor(const std::string& path) {
-  static std::atomic<uint64_t> counter{0};
-  std::random_device random;
-  return path + ".tmp-" + std::to_string(random()) + "-" + std::to_string(counter.fetch_add(1));
-}
-
 class TeeReader : public arrow::RecordBatchReader {
  public:
   TeeReader(std::shared_ptr<arrow::RecordBatchReader> input, std::string path,
-            std::string temp_path, std::shared_ptr<arrow::io::OutputStream> sink,
-            std::unique_ptr<BatchFileWriter> writer,
-            std::function<arrow::Status(const std::string&)> on_complete)
+            std::string temp_path, std::shared_ptr<cache::ChecksummingOutputStream> sink,
+            std::unique_ptr<BatchFileWriter> writer, io::EntryLock lock, OnTeeComplete on_complete)
       : input_(std::move(input)),
         path_(std::move(path)),
         temp_path_(std::move(temp_path)),
         sink_(std::move(sink)),
         writer_(std::move(writer)),
+        lock_(std::move(lock)),
         on_complete_(std::move(on_complete)) {}
 
   ~TeeReader() override { Abandon(); }
@@ -72,7 +65,10 @@ class TeeReader : public arrow::RecordBatchReader {
       return MakeError(ErrorKind::kIo, {.file = path_},
                        "cannot move the finished cache file into place");
     }
-    return on_complete_ ? on_complete_(path_) : arrow::Status::OK();
+    arrow::Status committed =
+        on_complete_ ? on_complete_(path_, sink_->checksums()) : arrow::Status::OK();
+    lock_ = {};  // the entry is complete: the next writer may come
+    return committed;
   }
 
   void Abandon() {
@@ -80,30 +76,34 @@ class TeeReader : public arrow::RecordBatchReader {
     (void)CloseFile();
     std::error_code ignored;
     fs::remove(temp_path_, ignored);
+    lock_ = {};  // only once the temporary file is gone
   }
 
   std::shared_ptr<arrow::RecordBatchReader> input_;
   std::string path_;
   std::string temp_path_;
-  std::shared_ptr<arrow::io::OutputStream> sink_;
+  std::shared_ptr<cache::ChecksummingOutputStream> sink_;
   std::unique_ptr<BatchFileWriter> writer_;
-  std::function<arrow::Status(const std::string&)> on_complete_;
+  std::optional<io::EntryLock> lock_;
+  OnTeeComplete on_complete_;
 };
 
 }  // namespace
 
 arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> TeeToFile(
     std::shared_ptr<arrow::RecordBatchReader> input, std::string path,
-    const BatchFileWriterFactory& make_writer,
-    std::function<arrow::Status(const std::string& path)> on_complete) {
+    const BatchFileWriterFactory& make_writer, io::EntryLock lock, OnTeeComplete on_complete) {
   std::error_code error;
   fs::create_directories(fs::path(path).parent_path(), error);
   if (error)
     return MakeError(ErrorKind::kIo, {.file = path},
                      "cannot create the cache directory: " + error.message());
-  std::string temp_path = TemporaryNameFor(path);
-  ARROW_ASSIGN_OR_RAISE(std::shared_ptr<arrow::io::OutputStream> sink,
-                        arrow::io::FileOutputStream::Open(temp_path));
+  std::string temp_path = io::TemporaryNameFor(path);
+  auto file = arrow::io::FileOutputStream::Open(temp_path);
+  if (!file.ok())
+    return MakeError(ErrorKind::kIo, {.file = temp_path},
+                     "cannot create a cache file: " + file.status().message());
+  auto sink = std::make_shared<cache::ChecksummingOutputStream>(std::move(*file));
   auto writer = make_writer(sink, input->schema());
   if (!writer.ok()) {
     (void)sink->Close();
@@ -111,7 +111,8 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> TeeToFile(
     return writer.status();
   }
   return std::make_shared<TeeReader>(std::move(input), std::move(path), std::move(temp_path),
-                                     std::move(sink), std::move(*writer), std::move(on_complete));
+                                     std::move(sink), std::move(*writer), std::move(lock),
+                                     std::move(on_complete));
 }
 
 }  // namespace arrow_sus::scan

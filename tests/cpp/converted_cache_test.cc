@@ -81,7 +81,8 @@ class CacheFixture : public ::testing::Test {
                          .converter = converter,
                          .format = format,
                          .dataset = dataset,
-                         .local_path = final_path};
+                         .local_path = final_path,
+                         .checksums = testing::ChecksumsOf(content)};
     EXPECT_TRUE(cache->Commit(entry).ok());
     return entry;
   }
@@ -206,12 +207,88 @@ TEST_F(CacheFixture, ParquetOnlyManifestIsMigrated) {
   ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(db);
   cache_ = *ConvertedCache::Open(root_.string());
-  auto hit = *cache_->Lookup(kSource, Identity(), "v1", kParquet);
-  ASSERT_TRUE(hit.has_value());
-  EXPECT_EQ(hit->local_path, parquet);
-  EXPECT_FALSE((*cache_->Lookup(kSource, Identity(), "v1", kIpc)).has_value());
+  auto entries = *cache_->Entries();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].local_path, parquet);
+  EXPECT_EQ(entries[0].format, kParquet);
   EXPECT_EQ(*cache_->Clear({}), 1);
   EXPECT_FALSE(fs::exists(parquet));
+}
+
+// Entries written before entries had checksums cannot be verified: they are misses, converted
+// again, never read unverified.
+TEST_F(CacheFixture, EntriesWithoutChecksumsAreMisses) {
+  ConvertedEntry entry = Store(Identity(), "12345");
+  cache_.reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((root_ / "manifest.sqlite").string().c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(db, "UPDATE converted_entries SET checksums = NULL", nullptr, nullptr, nullptr),
+      SQLITE_OK);
+  sqlite3_close(db);
+  cache_ = *ConvertedCache::Open(root_.string());
+  EXPECT_FALSE((*cache_->Lookup(kSource, Identity(), "v1", kIpc)).has_value());
+  EXPECT_FALSE(fs::exists(entry.local_path));
+  EXPECT_EQ((*cache_->Entries()).size(), 0u);
+}
+
+TEST_F(CacheFixture, ManifestWithoutTheChecksumsColumnGainsIt) {
+  cache_.reset();
+  fs::remove_all(root_);
+  fs::create_directories(root_);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((root_ / "manifest.sqlite").string().c_str(), &db), SQLITE_OK);
+  const char* old_schema =
+      "CREATE TABLE converted_entries (source TEXT NOT NULL, path TEXT NOT NULL, converter TEXT "
+      "NOT NULL, format TEXT NOT NULL, size INTEGER NOT NULL, mtime INTEGER, records INTEGER, crc "
+      "INTEGER, dataset TEXT NOT NULL, local_path TEXT NOT NULL, bytes INTEGER NOT NULL, created "
+      "INTEGER NOT NULL, last_used INTEGER NOT NULL, PRIMARY KEY (source, path, converter, "
+      "format));";
+  ASSERT_EQ(sqlite3_exec(db, old_schema, nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  cache_ = *ConvertedCache::Open(root_.string());
+  Store(Identity(), "12345");
+  EXPECT_TRUE((*cache_->Lookup(kSource, Identity(), "v1", kIpc)).has_value());
+}
+
+TEST_F(CacheFixture, CommitRefusesChecksumsOfAnotherFile) {
+  ConvertedEntry entry = Store(Identity(), "12345");
+  entry.checksums = testing::ChecksumsOf("123456");
+  auto status = cache_->Commit(entry);
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(GetErrorDetail(status)->kind(), ErrorKind::kIo);
+}
+
+TEST_F(CacheFixture, OneWriterPerEntryAndOrphanedTemporaries) {
+  const std::string path = cache_->PathFor(kSource, Identity().path, "v1", kIpc);
+  auto first = *ConvertedCache::TryLockEntry(path);
+  ASSERT_TRUE(first.has_value());
+  EXPECT_FALSE((*ConvertedCache::TryLockEntry(path)).has_value());  // a second writer: read through
+  // The live writer's temporary file is neither counted nor removed.
+  const std::string live = io::TemporaryNameFor(path);
+  { std::ofstream(live) << "being written"; }
+  EXPECT_TRUE(cache_->Temporaries().empty());
+  EXPECT_EQ(*cache_->RemoveTemporaries(), 0);
+  EXPECT_TRUE(fs::exists(live));
+  // Its writer dies (the lock is released): the file is an orphan, counted, then reclaimed by the
+  // next writer of the entry.
+  first.reset();
+  auto orphans = cache_->Temporaries();
+  ASSERT_EQ(orphans.size(), 1u);
+  EXPECT_EQ(orphans[0].path, live);
+  EXPECT_EQ(orphans[0].bytes, 13);
+  auto next = *ConvertedCache::TryLockEntry(path);
+  ASSERT_TRUE(next.has_value());
+  EXPECT_FALSE(fs::exists(live));
+  next.reset();
+  // Orphans of other entries are removed by RemoveTemporaries, respecting their age.
+  const std::string other = io::TemporaryNameFor(cache_->PathFor(kSource, "a.dbc", "v1", kIpc));
+  fs::create_directories(fs::path(other).parent_path());
+  { std::ofstream(other) << "x"; }
+  EXPECT_EQ(*cache_->RemoveTemporaries(3600), 0);  // written just now
+  EXPECT_EQ(cache_->Temporaries().size(), 1u);
+  EXPECT_EQ(*cache_->RemoveTemporaries(), 1);
+  EXPECT_TRUE(cache_->Temporaries().empty());
 }
 
 TEST_P(ConvertedCacheTest, ClearByDatasetAndAge) {

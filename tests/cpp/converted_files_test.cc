@@ -62,10 +62,14 @@ class ConvertedFilesTest : public ::testing::TestWithParam<ConvertedFormat> {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  // Writes Input() to `name` through the tee and returns its path.
-  std::string Write(const std::string& name) {
+  // Writes Input() to `name` through the tee and returns its path (and its checksums).
+  std::string Write(const std::string& name, cache::ChunkChecksums* checksums = nullptr) {
     std::string path = (dir_ / name).string();
-    auto tee = *TeeToConvertedFile(GetParam(), Input(), path, nullptr);
+    auto tee = *TeeToConvertedFile(GetParam(), Input(), path, testing::WriterLock(path),
+                                   [&](const std::string&, const cache::ChunkChecksums& sums) {
+                                     if (checksums != nullptr) *checksums = sums;
+                                     return arrow::Status::OK();
+                                   });
     ReadAll(tee.get());
     return path;
   }
@@ -76,15 +80,19 @@ class ConvertedFilesTest : public ::testing::TestWithParam<ConvertedFormat> {
 TEST_P(ConvertedFilesTest, TeeWritesWhilePassingThrough) {
   std::string path = (dir_ / "sub" / "x").string();
   std::string completed;
-  auto tee = *TeeToConvertedFile(GetParam(), Input(), path, [&](const std::string& p) {
-    completed = p;
-    return arrow::Status::OK();
-  });
+  auto tee = *TeeToConvertedFile(GetParam(), Input(), path, testing::WriterLock(path),
+                                 [&](const std::string& p, const cache::ChunkChecksums& sums) {
+                                   completed = p;
+                                   EXPECT_EQ(sums.file_bytes, int64_t(fs::file_size(p)));
+                                   return arrow::Status::OK();
+                                 });
   EXPECT_FALSE(fs::exists(path));
   EXPECT_EQ(ReadAll(tee.get())->num_rows(), 200);
   EXPECT_EQ(completed, path);
   ASSERT_TRUE(fs::exists(path));
-  EXPECT_EQ(std::distance(fs::directory_iterator(dir_ / "sub"), fs::directory_iterator{}), 1);
+  // The file and its (now free) lock, nothing else.
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir_ / "sub"), fs::directory_iterator{}), 2);
+  EXPECT_FALSE(io::EntryLock::IsHeld(path + ".lock"));
 
   EXPECT_TRUE((*ConvertedFileSchema(GetParam(), path))->Equals(*Input()->schema()));
   auto all = ReadAll((*OpenConvertedFile(GetParam(), path, {})).get());
@@ -139,15 +147,19 @@ TEST_P(ConvertedFilesTest, AbandonedTeeLeavesNoFile) {
   std::string path = (dir_ / "y").string();
   bool completed = false;
   {
-    auto tee = *TeeToConvertedFile(GetParam(), Input(), path, [&](const std::string&) {
-      completed = true;
-      return arrow::Status::OK();
-    });
+    auto tee = *TeeToConvertedFile(GetParam(), Input(), path, testing::WriterLock(path),
+                                   [&](const std::string&, const cache::ChunkChecksums&) {
+                                     completed = true;
+                                     return arrow::Status::OK();
+                                   });
     std::shared_ptr<arrow::RecordBatch> batch;
     ASSERT_TRUE(tee->ReadNext(&batch).ok());
+    EXPECT_TRUE(io::EntryLock::IsHeld(path + ".lock"));
   }  // destroyed half-way
   EXPECT_FALSE(completed);
-  EXPECT_TRUE(fs::is_empty(dir_));
+  EXPECT_FALSE(io::EntryLock::IsHeld(path + ".lock"));
+  for (const auto& entry : fs::directory_iterator(dir_))  // the lock file alone
+    EXPECT_EQ(entry.path().filename(), "y.lock");
 }
 
 TEST_P(ConvertedFilesTest, GarbageAndTruncatedFilesAreFormatErrors) {
@@ -223,6 +235,43 @@ TEST_P(ConvertedFilesTest, RandomDamageIsNeverACrash) {
   EXPECT_GT(failures, 0);
 }
 
+// With the checksums recorded when the file was written, one flipped byte anywhere is never read
+// as a value: a read either fails with a kChecksum error or never touched that byte.
+TEST_P(ConvertedFilesTest, VerifiedReadsNeverReturnDamagedValues) {
+  cache::ChunkChecksums sums;
+  const std::string original = Write("original", &sums);
+  const auto expected = ReadAll(Input().get());
+  std::vector<uint8_t> bytes = testing::ReadFileBytes(original);
+  std::mt19937 rng(20261126);
+  int detected = 0;
+  for (int trial = 0; trial < 60; ++trial) {
+    std::vector<uint8_t> damaged = bytes;
+    damaged[rng() % damaged.size()] ^= static_cast<uint8_t>(1 + rng() % 255);
+    const std::string path = (dir_ / ("damaged" + std::to_string(trial))).string();
+    std::ofstream(path, std::ios::binary)
+        .write(reinterpret_cast<const char*>(damaged.data()), damaged.size());
+    auto verifier = std::make_shared<cache::ChunkVerifier>(path, sums);
+    arrow::Status status = ConvertedFileSchema(GetParam(), path, verifier).status();
+    std::shared_ptr<arrow::Table> table;
+    if (status.ok()) {
+      auto reader = OpenConvertedFile(GetParam(), path, {.verifier = verifier});
+      auto read = reader.ok() ? (*reader)->ToTable() : reader.status();
+      status = read.status();
+      if (read.ok()) table = *read;
+    }
+    if (status.ok()) {
+      EXPECT_TRUE(table->Equals(*expected)) << "trial " << trial;
+    } else {
+      ++detected;
+      EXPECT_EQ(GetErrorDetail(status)->kind() == ErrorKind::kChecksum ||
+                    status.message().find("match the checksum") != std::string::npos,
+                true)
+          << status.ToString();
+    }
+  }
+  EXPECT_GT(detected, 40);  // all but flips in bytes no read touches (the leading schema copy)
+}
+
 TEST_P(ConvertedFilesTest, AskingForAMissingColumnIsNotDamage) {
   std::string path = Write("x");
   int reported = 0;
@@ -277,10 +326,102 @@ TEST(IpcFilesTest, DamagedOffsetsAreAFormatError) {
   fs::remove_all(dir);
 }
 
+// Writes `batch` to `path` as the uncompressed IPC cache format does; returns the file's checksums.
+cache::ChunkChecksums WriteUncompressedIpc(const std::string& path,
+                                           const std::shared_ptr<arrow::RecordBatch>& batch) {
+  cache::ChunkChecksums sums;
+  auto tee =
+      *TeeToFile(*arrow::RecordBatchReader::Make({batch}, batch->schema()), path,
+                 IpcWriterFactory(arrow::Compression::UNCOMPRESSED), testing::WriterLock(path),
+                 [&](const std::string&, const cache::ChunkChecksums& written) {
+                   sums = written;
+                   return arrow::Status::OK();
+                 });
+  ReadAll(tee.get());
+  return sums;
+}
+
+// Replaces the file at `path` (never rewriting it in place) with `bytes`.
+void ReplaceFile(const std::string& path, const std::vector<uint8_t>& bytes) {
+  fs::remove(path);
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+}
+
+// Verification follows what is read: damage in one column's pages fails a read of that column and
+// leaves a projection without it alone.
+TEST(IpcFilesTest, VerificationCostsWhatIsRead) {
+  fs::path dir = fs::temp_directory_path() / ("arrow_sus_ipc_verify_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string path = (dir / "x.uncompressed.arrow").string();
+  constexpr int kRows = 200'000;  // AGE alone spans 13 chunks
+  arrow::Int32Builder ages;
+  arrow::StringBuilder names;
+  for (int i = 0; i < kRows; ++i) {
+    ASSERT_TRUE(ages.Append(i).ok());
+    ASSERT_TRUE(names.Append("n" + std::to_string(i)).ok());
+  }
+  auto schema =
+      arrow::schema({arrow::field("AGE", arrow::int32()), arrow::field("NAME", arrow::utf8())});
+  auto batch = arrow::RecordBatch::Make(schema, kRows, {*ages.Finish(), *names.Finish()});
+  const cache::ChunkChecksums sums = WriteUncompressedIpc(path, batch);
+  std::vector<uint8_t> bytes = testing::ReadFileBytes(path);
+  const int32_t run[2] = {150'000, 150'001};
+  auto at = std::search(bytes.begin(), bytes.end(), reinterpret_cast<const uint8_t*>(run),
+                        reinterpret_cast<const uint8_t*>(run) + sizeof(run));
+  ASSERT_NE(at, bytes.end());
+  *at ^= 0x01;  // AGE 150000 -> 150001
+  ReplaceFile(path, bytes);
+
+  auto verifier = std::make_shared<cache::ChunkVerifier>(path, sums);
+  constexpr auto kFormat = ConvertedFormat::kArrowIpcUncompressed;
+  auto names_only = ReadAll(
+      (*OpenConvertedFile(kFormat, path, {.columns = {"NAME"}, .verifier = verifier})).get());
+  EXPECT_EQ(names_only->num_rows(), kRows);
+  auto ages_read =
+      (*OpenConvertedFile(kFormat, path, {.columns = {"AGE"}, .verifier = verifier}))->ToTable();
+  ASSERT_FALSE(ages_read.ok());
+  EXPECT_EQ(GetErrorDetail(ages_read.status())->kind(), ErrorKind::kChecksum) << ages_read.status();
+  // Unverified, the damage would have been read as a value.
+  auto unverified = ReadAll((*OpenIpcFile(path, {.columns = {"AGE"}})).get());
+  EXPECT_EQ(unverified->column(0)->GetScalar(150'000).ValueOrDie()->ToString(), "150001");
+  fs::remove_all(dir);
+}
+
+// A full read verifies whole batches at once, on every core: a sound file reads back equal, and one
+// flipped byte in the middle of a long run is found.
+TEST(IpcFilesTest, LongRunsAreVerifiedInParallel) {
+  fs::path dir = fs::temp_directory_path() / ("arrow_sus_ipc_long_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string path = (dir / "x.uncompressed.arrow").string();
+  constexpr int kRows = 1'500'000;  // 12 MB of int64: runs of ~180 chunks
+  arrow::Int64Builder values;
+  for (int i = 0; i < kRows; ++i) ASSERT_TRUE(values.Append(int64_t(i) * 7).ok());
+  auto schema = arrow::schema({arrow::field("V", arrow::int64())});
+  auto batch = arrow::RecordBatch::Make(schema, kRows, {*values.Finish()});
+  const cache::ChunkChecksums sums = WriteUncompressedIpc(path, batch);
+  constexpr auto kFormat = ConvertedFormat::kArrowIpcUncompressed;
+  auto sound = OpenConvertedFile(kFormat, path,
+                                 {.verifier = std::make_shared<cache::ChunkVerifier>(path, sums)});
+  EXPECT_TRUE(ReadAll(sound->get())->Equals(*arrow::Table::Make(schema, {batch->column(0)})));
+
+  std::vector<uint8_t> bytes = testing::ReadFileBytes(path);
+  bytes[bytes.size() / 2] ^= 0x10;
+  ReplaceFile(path, bytes);
+  auto damaged =
+      (*OpenConvertedFile(kFormat, path,
+                          {.verifier = std::make_shared<cache::ChunkVerifier>(path, sums)}))
+          ->ToTable();
+  ASSERT_FALSE(damaged.ok());
+  EXPECT_EQ(GetErrorDetail(damaged.status())->kind(), ErrorKind::kChecksum) << damaged.status();
+  fs::remove_all(dir);
+}
+
 TEST(ParquetFilesTest, SmallRowGroupsAreKept) {
   fs::path dir = fs::temp_directory_path() / ("arrow_sus_pq_" + std::to_string(::getpid()));
   std::string path = (dir / "x.parquet").string();
-  auto tee = *TeeToFile(Input(), path, ParquetWriterFactory({.row_group_rows = 100}), nullptr);
+  auto tee = *TeeToFile(Input(), path, ParquetWriterFactory({.row_group_rows = 100}),
+                        testing::WriterLock(path), nullptr);
   ReadAll(tee.get());
   ConvertedReadOptions options;
   options.filter = cp::greater_equal(cp::field_ref("AGE"), cp::literal(150));

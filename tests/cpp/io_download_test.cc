@@ -12,6 +12,7 @@
 #include <mutex>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "arrow_sus/dbc.h"
@@ -216,7 +217,9 @@ TEST_F(IoDownloadTest, DownloadCommitsVerifiedFilesAndSkipsUpToDateOnes) {
   auto second = DownloadFile(source, cache, "SIM/DOAC2024.dbc").ValueOrDie();
   EXPECT_TRUE(second.up_to_date);
   EXPECT_EQ(second.bytes_fetched, 0);
-  EXPECT_EQ(source.reads() - reads_before, 1);  // the ranged identity read only
+  // Size and mtime match the record: its record count and CRC are trusted, no byte is read.
+  EXPECT_EQ(source.reads() - reads_before, 0);
+  EXPECT_EQ(second.identity.records, 5000u);
 
   // Republished: same name, new content and mtime.
   const auto republished = MakeDbc(6000);
@@ -232,11 +235,17 @@ TEST_F(IoDownloadTest, PartialDownloadOfTheSameVersionIsResumed) {
   source.Put("x.dbc", dbc, 1000);
   FileCache cache(dir_);
   auto id = StatIdentity(source, "x.dbc").ValueOrDie();
-  auto partial = cache.BeginWrite(id).ValueOrDie();
-  {
+  PartialDownload partial;
+  {  // a writer that stopped after 10,000 bytes
+    auto lock = cache.LockEntry("x.dbc").ValueOrDie();
+    partial = cache.BeginWrite(id, lock).ValueOrDie();
     std::ofstream out(partial.temp_path, std::ios::binary | std::ios::app);
     out.write(reinterpret_cast<const char*>(dbc.data()), 10'000);
   }
+  // Its writer is gone: the partial download is counted as a temporary file, and kept.
+  auto temporaries = cache.Temporaries();
+  ASSERT_EQ(temporaries.size(), 2u);  // the bytes and the record of their version
+  EXPECT_EQ(temporaries[0].bytes + temporaries[1].bytes, 10'000 + int64_t(id.Serialize().size()));
   auto result = DownloadFile(source, cache, "x.dbc").ValueOrDie();
   EXPECT_EQ(result.resumed_from, 10'000);
   EXPECT_EQ(result.bytes_fetched, int64_t(dbc.size()) - 10'000);
@@ -296,7 +305,75 @@ TEST_F(IoDownloadTest, ReadingAnUpToDateFileUsesTheCache) {
   auto all = file->ReadAt(0, int64_t(dbc.size())).ValueOrDie();
   EXPECT_EQ(std::vector<uint8_t>(all->data(), all->data() + all->size()), dbc);
   ASSERT_TRUE(file->Close().ok());
-  EXPECT_EQ(source->reads() - reads_before, 1);  // identity only
+  EXPECT_EQ(source->reads() - reads_before, 0);  // the recorded identity is trusted
+}
+
+// Many threads (each with its own FileCache over the same directory, as processes have) fetch one
+// cold file at once: one writer downloads it, the others wait and use its committed copy.
+TEST_F(IoDownloadTest, ConcurrentDownloadsOfOneFileShareOneTransfer) {
+  FlakySource source(FastOptions());
+  const auto dbc = MakeDbc(20'000);
+  source.Put("SIH/RDAC2401.dbc", dbc, 1000);
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0}, transfers{0};
+  for (int t = 0; t < 12; ++t) {
+    threads.emplace_back([&] {
+      FileCache cache(dir_);
+      auto result = DownloadFile(source, cache, "SIH/RDAC2401.dbc");
+      if (!result.ok() || ReadLocal(result->local_path) != dbc) ++failures;
+      if (result.ok() && !result->up_to_date) ++transfers;
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures, 0);
+  EXPECT_EQ(transfers, 1);
+  EXPECT_TRUE(FileCache(dir_).Temporaries().empty());
+}
+
+TEST_F(IoDownloadTest, WaitingForAnotherWriterCanBeCancelled) {
+  FlakySource source(FastOptions());
+  source.Put("a.dbc", MakeDbc(100), 1000);
+  FileCache cache(dir_);
+  auto held = cache.LockEntry("a.dbc").ValueOrDie();  // another writer, stuck
+  DownloadOptions options;
+  int calls = 0;
+  options.keep_waiting = [&]() -> arrow::Status {
+    return ++calls < 5 ? arrow::Status::OK() : MakeError(ErrorKind::kCancelled, {}, "stop");
+  };
+  auto status = DownloadFile(source, cache, "a.dbc", options).status();
+  EXPECT_EQ(GetErrorDetail(status)->kind(), ErrorKind::kCancelled) << status;
+  EXPECT_EQ(source.reads(), 0);
+}
+
+// A reader closed while its download waits for another writer returns at once.
+TEST_F(IoDownloadTest, ClosingAReaderThatWaitsForAnotherWriterDoesNotHang) {
+  auto source = std::make_shared<FlakySource>(FastOptions());
+  source->Put("a.dbc", MakeDbc(100), 1000);
+  FileCache cache(dir_);
+  auto held = cache.LockEntry("a.dbc").ValueOrDie();
+  auto file = OpenRemoteFile(source, cache, "a.dbc").ValueOrDie();
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(file->Close().ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+}
+
+TEST_F(IoDownloadTest, RemovingAnEntryLeavesAPartialBeingWrittenAlone) {
+  FlakySource source(FastOptions());
+  source.Put("a.dbc", MakeDbc(100), 1000);
+  FileCache cache(dir_);
+  auto id = StatIdentity(source, "a.dbc").ValueOrDie();
+  auto lock = cache.LockEntry("a.dbc").ValueOrDie();
+  auto partial = cache.BeginWrite(id, lock).ValueOrDie();
+  ASSERT_TRUE(cache.Remove("a.dbc").ok());
+  EXPECT_TRUE(fs::exists(partial.temp_path));  // its writer is alive
+  EXPECT_TRUE(cache.Temporaries().empty());
+  EXPECT_EQ(cache.RemoveTemporaries().ValueOrDie(), 0);
+  lock = EntryLock::Acquire(dir_ / "elsewhere.lock").ValueOrDie();  // the writer is gone
+  EXPECT_EQ(cache.Temporaries().size(), 2u);
+  EXPECT_EQ(cache.RemoveTemporaries(3600).ValueOrDie(), 0);  // not old enough
+  EXPECT_EQ(cache.RemoveTemporaries().ValueOrDie(), 2);
+  EXPECT_FALSE(fs::exists(partial.temp_path));
 }
 
 }  // namespace

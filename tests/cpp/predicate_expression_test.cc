@@ -15,6 +15,7 @@
 #include "arrow_sus/scan/ipc_files.h"
 #include "arrow_sus/scan/parquet_files.h"
 #include "dbf_builder.h"
+#include "test_support.h"
 
 namespace arrow_sus::scan {
 namespace {
@@ -140,13 +141,14 @@ TEST(PredicateExpressionTest, SelectsTheSameRowsAsTheRawFilter) {
         std::string path = ::testing::TempDir() + "predicate_expression_" +
                            std::to_string(iteration) + format.extension;
         auto tee = *TeeToFile(*dbf::DbfReader::Make(Stream(bytes), options, {.name = "t.dbf"}),
-                              path, format.writer, nullptr);
+                              path, format.writer, testing::WriterLock(path), nullptr);
         ASSERT_TRUE(Ids(tee).ok());
         ConvertedReadOptions read{.filter = *expression, .batch_size = 5, .use_threads = false};
         auto from_cache = Ids(*format.open(path, read));
         ASSERT_TRUE(from_cache.ok()) << from_cache.status().ToString();
         EXPECT_EQ(*from_cache, *expected) << format.extension << ": " << predicate->ToString();
         std::remove(path.c_str());
+        std::remove((path + ".lock").c_str());
       }
     }
     ++compared;

@@ -7,6 +7,8 @@
 #include <iterator>
 #include <stdexcept>
 
+#include <arrow/io/memory.h>
+
 namespace arrow_sus::testing {
 
 std::optional<std::filesystem::path> CorpusDir() {
@@ -54,6 +56,19 @@ int64_t OverwriteIpcMessages(const std::filesystem::path& path) {
   std::ofstream(path, std::ios::binary | std::ios::trunc)
       .write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
   return static_cast<int64_t>(body_end - kLeadingMagic);
+}
+
+cache::ChunkChecksums ChecksumsOf(const std::string& bytes) {
+  cache::ChecksummingOutputStream stream(*arrow::io::BufferOutputStream::Create());
+  if (!stream.Write(bytes.data(), static_cast<int64_t>(bytes.size())).ok())
+    throw std::runtime_error("cannot checksum");
+  return stream.checksums();
+}
+
+io::EntryLock WriterLock(const std::string& path) {
+  auto lock = io::EntryLock::Acquire(path + ".lock");
+  if (!lock.ok()) throw std::runtime_error(lock.status().ToString());
+  return std::move(*lock);
 }
 
 std::string FormatTestName(cache::ConvertedFormat format) {

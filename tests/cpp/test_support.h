@@ -34,6 +34,12 @@ int64_t OverwriteIpcMessages(const std::filesystem::path& path);
 // uncompressed file) while its size and footer stay intact; false when nothing could be damaged.
 bool DamageConvertedData(const std::filesystem::path& path, cache::ConvertedFormat format);
 
+// The checksums a cache file holding `bytes` gets when it is written.
+cache::ChunkChecksums ChecksumsOf(const std::string& bytes);
+
+// The lock every writer of the cache file `path` holds (for tests that write cache files).
+io::EntryLock WriterLock(const std::string& path);
+
 // A format's name as a GoogleTest parameter name ("ipc-uncompressed" -> "ipc_uncompressed").
 std::string FormatTestName(cache::ConvertedFormat format);
 

@@ -21,7 +21,7 @@ from scan_mirror import SIH_DIR, build_sih_mirror
 import arrow_sus
 from arrow_sus import cache
 from arrow_sus.cache import DEFAULT_CACHE_FORMAT
-from arrow_sus.errors import FormatError, InvalidArgumentError, NotFoundError
+from arrow_sus.errors import InvalidArgumentError, NotFoundError
 
 pl = pytest.importorskip("polars")
 
@@ -465,19 +465,28 @@ def test_corrupted_cache_file_is_rebuilt(mirror, cache_dir, cache_format, damage
     assert canonical(rebuilt.to_arrow()).equals(canonical(first))
 
 
-def test_damaged_data_in_a_cache_file_is_a_format_error_then_rebuilt(mirror, cache_dir, cache_format) -> None:
-    """Damage that keeps the size and footer shows only when the data is read: that scan raises FormatError
-    naming the file, and the entry is dropped, so the next scan converts the file again."""
+@pytest.mark.parametrize("damage", ["data overwritten", "one flipped byte"])
+def test_damaged_cache_entry_is_never_served_and_is_rebuilt(mirror, cache_dir, cache_format, damage) -> None:
+    """A cache file damaged on disk with its size kept is never read as values: its checksums do not match,
+    so the scan that finds it reads the original instead (correct values), and converts it again: the next
+    lookup is a hit with a sound file."""
     kw, first, path = _one_cached_month(mirror, cache_dir, cache_format)
-    path.write_bytes(_damage_data(path.read_bytes(), cache_format))
-    failing = arrow_sus.scan("sih-rd", **kw)
-    assert failing.files().column("cached").to_pylist() == [cache_format]
-    with pytest.raises(FormatError, match=path.name):
-        failing.to_arrow()
+    data = path.read_bytes()
+    if damage == "data overwritten":
+        damaged = _damage_data(data, cache_format)
+    else:
+        damaged = bytearray(data)
+        damaged[len(data) // 2] ^= 0x01
+    path.unlink()
+    path.write_bytes(damaged)
     again = arrow_sus.scan("sih-rd", **kw)
-    assert again.files().column("cached").to_pylist() == [""]
     assert canonical(again.to_arrow()).equals(canonical(first))
-    assert arrow_sus.scan("sih-rd", **kw).files().column("cached").to_pylist() == [cache_format]
+    rebuilt = arrow_sus.scan("sih-rd", **kw)
+    assert rebuilt.files().column("cached").to_pylist() == [cache_format]
+    assert canonical(rebuilt.to_arrow()).equals(canonical(first))
+    assert rebuilt.stats.files_from_cache == 1
+    (entry,) = cache._manifest(cache_dir).entries()
+    assert Path(entry["local_path"]).read_bytes() == data  # converted again, byte for byte
 
 
 @pytest.fixture

@@ -11,8 +11,15 @@
 //
 // Files are written under a temporary name and renamed into place before the entry is committed;
 // the manifest is an SQLite database in WAL mode. A crash leaves either the old entry or the new
-// one, never a half-written file under an entry, and several processes can fill the same cache at
-// once (the last complete writer of an entry wins; every reader sees one valid entry).
+// one, never a half-written file under an entry. Any number of processes and threads share a
+// cache: an entry has one writer at a time, the holder of its lock (TryLockEntry); the others read
+// through (they decode without writing) instead of waiting. A file is never rewritten or truncated
+// in place, only replaced by a rename or removed, so a reader's memory map of it stays valid.
+//
+// Every entry records the checksums of its file (chunk_checksums.h), which readers verify as they
+// read; an entry without them (made by an earlier version) is a miss. Temporary files whose writer
+// is gone (killed before it could remove them) are found by Temporaries() and removed by
+// RemoveTemporaries(), and by the next writer of the same entry.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +33,8 @@
 #include <arrow/result.h>
 #include <arrow/status.h>
 
+#include "arrow_sus/cache/chunk_checksums.h"
+#include "arrow_sus/io/entry_lock.h"
 #include "arrow_sus/io/identity.h"
 
 namespace arrow_sus::cache {
@@ -56,6 +65,7 @@ struct ConvertedEntry {
   int64_t bytes = 0;
   int64_t created = 0;  // seconds since the epoch
   int64_t last_used = 0;
+  ChunkChecksums checksums;  // of the file at local_path, recorded when it was written
 };
 
 struct ConvertedUsage {
@@ -94,12 +104,18 @@ class ConvertedCache {
                                                       ConvertedFormat format);
 
   // Where the file for this original, converter and format belongs. Write it under a temporary
-  // name beside it, rename it into place, then Commit.
+  // name beside it (io::TemporaryNameFor) while holding TryLockEntry's lock, rename it into place,
+  // then Commit.
   std::string PathFor(const std::string& source, const std::string& path,
                       const std::string& converter, ConvertedFormat format) const;
 
-  // Records an entry whose file is already in place at entry.local_path, replacing any previous
-  // entry for the same source, path, converter and format.
+  // The lock of the entry whose file is `local_path`, when no other writer holds it (nullopt: a
+  // process or thread is writing it now). Temporary files of the entry that a writer which died
+  // left behind are removed on the way.
+  static arrow::Result<std::optional<io::EntryLock>> TryLockEntry(const std::string& local_path);
+
+  // Records an entry whose file is already in place at entry.local_path, with its checksums,
+  // replacing any previous entry for the same source, path, converter and format.
   arrow::Status Commit(const ConvertedEntry& entry);
 
   // Removes the entry for entry's source, path, converter and format, and its file: one found
@@ -110,6 +126,11 @@ class ConvertedCache {
   arrow::Result<std::vector<ConvertedEntry>> Entries();
   // Removes matching entries and their files; returns how many were removed.
   arrow::Result<int64_t> Clear(const ClearOptions& options);
+
+  // Temporary files under converted/ whose writer is gone, and their removal (only those
+  // unmodified for `older_than_seconds`, when given; returns how many were removed).
+  std::vector<io::TemporaryFile> Temporaries() const;
+  arrow::Result<int64_t> RemoveTemporaries(std::optional<int64_t> older_than_seconds = {});
 
   class Impl;
 

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,6 +29,22 @@ enum class DecimalMode : uint8_t { kFloat, kExact };
 // What an unparsable (not blank) value becomes: null (counted in the stats), or an error.
 enum class InvalidPolicy : uint8_t { kNull, kRaise };
 
+// What the catalog's dictionary knows about a field that its DBF type does not say, as the reader
+// applies it while converting (arrow_sus/scan/meaning.h decides it).
+struct FieldSemantics {
+  // A coded field: read as an Arrow dictionary array whose dictionary starts with these codes
+  // (UTF-8), in this order, followed by the other values met in the batch as their text. Empty: the
+  // field is not read as codes.
+  std::vector<std::string> codes;
+  // With no `codes`: read the field as codes nonetheless (categories no list documents).
+  bool categorical = false;
+  // A C field that holds a number: read like an N field of the same width.
+  bool number = false;
+};
+
+// By field name, as the file writes it.
+using FieldSemanticsMap = std::map<std::string, FieldSemantics, std::less<>>;
+
 struct ReadOptions {
   // Records per block; every batch holds at most this many rows (fewer after filtering, and fewer
   // for very wide records: a block holds at most 8 MiB of raw records, so that memory stays
@@ -51,6 +69,9 @@ struct ReadOptions {
   InvalidPolicy on_invalid = InvalidPolicy::kNull;
   // Keep records flagged as deleted (0x2A) and add a bool column "_deleted".
   bool keep_deleted = false;
+  // Fields read as codes or numbers (see FieldSemantics); nullptr = every field as its DBF type.
+  // Ignored in raw mode.
+  std::shared_ptr<const FieldSemanticsMap> semantics;
 
   arrow::Status Validate() const;
 };

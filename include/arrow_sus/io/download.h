@@ -27,6 +27,9 @@ struct DownloadOptions {
   // stops there and keeps the complete partial file for a later run. Lets a reader decoding the
   // same bytes finish first instead of sharing the CPU with the verification.
   std::function<arrow::Status()> before_verify;
+  // Called every few milliseconds while another writer (a process or thread) holds the file's
+  // cache entry; returning an error stops waiting (a closed reader, a stopped scan).
+  std::function<arrow::Status()> keep_waiting;
   // The identity the caller already stat'ed, to skip the initial stat (nullopt: stat first).
   std::optional<FileIdentity> known_identity;
   // Times a download starts over from byte 0 because the file changed on the server or the
@@ -43,12 +46,16 @@ struct DownloadResult {
 };
 
 // Brings cache's copy of `path` up to date with the source. Nothing is fetched when the recorded
-// identity matches the server's (a stat, plus for a .dbc one ranged read of its prefix to compare
-// record count and CRC). A file that must be fetched is not prefix-read first: its record count and
-// CRC are taken from the verified download. Otherwise the
+// identity matches the server's size and mtime (a stat, or the caller's listing: no byte of the
+// file is read, the record count and CRC are the recorded ones). A file that must be fetched is not
+// prefix-read first: its record count and CRC are taken from the verified download. Otherwise the
 // file is streamed into a partial download (resuming one of the same version), verified
-// (VerifyDownload), and committed. A copy that fails verification is never
-// committed: the download starts over, and after max_restarts a kChecksum error is returned.
+// (VerifyDownload), and committed. A copy that fails verification is never committed: the download
+// starts over, and after max_restarts a kChecksum error is returned.
+//
+// The download holds the entry's lock (FileCache::LockEntry) from the first byte to the commit.
+// When another process or thread holds it, this call waits (see keep_waiting) and then uses what
+// that writer committed, if it is the version wanted.
 arrow::Result<DownloadResult> DownloadFile(Source& source, FileCache& cache, std::string_view path,
                                            const DownloadOptions& options = {});
 

@@ -15,7 +15,10 @@
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
 
+#include "arrow_sus/cache/chunk_checksums.h"
 #include "arrow_sus/cache/converted_cache.h"
+#include "arrow_sus/io/entry_lock.h"
+#include "arrow_sus/scan/tee_to_file.h"
 
 namespace arrow_sus::scan {
 
@@ -28,24 +31,30 @@ struct ConvertedReadOptions {
   bool use_threads = true;                     // decode / decompress columns in parallel
   std::atomic<int64_t>* bytes_read = nullptr;  // when set, counts the bytes read from the file
   int64_t* file_rows = nullptr;  // when set, receives the rows the file holds (from its metadata)
+  // When set, every byte read from the file is first verified against the checksums recorded when
+  // it was written (a mismatch is a kChecksum error).
+  std::shared_ptr<cache::ChunkVerifier> verifier;
 };
 
 // Reads a cache file. A cache file was complete when it was committed, so any failure to read it
-// (other than cancellation) means it was damaged since: it becomes a kFormat error naming the file,
-// and `on_damaged` (when given) is called once first, e.g. to drop the cache entry so that the
-// next scan converts the file again.
+// (other than cancellation) means it was damaged (or removed) since: it becomes a kFormat error
+// naming the file (kChecksum when the checksums caught it), and `on_damaged` (when given) is called
+// once first, e.g. to drop the cache entry so that the file is converted again.
 arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenConvertedFile(
     cache::ConvertedFormat format, const std::string& path, const ConvertedReadOptions& options,
     std::function<void()> on_damaged = nullptr);
 
-// The schema stored in the file; a file that is not a complete file of this format is an error.
-arrow::Result<std::shared_ptr<arrow::Schema>> ConvertedFileSchema(cache::ConvertedFormat format,
-                                                                  const std::string& path);
+// The schema stored in the file (read through `verifier`, when given); a file that is not a
+// complete file of this format is an error.
+arrow::Result<std::shared_ptr<arrow::Schema>> ConvertedFileSchema(
+    cache::ConvertedFormat format, const std::string& path,
+    const std::shared_ptr<cache::ChunkVerifier>& verifier = nullptr);
 
 // Writes `input` to `path` in `format` with that format's cache settings while passing it through
-// (see TeeToFile in tee_to_file.h: temporary name, rename, then `on_complete`).
+// (see TeeToFile in tee_to_file.h: temporary name, checksums, rename, then `on_complete`), holding
+// the entry's `lock` until then.
 arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> TeeToConvertedFile(
     cache::ConvertedFormat format, std::shared_ptr<arrow::RecordBatchReader> input,
-    std::string path, std::function<arrow::Status(const std::string& path)> on_complete);
+    std::string path, io::EntryLock lock, OnTeeComplete on_complete);
 
 }  // namespace arrow_sus::scan

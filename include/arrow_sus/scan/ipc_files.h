@@ -23,7 +23,9 @@ namespace arrow_sus::scan {
 arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenIpcFile(
     const std::string& path, const ConvertedReadOptions& options);
 
-arrow::Result<std::shared_ptr<arrow::Schema>> IpcFileSchema(const std::string& path);
+// The schema in the file's footer (read through `verifier`, when given).
+arrow::Result<std::shared_ptr<arrow::Schema>> IpcFileSchema(
+    const std::string& path, const std::shared_ptr<cache::ChunkVerifier>& verifier = nullptr);
 
 // Writers of Arrow IPC files for TeeToFile, their buffers compressed with `compression` (LZ4_FRAME
 // for the "ipc" cache format) or not (UNCOMPRESSED: "ipc-uncompressed").

@@ -18,7 +18,9 @@ namespace arrow_sus::scan {
 arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenParquetFile(
     const std::string& path, const ConvertedReadOptions& options);
 
-arrow::Result<std::shared_ptr<arrow::Schema>> ParquetFileSchema(const std::string& path);
+// The schema in the file's footer (read through `verifier`, when given).
+arrow::Result<std::shared_ptr<arrow::Schema>> ParquetFileSchema(
+    const std::string& path, const std::shared_ptr<cache::ChunkVerifier>& verifier = nullptr);
 
 struct ParquetWriteOptions {
   int64_t row_group_rows =

@@ -7,10 +7,12 @@
 // MultiFileReader, so several files are fetched, decoded and converted at once in bounded memory:
 //
 //   cached conversion of this version (Arrow IPC by default, or Parquet)
-//             ──► read with projection + filter (IPC batches / Parquet row groups skipped)
+//             ──► read with projection + filter (IPC batches / Parquet row groups skipped), every
+//                 byte verified against the entry's checksums; damaged: the path below instead
 //   otherwise ──► local mirror file or download (decoded while it downloads; raw copy cached)
 //             ──► .dbc container ──► DBF reader
 //                 with the cache:    all columns ─► converted cache (tee) ─► filter, project
+//                                    (another writer of the entry busy: as without the cache)
 //                 without the cache: projection and filter pushed down to the raw bytes
 //   ──► dates typed (catalog) ──► unified schema (+ source columns) ──► the caller
 //

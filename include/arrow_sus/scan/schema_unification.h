@@ -9,7 +9,8 @@
 //     files that differ from the first one.
 // Types of the same column are promoted to one that holds every file's values without loss:
 //   int32 < int64 < decimal128 < float64 for numbers (integers join a decimal with enough digits;
-//   anything joined with float64 is float64), date32 and bool stay when equal, and any other mix
+//   anything joined with float64 is float64), coded columns (dictionaries) take the widest index
+//   type, date32 and bool stay when equal, and any other mix
 //   (for example a column that was numeric in one period and text in another) becomes utf8, the
 //   values printed as text. Each rule is decided by PromoteTypes, which the tests exercise one by
 //   one.

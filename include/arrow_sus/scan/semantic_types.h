@@ -20,10 +20,11 @@
 
 namespace arrow_sus::scan {
 
-enum class DateFormat : uint8_t { kYmd, kDmy, kYm };
+// YYMMDD (1970s-1990s SIM files) reads years 70-99 as 19YY and 00-69 as 20YY.
+enum class DateFormat : uint8_t { kYmd, kDmy, kYm, kShortYmd };
 
-arrow::Result<DateFormat> ParseDateFormat(
-    std::string_view format);  // "YYYYMMDD", "DDMMYYYY", "YYYYMM"
+// "YYYYMMDD", "DDMMYYYY", "YYYYMM", "YYMMDD".
+arrow::Result<DateFormat> ParseDateFormat(std::string_view format);
 
 struct DateColumn {
   std::string name;

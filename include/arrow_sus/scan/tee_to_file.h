@@ -12,6 +12,9 @@
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
 
+#include "arrow_sus/cache/chunk_checksums.h"
+#include "arrow_sus/io/entry_lock.h"
+
 namespace arrow_sus::scan {
 
 // Writes one file's batches in some format; Close finishes the file (footer, buffered data).
@@ -41,14 +44,19 @@ class BatchFileWriterOf : public BatchFileWriter {
 using BatchFileWriterFactory = std::function<arrow::Result<std::unique_ptr<BatchFileWriter>>(
     std::shared_ptr<arrow::io::OutputStream> sink, const std::shared_ptr<arrow::Schema>& schema)>;
 
+// Records a finished file: its final path and the checksums of its bytes.
+using OnTeeComplete =
+    std::function<arrow::Status(const std::string& path, const cache::ChunkChecksums& checksums)>;
+
 // Passes `input` through unchanged while writing every batch to `path` with the writer
-// `make_writer` makes. The data goes to a temporary file beside `path`; only when the input is
-// exhausted is it closed, renamed onto `path`, and `on_complete(path)` called (to record it in the
+// `make_writer` makes. The data goes to a temporary file of its own beside `path`
+// (io::TemporaryNameFor), checksummed as it is written; only when the input is exhausted is it
+// closed, renamed onto `path`, and `on_complete(path, checksums)` called (to record it in the
 // cache manifest). If the input fails, or the reader is closed or destroyed before the end, the
-// temporary file is removed: no partial file is ever visible under `path`.
+// temporary file is removed: no partial file is ever visible under `path`. `lock`, the entry's
+// lock, is held until the file is committed or removed.
 arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> TeeToFile(
     std::shared_ptr<arrow::RecordBatchReader> input, std::string path,
-    const BatchFileWriterFactory& make_writer,
-    std::function<arrow::Status(const std::string& path)> on_complete);
+    const BatchFileWriterFactory& make_writer, io::EntryLock lock, OnTeeComplete on_complete);
 
 }  // namespace arrow_sus::scan

@@ -10,13 +10,12 @@ from rich.table import Table
 from arrow_sus import cache
 from arrow_sus._format import human_bytes
 from arrow_sus.cli._app import app, console, fail
+from arrow_sus.cli._options import JsonOption
 from arrow_sus.cli._output import print_json
 from arrow_sus.errors import ArrowSusError
 
 cache_app = typer.Typer(help="Inspect or empty the disk cache (downloaded .dbc and their conversions).")
 app.add_typer(cache_app, name="cache")
-
-JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 
 @cache_app.command("info")
@@ -45,6 +44,8 @@ def info_command(as_json: JsonOption = False) -> None:
                 "hits": info.hits,
                 "misses": info.misses,
                 "hit_rate": info.hit_rate,
+                "temporary_files": info.temporary_files,
+                "temporary_bytes": info.temporary_bytes,
             }
         )
         return
@@ -60,6 +61,9 @@ def info_command(as_json: JsonOption = False) -> None:
         str(info.ipc_uncompressed_entries),
         human_bytes(info.ipc_uncompressed_bytes),
     )
+    table.add_row(
+        "temporary (left by interrupted writers)", str(info.temporary_files), human_bytes(info.temporary_bytes)
+    )
     console.print(table)
     rate = "no lookups yet" if info.hit_rate is None else f"{info.hit_rate:.0%}"
     console.print(f"hit rate: {rate} ({info.hits} hits, {info.misses} misses)")
@@ -70,7 +74,11 @@ def clear_command(
     older_than: Annotated[str | None, typer.Option(help="Only entries unused for this long, e.g. 30d, 12h.")] = None,
     dataset: Annotated[str | None, typer.Option(help="Only this dataset's entries, e.g. sih-rd.")] = None,
     kind: Annotated[
-        str | None, typer.Option(help="Only 'raw', 'converted', 'ipc', 'parquet' or 'ipc-uncompressed' entries.")
+        str | None,
+        typer.Option(
+            help="Only 'raw', 'converted', 'ipc', 'parquet' or 'ipc-uncompressed' entries, or only 'temporary' "
+            "files left by interrupted writers (also removed when no kind or dataset is given)."
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:

@@ -1,0 +1,613 @@
+#include "arrow_sus/scan/meaning.h"
+
+#include <charconv>
+#include <unordered_map>
+
+#include <arrow/array.h>
+#include <arrow/builder.h>
+#include <arrow/compute/cast.h>
+#include <arrow/util/key_value_metadata.h>
+
+#include "arrow_sus/error.h"
+#include "arrow_sus/scan/map_batches.h"
+
+namespace arrow_sus::scan {
+
+namespace {
+
+using catalog::AgeEncoding;
+using catalog::FieldKind;
+
+// The codes a list puts first in a coded column's dictionary: its single codes, and the members of
+// its short runs of digits; longer runs are matched value by value when met (as extras).
+constexpr int64_t kMaxEnumeratedRun = 1000;
+
+std::vector<std::string> DictionaryCodes(const catalog::CodeList& list) {
+  std::vector<std::string> codes;
+  for (const catalog::Code& code : list.codes) {
+    if (code.first == code.last) {
+      codes.emplace_back(code.first);
+      continue;
+    }
+    int64_t first = 0, last = 0;
+    const auto* f = code.first.data();
+    const auto* l = code.last.data();
+    if (std::from_chars(f, f + code.first.size(), first).ptr != f + code.first.size() ||
+        std::from_chars(l, l + code.last.size(), last).ptr != l + code.last.size() ||
+        last - first >= kMaxEnumeratedRun) {
+      continue;
+    }
+    for (int64_t v = first; v <= last; ++v) {
+      std::string text = std::to_string(v);
+      codes.push_back(
+          std::string(code.first.size() - std::min(code.first.size(), text.size()), '0') + text);
+    }
+  }
+  return codes;
+}
+
+std::optional<DateFormat> DateFormatOf(std::string_view format) {
+  auto parsed = ParseDateFormat(format);
+  return parsed.ok() ? std::optional<DateFormat>(*parsed) : std::nullopt;
+}
+
+std::string_view LabelOf(const catalog::Code& code, LabelLanguage language) {
+  return language == LabelLanguage::kEnglish ? code.en : code.pt;
+}
+
+// The text of row `i` of a column holding codes: text, a dictionary of text, or a number.
+std::optional<std::string> TextAt(const arrow::Array& array, int64_t i) {
+  if (array.IsNull(i)) return std::nullopt;
+  switch (array.type_id()) {
+    case arrow::Type::STRING:
+      return std::string(static_cast<const arrow::StringArray&>(array).GetView(i));
+    case arrow::Type::DICTIONARY: {
+      const auto& dictionary = static_cast<const arrow::DictionaryArray&>(array);
+      return TextAt(*dictionary.dictionary(), dictionary.GetValueIndex(i));
+    }
+    case arrow::Type::INT32:
+      return std::to_string(static_cast<const arrow::Int32Array&>(array).Value(i));
+    case arrow::Type::INT64:
+      return std::to_string(static_cast<const arrow::Int64Array&>(array).Value(i));
+    case arrow::Type::DOUBLE:
+      return std::to_string(
+          static_cast<int64_t>(static_cast<const arrow::DoubleArray&>(array).Value(i)));
+    default:
+      return std::nullopt;
+  }
+}
+
+// Makes the dictionaries of one file's coded columns one per column: the entries met so far, in
+// order, growing as new values appear (Arrow IPC files accept growth, "deltas", but no
+// replacement). A batch whose dictionary is a prefix of the file's keeps its indices; another has
+// them remapped.
+class DictionaryUnifier {
+ public:
+  explicit DictionaryUnifier(std::vector<int> columns) : columns_(std::move(columns)) {
+    state_.resize(columns_.size());
+  }
+
+  arrow::Result<std::shared_ptr<arrow::RecordBatch>> operator()(
+      const std::shared_ptr<arrow::RecordBatch>& batch) {
+    std::vector<std::shared_ptr<arrow::Array>> arrays = batch->columns();
+    for (size_t c = 0; c < columns_.size(); ++c) {
+      ARROW_ASSIGN_OR_RAISE(arrays[columns_[c]], Unify(state_[c], arrays[columns_[c]]));
+    }
+    return arrow::RecordBatch::Make(batch->schema(), batch->num_rows(), std::move(arrays));
+  }
+
+ private:
+  struct State {
+    std::vector<std::string> values;
+    std::unordered_map<std::string, int32_t> index;
+    std::shared_ptr<arrow::Array> dictionary;  // `values` as an array, rebuilt when they grow
+  };
+
+  static arrow::Result<std::shared_ptr<arrow::Array>> Unify(
+      State& state, const std::shared_ptr<arrow::Array>& array) {
+    const auto& dict_array = static_cast<const arrow::DictionaryArray&>(*array);
+    const auto& values = static_cast<const arrow::StringArray&>(*dict_array.dictionary());
+    std::vector<int32_t> mapping(values.length());
+    bool identity = true;
+    const size_t before = state.values.size();
+    for (int64_t i = 0; i < values.length(); ++i) {
+      std::string value(values.GetView(i));
+      auto [found, inserted] =
+          state.index.emplace(value, static_cast<int32_t>(state.values.size()));
+      if (inserted) state.values.push_back(std::move(value));
+      mapping[i] = found->second;
+      identity = identity && found->second == i;
+    }
+    if (state.dictionary == nullptr || state.values.size() != before) {
+      arrow::StringBuilder builder;
+      ARROW_RETURN_NOT_OK(builder.AppendValues(state.values));
+      ARROW_ASSIGN_OR_RAISE(state.dictionary, builder.Finish());
+    }
+    const auto& type = static_cast<const arrow::DictionaryType&>(*array->type());
+    if (identity) {
+      return arrow::DictionaryArray::FromArrays(array->type(), dict_array.indices(),
+                                                state.dictionary);
+    }
+    if (static_cast<int64_t>(state.values.size()) > MaxEntries(*type.index_type())) {
+      return MakeError(ErrorKind::kConversion, {},
+                       "more distinct values than a coded column holds in one file; read the "
+                       "column as text (codes_as=\"string\")");
+    }
+    ARROW_ASSIGN_OR_RAISE(auto indices, Remap(*dict_array.indices(), mapping));
+    return arrow::DictionaryArray::FromArrays(array->type(), indices, state.dictionary);
+  }
+
+  static int64_t MaxEntries(const arrow::DataType& index_type) {
+    switch (index_type.id()) {
+      case arrow::Type::INT8:
+        return INT8_MAX + 1;
+      case arrow::Type::INT16:
+        return INT16_MAX + 1;
+      default:
+        return INT32_MAX;
+    }
+  }
+
+  template <typename ArrayType, typename BuilderType>
+  static arrow::Result<std::shared_ptr<arrow::Array>> RemapAs(const arrow::Array& indices,
+                                                              const std::vector<int32_t>& mapping) {
+    const auto& typed = static_cast<const ArrayType&>(indices);
+    BuilderType builder;
+    ARROW_RETURN_NOT_OK(builder.Reserve(typed.length()));
+    for (int64_t i = 0; i < typed.length(); ++i) {
+      if (typed.IsNull(i)) {
+        builder.UnsafeAppendNull();
+      } else {
+        builder.UnsafeAppend(
+            static_cast<typename BuilderType::value_type>(mapping[typed.Value(i)]));
+      }
+    }
+    return builder.Finish();
+  }
+
+  static arrow::Result<std::shared_ptr<arrow::Array>> Remap(const arrow::Array& indices,
+                                                            const std::vector<int32_t>& mapping) {
+    switch (indices.type_id()) {
+      case arrow::Type::INT8:
+        return RemapAs<arrow::Int8Array, arrow::Int8Builder>(indices, mapping);
+      case arrow::Type::INT16:
+        return RemapAs<arrow::Int16Array, arrow::Int16Builder>(indices, mapping);
+      default:
+        return RemapAs<arrow::Int32Array, arrow::Int32Builder>(indices, mapping);
+    }
+  }
+
+  std::vector<int> columns_;
+  std::vector<State> state_;
+};
+
+std::shared_ptr<arrow::DataType> AgeUnitType() {
+  return arrow::dictionary(arrow::int8(), arrow::utf8());
+}
+
+std::shared_ptr<arrow::Array> AgeUnitDictionary() {
+  arrow::StringBuilder builder;
+  for (AgeUnit unit :
+       {AgeUnit::kMinutes, AgeUnit::kHours, AgeUnit::kDays, AgeUnit::kMonths, AgeUnit::kYears}) {
+    (void)builder.Append(std::string(AgeUnitName(unit)));
+  }
+  return builder.Finish().ValueOrDie();
+}
+
+std::shared_ptr<arrow::Field> WithMeaningMetadata(const std::shared_ptr<arrow::Field>& field,
+                                                  const std::string& key,
+                                                  const std::string& value) {
+  auto metadata =
+      field->metadata() ? field->metadata()->Copy() : std::make_shared<arrow::KeyValueMetadata>();
+  metadata->Append(key, value);
+  return field->WithMetadata(metadata);
+}
+
+}  // namespace
+
+arrow::Result<LabelLanguage> ParseLabelLanguage(std::string_view name) {
+  if (name == "pt") return LabelLanguage::kPortuguese;
+  if (name == "en") return LabelLanguage::kEnglish;
+  return MakeError(ErrorKind::kInvalidArgument, {},
+                   "label language must be 'pt' or 'en', not '" + std::string(name) + "'");
+}
+
+void UnmappedCodes::Add(const std::string& column, int64_t count) {
+  std::lock_guard lock(mutex_);
+  counts_[column] += count;
+}
+
+std::map<std::string, int64_t> UnmappedCodes::ByColumn() const {
+  std::lock_guard lock(mutex_);
+  return counts_;
+}
+
+int64_t UnmappedCodes::Total() const {
+  std::lock_guard lock(mutex_);
+  int64_t total = 0;
+  for (const auto& [column, count] : counts_) total += count;
+  return total;
+}
+
+void UnmappedCodes::Reset() {
+  std::lock_guard lock(mutex_);
+  counts_.clear();
+}
+
+FileMeaning FileMeaning::Make(std::string_view dataset, int year, const arrow::Schema& dbf_schema,
+                              const MeaningOptions& options) {
+  FileMeaning meaning;
+  meaning.options_ = options;
+  auto semantics = std::make_shared<dbf::FieldSemanticsMap>();
+  const bool codes_wanted = options.codes_as_dictionary || options.labels != LabelMode::kCodes;
+  for (const auto& field : dbf_schema.fields()) {
+    const catalog::FieldInfo* info = catalog::FindFieldInfo(dataset, field->name(), year);
+    if (info == nullptr) continue;
+    const bool text = field->type()->id() == arrow::Type::STRING;
+    switch (info->kind) {
+      case FieldKind::kCode:
+        if (!codes_wanted || !info->reference.empty() || !info->separator.empty()) break;
+        (*semantics)[field->name()] =
+            info->code_list ? dbf::FieldSemantics{.codes = DictionaryCodes(*info->code_list)}
+                            : dbf::FieldSemantics{.categorical = true};
+        meaning.coded_.push_back({field->name(), info->code_list});
+        break;
+      case FieldKind::kNumber:
+        if (options.typed && text) (*semantics)[field->name()] = {.number = true};
+        break;
+      case FieldKind::kDate:
+        if (!options.typed || !text) break;
+        if (info->date_format == "YYYY") {
+          (*semantics)[field->name()] = {.number = true};
+        } else if (auto format = DateFormatOf(info->date_format)) {
+          meaning.dates_.push_back({field->name(), *format});
+        }
+        break;
+      case FieldKind::kAge: {
+        if (!options.typed || info->age_encoding == AgeEncoding::kNone) break;
+        AgeFields fields = AgeFieldsFor(info->age_encoding, field->name(), info->age_unit_field);
+        if (!fields.unit.empty() && dbf_schema.GetFieldByName(fields.unit) == nullptr) break;
+        const std::string prefix = meaning.ages_.empty() ? kAgePrefix : field->name();
+        meaning.ages_.push_back({field->name(), std::move(fields), info->age_encoding, prefix});
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  if (!semantics->empty()) meaning.semantics_ = std::move(semantics);
+  return meaning;
+}
+
+std::shared_ptr<arrow::Schema> FileMeaning::TypedSchema(
+    const std::shared_ptr<arrow::Schema>& read) const {
+  return scan::TypedSchema(read, dates_);
+}
+
+arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> FileMeaning::Type(
+    std::shared_ptr<arrow::RecordBatchReader> input, dbf::InvalidPolicy on_invalid,
+    std::string file, std::atomic<int64_t>* invalid_dates) const {
+  ARROW_ASSIGN_OR_RAISE(
+      auto typed, TypeDates(std::move(input), dates_, on_invalid, std::move(file), invalid_dates));
+  std::vector<int> coded;
+  for (const Coded& c : coded_) {
+    const int index = typed->schema()->GetFieldIndex(c.column);
+    if (index >= 0 && typed->schema()->field(index)->type()->id() == arrow::Type::DICTIONARY)
+      coded.push_back(index);
+  }
+  if (coded.empty()) return typed;
+  auto unifier = std::make_shared<DictionaryUnifier>(std::move(coded));
+  auto schema = typed->schema();
+  return MapBatches(
+      std::move(typed), std::move(schema),
+      [unifier](const std::shared_ptr<arrow::RecordBatch>& batch) { return (*unifier)(batch); });
+}
+
+const FileMeaning::Coded* FileMeaning::FindCoded(std::string_view column) const {
+  for (const Coded& c : coded_) {
+    if (c.column == column) return &c;
+  }
+  return nullptr;
+}
+
+const FileMeaning::DecodedAge* FileMeaning::FindAgeColumn(std::string_view column,
+                                                          std::string_view suffix) const {
+  for (const DecodedAge& age : ages_) {
+    if (column == age.prefix + std::string(suffix)) return &age;
+  }
+  return nullptr;
+}
+
+std::shared_ptr<arrow::Schema> FileMeaning::OutputSchema(
+    const std::shared_ptr<arrow::Schema>& typed) const {
+  std::vector<std::shared_ptr<arrow::Field>> fields;
+  const std::string language = options_.language == LabelLanguage::kEnglish ? "en" : "pt";
+  for (const auto& field : typed->fields()) {
+    const Coded* coded = FindCoded(field->name());
+    const bool dictionary = field->type()->id() == arrow::Type::DICTIONARY;
+    if (coded != nullptr && dictionary) {
+      auto type = options_.codes_as_dictionary ? field->type() : arrow::utf8();
+      if (options_.labels == LabelMode::kLabels) {
+        fields.push_back(WithMeaningMetadata(field->WithType(type), "arrow_sus.labels", language));
+      } else {
+        fields.push_back(field->WithType(type));
+      }
+      if (options_.labels == LabelMode::kBoth) {
+        fields.push_back(arrow::field(field->name() + kLabelSuffix, type, true,
+                                      arrow::key_value_metadata({"arrow_sus.labels"}, {language})));
+      }
+    } else {
+      fields.push_back(field);
+    }
+    for (const DecodedAge& age : ages_) {
+      // After the last of the age's own fields in the file.
+      const std::string& last =
+          age.fields.unit.empty() ||
+                  typed->GetFieldIndex(age.fields.unit) < typed->GetFieldIndex(age.fields.value)
+              ? age.fields.value
+              : age.fields.unit;
+      if (field->name() != last) continue;
+      fields.push_back(arrow::field(age.prefix + kAgeYearsSuffix, arrow::float64()));
+      fields.push_back(arrow::field(age.prefix + kAgeUnitSuffix, AgeUnitType()));
+      fields.push_back(arrow::field(age.prefix + kAgeValueSuffix, arrow::int16()));
+    }
+  }
+  return arrow::schema(std::move(fields), typed->metadata());
+}
+
+arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> FileMeaning::Present(
+    std::shared_ptr<arrow::RecordBatchReader> typed, UnmappedCodes* unmapped) const {
+  auto output = OutputSchema(typed->schema());
+  if (output->Equals(*typed->schema(), /*check_metadata=*/true)) return typed;
+  auto self = std::make_shared<FileMeaning>(*this);
+  auto input_schema = typed->schema();
+  // Labels per distinct dictionary: a file's dictionaries change only when new values appear.
+  struct LabelCache {
+    const arrow::Array* dictionary = nullptr;
+    std::shared_ptr<arrow::Array> labels;
+    std::vector<bool> unmapped;
+  };
+  auto caches = std::make_shared<std::map<std::string, LabelCache>>();
+  auto unit_dictionary = AgeUnitDictionary();
+  auto transform = [self, output, input_schema, unmapped, caches,
+                    unit_dictionary](const std::shared_ptr<arrow::RecordBatch>& batch)
+      -> arrow::Result<std::shared_ptr<arrow::RecordBatch>> {
+    std::vector<std::shared_ptr<arrow::Array>> columns;
+    const int64_t n = batch->num_rows();
+    for (int i = 0; i < batch->num_columns(); ++i) {
+      const std::string& name = input_schema->field(i)->name();
+      std::shared_ptr<arrow::Array> column = batch->column(i);
+      const Coded* coded = self->FindCoded(name);
+      if (coded != nullptr && column->type_id() == arrow::Type::DICTIONARY) {
+        const auto& dict_array = static_cast<const arrow::DictionaryArray&>(*column);
+        LabelCache& cache = (*caches)[name];
+        if (cache.dictionary != dict_array.dictionary().get()) {
+          const auto& values = static_cast<const arrow::StringArray&>(*dict_array.dictionary());
+          arrow::StringBuilder labels;
+          cache.unmapped.assign(values.length(), false);
+          for (int64_t k = 0; k < values.length(); ++k) {
+            const catalog::Code* code =
+                coded->list ? catalog::LookupCode(*coded->list, values.GetView(k)) : nullptr;
+            cache.unmapped[k] = coded->list != nullptr && code == nullptr;
+            ARROW_RETURN_NOT_OK(
+                code ? labels.Append(std::string(LabelOf(*code, self->options_.language)))
+                     : labels.Append(values.GetView(k)));
+          }
+          ARROW_ASSIGN_OR_RAISE(cache.labels, labels.Finish());
+          cache.dictionary = dict_array.dictionary().get();
+        }
+        if (unmapped != nullptr &&
+            std::find(cache.unmapped.begin(), cache.unmapped.end(), true) != cache.unmapped.end()) {
+          int64_t count = 0;
+          for (int64_t r = 0; r < n; ++r) {
+            count += !dict_array.IsNull(r) && cache.unmapped[dict_array.GetValueIndex(r)];
+          }
+          if (count > 0) unmapped->Add(name, count);
+        }
+        std::shared_ptr<arrow::Array> labelled;
+        if (self->options_.labels != LabelMode::kCodes) {
+          ARROW_ASSIGN_OR_RAISE(labelled, arrow::DictionaryArray::FromArrays(
+                                              column->type(), dict_array.indices(), cache.labels));
+        }
+        auto shown = [&](std::shared_ptr<arrow::Array> array)
+            -> arrow::Result<std::shared_ptr<arrow::Array>> {
+          if (self->options_.codes_as_dictionary) return array;
+          ARROW_ASSIGN_OR_RAISE(auto plain, arrow::compute::Cast(*array, arrow::utf8()));
+          return plain;
+        };
+        ARROW_ASSIGN_OR_RAISE(
+            auto first, shown(self->options_.labels == LabelMode::kLabels ? labelled : column));
+        columns.push_back(std::move(first));
+        if (self->options_.labels == LabelMode::kBoth) {
+          ARROW_ASSIGN_OR_RAISE(auto second, shown(labelled));
+          columns.push_back(std::move(second));
+        }
+      } else {
+        columns.push_back(column);
+      }
+      for (const DecodedAge& age : self->ages_) {
+        const int value_index = input_schema->GetFieldIndex(age.fields.value);
+        const int unit_index =
+            age.fields.unit.empty() ? -1 : input_schema->GetFieldIndex(age.fields.unit);
+        if (i != std::max(value_index, unit_index)) continue;
+        arrow::DoubleBuilder years;
+        arrow::Int8Builder units;
+        arrow::Int16Builder amounts;
+        ARROW_RETURN_NOT_OK(years.Reserve(n));
+        ARROW_RETURN_NOT_OK(units.Reserve(n));
+        ARROW_RETURN_NOT_OK(amounts.Reserve(n));
+        const arrow::Array& values = *batch->column(value_index);
+        for (int64_t r = 0; r < n; ++r) {
+          std::optional<std::string> value_text = TextAt(values, r);
+          std::optional<std::string> unit_text = unit_index < 0
+                                                     ? std::optional<std::string>("")
+                                                     : TextAt(*batch->column(unit_index), r);
+          int32_t unit_code = 0, amount = 0;
+          std::optional<Age> decoded;
+          if (value_text && unit_text &&
+              SplitAgeCode(age.encoding, *value_text, *unit_text, &unit_code, &amount)) {
+            decoded = DecodeAge(age.encoding, unit_code, amount);
+          }
+          if (!decoded) {
+            years.UnsafeAppendNull();
+            units.UnsafeAppendNull();
+            amounts.UnsafeAppendNull();
+            continue;
+          }
+          years.UnsafeAppend(decoded->years);
+          units.UnsafeAppend(static_cast<int8_t>(decoded->unit));
+          amounts.UnsafeAppend(static_cast<int16_t>(decoded->value));
+        }
+        ARROW_ASSIGN_OR_RAISE(auto years_array, years.Finish());
+        ARROW_ASSIGN_OR_RAISE(auto unit_indices, units.Finish());
+        ARROW_ASSIGN_OR_RAISE(auto amount_array, amounts.Finish());
+        ARROW_ASSIGN_OR_RAISE(auto unit_array, arrow::DictionaryArray::FromArrays(
+                                                   AgeUnitType(), unit_indices, unit_dictionary));
+        columns.push_back(std::move(years_array));
+        columns.push_back(std::move(unit_array));
+        columns.push_back(std::move(amount_array));
+      }
+    }
+    return arrow::RecordBatch::Make(output, n, std::move(columns));
+  };
+  return MapBatches(std::move(typed), std::move(output), std::move(transform));
+}
+
+std::vector<std::string> FileMeaning::SourcesOf(const std::vector<std::string>& columns) const {
+  std::vector<std::string> sources;
+  auto add = [&](const std::string& name) {
+    if (std::find(sources.begin(), sources.end(), name) == sources.end()) sources.push_back(name);
+  };
+  for (const std::string& column : columns) {
+    const DecodedAge* age = nullptr;
+    for (const char* suffix : {kAgeYearsSuffix, kAgeUnitSuffix, kAgeValueSuffix}) {
+      if (age == nullptr) age = FindAgeColumn(column, suffix);
+    }
+    if (age != nullptr) {
+      add(age->fields.value);
+      if (!age->fields.unit.empty()) add(age->fields.unit);
+      continue;
+    }
+    const std::string_view name(column);
+    const size_t suffix = std::char_traits<char>::length(kLabelSuffix);
+    if (options_.labels == LabelMode::kBoth && name.size() > suffix &&
+        name.substr(name.size() - suffix) == kLabelSuffix &&
+        FindCoded(name.substr(0, name.size() - suffix)) != nullptr) {
+      add(std::string(name.substr(0, name.size() - suffix)));
+      continue;
+    }
+    add(column);
+  }
+  return sources;
+}
+
+std::optional<dbf::Predicate> FileMeaning::Translate(const dbf::Predicate& predicate) const {
+  if (predicate.kind == dbf::Predicate::Kind::kCompare) return TranslateComparison(predicate);
+  std::vector<dbf::Predicate> children;
+  for (const dbf::Predicate& child : predicate.children) {
+    std::optional<dbf::Predicate> translated = Translate(child);
+    if (!translated) return std::nullopt;
+    children.push_back(std::move(*translated));
+  }
+  return predicate.kind == dbf::Predicate::Kind::kAnd ? dbf::Predicate::And(std::move(children))
+                                                      : dbf::Predicate::Or(std::move(children));
+}
+
+namespace {
+
+std::optional<double> NumberOf(const dbf::Literal& literal) {
+  if (const auto* i = std::get_if<int64_t>(&literal)) return static_cast<double>(*i);
+  if (const auto* d = std::get_if<double>(&literal)) return *d;
+  if (const auto* s = std::get_if<std::string>(&literal)) {
+    double value = 0;
+    auto [end, error] = std::from_chars(s->data(), s->data() + s->size(), value);
+    if (error == std::errc() && end == s->data() + s->size()) return value;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<dbf::Predicate> FileMeaning::TranslateComparison(const dbf::Predicate& p) const {
+  using dbf::CompareOp;
+  if (const DecodedAge* age = FindAgeColumn(p.field, kAgeYearsSuffix)) {
+    std::vector<double> values;
+    for (const dbf::Literal& literal : p.values) {
+      std::optional<double> number = NumberOf(literal);
+      if (!number) return std::nullopt;
+      values.push_back(*number);
+    }
+    std::function<bool(double)> keep;
+    switch (p.op) {
+      case CompareOp::kEqual:
+        keep = [v = values[0]](double y) { return y == v; };
+        break;
+      case CompareOp::kNotEqual:
+        keep = [v = values[0]](double y) { return y != v; };
+        break;
+      case CompareOp::kLess:
+        keep = [v = values[0]](double y) { return y < v; };
+        break;
+      case CompareOp::kLessEqual:
+        keep = [v = values[0]](double y) { return y <= v; };
+        break;
+      case CompareOp::kGreater:
+        keep = [v = values[0]](double y) { return y > v; };
+        break;
+      case CompareOp::kGreaterEqual:
+        keep = [v = values[0]](double y) { return y >= v; };
+        break;
+      case CompareOp::kIn:
+      case CompareOp::kNotIn: {
+        const bool in = p.op == CompareOp::kIn;
+        keep = [values, in](double y) {
+          return (std::find(values.begin(), values.end(), y) != values.end()) == in;
+        };
+        break;
+      }
+      default:  // null tests and starts_with: on the presented column
+        return std::nullopt;
+    }
+    return AgeYearsPredicate(age->encoding, age->fields, keep);
+  }
+  if (FindAgeColumn(p.field, kAgeUnitSuffix) || FindAgeColumn(p.field, kAgeValueSuffix))
+    return std::nullopt;
+  // A condition on labels becomes one on the codes that carry them.
+  std::string_view column = p.field;
+  const size_t suffix = std::char_traits<char>::length(kLabelSuffix);
+  bool on_labels = options_.labels == LabelMode::kLabels;
+  if (options_.labels == LabelMode::kBoth && column.size() > suffix &&
+      column.substr(column.size() - suffix) == kLabelSuffix &&
+      FindCoded(column.substr(0, column.size() - suffix)) != nullptr) {
+    column = column.substr(0, column.size() - suffix);
+    on_labels = true;
+  }
+  const Coded* coded = FindCoded(column);
+  if (!on_labels || coded == nullptr) return p;
+  if (coded->list == nullptr) return dbf::Predicate::Compare(std::string(column), p.op, p.values);
+  if (p.op != CompareOp::kEqual && p.op != CompareOp::kNotEqual && p.op != CompareOp::kIn &&
+      p.op != CompareOp::kNotIn) {
+    return std::nullopt;
+  }
+  std::vector<dbf::Literal> codes;
+  for (const dbf::Literal& literal : p.values) {
+    const auto* label = std::get_if<std::string>(&literal);
+    if (label == nullptr) return std::nullopt;
+    for (const catalog::Code& code : coded->list->codes) {
+      if (LabelOf(code, options_.language) != *label) continue;
+      if (code.first != code.last) return std::nullopt;  // a run: on the presented column
+      codes.emplace_back(std::string(code.first));
+    }
+    // A code the list lacks is shown as itself.
+    if (catalog::LookupCode(*coded->list, *label) == nullptr) codes.emplace_back(*label);
+  }
+  const bool negated = p.op == CompareOp::kNotEqual || p.op == CompareOp::kNotIn;
+  if (codes.empty()) {  // no code carries these labels: only the null test of "not in" is left
+    return negated ? dbf::Predicate::Compare(std::string(column), CompareOp::kNotNull)
+                   : dbf::Predicate::Or({});
+  }
+  return dbf::Predicate::Compare(std::string(column), negated ? CompareOp::kNotIn : CompareOp::kIn,
+                                 std::move(codes));
+}
+
+}  // namespace arrow_sus::scan
