@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (clang, ASan + UBSan) and runs each one for SECONDS (default 30) over a
-# seed corpus made in the build directory: streams and .dbc files from our own encoder, plus the
-# real files of ../shared/corpus (or $ARROW_SUS_CORPUS) when present. Nothing is written to the
-# source tree. Exits non-zero when a fuzzer finds a crash (the reproducer is left in build/fuzz/).
+# seed corpus made in the build directory: streams and .dbc files from our own encoder, ZIP archives
+# and TabWin texts from the tests' writers, plus the real files of ../shared/corpus (or
+# $ARROW_SUS_CORPUS) when present. Nothing is written to the source tree. Exits non-zero when a
+# fuzzer finds a crash (the reproducer is left in build/fuzz/).
 # Usage: bash tools/fuzz.sh [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,8 +18,9 @@ cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMP
       -DPython_EXECUTABLE="$(command -v "$PY")" >/dev/null
 cmake --build "$BUILD" -j "$JOBS"
 
-rm -rf "$BUILD/seeds-dcl" "$BUILD/seeds-dbc" "$BUILD/seeds-dbf"
+rm -rf "$BUILD/seeds-dcl" "$BUILD/seeds-dbc" "$BUILD/seeds-dbf" "$BUILD/seeds-zip" "$BUILD/seeds-tabwin"
 "$BUILD/fuzz/make_fuzz_seeds" "$BUILD/seeds-dcl" "$BUILD/seeds-dbc" "$BUILD/seeds-dbf" "$CORPUS"
+"$BUILD/fuzz/make_tabwin_seeds" "$BUILD/seeds-zip" "$BUILD/seeds-tabwin"
 # The DBF reader reads its inputs both as .dbf and as .dbc: seed it with both kinds.
 cp "$BUILD/seeds-dbc"/* "$BUILD/seeds-dbf"/
 if [ -d "$CORPUS" ]; then
@@ -43,3 +45,5 @@ run() {  # run TARGET SEED_DIR: new inputs go to corpus-TARGET, the log to TARGE
 run dcl_decoder_fuzzer "$BUILD/seeds-dcl"
 run dbc_container_fuzzer "$BUILD/seeds-dbc"
 run dbf_reader_fuzzer "$BUILD/seeds-dbf"
+run zip_directory_fuzzer "$BUILD/seeds-zip"
+run tabwin_text_fuzzer "$BUILD/seeds-tabwin"

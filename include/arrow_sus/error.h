@@ -37,6 +37,7 @@ struct ErrorLocation {
   std::optional<uint64_t> offset;  // byte offset in the file (or in the compressed stream)
   std::optional<int64_t> row;      // 0-based record number
   std::string field;               // DBF field name
+  std::optional<int64_t> line;     // 1-based line of a text file (TabWin .CNV / .DEF)
 };
 
 class ErrorDetail : public arrow::StatusDetail {

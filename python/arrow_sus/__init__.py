@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from arrow_sus import cache, catalog
+from arrow_sus import cache, catalog, labels
 from arrow_sus._native import _core
 from arrow_sus.catalog import FileRef, datasets, describe, parse_path, paths, select_parts
 from arrow_sus.codec import compress_dbf, dbc_to_dbf, dbf_to_dbc, decompress_dbc
@@ -61,6 +61,7 @@ __all__ = [
     "decompress_dbc",
     "describe",
     "download",
+    "labels",
     "list_files",
     "open_dbc",
     "open_dbf",

@@ -1,8 +1,9 @@
 """Exception hierarchy of arrow-sus.
 
 Every error raised by the library derives from :class:`ArrowSusError`. Errors about a specific file carry
-where it happened in attributes (``path``, ``offset``, ``row``, ``field``; ``None`` when unknown), and the
-message already names them, so ``str(err)`` alone tells what went wrong and where.
+where it happened in attributes (``path``, ``offset``, ``row``, ``field``, and ``line`` for text files such as
+TabWin ``.CNV``/``.DEF``; ``None`` when unknown), and the message already names them, so ``str(err)`` alone
+tells what went wrong and where.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ class ArrowSusError(Exception):
     offset: int | None = None
     row: int | None = None
     field: str | None = None
+    line: int | None = None
 
 
 class FormatError(ArrowSusError, ValueError):

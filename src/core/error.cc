@@ -38,6 +38,7 @@ std::string DescribeLocation(const ErrorLocation& loc) {
   if (loc.offset) append("byte offset " + std::to_string(*loc.offset));
   if (loc.row) append("row " + std::to_string(*loc.row));
   if (!loc.field.empty()) append("field " + loc.field);
+  if (loc.line) append("line " + std::to_string(*loc.line));
   return out;
 }
 

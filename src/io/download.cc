@@ -10,6 +10,7 @@
 #include <arrow/io/file.h>
 
 #include "arrow_sus/dbc.h"
+#include "arrow_sus/io/zip_archive.h"
 
 #include "arrow_sus/error.h"
 
@@ -93,6 +94,12 @@ arrow::Status VerifyDownload(const fs::path& file, const FileIdentity& expected)
     return MakeError(ErrorKind::kChecksum, {.file = expected.path},
                      "the downloaded header does not match the server's (record count or CRC-32 "
                      "differ): corrupt transfer");
+  if (HasZipSuffix(expected.path)) {
+    // Every member inflates to its declared size and CRC-32: a corrupt archive is fetched again.
+    ARROW_ASSIGN_OR_RAISE(auto zip_file, arrow::io::ReadableFile::Open(file.string()));
+    ARROW_ASSIGN_OR_RAISE(auto archive, ZipArchive::Open(std::move(zip_file), expected.path));
+    return archive->Verify();
+  }
   if (!HasDbcPrefix(expected.path)) return arrow::Status::OK();
   // Decompress everything: the stream checks the stored CRC-32 when it reaches the end.
   ARROW_ASSIGN_OR_RAISE(auto compressed, arrow::io::ReadableFile::Open(file.string()));

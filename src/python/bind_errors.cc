@@ -61,6 +61,7 @@ void RaiseStatus(const arrow::Status& status) {
     exc.attr("offset") = loc.offset ? nb::cast(*loc.offset) : nb::none();
     exc.attr("row") = loc.row ? nb::cast(*loc.row) : nb::none();
     exc.attr("field") = TextOrNone(loc.field);
+    exc.attr("line") = loc.line ? nb::cast(*loc.line) : nb::none();
   }
   PyErr_SetObject(cls.ptr(), exc.ptr());
 }

@@ -12,4 +12,5 @@ NB_MODULE(_core, m) {
   arrow_sus::python::BindCache(m);
   arrow_sus::python::BindScan(m);
   arrow_sus::python::BindOutput(m);
+  arrow_sus::python::BindTabwin(m);
 }

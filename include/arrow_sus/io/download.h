@@ -60,7 +60,8 @@ arrow::Result<DownloadResult> DownloadFile(Source& source, FileCache& cache, std
                                            const DownloadOptions& options = {});
 
 // Checks a finished download against the identity it should have: the size, the record count and
-// CRC fields of a .dbc, and the CRC-32 of its whole decompressed content.
+// CRC fields of a .dbc, and the CRC-32 of its whole decompressed content; for a .zip, the size and
+// CRC-32 of every member it can read (ZipArchive::Verify).
 arrow::Status VerifyDownload(const std::filesystem::path& file, const FileIdentity& expected);
 
 }  // namespace arrow_sus::io
