@@ -2,8 +2,8 @@
 """Generates the C++ catalog tables from the reviewed files under data/ (run by CMake at build time).
 
 Standard library only, so it runs wherever the build runs. Reads data/catalog.json, data/ufs.json,
-data/municipalities.tsv, data/schemas.json, data/columns.json and the data dictionaries
-data/dictionary/*.json (docs/labels.md) and writes one C++ source file that defines the sorted constexpr
+data/municipalities.tsv, data/schemas.json and the data dictionaries data/dictionary/*.json
+(docs/labels.md) and writes one C++ source file that defines the sorted constexpr
 arrays behind include/arrow_sus/catalog/catalog.h and dictionary.h.
 
 Usage: gen_catalog.py DATA_DIR OUTPUT.cc
@@ -19,7 +19,6 @@ from pathlib import Path
 PERIODICITY = {"none": "kNone", "monthly": "kMonthly", "yearly": "kYearly"}
 COVERAGE = {"uf": "kState", "national": "kNational", "both": "kBoth"}
 KIND = {"data": "kData", "auxiliary": "kAuxiliary"}
-SEMANTIC = {None: "kNone", "date": "kDate", "code": "kCode"}
 
 
 def cpp_string(text: str | None) -> str:
@@ -199,33 +198,6 @@ def emit_schemas(em: Emitter, schemas: dict) -> str:
     return em.array("SchemaVariant", rows)
 
 
-def emit_columns(em: Emitter, columns: dict, catalog: dict) -> str:
-    """Per-dataset columns: the system-wide entries ("system:SIH") overlaid by the dataset's own."""
-    rows = []
-    for ds in sorted(catalog["datasets"], key=lambda d: d["id"]):
-        merged: dict[str, dict] = {}
-        for key in (f"system:{ds['system']}", ds["id"]):
-            for name, info in columns.get(key, {}).items():
-                merged[name.upper()] = {**merged.get(name.upper(), {}), **info}
-        for name in sorted(merged):
-            info = merged[name]
-            rows.append(
-                "{"
-                + ", ".join(
-                    [
-                        cpp_string(ds["id"]),
-                        cpp_string(name),
-                        cpp_string(info.get("description")),
-                        f"Semantic::{SEMANTIC[info.get('semantic')]}",
-                        cpp_string(info.get("format")),
-                        cpp_string(info.get("code_table")),
-                    ]
-                )
-                + "}"
-            )
-    return em.array("Column", rows)
-
-
 FIELD_KIND = {
     "code": "kCode",
     "number": "kNumber",
@@ -350,7 +322,6 @@ def main() -> int:
         "UfTable": ("Uf", emit_ufs(em, load("ufs.json"))),
         "MunicipalityTable": ("Municipality", emit_municipalities(em, data_dir / "municipalities.tsv")),
         "SchemaTable": ("SchemaVariant", emit_schemas(em, load("schemas.json"))),
-        "ColumnTable": ("Column", emit_columns(em, load("columns.json"), catalog)),
         "CodeListTable": ("CodeList", code_lists),
         "FieldInfoTable": ("FieldInfo", fields),
     }

@@ -1,5 +1,5 @@
 // The generated catalog arrays (tools/gen_catalog.py writes their definitions at build time).
-// Each table is sorted by its lookup key: datasets and columns by id/name, UFs by code,
+// Each table is sorted by its lookup key: datasets by id, UFs by code,
 // municipalities by 6-digit code, schema variants by dataset then first period, code lists by id,
 // dictionary fields by dataset, name and first year.
 #pragma once
@@ -19,7 +19,6 @@ std::span<const Dataset> DatasetTable();
 std::span<const Uf> UfTable();
 std::span<const Municipality> MunicipalityTable();
 std::span<const SchemaVariant> SchemaTable();
-std::span<const Column> ColumnTable();
 std::span<const CodeList> CodeListTable();    // sorted by id
 std::span<const FieldInfo> FieldInfoTable();  // sorted by dataset, name, first year
 
