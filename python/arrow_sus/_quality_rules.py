@@ -80,10 +80,17 @@ def rules_for(
     is_number = pa.types.is_integer(arrow_field.type) or pa.types.is_floating(arrow_field.type)
     if kind == "number" and is_number and entry["unit"] in NON_NEGATIVE_UNITS:
         rules.low, rules.high = 0, MAX_BY_UNIT.get(entry["unit"])
-    if kind == "code" and entry["reference"] in ("cid10", "cid9") and pa.types.is_string(arrow_field.type):
+    if kind == "code" and entry["reference"] in ("cid10", "cid9") and _is_text(arrow_field.type):
         rules.foreign_codes = CID9_ONLY if entry["reference"] == "cid10" else CID10_ONLY
         rules.separator = entry["separator"]
     return rules
+
+
+def _is_text(arrow_type: pa.DataType) -> bool:
+    """Text, or text codes as a dictionary (how the readers deliver coded columns)."""
+    if pa.types.is_dictionary(arrow_type):
+        arrow_type = arrow_type.value_type
+    return pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)
 
 
 def _as_text(array: pa.Array) -> pa.Array:

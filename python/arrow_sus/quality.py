@@ -57,7 +57,19 @@ class _Data:
     engine_unmapped: Callable[[], dict[str, int] | None] = lambda: None
     date_texts: Callable[[list[str]], Iterable[pa.RecordBatch]] | None = None
     files: int = 0
+    files_read: Callable[[], tuple[int, int]] = lambda: (0, 0)  # files done and bytes downloaded so far
     notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CheckProgress:
+    """How far :func:`check` is, given to its ``progress`` callback after each batch: rows counted, files
+    read out of ``files`` (0 when the data is a table), bytes downloaded."""
+
+    rows: int
+    files_done: int
+    files: int
+    bytes_downloaded: int
 
 
 @dataclass(frozen=True)
@@ -184,6 +196,7 @@ def _from_scan(data: Scan) -> _Data:
         schema=schema,
         engine_unmapped=typed.unmapped_codes,
         files=len(data),
+        files_read=lambda: (typed.stats.files_done, typed.stats.bytes_downloaded),
     )
     dates = set(_stored_dates(schema))
     dbf_fields = {f.name for f in schema if b"dbf.type" in (f.metadata or {})}
@@ -207,6 +220,7 @@ def _from_file(path: Path, dataset: str | None) -> _Data:
     result.engine_unmapped = lambda: dict(table_stats(table)["unmapped_codes"])
     result.date_texts = lambda columns: read(path, columns=columns, raw=True).to_batches()
     result.files = 1
+    result.files_read = lambda: (1, 0)  # read whole before the count starts
     return result
 
 
@@ -236,6 +250,12 @@ def _from_table(table: pa.Table, dataset: str | None, year: int | None) -> _Data
     return result
 
 
+def _files_and_bytes(source: _Data) -> tuple[int, int, int]:
+    """Files done, files in all, bytes downloaded (a file or table counts as done once read)."""
+    done, downloaded = source.files_read()
+    return done, source.files, downloaded
+
+
 def _resolve(data: Any, dataset: str | None, year: int | None) -> _Data:
     from arrow_sus.catalog import dataset_info
     from arrow_sus.scan import Scan
@@ -262,6 +282,7 @@ def check(
     dataset: str | None = None,
     year: int | None = None,
     today: dt.date | None = None,
+    progress: Callable[[CheckProgress], None] | None = None,
 ) -> QualityReport:
     """The quality report of ``data``: a :class:`arrow_sus.Scan`, a table read by arrow-sus (or any Arrow table
     or stream), or the path of a ``.dbc`` / ``.dbf``. Per column: rows, nulls, and the problems found —
@@ -275,7 +296,10 @@ def check(
 
     What each column holds comes from the data dictionary of ``dataset`` for ``year`` (defaults: the scan's, or
     the file's the table was read from). A scan is read again, typed and with its codes, whatever options it
-    was made with (its files, columns and filters are kept); so is a file. Returns a :class:`QualityReport`.
+    was made with (its files, columns and filters are kept); so is a file. ``progress``, when given, is called
+    with a :class:`CheckProgress` after each batch (``arrow-sus check`` draws its progress bar with it). Returns a
+    :class:`QualityReport`; raises :class:`~arrow_sus.InvalidArgumentError` for data of another kind and the
+    readers' errors for files that cannot be read.
     """
     today = today or dt.date.today()
     source = _resolve(data, dataset, year)
@@ -287,9 +311,13 @@ def check(
         known = source.dataset is not None and f.name not in derived  # added columns have no entry of their own
         entries[f.name] = _core.catalog_field_info(source.dataset, f.name, source.year or 0) if known else None
     counters = {f.name: ColumnCounter(rules_for(f, entries[f.name], derived.get(f.name), today)) for f in columns}
+    rows_seen = 0
     for batch in source.batches():
         for name, counter in counters.items():
             counter.add(batch.column(name))
+        rows_seen += batch.num_rows
+        if progress is not None:
+            progress(CheckProgress(rows_seen, *_files_and_bytes(source)))
     engine = source.engine_unmapped()
     stored = {n: fmt for n, fmt in _stored_dates(schema).items() if n in counters}
     invalid = {n: invalid_dates(c.values, c.rules.date_format) for n, c in counters.items() if c.rules.date_format}
@@ -344,4 +372,4 @@ def check(
     return QualityReport(dataset=source.dataset, table=table, summary=summary)
 
 
-__all__ = ["PROBLEMS", "QualityReport", "check"]
+__all__ = ["PROBLEMS", "CheckProgress", "QualityReport", "check"]

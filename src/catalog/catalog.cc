@@ -74,6 +74,14 @@ const SchemaVariant* FindSchema(std::string_view dataset, int year, int month) {
   return latest_before ? latest_before : &variants.front();
 }
 
+std::span<const PeriodRun> ListedPeriods(std::string_view dataset) {
+  const Dataset* found = FindDataset(dataset);
+  return found ? internal::RowsOf(internal::PeriodRunTable(), found->id)
+               : std::span<const PeriodRun>();
+}
+
+std::string_view ListingDate() { return internal::ListingDate(); }
+
 std::string_view PeriodicityName(Periodicity periodicity) {
   switch (periodicity) {
     case Periodicity::kMonthly:

@@ -208,6 +208,13 @@ void BindCatalog(nb::module_& m) {
     for (const SchemaVariant& v : Schemas(dataset)) out.append(SchemaDict(v));
     return out;
   });
+  m.def("catalog_listed_periods", [](std::string_view dataset) {
+    nb::list out;
+    for (const PeriodRun& run : ListedPeriods(dataset))
+      out.append(nb::make_tuple(run.first, run.last));
+    return out;
+  });
+  m.def("catalog_listing_date", [] { return Text(ListingDate()); });
   m.def("catalog_find_schema", [](std::string_view dataset, int year, int month) -> nb::object {
     const SchemaVariant* v = FindSchema(dataset, year, month);
     return v ? nb::object(SchemaDict(*v)) : nb::none();

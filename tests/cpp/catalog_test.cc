@@ -128,6 +128,21 @@ TEST(CatalogLookup, SchemasByPeriod) {
   EXPECT_EQ(dtobito->date_format, "DDMMYYYY");
 }
 
+TEST(CatalogLookup, ListedPeriodsAsRuns) {
+  // From data/periods.json (the 2026-04-30 server listing): monthly runs with gaps, yearly keys.
+  auto ee = ListedPeriods("CNES-EE");
+  ASSERT_EQ(ee.size(), 3u);
+  EXPECT_EQ(ee[0].first, 200703);
+  EXPECT_EQ(ee[0].last, 201812);
+  EXPECT_EQ(ee[2].first, 202107);
+  auto deng = ListedPeriods("sinan-deng");
+  ASSERT_FALSE(deng.empty());
+  EXPECT_EQ(deng.front().first, 200000);
+  EXPECT_TRUE(ListedPeriods("aux-cid10").empty());
+  EXPECT_TRUE(ListedPeriods("no-such-dataset").empty());
+  EXPECT_EQ(ListingDate(), "2026-04-30");
+}
+
 TEST(CatalogLookup, LookupsAndParsingAllocateNothing) {
   const char* names[] = {"RDSP2301.dbc", "/dissemin/publicos/SIASUS/200801_/Dados/PASP2301a.dbc",
                          "DORRO79.DBC", "DENGBR25.dbc", "not-a-file.txt"};
@@ -141,6 +156,7 @@ TEST(CatalogLookup, LookupsAndParsingAllocateNothing) {
     found += FindSchema("sih-rd", 2020, 1) != nullptr;
     found += FindFieldInfo("sih-rd", "DIAG_PRINC", 2020) != nullptr;
     found += Schemas("cnes-st").size();
+    found += ListedPeriods("sih-rd").size();
     for (const char* name : names) found += Classify(name).outcome == ParseOutcome::kMatched;
   }
   EXPECT_EQ(allocations.load() - before, 0);

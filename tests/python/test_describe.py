@@ -112,9 +112,13 @@ def test_sinan_diseases_from_their_dictionaries() -> None:
 def test_code_list() -> None:
     d = describe("sim-do", year=2022, language="en")
     codes = d.code_list("sexo")
-    assert codes.schema.names == ["code", "last", "label", "label_pt", "label_en"]
+    assert codes.schema.names == ["code", "last", "label", "label_pt", "label_en", "status", "source"]
     rows = {r["code"]: r for r in codes.to_pylist()}
     assert rows["1"]["label"] == rows["1"]["label_en"] == "Male" and rows["2"]["label_pt"] == "feminino"
+    assert rows["1"]["status"] == "verified" and rows["1"]["source"] == "Estrutura_do_SIM_2025.md p. 1"
+    # A derived list says why in its source (SIH CID-CR's age units: checked against dates in real files).
+    units = describe("cih-cr", year=2010).code_list("COD_IDADE").to_pylist()
+    assert {r["status"] for r in units} == {"derived"} and units[0]["source"].startswith("the 2016-03 note")
     assert codes.num_rows == {r["name"]: r for r in d.table.to_pylist()}["SEXO"]["codes"]
     with pytest.raises(arrow_sus.NotFoundError, match="reference table 'cid10'"):
         d.code_list("CAUSABAS")
@@ -124,10 +128,17 @@ def test_code_list() -> None:
         d.code_list("NUMERODO")
 
 
-def test_years_from_the_catalog_and_from_the_file_index(tmp_path: Path) -> None:
+def test_years_from_the_listing_the_catalog_and_the_file_index(tmp_path: Path) -> None:
     d = describe("sih-rd")
-    assert d.years[0] == 1992 and d.years_source.startswith("catalog") and d.months[2008] == tuple(range(1, 13))
-    assert describe("sinan-deng").months == {} and 2000 in describe("sinan-deng").years
+    assert d.years == tuple(range(1992, 2027)) and d.years_source == "server listing 2026-04-30"
+    assert d.months[2008] == tuple(range(1, 13)) and d.months[2026] == (1, 2)
+    assert describe("sinan-deng").months == {} and describe("sinan-deng").years == tuple(range(2000, 2027))
+    # Gaps in the listing show: CNES-EE stops in 2018 but for two later months.
+    ee = describe("cnes-ee")
+    assert ee.years[-3:] == (2018, 2019, 2021) and ee.months[2019] == (12,) and ee.months[2021] == (7,)
+    assert "2007..2019, 2021" in repr(ee)
+    chunked = describe("sih-ch")  # not on the listing: the periods of its catalog layouts
+    assert chunked.years_source.startswith("catalog") and chunked.years
     assert describe("aux-cid10").years == ()
     listing = [
         ("/dissemin/publicos/SIHSUS/200801_/Dados/RDAC2301.dbc", 10, "2023-03-01T00:00:00"),
@@ -138,7 +149,7 @@ def test_years_from_the_catalog_and_from_the_file_index(tmp_path: Path) -> None:
     indexed = describe("sih-rd")
     assert indexed.years == (2023, 2024) and indexed.months == {2023: (1, 3), 2024: (12,)}
     assert indexed.years_source == "file index 2026-05-01T00:00:00Z"
-    assert describe("sim-do").years_source.startswith("catalog")  # the index lists none of its files
+    assert describe("sim-do").years_source.startswith("server listing")  # the index lists none of its files
 
 
 def test_dataset_without_a_field_list_reads_one_from_the_source(tmp_path: Path) -> None:

@@ -103,8 +103,10 @@ def test_a_scan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ARROW_SUS_CACHE", str(tmp_path / "cache"))
     s = arrow_sus.scan("sim-do", uf="AC", year=2020, source=root.as_uri(), labels=True, codes_as="string")
     for _ in range(2):  # the second time from the converted cache: dates are judged on the raw text all the same
-        report = arrow_sus.check(s, today=TODAY)
+        seen: list[arrow_sus.quality.CheckProgress] = []
+        report = arrow_sus.check(s, today=TODAY, progress=seen.append)
         assert counts(report) == EXPECTED
+        assert seen and seen[-1].rows == 5 and seen[-1].files == 1 and seen[-1].files_done <= 1
     narrowed = arrow_sus.scan("sim-do", uf="AC", year=2020, source=root.as_uri(), filters=[("SEXO", "=", "7")])
     rows = {r["column"]: r for r in arrow_sus.check(narrowed, today=TODAY).table.to_pylist()}
     assert rows["SEXO"]["rows"] == 2 and rows["SEXO"]["unmapped_codes"] == 2 and rows["DTOBITO"]["out_of_range"] == 1

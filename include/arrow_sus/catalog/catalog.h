@@ -98,6 +98,14 @@ struct SchemaVariant {
   std::span<const std::string_view> sample_files;
 };
 
+// A run of consecutive periods a server listing holds files of a dataset for (data/periods.json):
+// period keys year * 100 + month, month 0 for datasets published by year.
+struct PeriodRun {
+  std::string_view dataset;
+  int32_t first = 0;
+  int32_t last = 0;
+};
+
 // Version stamp of the compiled-in catalog (the date of the server listing it was reviewed
 // against).
 std::string_view CatalogVersion();
@@ -117,6 +125,11 @@ std::span<const SchemaVariant> Schemas(std::string_view dataset);  // sorted by 
 // The field list in force for a period: the variant covering it, else the latest variant that
 // started before it, else the earliest one. nullptr when the dataset has no known schema.
 const SchemaVariant* FindSchema(std::string_view dataset, int year, int month);
+
+// The periods the compiled-in server listing (ListingDate()) holds files for, sorted; empty for
+// datasets it does not list (tables inside archives, retired datasets).
+std::span<const PeriodRun> ListedPeriods(std::string_view dataset);
+std::string_view ListingDate();  // YYYY-MM-DD
 
 std::string_view PeriodicityName(Periodicity periodicity);
 std::string_view CoverageName(Coverage coverage);

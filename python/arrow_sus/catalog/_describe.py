@@ -277,45 +277,55 @@ def _all_period_rows(
     return rows
 
 
-def _catalog_years(info: dict[str, Any]) -> tuple[list[int], dict[int, list[int]]]:
-    """Years (and months, for monthly datasets) the catalog's layouts cover; still-published layouts up to the
-    catalog's version date."""
-    version = str(_core.catalog_version())
-    until = int(version[:4]) * 100 + int(version[5:7])
-    monthly = info["periodicity"] == "monthly"
+def _period_keys(runs: Sequence[tuple[int, int]], monthly: bool) -> set[int]:
+    """Every period key (year * 100 + month; month 0 for yearly datasets) in runs of consecutive periods."""
     keys: set[int] = set()
-    for layout in info["layouts"]:
-        if layout["placeholder"] or layout["first"] == 0:
-            continue
-        first, last = layout["first"], layout["last"] or until
+    for first, last in runs:
         if not monthly:
-            keys |= {y * 100 for y in range(first // 100, min(last, until) // 100 + 1)}
+            keys |= {y * 100 for y in range(first // 100, last // 100 + 1)}
             continue
-        for key in range(max(first, first // 100 * 100 + 1), min(last, until) + 1):
+        for key in range(max(first, first // 100 * 100 + 1), last + 1):
             if 1 <= key % 100 <= 12:
                 keys.add(key)
+    return keys
+
+
+def _layout_runs(info: dict[str, Any]) -> list[tuple[int, int]]:
+    """The periods of the catalog's layouts, still-published ones up to the catalog's version date."""
+    version = str(_core.catalog_version())
+    until = int(version[:4]) * 100 + int(version[5:7])
+    return [
+        (layout["first"], min(layout["last"] or until, until))
+        for layout in info["layouts"]
+        if not layout["placeholder"] and layout["first"] != 0
+    ]
+
+
+def _years_and_months(keys: set[int], monthly: bool) -> tuple[tuple[int, ...], dict[int, tuple[int, ...]]]:
     years = sorted({k // 100 for k in keys})
-    months = {y: sorted(k % 100 for k in keys if k // 100 == y) for y in years} if monthly else {}
-    return years, months
+    months = {y: tuple(sorted(k % 100 for k in keys if k // 100 == y)) for y in years} if monthly else {}
+    return tuple(years), months
 
 
 def _available(info: dict[str, Any]) -> tuple[tuple[int, ...], dict[int, tuple[int, ...]], str]:
-    """The dataset's years and months: from the file index when it lists files of the dataset (refreshed with
-    ``arrow_sus.catalog.refresh``), else from the catalog's layouts."""
+    """The dataset's years and months: from the file index when a refreshed one lists files of the dataset
+    (``arrow_sus.catalog.refresh``), else from the server listing compiled into the catalog (data/periods.json),
+    else, for datasets that listing lacks, from the periods of the catalog's layouts."""
     from arrow_sus.catalog.index import current_index
 
+    monthly = info["periodicity"] == "monthly"
     index = current_index()
     if not index.builtin:
         rows = [r for r in index.files.select(["dataset", "year", "month"]).to_pylist() if r["dataset"] == info["id"]]
-        years = sorted({r["year"] for r in rows if r["year"] is not None})
-        if years:
-            months: dict[int, tuple[int, ...]] = {}
-            if info["periodicity"] == "monthly":
-                for y in years:
-                    months[y] = tuple(sorted({r["month"] for r in rows if r["year"] == y and r["month"]}))
-            return tuple(years), months, f"file index {index.version}"
-    years, by_year = _catalog_years(info)
-    return tuple(years), {y: tuple(m) for y, m in by_year.items()}, f"catalog {_core.catalog_version()}"
+        keys = {r["year"] * 100 + (r["month"] or 0) for r in rows if r["year"] is not None}
+        if keys:
+            return (*_years_and_months(keys, monthly), f"file index {index.version}")
+    listed = [tuple(run) for run in _core.catalog_listed_periods(info["id"])]
+    if listed:
+        keys = _period_keys(listed, monthly)
+        return (*_years_and_months(keys, monthly), f"server listing {_core.catalog_listing_date()}")
+    keys = _period_keys(_layout_runs(info), monthly)
+    return (*_years_and_months(keys, monthly), f"catalog {_core.catalog_version()}")
 
 
 def _year_ranges(years: Sequence[int]) -> str:
@@ -330,6 +340,16 @@ def _year_ranges(years: Sequence[int]) -> str:
             parts.append(str(start) if start == prev else f"{start}..{prev}")
         start = prev = y
     return ", ".join(parts) or "none"
+
+
+def _source_text(source: Mapping[str, Any]) -> str:
+    """``"official/Estrutura_SIM_para_CD.txt p. 3, 4"``, with the reason of a derived entry after it."""
+    text = source["document"] or ""
+    if source["pages"]:
+        text += f" p. {', '.join(str(p) for p in source['pages'])}"
+    if source["reason"]:
+        text += f" ({source['reason']})" if text else source["reason"]
+    return text
 
 
 def _kind_text(row: Mapping[str, Any]) -> str:
@@ -357,7 +377,8 @@ class DataDictionary:
 
     ``table`` has one row per column (per column and dictionary entry when every period is described: a column
     whose meaning changed has one row per period); ``years`` and ``months`` are the periods the dataset has,
-    from ``years_source`` (the file index when refreshed, else the catalog). ``language`` picks the texts the
+    from ``years_source`` (the file index when refreshed, else the server listing compiled into the catalog, else
+    the catalog's layouts). ``language`` picks the texts the
     repr and the CLI show.
     """
 
@@ -377,8 +398,10 @@ class DataDictionary:
 
     def code_list(self, column: str) -> pa.Table:
         """The codes of ``column``'s code list and their labels: ``code`` (the first of a run), ``last`` (the last
-        of a run, null for one code), ``label`` (in :attr:`language`), ``label_pt`` and ``label_en``. A column
-        whose meaning changed over the periods described gives its latest list. Raises
+        of a run, null for one code), ``label`` (in :attr:`language`), ``label_pt``, ``label_en``, and where the
+        list comes from: ``status`` (``verified`` against its document, or ``derived``) and ``source`` (the
+        document and pages, or the reason a derived list gives). A column whose meaning changed over the periods
+        described gives its latest list. Raises
         :class:`~arrow_sus.NotFoundError` when the column is not here or has no code list (a column of codes of a
         reference table, such as municipalities or CID-10, names it in the error)."""
         rows = [r for r in self.table.to_pylist() if r["name"].upper() == column.upper()]
@@ -390,7 +413,8 @@ class DataDictionary:
             if reference:
                 raise NotFoundError(f"{column} holds codes of the reference table {reference!r}, not a code list")
             raise NotFoundError(f"{column} of {self.dataset} has no code list")
-        codes = _core.catalog_code_list(listed[-1]["code_list"])["codes"]
+        code_list = _core.catalog_code_list(listed[-1]["code_list"])
+        codes, source = code_list["codes"], code_list["source"]
         label = "pt" if self.language == "pt" else "en"
         return pa.table(
             {
@@ -399,6 +423,8 @@ class DataDictionary:
                 "label": pa.array([c[label] for c in codes], pa.string()),
                 "label_pt": pa.array([c["pt"] for c in codes], pa.string()),
                 "label_en": pa.array([c["en"] for c in codes], pa.string()),
+                "status": pa.array([source["status"]] * len(codes), pa.string()),
+                "source": pa.array([_source_text(source)] * len(codes), pa.string()),
             }
         )
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from arrow_sus.cli._app import app, console, fail
+from arrow_sus._format import human_bytes
+from arrow_sus.cli._app import app, console, err_console, fail
 from arrow_sus.cli._options import (
     ColumnsOption,
     JsonOption,
@@ -20,8 +22,24 @@ from arrow_sus.cli._options import (
 from arrow_sus.cli._output import print_json
 from arrow_sus.errors import ArrowSusError
 from arrow_sus.filters import parse_where
-from arrow_sus.quality import check
+from arrow_sus.quality import CheckProgress, check
 from arrow_sus.scan import scan
+
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+
+
+def _progress(quiet: bool) -> Progress:
+    """A progress bar on stderr (so that --json stays parseable), gone once the report is printed."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("files · {task.fields[rows]:,} rows checked · {task.fields[fetched]} fetched"),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=quiet,
+        transient=True,
+    )
 
 
 @app.command("check")
@@ -34,6 +52,7 @@ def check_command(
     where: WhereOption = None,
     source: SourceOption = None,
     as_json: JsonOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Check a dataset's data, per column: nulls, unmapped codes, invalid dates, out-of-range values, mixed
     code systems (CID-9 codes in a CID-10 column)."""
@@ -47,7 +66,14 @@ def check_command(
             filters=parse_where(where) if where else None,
             source=source,
         )
-        report = check(s)
+        with _progress(quiet or as_json) as progress:
+            task = progress.add_task(f"check {s.dataset}", total=len(s), rows=0, fetched="0 B")
+
+            def advance(done: CheckProgress) -> None:
+                fetched = human_bytes(done.bytes_downloaded)
+                progress.update(task, completed=done.files_done, rows=done.rows, fetched=fetched)
+
+            report = check(s, progress=advance)
     except ArrowSusError as error:
         raise fail(error) from error
     if as_json:
