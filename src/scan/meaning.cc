@@ -266,10 +266,14 @@ FileMeaning FileMeaning::Make(std::string_view dataset, int year, const arrow::S
     const bool text = arrow::is_string(field->type()->id());  // utf8, or large_utf8
     switch (info->kind) {
       case FieldKind::kCode:
-        if (!codes_wanted || !info->reference.empty() || !info->separator.empty()) break;
-        (*semantics)[field->name()] =
-            info->code_list ? dbf::FieldSemantics{.codes = DictionaryCodes(*info->code_list)}
-                            : dbf::FieldSemantics{.categorical = true};
+        // A field holding several codes in one string is text, not one category.
+        if (!codes_wanted || !info->separator.empty()) break;
+        if (info->code_list != nullptr) {
+          (*semantics)[field->name()] = {.codes = DictionaryCodes(*info->code_list)};
+        } else {
+          (*semantics)[field->name()] = {.categorical = true,
+                                         .many_values = !info->reference.empty()};
+        }
         meaning.coded_.push_back({field->name(), info->code_list});
         break;
       case FieldKind::kNumber:
@@ -394,7 +398,8 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> FileMeaning::Present(
   auto input_schema = typed->schema();
   // Labels per distinct dictionary: a file's dictionaries change only when new values appear.
   struct LabelCache {
-    const arrow::Array* dictionary = nullptr;
+    // Held, not just compared by address: a freed dictionary's address can come back for another.
+    std::shared_ptr<arrow::Array> dictionary;
     std::shared_ptr<arrow::Array> labels;
     std::vector<bool> unmapped;
   };
@@ -412,7 +417,7 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> FileMeaning::Present(
       if (coded != nullptr && column->type_id() == arrow::Type::DICTIONARY) {
         const auto& dict_array = static_cast<const arrow::DictionaryArray&>(*column);
         LabelCache& cache = (*caches)[name];
-        if (cache.dictionary != dict_array.dictionary().get()) {
+        if (cache.dictionary != dict_array.dictionary()) {
           const auto& values = static_cast<const arrow::StringArray&>(*dict_array.dictionary());
           arrow::StringBuilder labels;
           cache.unmapped.assign(values.length(), false);
@@ -425,7 +430,7 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> FileMeaning::Present(
                      : labels.Append(values.GetView(k)));
           }
           ARROW_ASSIGN_OR_RAISE(cache.labels, labels.Finish());
-          cache.dictionary = dict_array.dictionary().get();
+          cache.dictionary = dict_array.dictionary();
         }
         if (unmapped != nullptr &&
             std::find(cache.unmapped.begin(), cache.unmapped.end(), true) != cache.unmapped.end()) {
