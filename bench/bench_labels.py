@@ -4,7 +4,8 @@ For real files of the corpus — SIH-RD (RDSC0907), SIA-PA (PAAC2401), SINASC (D
 it measures, side by side in one run:
 
 * Arrow table bytes (``Table.nbytes``) with coded columns as dictionaries (the default) and as plain strings
-  (``codes_as="string"``), against the DBF bytes (header + records);
+  (``codes_as="string"``), against the DBF bytes (header + records); the pandas memory of the coded columns
+  (strings against categoricals);
 * on the file's coded columns, repeated to about a million rows (a state-year of SIA-PA or SIH-RD is several
   millions): ``polars.from_arrow``, a Polars group-by (count) on a code column, and ``to_pandas``, dictionaries
   against strings;
@@ -55,6 +56,11 @@ def dbf_bytes(path: Path) -> int:
     return header_length + records * record_length
 
 
+def pandas_bytes(table: pa.Table) -> int:
+    """Memory of `table` as a pandas DataFrame, strings counted in full."""
+    return int(table.to_pandas().memory_usage(deep=True).sum())
+
+
 def elapsed(fn: Callable[[], object]) -> float:
     start = time.perf_counter()
     fn()
@@ -102,8 +108,11 @@ def main() -> int:
     args = parser.parse_args()
     root = corpus()
     print(f"arrow-sus {arrow_sus.__version__}, pyarrow {pa.__version__}, polars {pl.__version__}")
-    print("\n| file | DBF MB | strings MB (x DBF) | dictionaries MB (x DBF) | coded columns |")
-    print("| --- | --- | --- | --- | --- |")
+    print(
+        "\n| file | DBF MB | strings MB (x DBF) | dictionaries MB (x DBF) | coded columns "
+        "| pandas MB of coded columns: strings / categoricals |"
+    )
+    print("| --- | --- | --- | --- | --- | --- |")
     tables = {}
     for name, _ in FILES:
         path = root / name
@@ -114,7 +123,8 @@ def main() -> int:
         names = [f.name for f in coded.schema if pa.types.is_dictionary(f.type)]
         print(
             f"| {name} | {dbf / 1e6:.2f} | {plain.nbytes / 1e6:.2f} ({plain.nbytes / dbf:.2f}) | "
-            f"{coded.nbytes / 1e6:.2f} ({coded.nbytes / dbf:.2f}) | {len(names)} of {coded.num_columns} |"
+            f"{coded.nbytes / 1e6:.2f} ({coded.nbytes / dbf:.2f}) | {len(names)} of {coded.num_columns} | "
+            f"{pandas_bytes(plain.select(names)) / 1e6:.2f} / {pandas_bytes(coded.select(names)) / 1e6:.2f} |"
         )
     print(
         f"\nOn the coded columns, repeated to ~{args.rows:,} rows: strings time / dictionaries time; whole file: "

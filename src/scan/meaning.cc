@@ -5,6 +5,7 @@
 
 #include <arrow/array.h>
 #include <arrow/builder.h>
+#include <arrow/compute/api_vector.h>
 #include <arrow/compute/cast.h>
 #include <arrow/util/key_value_metadata.h>
 
@@ -400,7 +401,10 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> FileMeaning::Present(
   struct LabelCache {
     // Held, not just compared by address: a freed dictionary's address can come back for another.
     std::shared_ptr<arrow::Array> dictionary;
-    std::shared_ptr<arrow::Array> labels;
+    std::shared_ptr<arrow::Array> labels;  // distinct: pandas refuses repeated categories
+    // Code index -> label index, when codes share a label (SIM SEXO 0 and 9: "ignorado"); null
+    // when the label of code k is labels[k].
+    std::shared_ptr<arrow::Array> label_index;
     std::vector<bool> unmapped;
   };
   auto caches = std::make_shared<std::map<std::string, LabelCache>>();
@@ -420,16 +424,28 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> FileMeaning::Present(
         if (cache.dictionary != dict_array.dictionary()) {
           const auto& values = static_cast<const arrow::StringArray&>(*dict_array.dictionary());
           arrow::StringBuilder labels;
+          arrow::Int32Builder label_index;
+          std::unordered_map<std::string, int32_t> seen;
+          bool shared = false;
           cache.unmapped.assign(values.length(), false);
           for (int64_t k = 0; k < values.length(); ++k) {
             const catalog::Code* code =
                 coded->list ? catalog::LookupCode(*coded->list, values.GetView(k)) : nullptr;
             cache.unmapped[k] = coded->list != nullptr && code == nullptr;
-            ARROW_RETURN_NOT_OK(
-                code ? labels.Append(std::string(LabelOf(*code, self->options_.language)))
-                     : labels.Append(values.GetView(k)));
+            std::string label(code ? LabelOf(*code, self->options_.language) : values.GetView(k));
+            auto [at, added] = seen.emplace(std::move(label), static_cast<int32_t>(seen.size()));
+            if (added) ARROW_RETURN_NOT_OK(labels.Append(at->first));
+            shared = shared || !added;
+            ARROW_RETURN_NOT_OK(label_index.Append(at->second));
           }
           ARROW_ASSIGN_OR_RAISE(cache.labels, labels.Finish());
+          cache.label_index = nullptr;
+          if (shared) {
+            ARROW_ASSIGN_OR_RAISE(auto index, label_index.Finish());
+            const auto& type = static_cast<const arrow::DictionaryType&>(*column->type());
+            ARROW_ASSIGN_OR_RAISE(cache.label_index,
+                                  arrow::compute::Cast(*index, type.index_type()));
+          }
           cache.dictionary = dict_array.dictionary();
         }
         if (unmapped != nullptr &&
@@ -442,8 +458,14 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> FileMeaning::Present(
         }
         std::shared_ptr<arrow::Array> labelled;
         if (self->options_.labels != LabelMode::kCodes) {
-          ARROW_ASSIGN_OR_RAISE(labelled, arrow::DictionaryArray::FromArrays(
-                                              column->type(), dict_array.indices(), cache.labels));
+          std::shared_ptr<arrow::Array> indices = dict_array.indices();
+          if (cache.label_index) {  // per row only where codes share a label
+            ARROW_ASSIGN_OR_RAISE(arrow::Datum taken,
+                                  arrow::compute::Take(cache.label_index, indices));
+            indices = taken.make_array();
+          }
+          ARROW_ASSIGN_OR_RAISE(
+              labelled, arrow::DictionaryArray::FromArrays(column->type(), indices, cache.labels));
         }
         auto shown = [&](std::shared_ptr<arrow::Array> array)
             -> arrow::Result<std::shared_ptr<arrow::Array>> {

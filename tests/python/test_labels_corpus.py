@@ -63,3 +63,4 @@ def test_every_coded_column_is_labelled_or_reported_unmapped(entry: CorpusFile) 
             else:
                 assert label == expected, (column, code, label)
     assert {k: v for k, v in counted.items() if v} == unmapped
+    table.slice(0, 1000).to_pandas()  # categories are distinct: codes sharing a label share one entry
