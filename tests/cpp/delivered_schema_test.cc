@@ -66,7 +66,10 @@ TEST(DeliveredSchemaTest, TypesFromTheDictionaryAndDerivedColumnsNamed) {
   auto schema = DeliveredSchema("sim-do", 2020, Descriptors(SimFields()), {});
   EXPECT_EQ(schema->GetFieldByName("SEXO")->type()->id(), arrow::Type::DICTIONARY);
   EXPECT_TRUE(schema->GetFieldByName("DTOBITO")->type()->Equals(arrow::date32()));
-  EXPECT_TRUE(schema->GetFieldByName("CAUSABAS")->type()->Equals(arrow::utf8()));  // a reference
+  // Codes of a reference table (CID-10): a dictionary with int32 indices (many distinct values).
+  EXPECT_TRUE(schema->GetFieldByName("CAUSABAS")
+                  ->type()
+                  ->Equals(arrow::dictionary(arrow::int32(), arrow::utf8())));
   EXPECT_TRUE(schema->GetFieldByName("NOT_KNOWN")->type()->Equals(arrow::int32()));
   EXPECT_TRUE(schema->GetFieldByName("VALOR")->type()->Equals(arrow::float64()));
   auto years = schema->GetFieldByName("IDADE_ANOS");

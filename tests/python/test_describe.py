@@ -12,6 +12,7 @@ import pytest
 from conftest import ROOT
 from dbf_factory import Dbf, Field
 from test_catalog import datasus_corpus_files, header_fields
+from test_quality import SIM_FIELDS, sim_file
 from typer.testing import CliRunner
 
 import arrow_sus
@@ -81,7 +82,8 @@ def test_one_period() -> None:
     rows = {r["name"]: r for r in d.table.to_pylist()}
     assert rows["DT_INTER"]["kind"] == "date" and rows["DT_INTER"]["date_format"] == "YYYYMMDD"
     assert rows["DT_INTER"]["arrow_type"] == "date32[day]"
-    assert rows["MUNIC_RES"]["reference"] == "municipality" and rows["MUNIC_RES"]["arrow_type"] == "string"
+    assert rows["MUNIC_RES"]["reference"] == "municipality"
+    assert rows["MUNIC_RES"]["arrow_type"] == "dictionary<values=string, indices=int32, ordered=0>"
     assert rows["VAL_TOT"]["arrow_type"] == "double" and rows["VAL_TOT"]["unit"] == "BRL"
     assert rows["SEXO"]["arrow_type"].startswith("dictionary<values=string")
     assert rows["SEXO"]["code_list"] and rows["SEXO"]["codes"] >= 2
@@ -172,17 +174,8 @@ def test_dataset_without_a_field_list_reads_one_from_the_source(tmp_path: Path) 
 
 
 def test_delivered_schema_is_what_a_read_delivers(tmp_path: Path) -> None:
-    fields = [
-        Field("SEXO", "C", 1),
-        Field("IDADE", "C", 3),
-        Field("DTOBITO", "C", 8),
-        Field("PESO", "C", 4),
-        Field("CAUSABAS", "C", 4),
-        Field("VALOR", "N", 10, 2),
-    ]
-    path = tmp_path / "DOAC2020.dbf"
-    path.write_bytes(Dbf(fields, [[b"1", b"462", b"15032020", b"3250", b"I219", b"12.50"]]).build())
-    dbf_fields = [(f.name, f.type, f.width, f.decimals) for f in fields]
+    path = sim_file(tmp_path)  # codes, an age, a date, a weight, CID-10 codes alone and *-separated
+    dbf_fields = [(f.name, f.type, f.width, f.decimals) for f in SIM_FIELDS]
     for labels in (False, True, "both"):
         for codes_as in ("dictionary", "string"):
             read = arrow_sus.read_dbf(path, labels=labels, codes_as=codes_as).schema

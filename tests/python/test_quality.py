@@ -69,6 +69,7 @@ def test_a_file_with_known_problems(tmp_path: Path) -> None:
     assert rows["SEXO"]["examples"] == ["7"]
     assert rows["DTOBITO"]["examples"][0] == "31022020" and "1890-01-01" in rows["DTOBITO"]["examples"]
     assert rows["CAUSABAS"]["examples"] == ["4109"] and rows["CAUSABAS"]["rule"] == "no CID-9 codes (digits only)"
+    assert rows["CAUSABAS"]["arrow_type"].startswith("dictionary") and rows["LINHAA"]["arrow_type"] == "string"
     assert rows["IDADE_ANOS"]["kind"] == "derived" and rows["IDADE_ANOS"]["rule"] == "0 ≤ value ≤ 130"
     assert rows["PESO"]["rule"] == "0 ≤ value" and rows["IDADE"]["out_of_range"] is None
     assert all(r["rows"] == 5 for r in rows.values())

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from arrow_sus._format import human_bytes
-from arrow_sus.cli._app import app, console, err_console, fail
+from arrow_sus.cli._app import app, console, fail
 from arrow_sus.cli._options import (
     ColumnsOption,
     JsonOption,
@@ -19,27 +18,13 @@ from arrow_sus.cli._options import (
     YearOption,
     split_columns,
 )
-from arrow_sus.cli._output import print_json
+from arrow_sus.cli._output import print_json, scan_progress
 from arrow_sus.errors import ArrowSusError
 from arrow_sus.filters import parse_where
 from arrow_sus.quality import CheckProgress, check
 from arrow_sus.scan import scan
 
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
-
-
-def _progress(quiet: bool) -> Progress:
-    """A progress bar on stderr (so that --json stays parseable), gone once the report is printed."""
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("files · {task.fields[rows]:,} rows checked · {task.fields[fetched]} fetched"),
-        TimeElapsedColumn(),
-        console=err_console,
-        disable=quiet,
-        transient=True,
-    )
 
 
 @app.command("check")
@@ -66,7 +51,7 @@ def check_command(
             filters=parse_where(where) if where else None,
             source=source,
         )
-        with _progress(quiet or as_json) as progress:
+        with scan_progress(quiet or as_json, rows="rows checked") as progress:
             task = progress.add_task(f"check {s.dataset}", total=len(s), rows=0, fetched="0 B")
 
             def advance(done: CheckProgress) -> None:
