@@ -164,6 +164,21 @@ AgeFields AgeFieldsFor(AgeEncoding encoding, std::string_view field, std::string
   return {std::string(field), ""};
 }
 
+std::string AgeCodingText(AgeEncoding encoding, const AgeFields& fields) {
+  switch (encoding) {
+    case AgeEncoding::kSim:
+      return "unit digit then value: 307 is 7 months, 462 is 62 years, 501 is 101 years";
+    case AgeEncoding::kSih:
+      return "a number in the unit " + fields.unit +
+             " gives: 2 days, 3 months, 4 years, 5 over 100";
+    case AgeEncoding::kSinan:
+      return "unit digit then 3 digits: 3006 is 6 months, 4016 is 16 years";
+    case AgeEncoding::kNone:
+      break;
+  }
+  return "a coded age";
+}
+
 bool SplitAgeCode(AgeEncoding encoding, std::string_view value_text, std::string_view unit_text,
                   int32_t* unit_code, int32_t* value) {
   if (encoding == AgeEncoding::kSih) {
