@@ -193,15 +193,7 @@ def test_a_pushed_down_age_filter_equals_filtering_decoded_ages(
     path = tmp_path_factory.mktemp("ages") / "DOAC2022.dbc"
     path.write_bytes(_ages_dbf(codes))
     everything = arrow_sus.read_dbc(path)
-    compare = {
-        "=": pc.equal,
-        "!=": pc.not_equal,
-        "<": pc.less,
-        "<=": pc.less_equal,
-        ">": pc.greater,
-        ">=": pc.greater_equal,
-    }
-    expected = everything.filter(pc.fill_null(compare[op](everything.column("IDADE_ANOS"), threshold), False))
+    expected = everything.filter(pc.fill_null(COMPARE[op](everything.column("IDADE_ANOS"), threshold), False))
     pushed = arrow_sus.read_dbc(path, filters=[("IDADE_ANOS", op, threshold)])
     assert pushed.column("IDADE").to_pylist() == expected.column("IDADE").to_pylist()
     stats = arrow_sus.table_stats(pushed)
