@@ -150,7 +150,11 @@ def test_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     table = runner.invoke(app, ["check", "sim-do", "--uf", "AC", "--year", "2020", "--columns", "SEXO,DTOBITO"])
     assert table.exit_code == 0 and "SEXO" in table.stdout and "CAUSABAS" not in table.stdout, table.output
     missing = runner.invoke(app, ["check", "sim-do", "--uf", "AC", "--year", "1999"])
-    assert missing.exit_code == 3
+    assert missing.exit_code == 3 and "Traceback" not in missing.output
+    bad_where = runner.invoke(app, ["check", "sim-do", "--uf", "AC", "--year", "2020", "--where", "SEXO =="])
+    assert bad_where.exit_code == 2 and "Traceback" not in bad_where.output
+    coded = runner.invoke(app, ["check", "sim-do", "--uf", "AC", "--year", "2020", "--where", "IDADE >= 460"])
+    assert coded.exit_code == 0 and "IDADE_ANOS" in coded.stderr  # the coded-age warning, one line
 
 
 def test_corpus_files(corpus: Path) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from arrow_sus._format import human_bytes
-from arrow_sus.cli._app import app, console, fail
+from arrow_sus.cli._app import app, console, fail, reported_warnings
 from arrow_sus.cli._options import (
     ColumnsOption,
     JsonOption,
@@ -51,7 +51,7 @@ def check_command(
             filters=parse_where(where) if where else None,
             source=source,
         )
-        with scan_progress(quiet or as_json, rows="rows checked") as progress:
+        with scan_progress(quiet or as_json, rows="rows checked") as progress, reported_warnings():
             task = progress.add_task(f"check {s.dataset}", total=len(s), rows=0, fetched="0 B")
 
             def advance(done: CheckProgress) -> None:
