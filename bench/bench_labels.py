@@ -7,8 +7,8 @@ it measures, side by side in one run:
   (``codes_as="string"``), against the DBF bytes (header + records); the pandas memory of the coded columns
   (strings against categoricals);
 * on the file's coded columns, repeated to about a million rows (a state-year of SIA-PA or SIH-RD is several
-  millions): ``polars.from_arrow``, a Polars group-by (count) on a code column, and ``to_pandas``, dictionaries
-  against strings;
+  millions): ``polars.from_arrow``, a Polars group-by (count) on a column of few codes (sex) and on one of many
+  (CID-10, procedure, municipality), and ``to_pandas``, dictionaries against strings;
 * ``read_dbc`` with ``labels=True`` against ``labels=False`` (the label swap's cost), on the whole file.
 
 Timings are the best of ``--repeat`` runs, the two sides of a ratio taking turns; each ratio is printed for
@@ -33,13 +33,13 @@ import pyarrow as pa
 import arrow_sus
 
 ROOT = Path(__file__).resolve().parents[1]
-#: File, and the code column grouped on.
+#: File, and the code columns grouped on: a few codes (sex), and many (a reference table's codes).
 FILES = [
-    ("RDSC0907.dbc", "SEXO"),
-    ("PAAC2401.dbc", "PA_SEXO"),
-    ("DNAP2019.dbc", "SEXO"),
-    ("DNAC2009.DBC", "SEXO"),
-    ("DOINF21.dbc", "SEXO"),
+    ("RDSC0907.dbc", ("SEXO", "DIAG_PRINC")),
+    ("PAAC2401.dbc", ("PA_SEXO", "PA_PROC_ID")),
+    ("DNAP2019.dbc", ("SEXO", "CODMUNRES")),
+    ("DNAC2009.DBC", ("SEXO", "CODMUNRES")),
+    ("DOINF21.dbc", ("SEXO", "CAUSABAS")),
 ]
 
 
@@ -82,17 +82,23 @@ def scaled(table: pa.Table, rows: int) -> pa.Table:
 
 
 def ratios(
-    path: Path, column: str, coded: pa.Table, plain: pa.Table, args: argparse.Namespace
+    path: Path, columns: tuple[str, str], coded: pa.Table, plain: pa.Table, args: argparse.Namespace
 ) -> dict[str, list[float]]:
-    """Per round: strings time over dictionaries time (from_arrow, group-by, to_pandas); labels=True over
-    labels=False (whole-file read)."""
+    """Per round: strings time over dictionaries time (from_arrow, group-by on each column, to_pandas);
+    labels=True over labels=False (whole-file read)."""
     frame_coded, frame_plain = pl.from_arrow(coded), pl.from_arrow(plain)
-    out: dict[str, list[float]] = {"from_arrow": [], "group-by": [], "to_pandas": [], "labels": []}
+    out: dict[str, list[float]] = {"from_arrow": [], "group-by few": [], "group-by many": [], "to_pandas": []}
+    out["labels"] = []
     for _ in range(args.rounds):
         out["from_arrow"].append(turns(lambda: pl.from_arrow(coded), lambda: pl.from_arrow(plain), args.repeat))
-        out["group-by"].append(
-            turns(lambda: frame_coded.group_by(column).len(), lambda: frame_plain.group_by(column).len(), args.repeat)
-        )
+        for key, column in zip(("group-by few", "group-by many"), columns, strict=True):
+            out[key].append(
+                turns(
+                    lambda c=column: frame_coded.group_by(c).len(),
+                    lambda c=column: frame_plain.group_by(c).len(),
+                    args.repeat,
+                )
+            )
         out["to_pandas"].append(turns(coded.to_pandas, plain.to_pandas, args.repeat))
         out["labels"].append(
             turns(lambda: arrow_sus.read_dbc(path), lambda: arrow_sus.read_dbc(path, labels=True), args.repeat)
@@ -130,13 +136,13 @@ def main() -> int:
         f"\nOn the coded columns, repeated to ~{args.rows:,} rows: strings time / dictionaries time; whole file: "
         "labels=True time / labels=False time. One value per round."
     )
-    print("| file | from_arrow | group-by | to_pandas | labels=True cost |")
-    print("| --- | --- | --- | --- | --- |")
-    for name, column in FILES:
+    print("| file | from_arrow | group-by (few codes) | group-by (many codes) | to_pandas | labels=True cost |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for name, columns in FILES:
         coded, plain = tables[name]
         names = [f.name for f in coded.schema if pa.types.is_dictionary(f.type)]
         cells = ratios(
-            root / name, column, scaled(coded.select(names), args.rows), scaled(plain.select(names), args.rows), args
+            root / name, columns, scaled(coded.select(names), args.rows), scaled(plain.select(names), args.rows), args
         )
         print(f"| {name} | " + " | ".join(", ".join(f"{v:.2f}x" for v in values) for values in cells.values()) + " |")
     return 0
