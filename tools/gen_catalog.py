@@ -30,6 +30,8 @@ def cpp_string(text: str | None) -> str:
             out.append("\\" + ch)
         elif ch == "\n":
             out.append("\\n")
+        elif ch == "\t":  # not as \x09: a hex escape would swallow the hex digits after it
+            out.append("\\t")
         elif ord(ch) < 0x20:
             out.append(f"\\x{ord(ch):02x}")
         else:

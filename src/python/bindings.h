@@ -61,5 +61,6 @@ void BindScan(nb::module_& m);
 void BindOutput(nb::module_& m);
 void BindDictionary(nb::module_& m);
 void BindTabwin(nb::module_& m);
+void BindReference(nb::module_& m);
 
 }  // namespace arrow_sus::python
