@@ -255,7 +255,10 @@ class Scan:
     collect = to_polars
 
     def to_pandas(self, **kwargs: Any) -> pd.DataFrame:
-        """Reads everything into a pandas ``DataFrame`` (``kwargs`` go to ``pyarrow.Table.to_pandas``)."""
+        """Reads everything into a pandas ``DataFrame``: dates as ``datetime64`` (not Python objects), coded
+        columns as categoricals. ``kwargs`` go to ``pyarrow.Table.to_pandas`` (``date_as_object=True`` gives
+        ``datetime.date`` objects back)."""
+        kwargs.setdefault("date_as_object", False)
         return self.to_arrow().to_pandas(**kwargs)
 
     def to_duckdb(self, con: duckdb.DuckDBPyConnection | None = None, name: str | None = None) -> Any:

@@ -19,7 +19,13 @@ arrow::Result<MeaningfulRead> ReadWithMeaning(const DbfOpener& open, dbf::ReadOp
                                               const FileMeaning& meaning, const std::string& file,
                                               std::atomic<int64_t>* invalid_dates,
                                               UnmappedCodes* unmapped) {
-  const std::optional<std::vector<std::string>> asked = options.columns;
+  std::optional<std::vector<std::string>> asked = options.columns;
+  if (asked) {
+    asked = WithLabelColumns(*asked, meaning.options().labels, [&](const std::string& name) {
+      const size_t suffix = std::char_traits<char>::length(kLabelSuffix);
+      return name.size() > suffix && meaning.IsCoded(name.substr(0, name.size() - suffix));
+    });
+  }
   const std::shared_ptr<const dbf::Predicate> filter = options.filter;
   std::shared_ptr<const dbf::Predicate> raw;
   if (filter) {

@@ -308,6 +308,9 @@ BatchFileWriterFactory IpcWriterFactory(arrow::Compression::type compression) {
                        const std::shared_ptr<arrow::Schema>& schema)
              -> arrow::Result<std::unique_ptr<BatchFileWriter>> {
     arrow::ipc::IpcWriteOptions options;
+    // A coded column's dictionary grows within a file as values its list lacks appear (the meaning
+    // stage keeps it one per file): IPC files take that as deltas, never as replacements.
+    options.emit_dictionary_deltas = true;
     if (compression != arrow::Compression::UNCOMPRESSED) {
       ARROW_ASSIGN_OR_RAISE(options.codec, arrow::util::Codec::Create(compression));
     }

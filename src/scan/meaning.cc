@@ -240,6 +240,20 @@ void UnmappedCodes::Reset() {
   if (total_ != nullptr) total_->store(0);
 }
 
+std::vector<std::string> WithLabelColumns(
+    const std::vector<std::string>& columns, LabelMode mode,
+    const std::function<bool(const std::string&)>& has_column) {
+  if (mode != LabelMode::kBoth) return columns;
+  std::vector<std::string> out;
+  for (const std::string& column : columns) {
+    out.push_back(column);
+    const std::string label = column + kLabelSuffix;
+    if (has_column(label) && std::find(columns.begin(), columns.end(), label) == columns.end())
+      out.push_back(label);
+  }
+  return out;
+}
+
 FileMeaning FileMeaning::Make(std::string_view dataset, int year, const arrow::Schema& dbf_schema,
                               const MeaningOptions& options) {
   FileMeaning meaning;

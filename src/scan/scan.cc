@@ -335,7 +335,10 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     }
     if (options_.read.columns) {
       std::vector<std::shared_ptr<arrow::Field>> fields;
-      for (const std::string& name : *options_.read.columns) {
+      const std::vector<std::string> asked = WithLabelColumns(
+          *options_.read.columns, options_.meaning.labels,
+          [&](const std::string& name) { return unified->GetFieldByName(name) != nullptr; });
+      for (const std::string& name : asked) {
         auto field = unified->GetFieldByName(name);
         if (field == nullptr) {
           std::string available;

@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -81,6 +82,13 @@ class UnmappedCodes {
   std::map<std::string, int64_t> counts_;
 };
 
+// `columns` with, under LabelMode::kBoth, each coded column's COL_label right after it (when
+// `has_column` says it exists and it was not asked already): "both" shows every asked coded column
+// with its labels.
+std::vector<std::string> WithLabelColumns(
+    const std::vector<std::string>& columns, LabelMode mode,
+    const std::function<bool(const std::string&)>& has_column);
+
 class FileMeaning {
  public:
   // Nothing known: every column as its DBF type.
@@ -112,6 +120,9 @@ class FileMeaning {
   std::shared_ptr<arrow::Schema> OutputSchema(const std::shared_ptr<arrow::Schema>& typed) const;
   arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> Present(
       std::shared_ptr<arrow::RecordBatchReader> typed, UnmappedCodes* unmapped) const;
+
+  // Whether `column` is coded in this file (read as a dictionary, labelled on request).
+  bool IsCoded(std::string_view column) const { return FindCoded(column) != nullptr; }
 
   // The typed columns presentation needs to produce `columns` (output names; derived columns
   // become their sources), in order, without duplicates.

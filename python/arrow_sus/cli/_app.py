@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import IntEnum
 
 import typer
@@ -11,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from arrow_sus._messages import enter_command_line_terms, leave_command_line_terms
-from arrow_sus.errors import ArrowSusError, InvalidArgumentError, NotFoundError
+from arrow_sus.errors import ArrowSusError, InvalidArgumentError, NotFoundError, TruncatedFileWarning
 
 app = typer.Typer(
     name="arrow-sus",
@@ -48,6 +51,22 @@ def fail(error: ArrowSusError) -> typer.Exit:
     if isinstance(error, InvalidArgumentError):
         return typer.Exit(ExitCode.USAGE)
     return typer.Exit(ExitCode.ERROR)
+
+
+@contextmanager
+def reported_warnings() -> Iterator[None]:
+    """Runs a command's work and then prints the arrow-sus warnings it raised (files read although
+    truncated, with ``--on-truncated warn``) as one line each on stderr."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", TruncatedFileWarning)
+        try:
+            yield
+        finally:
+            for warning in caught:
+                if issubclass(warning.category, TruncatedFileWarning):
+                    err_console.print(f"[yellow]warning:[/] {escape(str(warning.message))}")
+                else:
+                    warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)
 
 
 def main() -> None:

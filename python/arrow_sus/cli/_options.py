@@ -34,6 +34,36 @@ TimeoutOption = Annotated[
         "(default 30).",
     ),
 ]
+LabelsOption = Annotated[
+    str,
+    typer.Option(
+        "--labels",
+        help="Coded columns as their codes (codes), their labels (labels) or both, with COL_label beside "
+        "each coded column (both).",
+    ),
+]
+LabelLanguageOption = Annotated[
+    str, typer.Option("--label-language", help="Labels in Portuguese (pt, as the official documents) or English (en).")
+]
+CodesAsOption = Annotated[
+    str,
+    typer.Option("--codes-as", help="Coded columns as dictionary (categorical) columns, or as plain string columns."),
+]
+TypedOption = Annotated[
+    bool,
+    typer.Option(
+        "--typed/--no-typed",
+        help="Types from the data dictionary: dates and numbers stored as text, decoded ages (IDADE_ANOS).",
+    ),
+]
+OnTruncatedOption = Annotated[
+    str,
+    typer.Option(
+        "--on-truncated",
+        help="A file whose data ends before the records its header declares: raise (an error) or warn (read "
+        "what is there, with a warning).",
+    ),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object (for scripts) instead of tables.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary table.")]
 OverwriteOption = Annotated[
@@ -55,3 +85,11 @@ def split_columns(text: str | None) -> list[str] | None:
     if not columns:
         raise InvalidArgumentError("--columns names no column: give e.g. --columns SEXO,IDADE, or leave it out for all")
     return columns
+
+
+def labels_argument(labels: str) -> bool | str:
+    """The ``labels=`` argument of the readers for ``--labels codes|labels|both``."""
+    choices = {"codes": False, "labels": True, "both": "both"}
+    if labels not in choices:
+        raise InvalidArgumentError(f"--labels must be codes, labels or both, not {labels!r}")
+    return choices[labels]

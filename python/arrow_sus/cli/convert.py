@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pyarrow as pa
 import typer
@@ -25,26 +25,32 @@ from arrow_sus._output_target import (
     output_format,
 )
 from arrow_sus._writers import FileSink
-from arrow_sus.cli._app import app, err_console, fail
-from arrow_sus.cli._options import ColumnsOption, JsonOption, OverwriteOption, WhereOption, split_columns
+from arrow_sus.cli._app import app, err_console, fail, reported_warnings
+from arrow_sus.cli._options import (
+    CodesAsOption,
+    ColumnsOption,
+    JsonOption,
+    LabelLanguageOption,
+    LabelsOption,
+    OnTruncatedOption,
+    OverwriteOption,
+    TypedOption,
+    WhereOption,
+    labels_argument,
+    split_columns,
+)
 from arrow_sus.cli._output import print_json
 from arrow_sus.errors import ArrowSusError, InvalidArgumentError
 from arrow_sus.filters import Expr, parse_where
 from arrow_sus.reader import open_dbc, open_dbf, reader_header, reader_stats
 
 
-def _open(path: Path, columns: list[str] | None, where: Expr | None, fmt: str, batch_size: int, encoding: str):
+def _open(path: Path, fmt: str, where: Expr | None, read_options: dict[str, Any]) -> pa.RecordBatchReader:
     opener = open_dbc if path.suffix.lower() == ".dbc" else open_dbf
     # DBF output writes the fields back byte for byte: read them as their Latin-1 text.
-    raw = fmt == "dbf"
-    return opener(
-        path,
-        columns=columns,
-        filters=where,
-        batch_size=batch_size,
-        raw=raw,
-        encoding="latin-1" if raw else encoding,
-    )
+    if fmt == "dbf":
+        read_options = {**read_options, "raw": True, "encoding": "latin-1"}
+    return opener(path, filters=where, **read_options)
 
 
 #: Everything convert writes: the table formats, and DBF (the fields written back byte for byte).
@@ -90,12 +96,14 @@ def convert_files(
     encoding: str = "latin-1",
     overwrite: bool = False,
     progress: Progress | None = None,
+    **meaning: Any,
 ) -> list[str]:
     """Converts ``inputs`` into ``output`` (a file whose suffix names the format, ``-`` for standard output, or
     a directory, named with a trailing / or existing, receiving one file per input in ``fmt``); returns the
     outputs written. Filters use the ``--where`` language of :func:`arrow_sus.filters.parse_where`. Outputs
     follow the rule of :mod:`arrow_sus._output_target`: no input is ever written over, and an existing
-    output arrow-sus did not write is replaced only with ``overwrite``."""
+    output arrow-sus did not write is replaced only with ``overwrite``. ``meaning`` holds the readers' ``typed``,
+    ``labels``, ``label_language``, ``codes_as`` and ``on_truncated`` (see :func:`arrow_sus.read_dbc`)."""
     expr = parse_where(where) if where else None
     plan, fmt = _plan(inputs, output, fmt)
     rules = OutputRules(overwrite=overwrite, inputs=tuple(inputs))
@@ -104,7 +112,8 @@ def convert_files(
             check_target(Path(target), directory=False, rules=rules)
     written: list[str] = []
     for sources, target in plan:
-        readers = [(p, _open(p, columns, expr, fmt, batch_size, encoding)) for p in sources]
+        read_options = {"columns": columns, "batch_size": batch_size, "encoding": encoding, **meaning}
+        readers = [(p, _open(p, fmt, expr, read_options)) for p in sources]
         total = sum(reader_header(r)["record_count"] for _, r in readers)
         task = progress.add_task(Path(target).name, total=total or None) if progress else None
         sink = FileSink(target, fmt, readers[0][1].schema, rules=rules)
@@ -152,6 +161,11 @@ def convert(
     overwrite: OverwriteOption = False,
     batch_size: Annotated[int, typer.Option("--batch-size", help="Records per batch (memory follows).")] = 65536,
     encoding: Annotated[str, typer.Option("--encoding", help="Text: latin-1, cp850 or utf-8.")] = "latin-1",
+    typed: TypedOption = True,
+    labels: LabelsOption = "codes",
+    label_language: LabelLanguageOption = "pt",
+    codes_as: CodesAsOption = "dictionary",
+    on_truncated: OnTruncatedOption = "raise",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -166,7 +180,7 @@ def convert(
         transient=False,
     )
     try:
-        with progress:
+        with progress, reported_warnings():
             written = convert_files(
                 list(inputs),
                 output,
@@ -177,6 +191,11 @@ def convert(
                 encoding=encoding,
                 overwrite=overwrite,
                 progress=progress,
+                typed=typed,
+                labels=labels_argument(labels),
+                label_language=label_language,
+                codes_as=codes_as,
+                on_truncated=on_truncated,
             )
     except ArrowSusError as error:
         raise fail(error) from error

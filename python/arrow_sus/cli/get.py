@@ -16,19 +16,25 @@ from rich.table import Table
 from arrow_sus._format import human_bytes
 from arrow_sus._output_target import OutputRules, check_target, is_stdout, names_directory, output_format
 from arrow_sus._writers import tree_size, write_partitioned, write_stream
-from arrow_sus.cli._app import ExitCode, app, console, err_console, fail
+from arrow_sus.cli._app import ExitCode, app, console, err_console, fail, reported_warnings
 from arrow_sus.cli._options import (
+    CodesAsOption,
     ColumnsOption,
     ConnectTimeoutOption,
     JsonOption,
+    LabelLanguageOption,
+    LabelsOption,
     MonthOption,
+    OnTruncatedOption,
     OverwriteOption,
     QuietOption,
     SourceOption,
     TimeoutOption,
+    TypedOption,
     UfOption,
     WhereOption,
     YearOption,
+    labels_argument,
     split_columns,
 )
 from arrow_sus.cli._output import print_json
@@ -206,6 +212,11 @@ def get(
     no_cache: NoCacheOption = False,
     cache_format: CacheFormatOption = None,
     schema: Annotated[str, typer.Option(help="union, intersection or strict (files whose layouts differ).")] = "union",
+    typed: TypedOption = True,
+    labels: LabelsOption = "codes",
+    label_language: LabelLanguageOption = "pt",
+    codes_as: CodesAsOption = "dictionary",
+    on_truncated: OnTruncatedOption = "raise",
     connect_timeout: ConnectTimeoutOption = None,
     timeout: TimeoutOption = None,
     lookup: LookupOption = None,
@@ -232,6 +243,11 @@ def get(
             cache_format=cache_format,  # type: ignore[arg-type]
             schema=schema,  # type: ignore[arg-type]
             with_source=partitions is not None and any(c in SOURCE_COLUMNS for c in partitions),
+            typed=typed,
+            labels=labels_argument(labels),  # type: ignore[arg-type]
+            label_language=label_language,  # type: ignore[arg-type]
+            codes_as=codes_as,  # type: ignore[arg-type]
+            on_truncated=on_truncated,  # type: ignore[arg-type]
             connect_timeout=connect_timeout,
             timeout=timeout,
             refresh=refresh,
@@ -251,7 +267,8 @@ def get(
             assert file_format is not None
             result["rows"] = write_stream(reader, reader.schema, output, file_format, rules=rules)
 
-        _consume(s, write, quiet or as_json)
+        with reported_warnings():
+            _consume(s, write, quiet or as_json)
     except ArrowSusError as error:
         raise fail(error) from error
     _summary(s, output, result["rows"], result["columns"], time.perf_counter() - started, as_json, quiet)
@@ -314,6 +331,10 @@ def sql(
         str | None, typer.Option("--format", "-f", help="parquet, arrow, csv or jsonl (default: from the name).")
     ] = None,
     overwrite: OverwriteOption = False,
+    typed: TypedOption = True,
+    labels: LabelsOption = "codes",
+    label_language: LabelLanguageOption = "pt",
+    on_truncated: OnTruncatedOption = "raise",
     connect_timeout: ConnectTimeoutOption = None,
     timeout: TimeoutOption = None,
     as_json: Annotated[
@@ -344,6 +365,10 @@ def sql(
                 source=source,
                 cache=not no_cache,
                 cache_format=cache_format,  # type: ignore[arg-type]
+                typed=typed,
+                labels=labels_argument(labels),  # type: ignore[arg-type]
+                label_language=label_language,  # type: ignore[arg-type]
+                on_truncated=on_truncated,  # type: ignore[arg-type]
                 connect_timeout=connect_timeout,
                 timeout=timeout,
             )
@@ -354,7 +379,8 @@ def sql(
             raise InvalidArgumentError(
                 "the query names no dataset: use a dataset id with _ for -, e.g. SELECT count(*) FROM sih_rd"
             )
-        result = con.sql(query).to_arrow_table()
+        with reported_warnings():
+            result = con.sql(query).to_arrow_table()
         result = result.rename_columns(_unique_names(result.column_names))
         if output is not None and file_format is not None:
             inputs = tuple(path for table in registered for path in table.scan.local_inputs())
