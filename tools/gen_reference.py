@@ -3,7 +3,8 @@
 
 Standard library only. Reads data/reference/tables.json and each table's TSV and writes one C++ source that
 defines the sorted constexpr array behind include/arrow_sus/reference/compiled.h: every table's metadata and
-its rows as TSV text (without the header, in chunks of whole lines), parsed into Arrow on first use.
+its rows as TSV text (without the header) compressed as one raw deflate stream (about a fifth of the text), cut
+into string literals, inflated and parsed into Arrow on first use.
 
 Usage: gen_reference.py REFERENCE_DIR OUTPUT.cc
 """
@@ -12,29 +13,29 @@ from __future__ import annotations
 
 import json
 import sys
+import zlib
 from pathlib import Path
 
-from gen_catalog import cpp_string  # the same literals as the catalog's (tools/ is the script's folder)
+from gen_catalog import cpp_string, write_if_changed  # the catalog's literals (tools/ is the script's folder)
 
 COLUMN_TYPES = {"string": "kString", "int64": "kInt64", "float64": "kFloat64", "bool": "kBool"}
-#: Bytes of TSV per string literal: far below what compilers accept, and whole lines each.
+#: Bytes of compressed text per string literal: far below what compilers accept.
 CHUNK_BYTES = 16 * 1024
+#: Bytes written as themselves in a literal; every other byte is a three-digit octal escape (unambiguous, unlike a
+#: hex escape, whatever follows it).
+PLAIN = frozenset(range(0x20, 0x7F)) - {ord("\\"), ord('"'), ord("?")}
 
 
-def chunks(lines: list[str]) -> list[str]:
-    """The lines (each ending in a newline) grouped into chunks of about CHUNK_BYTES."""
-    out: list[str] = []
-    current: list[str] = []
-    size = 0
-    for line in lines:
-        if current and size + len(line) > CHUNK_BYTES:
-            out.append("".join(current))
-            current, size = [], 0
-        current.append(line)
-        size += len(line.encode("utf-8"))
-    if current:
-        out.append("".join(current))
-    return out
+def deflated(text: bytes) -> bytes:
+    """``text`` as one raw deflate stream (no zlib or gzip wrapper: what Arrow's DEFLATE format inflates)."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return compressor.compress(text) + compressor.flush()
+
+
+def byte_literal(data: bytes) -> str:
+    """A C++ string_view of ``data`` (with its length, so NUL bytes and megabytes are fine)."""
+    body = "".join(chr(b) if b in PLAIN else f"\\{b:03o}" for b in data)
+    return f'std::string_view("{body}", {len(data)})'
 
 
 def read_rows(path: Path, columns: list[str]) -> list[str]:
@@ -56,6 +57,8 @@ def main() -> int:
     for n, table in enumerate(sorted(doc["tables"], key=lambda t: t["dataset"])):
         names = [c["name"] for c in table["columns"]]
         lines = read_rows(reference_dir / f"{table['dataset']}.tsv", names)
+        text = "".join(lines).encode("utf-8")
+        packed = deflated(text)
         if len(lines) != table["rows"]:
             raise SystemExit(f"{table['dataset']}: {len(lines)} rows in the TSV, tables.json says {table['rows']}")
         columns = [
@@ -82,9 +85,8 @@ def main() -> int:
             + ", ".join(cpp_string(c) for c in table.get("lookup") or names[1:])
             + "};",
             f"constexpr std::string_view kInputs{n}[] = {{" + ", ".join(cpp_string(i) for i in table["inputs"]) + "};",
-            f"constexpr std::string_view kText{n}[] = {{\n    "
-            # With its length: a constexpr string_view would otherwise count megabytes of text.
-            + ",\n    ".join(f"std::string_view({cpp_string(c)}, {len(c.encode())})" for c in chunks(lines) or [""])
+            f"constexpr std::string_view kDeflated{n}[] = {{\n    "
+            + ",\n    ".join(byte_literal(packed[i : i + CHUNK_BYTES]) for i in range(0, len(packed), CHUNK_BYTES))
             + "};",
         ]
         rows.append(
@@ -104,7 +106,8 @@ def main() -> int:
                     f"kSources{n}",
                     cpp_string(table.get("note", "")),
                     str(table["rows"]),
-                    f"kText{n}",
+                    f"kDeflated{n}",
+                    str(len(text)),
                 ]
             )
             + "}"
@@ -122,13 +125,7 @@ def main() -> int:
         "std::span<const ReferenceTableInfo> CompiledTableList() { return kTables; }",
         "}  // namespace arrow_sus::reference::internal\n",
     ]
-    text = "\n".join(body)
-    # Rewrite only when the content changes, so unchanged tables do not trigger a rebuild.
-    if not output.exists() or output.read_text(encoding="utf-8") != text:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        tmp = output.with_suffix(".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(output)
+    write_if_changed(output, "\n".join(body))
     return 0
 
 

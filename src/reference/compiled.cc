@@ -1,5 +1,6 @@
-// The compiled-in reference tables as Arrow: each parsed from its TSV text on first use, then
-// shared (tables are immutable, and parsing the largest one takes milliseconds, not nothing).
+// The compiled-in reference tables as Arrow: each inflated and parsed from its TSV text on first
+// use (with Arrow's deflate codec, the zlib the ZIP reader uses), then shared (tables are
+// immutable, and inflating and parsing the largest one takes milliseconds, not nothing).
 #include "arrow_sus/reference/compiled.h"
 
 #include <charconv>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include <arrow/builder.h>
+#include <arrow/util/compression.h>
 #include <arrow/util/key_value_metadata.h>
 
 #include "arrow_sus/error.h"
@@ -42,6 +44,18 @@ arrow::Status CellError(const ReferenceTableInfo& info, int64_t line, std::strin
                    message);
 }
 
+// Appends a cell holding a whole number or a decimal one, written in full (std::from_chars).
+template <typename Builder>
+arrow::Status AppendNumber(const ReferenceTableInfo& info, int64_t line,
+                           const ReferenceColumn& column, std::string_view cell,
+                           arrow::ArrayBuilder* builder) {
+  typename Builder::value_type value{};
+  auto [end, error] = std::from_chars(cell.data(), cell.data() + cell.size(), value);
+  if (error != std::errc() || end != cell.data() + cell.size())
+    return CellError(info, line, column.name, "not a number: " + std::string(cell));
+  return static_cast<Builder*>(builder)->Append(value);
+}
+
 // Appends one cell (empty = null) to the builder of its column's type.
 arrow::Status AppendCell(const ReferenceTableInfo& info, int64_t line,
                          const ReferenceColumn& column, std::string_view cell,
@@ -54,22 +68,32 @@ arrow::Status AppendCell(const ReferenceTableInfo& info, int64_t line,
       if (cell != "true" && cell != "false")
         return CellError(info, line, column.name, "not true or false: " + std::string(cell));
       return static_cast<arrow::BooleanBuilder*>(builder)->Append(cell == "true");
-    case ColumnType::kInt64: {
-      int64_t value = 0;
-      auto [end, error] = std::from_chars(cell.data(), cell.data() + cell.size(), value);
-      if (error != std::errc() || end != cell.data() + cell.size())
-        return CellError(info, line, column.name, "not an integer: " + std::string(cell));
-      return static_cast<arrow::Int64Builder*>(builder)->Append(value);
-    }
-    case ColumnType::kFloat64: {
-      double value = 0;
-      auto [end, error] = std::from_chars(cell.data(), cell.data() + cell.size(), value);
-      if (error != std::errc() || end != cell.data() + cell.size())
-        return CellError(info, line, column.name, "not a number: " + std::string(cell));
-      return static_cast<arrow::DoubleBuilder*>(builder)->Append(value);
-    }
+    case ColumnType::kInt64:
+      return AppendNumber<arrow::Int64Builder>(info, line, column, cell, builder);
+    case ColumnType::kFloat64:
+      return AppendNumber<arrow::DoubleBuilder>(info, line, column, cell, builder);
   }
   return arrow::Status::OK();
+}
+
+// The table's TSV text, inflated from its compiled-in chunks.
+arrow::Result<std::string> Inflate(const ReferenceTableInfo& info) {
+  std::string deflated;
+  for (std::string_view chunk : info.deflated) deflated.append(chunk);
+  std::string text(static_cast<size_t>(info.text_bytes), '\0');
+  if (text.empty()) return text;
+  arrow::util::GZipCodecOptions options;
+  options.gzip_format = arrow::util::GZipFormat::DEFLATE;
+  ARROW_ASSIGN_OR_RAISE(auto codec, arrow::util::Codec::Create(arrow::Compression::GZIP, options));
+  ARROW_ASSIGN_OR_RAISE(
+      int64_t size, codec->Decompress(static_cast<int64_t>(deflated.size()),
+                                      reinterpret_cast<const uint8_t*>(deflated.data()),
+                                      info.text_bytes, reinterpret_cast<uint8_t*>(text.data())));
+  if (size != info.text_bytes)
+    return CellError(info, 0, "",
+                     "inflated to " + std::to_string(size) + " bytes instead of " +
+                         std::to_string(info.text_bytes));
+  return text;
 }
 
 arrow::Result<std::shared_ptr<arrow::Table>> Parse(const ReferenceTableInfo& info) {
@@ -79,8 +103,10 @@ arrow::Result<std::shared_ptr<arrow::Table>> Parse(const ReferenceTableInfo& inf
     ARROW_RETURN_NOT_OK(builder->Reserve(info.rows));
     builders.push_back(std::move(builder));
   }
+  ARROW_ASSIGN_OR_RAISE(std::string text, Inflate(info));
   int64_t line = 1;  // the header, which the compiled text leaves out
-  for (std::string_view chunk : info.text) {
+  {
+    std::string_view chunk = text;
     while (!chunk.empty()) {
       const size_t end = chunk.find('\n');
       std::string_view row = chunk.substr(0, end);

@@ -101,6 +101,18 @@ class CodeTexts {
   std::shared_ptr<arrow::Array> codes_;
 };
 
+// `per_code(codes)`, or for a dictionary array (the categorical columns of scans) `per_code` of its
+// distinct values spread over its indices: each distinct code is normalised and matched once.
+template <typename PerCode>
+arrow::Result<std::shared_ptr<arrow::Array>> PerDistinctCode(
+    const std::shared_ptr<arrow::Array>& codes, PerCode&& per_code) {
+  if (codes->type_id() != arrow::Type::DICTIONARY) return per_code(codes);
+  const auto& dictionary = static_cast<const arrow::DictionaryArray&>(*codes);
+  ARROW_ASSIGN_OR_RAISE(auto values, per_code(dictionary.dictionary()));
+  ARROW_ASSIGN_OR_RAISE(auto taken, arrow::compute::Take(values, dictionary.indices()));
+  return taken.make_array();
+}
+
 }  // namespace
 
 arrow::Result<KeyKind> ParseKeyKind(std::string_view name) {
@@ -197,12 +209,11 @@ std::vector<std::string> Lookup::AddedNames() const {
 
 arrow::Result<std::shared_ptr<arrow::Array>> Lookup::Normalize(
     const std::shared_ptr<arrow::Array>& codes) const {
-  if (codes->type_id() == arrow::Type::DICTIONARY) {  // each distinct code once
-    const auto& dictionary = static_cast<const arrow::DictionaryArray&>(*codes);
-    ARROW_ASSIGN_OR_RAISE(auto keys, Normalize(dictionary.dictionary()));
-    ARROW_ASSIGN_OR_RAISE(auto taken, arrow::compute::Take(keys, dictionary.indices()));
-    return taken.make_array();
-  }
+  return PerDistinctCode(codes, [this](const auto& plain) { return NormalizePlain(plain); });
+}
+
+arrow::Result<std::shared_ptr<arrow::Array>> Lookup::NormalizePlain(
+    const std::shared_ptr<arrow::Array>& codes) const {
   ARROW_ASSIGN_OR_RAISE(auto texts, CodeTexts::Of(codes, spec_.code_column));
   arrow::StringBuilder builder;
   ARROW_RETURN_NOT_OK(builder.Reserve(codes->length()));
@@ -221,18 +232,21 @@ arrow::Result<std::shared_ptr<arrow::Array>> Lookup::Normalize(
 
 arrow::Result<std::shared_ptr<arrow::Array>> Lookup::RowsOf(
     const std::shared_ptr<arrow::Array>& codes) const {
-  if (codes->type_id() == arrow::Type::DICTIONARY) {  // each distinct code once
-    const auto& dictionary = static_cast<const arrow::DictionaryArray&>(*codes);
-    ARROW_ASSIGN_OR_RAISE(auto rows, RowsOf(dictionary.dictionary()));
-    ARROW_ASSIGN_OR_RAISE(auto taken, arrow::compute::Take(rows, dictionary.indices()));
-    return taken.make_array();
-  }
-  ARROW_ASSIGN_OR_RAISE(auto keys, Normalize(codes));
+  return PerDistinctCode(codes, [this](const auto& plain) { return RowsOfPlain(plain); });
+}
+
+arrow::Result<std::shared_ptr<arrow::Array>> Lookup::RowsOfPlain(
+    const std::shared_ptr<arrow::Array>& codes) const {
+  ARROW_ASSIGN_OR_RAISE(auto keys, NormalizePlain(codes));
   const auto& text = static_cast<const arrow::StringArray&>(*keys);
   arrow::Int64Builder rows;
   ARROW_RETURN_NOT_OK(rows.Reserve(text.length()));
   for (int64_t i = 0; i < text.length(); ++i) {
     auto found = text.IsValid(i) ? rows_.find(std::string(text.GetView(i))) : rows_.end();
+    // A CID-10 subcategory the table lacks (A009, or one created later) takes its category's row.
+    if (found == rows_.end() && spec_.kind == KeyKind::kCid10 && text.IsValid(i) &&
+        text.GetView(i).size() == 4)
+      found = rows_.find(std::string(text.GetView(i).substr(0, 3)));
     if (found == rows_.end()) {
       rows.UnsafeAppendNull();
     } else {

@@ -77,6 +77,13 @@ TEST(CompiledReferenceTest, EveryTableParsesIntoItsSchemaWithUniqueKeys) {
     }
     for (std::string_view column : info.lookup)
       EXPECT_NE((*table)->GetColumnByName(std::string(column)), nullptr) << column;
+    // Every table can be looked up by its key kind, with its default lookup columns.
+    auto kind = ParseKeyKind(info.key_kind);
+    ASSERT_TRUE(kind.ok()) << info.dataset << ": " << kind.status();
+    auto lookup = Lookup::Make(
+        *table, {std::string(info.dataset), std::string(info.key), *kind, info.key_width, "CODE",
+                 std::vector<std::string>(info.lookup.begin(), info.lookup.end())});
+    EXPECT_TRUE(lookup.ok()) << info.dataset << ": " << lookup.status();
     // Parsed once, then shared.
     EXPECT_EQ(CompiledTable(info)->get(), table->get());
   }
@@ -269,18 +276,21 @@ TEST(LookupTest, AddsColumnsBesideTheCodeColumnOfEveryBatch) {
   auto batch = arrow::RecordBatch::Make(
       arrow::schema({arrow::field("CAUSABAS", arrow::utf8()), arrow::field("UF", arrow::utf8()),
                      arrow::field("N", arrow::int32())}),
-      4,
-      {Json(arrow::utf8(), R"(["I219", "A16.9", "XYZ1", "U071"])"),
-       Json(arrow::utf8(), R"(["SP", "35", "rj", "XX"])"), Json(arrow::int32(), "[1, 2, 3, 4]")});
+      5,
+      {Json(arrow::utf8(), R"(["I219", "A16.9", "XYZ1", "U071", "C619"])"),
+       Json(arrow::utf8(), R"(["SP", "35", "rj", "XX", null])"),
+       Json(arrow::int32(), "[1, 2, 3, 4, 5]")});
   auto out = ApplyLookups(batch, {cid, states});
   ASSERT_TRUE(out.ok()) << out.status();
   EXPECT_EQ((*out)->schema()->field_names(),
             (std::vector<std::string>{"CAUSABAS", "CAUSABAS_chapter", "CAUSABAS_description", "UF",
                                       "UF_name", "N"}));
-  EXPECT_EQ(Texts(*(*out)->column(1)), (std::vector<std::string>{"IX", "I", "<null>", "XXII"}));
-  EXPECT_EQ(Texts(*(*out)->column(4)),
-            (std::vector<std::string>{"São Paulo", "São Paulo", "Rio de Janeiro", "<null>"}));
-  EXPECT_EQ(Texts(*(*out)->column(5)), (std::vector<std::string>{"1", "2", "3", "4"}));
+  EXPECT_EQ(Texts(*(*out)->column(1)),
+            (std::vector<std::string>{"IX", "I", "<null>", "XXII", "II"}));
+  EXPECT_EQ(
+      Texts(*(*out)->column(4)),
+      (std::vector<std::string>{"São Paulo", "São Paulo", "Rio de Janeiro", "<null>", "<null>"}));
+  EXPECT_EQ(Texts(*(*out)->column(5)), (std::vector<std::string>{"1", "2", "3", "4", "5"}));
 }
 
 TEST(LookupTest, BadNamesAndTypesAreInvalidArguments) {

@@ -45,9 +45,11 @@ struct ReferenceTableInfo {
   std::span<const ReferenceSource> sources;
   std::string_view note;
   int64_t rows = 0;
-  // The rows as TSV (a tab between cells, an empty cell is null, booleans true/false), in chunks
-  // of whole lines.
-  std::span<const std::string_view> text;
+  // The rows as TSV (a tab between cells, an empty cell is null, booleans true/false), compressed
+  // as one raw deflate stream (a fifth of the text's size in the extension) cut into chunks, and
+  // the TSV's size.
+  std::span<const std::string_view> deflated;
+  int64_t text_bytes = 0;
 };
 
 // Every compiled-in table, sorted by dataset.

@@ -24,7 +24,8 @@ enum class KeyKind : uint8_t {
   kCode,          // text, numbers zero-padded to the key width
   kNumber,        // numbers compared as numbers: leading zeros dropped (1 = 001)
   kMunicipality,  // IBGE codes: 7 digits lose their check digit; zero-padded to 6
-  kCid10,         // A16.9 / A169 / I10X / I10- -> A169 / A169 / I10 / I10
+  kCid10,         // A16.9 / A169 / I10X / I10- -> A169 / A169 / I10 / I10; a subcategory the
+                  // table lacks (C619) matches its category's row (C61)
   kCid9,          // SIM's 4-character causes (7999, 436X, E8190) -> their 3-character category
   kUf,            // a state's IBGE code or letters (the letters are the table's "uf" column)
 };
@@ -69,7 +70,12 @@ class Lookup {
 
  private:
   Lookup() = default;
+  // The table's row of each code (null: none). The *Plain versions take no dictionary array.
   arrow::Result<std::shared_ptr<arrow::Array>> RowsOf(
+      const std::shared_ptr<arrow::Array>& codes) const;
+  arrow::Result<std::shared_ptr<arrow::Array>> RowsOfPlain(
+      const std::shared_ptr<arrow::Array>& codes) const;
+  arrow::Result<std::shared_ptr<arrow::Array>> NormalizePlain(
       const std::shared_ptr<arrow::Array>& codes) const;
 
   LookupSpec spec_;

@@ -50,8 +50,8 @@ LookupOption = Annotated[
         "-L",
         metavar="COLUMN=TABLE[:COLS]",
         help="Add a reference table's columns beside a code column, e.g. CAUSABAS=aux-cid10:chapter,description "
-        "or CODMUNRES=municipality (default columns: the table's lookup columns; see arrow-sus datasets --kind "
-        "auxiliary and docs/reference.md). Codes are normalised (6/7-digit municipalities, numbers or text); "
+        "or CODMUNRES=municipality (default columns: the table's lookup columns; tables: the aux-* datasets, "
+        "docs/reference.md). Codes are normalised (6/7-digit municipalities, numbers or text); "
         "unknown codes get empty values. Repeatable.",
     ),
 ]

@@ -62,20 +62,15 @@ class ReferenceInfo:
 
 
 def _info(raw: dict) -> ReferenceInfo:
+    """The engine's metadata of a table (``_core.reference.tables()``) as a ReferenceInfo."""
     return ReferenceInfo(
-        dataset=raw["dataset"],
-        reference=raw["reference"],
-        title_en=raw["title_en"],
-        title_pt=raw["title_pt"],
-        key=raw["key"],
-        key_kind=raw["key_kind"],
-        key_width=raw["key_width"],
-        lookup=tuple(raw["lookup"]),
-        inputs=tuple(raw["inputs"]),
-        columns=tuple(ReferenceColumn(*c) for c in raw["columns"]),
-        sources=tuple(ReferenceSource(*s) for s in raw["sources"]),
-        note=raw["note"],
-        rows=raw["rows"],
+        **{
+            **raw,
+            "lookup": tuple(raw["lookup"]),
+            "inputs": tuple(raw["inputs"]),
+            "columns": tuple(ReferenceColumn(*c) for c in raw["columns"]),
+            "sources": tuple(ReferenceSource(*s) for s in raw["sources"]),
+        }
     )
 
 
