@@ -37,7 +37,9 @@ int32_t DecimalPrecision(const FieldDescriptor& field) {
 // The index type of a coded field's dictionary: room for its codes and, past them, for the values
 // a block holds that the list does not (an int8 list keeps at least 64 entries free).
 std::shared_ptr<arrow::DataType> CodeIndexType(const FieldSemantics& semantics) {
-  if (semantics.codes.empty()) return arrow::int16();  // categories without a list
+  if (semantics.codes.empty()) {  // categories without a list
+    return semantics.many_values ? arrow::int32() : arrow::int16();
+  }
   if (semantics.codes.size() <= 64) return arrow::int8();
   if (semantics.codes.size() <= 16384) return arrow::int16();
   return arrow::int32();

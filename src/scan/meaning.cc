@@ -5,6 +5,7 @@
 
 #include <arrow/array.h>
 #include <arrow/builder.h>
+#include <arrow/compute/api_vector.h>
 #include <arrow/compute/cast.h>
 #include <arrow/util/key_value_metadata.h>
 
@@ -266,10 +267,14 @@ FileMeaning FileMeaning::Make(std::string_view dataset, int year, const arrow::S
     const bool text = arrow::is_string(field->type()->id());  // utf8, or large_utf8
     switch (info->kind) {
       case FieldKind::kCode:
-        if (!codes_wanted || !info->reference.empty() || !info->separator.empty()) break;
-        (*semantics)[field->name()] =
-            info->code_list ? dbf::FieldSemantics{.codes = DictionaryCodes(*info->code_list)}
-                            : dbf::FieldSemantics{.categorical = true};
+        // A field holding several codes in one string is text, not one category.
+        if (!codes_wanted || !info->separator.empty()) break;
+        if (info->code_list != nullptr) {
+          (*semantics)[field->name()] = {.codes = DictionaryCodes(*info->code_list)};
+        } else {
+          (*semantics)[field->name()] = {.categorical = true,
+                                         .many_values = !info->reference.empty()};
+        }
         meaning.coded_.push_back({field->name(), info->code_list});
         break;
       case FieldKind::kNumber:
@@ -394,8 +399,12 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> FileMeaning::Present(
   auto input_schema = typed->schema();
   // Labels per distinct dictionary: a file's dictionaries change only when new values appear.
   struct LabelCache {
-    const arrow::Array* dictionary = nullptr;
-    std::shared_ptr<arrow::Array> labels;
+    // Held, not just compared by address: a freed dictionary's address can come back for another.
+    std::shared_ptr<arrow::Array> dictionary;
+    std::shared_ptr<arrow::Array> labels;  // distinct: pandas refuses repeated categories
+    // Code index -> label index, when codes share a label (SIM SEXO 0 and 9: "ignorado"); null
+    // when the label of code k is labels[k].
+    std::shared_ptr<arrow::Array> label_index;
     std::vector<bool> unmapped;
   };
   auto caches = std::make_shared<std::map<std::string, LabelCache>>();
@@ -412,20 +421,32 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> FileMeaning::Present(
       if (coded != nullptr && column->type_id() == arrow::Type::DICTIONARY) {
         const auto& dict_array = static_cast<const arrow::DictionaryArray&>(*column);
         LabelCache& cache = (*caches)[name];
-        if (cache.dictionary != dict_array.dictionary().get()) {
+        if (cache.dictionary != dict_array.dictionary()) {
           const auto& values = static_cast<const arrow::StringArray&>(*dict_array.dictionary());
           arrow::StringBuilder labels;
+          arrow::Int32Builder label_index;
+          std::unordered_map<std::string, int32_t> seen;
+          bool shared = false;
           cache.unmapped.assign(values.length(), false);
           for (int64_t k = 0; k < values.length(); ++k) {
             const catalog::Code* code =
                 coded->list ? catalog::LookupCode(*coded->list, values.GetView(k)) : nullptr;
             cache.unmapped[k] = coded->list != nullptr && code == nullptr;
-            ARROW_RETURN_NOT_OK(
-                code ? labels.Append(std::string(LabelOf(*code, self->options_.language)))
-                     : labels.Append(values.GetView(k)));
+            std::string label(code ? LabelOf(*code, self->options_.language) : values.GetView(k));
+            auto [at, added] = seen.emplace(std::move(label), static_cast<int32_t>(seen.size()));
+            if (added) ARROW_RETURN_NOT_OK(labels.Append(at->first));
+            shared = shared || !added;
+            ARROW_RETURN_NOT_OK(label_index.Append(at->second));
           }
           ARROW_ASSIGN_OR_RAISE(cache.labels, labels.Finish());
-          cache.dictionary = dict_array.dictionary().get();
+          cache.label_index = nullptr;
+          if (shared) {
+            ARROW_ASSIGN_OR_RAISE(auto index, label_index.Finish());
+            const auto& type = static_cast<const arrow::DictionaryType&>(*column->type());
+            ARROW_ASSIGN_OR_RAISE(cache.label_index,
+                                  arrow::compute::Cast(*index, type.index_type()));
+          }
+          cache.dictionary = dict_array.dictionary();
         }
         if (unmapped != nullptr &&
             std::find(cache.unmapped.begin(), cache.unmapped.end(), true) != cache.unmapped.end()) {
@@ -437,8 +458,14 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> FileMeaning::Present(
         }
         std::shared_ptr<arrow::Array> labelled;
         if (self->options_.labels != LabelMode::kCodes) {
-          ARROW_ASSIGN_OR_RAISE(labelled, arrow::DictionaryArray::FromArrays(
-                                              column->type(), dict_array.indices(), cache.labels));
+          std::shared_ptr<arrow::Array> indices = dict_array.indices();
+          if (cache.label_index) {  // per row only where codes share a label
+            ARROW_ASSIGN_OR_RAISE(arrow::Datum taken,
+                                  arrow::compute::Take(cache.label_index, indices));
+            indices = taken.make_array();
+          }
+          ARROW_ASSIGN_OR_RAISE(
+              labelled, arrow::DictionaryArray::FromArrays(column->type(), indices, cache.labels));
         }
         auto shown = [&](std::shared_ptr<arrow::Array> array)
             -> arrow::Result<std::shared_ptr<arrow::Array>> {

@@ -143,8 +143,11 @@ arrow::Result<cp::Expression> LiteralFor(const std::string& field, const arrow::
       if (auto* b = std::get_if<bool>(&v)) return cp::literal(*b);
       return FilterError(field,
                          Describe(v) + " is not a boolean and field " + field + " is logical");
+    case arrow::Type::INT8:  // derived columns (IDADE_UNIDADE, IDADE_VALOR)
+    case arrow::Type::INT16:
     case arrow::Type::INT32:
     case arrow::Type::INT64:
+    case arrow::Type::FLOAT:
     case arrow::Type::DOUBLE:
       return NumberLiteral(field, v);
     case arrow::Type::DECIMAL128: {  // compared as float64 (see Comparison)

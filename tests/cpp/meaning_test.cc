@@ -95,6 +95,32 @@ TEST(MeaningTest, CodesLabelsAndBoth) {
   EXPECT_EQ(text.table->GetColumnByName("SEXO")->type()->id(), arrow::Type::STRING);
 }
 
+TEST(MeaningTest, CodesSharingALabelShareOneDictionaryEntry) {
+  // SIM SEXO: 0 and 9 are both "ignorado"; pandas refuses a categorical with repeated categories.
+  ASSERT_TRUE(EnsureComputeFunctions().ok());
+  DbfBuilder b;
+  b.fields = {{"SEXO", 'C', 1}};
+  b.records = {{"9"}, {"0"}, {"1"}, {""}, {"9"}};
+  auto bytes = b.Build();
+  auto input = std::make_shared<arrow::io::BufferReader>(arrow::Buffer::FromVector(bytes));
+  auto reader = dbf::DbfReader::Make(input, {}, {"DOXX2020.dbf", {}}).ValueOrDie();
+  const FileMeaning meaning =
+      FileMeaning::Make("sim-do", 2020, *reader->schema(), {.labels = LabelMode::kLabels});
+  dbf::ReadOptions read;
+  read.semantics = meaning.semantics();
+  input = std::make_shared<arrow::io::BufferReader>(arrow::Buffer::FromVector(bytes));
+  reader = dbf::DbfReader::Make(input, read, {"DOXX2020.dbf", {}}).ValueOrDie();
+  auto typed =
+      meaning.Type(reader, dbf::InvalidPolicy::kNull, "DOXX2020.dbf", nullptr).ValueOrDie();
+  auto table = meaning.Present(typed, nullptr).ValueOrDie()->ToTable().ValueOrDie();
+  auto sexo = table->GetColumnByName("SEXO");
+  EXPECT_EQ(Texts(sexo), (std::vector<std::optional<std::string>>{
+                             "ignorado", "ignorado", "masculino", std::nullopt, "ignorado"}));
+  const auto& chunk = static_cast<const arrow::DictionaryArray&>(*sexo->chunk(0));
+  auto distinct = arrow::compute::Unique(chunk.dictionary()).ValueOrDie();
+  EXPECT_EQ(distinct->length(), chunk.dictionary()->length());
+}
+
 TEST(MeaningTest, AgesDatesAndNumbers) {
   ASSERT_TRUE(EnsureComputeFunctions().ok());
   Read read = ReadSim({});

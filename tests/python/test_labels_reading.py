@@ -156,6 +156,14 @@ def test_sim_ages_decode_every_unit(mirror: Path) -> None:
         assert (years, unit) == pytest.approx(expected) if years is not None else (years, unit) == expected
 
 
+def test_filters_on_the_age_unit_and_value_apply_to_the_decoded_columns(mirror: Path) -> None:
+    path = mirror / SIM_DIR / "DORR2022.dbc"
+    columns = ["IDADE", "IDADE_UNIDADE", "IDADE_VALOR"]
+    t = arrow_sus.read_dbc(path, columns=columns, filters=[("IDADE_UNIDADE", "=", "meses"), ("IDADE_VALOR", ">=", 7)])
+    assert set(t.column("IDADE").to_pylist()) == {"307"}
+    assert t.schema.field("IDADE_VALOR").type == pa.int16()
+
+
 def _ages_dbf(codes: list[str]) -> bytes:
     return compress_dbf(
         Dbf([Field("IDADE", "C", 3), Field("SEXO", "C", 1)], [[c.encode(), b"1"] for c in codes]).build()

@@ -37,8 +37,11 @@ struct FieldSemantics {
   // (UTF-8), in this order, followed by the other values met in the batch as their text. Empty: the
   // field is not read as codes.
   std::vector<std::string> codes;
-  // With no `codes`: read the field as codes nonetheless (categories no list documents).
+  // With no `codes`: read the field as codes nonetheless (categories no list documents, or the
+  // codes of a reference table: municipalities, CID-10, CNES...).
   bool categorical = false;
+  // Room for many distinct values (int32 indices rather than int16): a reference table's codes.
+  bool many_values = false;
   // A C field that holds a number: read like an N field of the same width.
   bool number = false;
 };
