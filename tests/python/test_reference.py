@@ -276,6 +276,8 @@ def test_get_lookup_adds_the_columns_and_reports_bad_names_without_a_traceback(t
     assert {r["municipality_uf"] for r in rows} == {"AC"}
     bad = CliRunner().invoke(app, [*args, "--overwrite", "--lookup", "municipality=aux-cadmun:nome"])
     assert bad.exit_code != 0 and "no column nome" in bad.output and "Traceback" not in bad.output
+    unknown = CliRunner().invoke(app, [*args, "--overwrite", "--lookup", "municipality=aux-cadmum"])
+    assert unknown.exit_code != 0 and "aux-cadmun" in unknown.output and "Traceback" not in unknown.output
     malformed = CliRunner().invoke(app, [*args, "--overwrite", "--lookup", "municipality"])
     assert malformed.exit_code != 0 and "COLUMN=TABLE" in malformed.output
     assert "--lookup" in CliRunner().invoke(app, ["get", "--help"]).output
@@ -327,7 +329,11 @@ def test_refresh_reads_the_servers_table_through_the_cache(aux_server, tmp_path:
     assert rows["A000"]["description"] == "Colera clássica" and rows["A000"]["category_description"] == "Colera"
     assert (rows["I21"]["chapter"], rows["I21"]["chapter_number"]) == ("IX", 9)
     assert "OBITOS_CID10_TAB.zip" in table.schema.metadata[b"arrow_sus.source"].decode()
-    assert list((tmp_path / "cache").rglob("OBITOS_CID10_TAB.zip"))  # kept in the raw cache
+    cached = tmp_path / "cache" / "raw" / "SIM" / "CID10" / "TAB" / "OBITOS_CID10_TAB.zip"  # in the raw cache...
+    before = cached.stat()
+    assert arrow_sus.reference_table("aux-cid10", refresh=True, source=aux_server.url).equals(table)
+    after = cached.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)  # ...and reused, not fetched again
 
     s = arrow_sus.scan("aux-cid10", refresh=True, source=aux_server.url, columns=["code", "chapter"])
     assert s.to_arrow().to_pylist() == [{"code": c, "chapter": rows[c]["chapter"]} for c in ["A00", "A000", "I21"]]
