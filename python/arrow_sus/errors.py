@@ -51,7 +51,17 @@ class ArrowSusIOError(ArrowSusError, OSError):
     """A local file-system operation failed."""
 
 
-class TruncatedFileWarning(UserWarning):
+class ArrowSusWarning(UserWarning):
+    """Something a read reports without failing; the subclasses say what."""
+
+
+class CodedFilterWarning(ArrowSusWarning):
+    """A filter compares a coded column as if it held values: ``IDADE >= 60`` on SIM compares age codes (unit
+    digit then value, so ``307``, seven months, passes). The message names the decoded column to filter on
+    instead (``IDADE_ANOS``)."""
+
+
+class TruncatedFileWarning(ArrowSusWarning):
     """A file's data ends before the records its header declares (or inside a record), and it was read
     anyway because ``on_truncated="warn"`` was asked: the table holds only the records that are there. The
     message names the file and both record counts."""
@@ -60,8 +70,10 @@ class TruncatedFileWarning(UserWarning):
 __all__ = [
     "ArrowSusError",
     "ArrowSusIOError",
+    "ArrowSusWarning",
     "CancelledError",
     "ChecksumError",
+    "CodedFilterWarning",
     "ConversionError",
     "FormatError",
     "InvalidArgumentError",

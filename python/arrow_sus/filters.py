@@ -7,7 +7,7 @@ is converted. A comparison on a null value (blank or unparsable field) is never 
 
 Accepted forms of ``filters``:
 
-* ``[("SEXO", "=", "3"), ("IDADE", ">=", 60)]`` — a list of tuples, ANDed;
+* ``[("SEXO", "=", "3"), ("IDADE_ANOS", ">=", 60)]`` — a list of tuples, ANDed;
 * ``[[("UF", "=", "SP")], [("UF", "=", "RJ")]]`` — a list of such lists, ORed;
 * an :class:`Expr` built directly, or parsed from text with :func:`parse_where`.
 """
@@ -327,7 +327,7 @@ class _WhereParser:
 
 
 def parse_where(text: str) -> Expr:
-    """Parses a ``--where`` expression such as ``SEXO = '3' and IDADE >= 60``.
+    """Parses a ``--where`` expression such as ``SEXO = '3' and IDADE_ANOS >= 60``.
 
     Grammar: comparisons ``FIELD op value`` (op: ``= == != <> < <= > >=``), ``FIELD in (v, ...)``,
     ``FIELD not in (...)``, ``FIELD is null``, ``FIELD is not null``, ``FIELD starts_with 'I2'``, combined

@@ -27,7 +27,7 @@ import pyarrow as pa
 from arrow_sus._columns import normalize_columns
 from arrow_sus._meaning import CodesAs, LabelLanguage, LabelsArg, meaning_arguments
 from arrow_sus._native import _core
-from arrow_sus.errors import TruncatedFileWarning
+from arrow_sus.errors import ArrowSusWarning, CodedFilterWarning, TruncatedFileWarning
 from arrow_sus.filters import normalize_filters, to_native
 
 #: A file path, or the file's bytes already in memory.
@@ -113,19 +113,24 @@ def read_all_typed(native: Any) -> pa.Table:
     return pa.Table.from_batches(typed_error_batches(inner, native), schema=inner.schema)
 
 
+#: The engine's warning kinds (scan/read_warning.h) and their classes.
+_WARNINGS: dict[str, type[ArrowSusWarning]] = {"truncated": TruncatedFileWarning, "filter": CodedFilterWarning}
+
+
 def typed_error_batches(inner: pa.RecordBatchReader, native: Any) -> Iterator[pa.RecordBatch]:
     """Yields the engine's batches; a failed read re-raises the engine's typed error (FormatError,
     NetworkError...) instead of the generic one the C stream interface can carry (pyarrow raises a plain
     ``OSError`` for the engine's I/O and network failures). Decoding itself runs in ``read_next_batch``
     without the GIL. Stopping early closes the stream, which stops the engine's work. Files read although
-    truncated (``on_truncated="warn"``) are reported as :class:`TruncatedFileWarning` at the end."""
+    truncated (``on_truncated="warn"``) are reported as :class:`TruncatedFileWarning`, filters comparing coded
+    ages as :class:`CodedFilterWarning`, at the end."""
     try:
         while True:
             try:
                 batch = inner.read_next_batch()
             except StopIteration:
-                for message in native.warnings():
-                    warnings.warn(message, TruncatedFileWarning, stacklevel=3)
+                for kind, message in native.warnings():
+                    warnings.warn(message, _WARNINGS[kind], stacklevel=3)
                 return
             except (pa.ArrowException, OSError):
                 native.raise_last_error()
@@ -325,7 +330,7 @@ def read_dbc(
     Example::
 
         t = arrow_sus.read_dbc("RDSP2401.dbc", columns=["MUNIC_RES", "DIAG_PRINC", "VAL_TOT"],
-                               filters=[("DIAG_PRINC", "starts_with", "I2"), ("IDADE", ">=", 60)])
+                               filters=[("DIAG_PRINC", "starts_with", "I2"), ("IDADE_ANOS", ">=", 60)])
         t.to_pandas()
 
     The schema metadata holds the source name, the header record count, the stored CRC-32 and the read

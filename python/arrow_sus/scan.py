@@ -3,7 +3,7 @@
 >>> import arrow_sus
 >>> s = arrow_sus.scan("sih-rd", uf=["SP", "RJ"], year=2023, month=range(1, 7),
 ...                    columns=["DT_INTER", "SEXO", "IDADE", "DIAG_PRINC", "VAL_TOT"],
-...                    filters=[("SEXO", "=", "3"), ("IDADE", ">=", 60)])   # doctest: +SKIP
+...                    filters=[("SEXO", "=", "3"), ("IDADE_ANOS", ">=", 60)])   # doctest: +SKIP
 >>> s.files()            # the planned files, their sizes and whether they are cached   # doctest: +SKIP
 >>> df = s.to_polars()   # also .to_arrow(), .to_pandas(), .to_duckdb(), .lazy()   # doctest: +SKIP
 
@@ -436,7 +436,7 @@ def scan(
         year: a year, a list, a ``range`` or ``"2019-2023"``; required for periodic datasets.
         month: a month, a list, a ``range`` or ``"1-6"``; ``None`` for every month.
         columns: columns to read, in this order (others are skipped at the byte level).
-        filters: rows to keep, evaluated on the raw bytes: ``[("SEXO", "=", "3"), ("IDADE", ">=", 60)]``
+        filters: rows to keep, evaluated on the raw bytes: ``[("SEXO", "=", "3"), ("IDADE_ANOS", ">=", 60)]``
             (ANDed), a list of such lists (ORed), or an expression from :func:`arrow_sus.parse_where`.
         source: where the files are: ``ftp://...``, ``http(s)://...``, ``s3://...`` or ``file:///mirror``;
             default ``$ARROW_SUS_SOURCE`` or the DATASUS FTP.

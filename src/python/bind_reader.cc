@@ -21,6 +21,7 @@
 #include "python/bindings.h"
 #include "python/c_stream.h"
 #include "python/read_options.h"
+#include "python/read_warnings.h"
 
 namespace arrow_sus::python {
 
@@ -33,6 +34,7 @@ class PyDbfReader {
   // Opens the file with `open` and presents its columns with `meaning` (scan/file_reading.h).
   PyDbfReader(const scan::DbfOpener& open, dbf::ReadOptions options,
               const scan::FileMeaning& meaning, const std::string& name) {
+    if (options.filter) caveats_ = meaning.FilterCaveats(*options.filter);
     scan::MeaningfulRead read = ValueOrThrow(scan::ReadWithMeaning(
         open, std::move(options), meaning, name, &invalid_dates_, &unmapped_));
     reader_ = std::move(read.dbf);
@@ -74,11 +76,16 @@ class PyDbfReader {
     return out;
   }
 
-  // Why the data read is incomplete (on_truncated="warn"): one message, or none.
-  std::vector<std::string> Warnings() const {
+  // What to tell beside the rows (scan/read_warning.h): the filter's caveats, and why the data
+  // read is incomplete (on_truncated="warn").
+  nb::list Warnings() const {
+    std::vector<scan::ReadWarning> out;
+    for (const std::string& caveat : caveats_) {
+      out.push_back({scan::ReadWarning::Kind::kCodedFilter, caveat});
+    }
     dbf::ReadStats s = reader_->stats();
-    if (s.truncated.empty()) return {};
-    return {s.truncated};
+    if (!s.truncated.empty()) out.push_back({scan::ReadWarning::Kind::kTruncatedFile, s.truncated});
+    return WarningsToPython(out);
   }
 
   nb::dict Header() const {
@@ -106,6 +113,7 @@ class PyDbfReader {
   std::shared_ptr<dbf::DbfReader> reader_;
   std::atomic<int64_t> invalid_dates_{0};
   scan::UnmappedCodes unmapped_;
+  std::vector<std::string> caveats_;  // FileMeaning::FilterCaveats of the filter
   std::shared_ptr<ErrorRecordingReader> exported_reader_;
   bool exported_ = false;
 };

@@ -17,6 +17,7 @@
 #include "python/bindings.h"
 #include "python/c_stream.h"
 #include "python/read_options.h"
+#include "python/read_warnings.h"
 
 namespace arrow_sus::python {
 
@@ -39,7 +40,7 @@ class PyScanStream {
     return ExportStreamCapsule(reader_);
   }
   void RaiseLastError() const { ThrowIfError(reader_->last_error()); }
-  std::vector<std::string> Warnings() const { return scan_->warnings(); }
+  nb::list Warnings() const { return WarningsToPython(scan_->warnings()); }
   void Close() {
     nb::gil_scoped_release release;
     ThrowIfError(reader_->Close());

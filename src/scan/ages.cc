@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <span>
 
 namespace arrow_sus::scan {
 
@@ -14,54 +15,42 @@ struct UnitRule {
   int32_t offset;  // added to the value (years past 100)
 };
 
-// The unit a code stands for in an encoding; nullopt for unknown and invalid codes.
-std::optional<UnitRule> RuleFor(AgeEncoding encoding, int32_t code) {
+struct UnitCode {
+  int32_t code;
+  UnitRule rule;
+};
+
+// The unit codes of each encoding, as the documents give them (docs/labels.md, "Ages").
+constexpr UnitCode kSimUnits[] = {{0, {AgeUnit::kMinutes, 0}}, {1, {AgeUnit::kHours, 0}},
+                                  {2, {AgeUnit::kDays, 0}},    {3, {AgeUnit::kMonths, 0}},
+                                  {4, {AgeUnit::kYears, 0}},   {5, {AgeUnit::kYears, 100}}};
+constexpr UnitCode kSihUnits[] = {{2, {AgeUnit::kDays, 0}},
+                                  {3, {AgeUnit::kMonths, 0}},
+                                  {4, {AgeUnit::kYears, 0}},
+                                  {5, {AgeUnit::kYears, 100}}};
+constexpr UnitCode kSinanUnits[] = {{1, {AgeUnit::kHours, 0}},
+                                    {2, {AgeUnit::kDays, 0}},
+                                    {3, {AgeUnit::kMonths, 0}},
+                                    {4, {AgeUnit::kYears, 0}}};
+
+std::span<const UnitCode> UnitsOf(AgeEncoding encoding) {
   switch (encoding) {
     case AgeEncoding::kSim:
-      switch (code) {
-        case 0:
-          return UnitRule{AgeUnit::kMinutes, 0};
-        case 1:
-          return UnitRule{AgeUnit::kHours, 0};
-        case 2:
-          return UnitRule{AgeUnit::kDays, 0};
-        case 3:
-          return UnitRule{AgeUnit::kMonths, 0};
-        case 4:
-          return UnitRule{AgeUnit::kYears, 0};
-        case 5:
-          return UnitRule{AgeUnit::kYears, 100};
-        default:
-          return std::nullopt;
-      }
+      return kSimUnits;
     case AgeEncoding::kSih:
-      switch (code) {
-        case 2:
-          return UnitRule{AgeUnit::kDays, 0};
-        case 3:
-          return UnitRule{AgeUnit::kMonths, 0};
-        case 4:
-          return UnitRule{AgeUnit::kYears, 0};
-        case 5:
-          return UnitRule{AgeUnit::kYears, 100};
-        default:
-          return std::nullopt;
-      }
+      return kSihUnits;
     case AgeEncoding::kSinan:
-      switch (code) {
-        case 1:
-          return UnitRule{AgeUnit::kHours, 0};
-        case 2:
-          return UnitRule{AgeUnit::kDays, 0};
-        case 3:
-          return UnitRule{AgeUnit::kMonths, 0};
-        case 4:
-          return UnitRule{AgeUnit::kYears, 0};
-        default:
-          return std::nullopt;
-      }
+      return kSinanUnits;
     case AgeEncoding::kNone:
       break;
+  }
+  return {};
+}
+
+// The unit a code stands for in an encoding; nullopt for unknown and invalid codes.
+std::optional<UnitRule> RuleFor(AgeEncoding encoding, int32_t code) {
+  for (const UnitCode& unit : UnitsOf(encoding)) {
+    if (unit.code == code) return unit.rule;
   }
   return std::nullopt;
 }
@@ -162,6 +151,21 @@ std::optional<Age> DecodeAge(AgeEncoding encoding, int32_t unit_code, int32_t va
 AgeFields AgeFieldsFor(AgeEncoding encoding, std::string_view field, std::string_view unit_field) {
   if (encoding == AgeEncoding::kSih) return {std::string(field), std::string(unit_field)};
   return {std::string(field), ""};
+}
+
+std::string AgeCodingText(AgeEncoding encoding, const AgeFields& fields) {
+  switch (encoding) {
+    case AgeEncoding::kSim:
+      return "unit digit then value: 307 is 7 months, 462 is 62 years, 501 is 101 years";
+    case AgeEncoding::kSih:
+      return "a number in the unit " + fields.unit +
+             " gives: 2 days, 3 months, 4 years, 5 over 100";
+    case AgeEncoding::kSinan:
+      return "unit digit then 3 digits: 3006 is 6 months, 4016 is 16 years";
+    case AgeEncoding::kNone:
+      break;
+  }
+  return "a coded age";
 }
 
 bool SplitAgeCode(AgeEncoding encoding, std::string_view value_text, std::string_view unit_text,

@@ -568,6 +568,29 @@ bool FileMeaning::ComparesTyped(const dbf::Predicate& raw) const {
   return false;
 }
 
+std::vector<std::string> FileMeaning::FilterCaveats(const dbf::Predicate& filter) const {
+  std::vector<std::string> caveats;
+  std::function<void(const dbf::Predicate&)> visit = [&](const dbf::Predicate& p) {
+    for (const dbf::Predicate& child : p.children) visit(child);
+    if (p.kind != dbf::Predicate::Kind::kCompare || p.op == dbf::CompareOp::kIsNull ||
+        p.op == dbf::CompareOp::kNotNull) {
+      return;
+    }
+    for (const DecodedAge& age : ages_) {
+      if (p.field != age.fields.value) continue;
+      const std::string years = age.prefix + kAgeYearsSuffix;
+      std::string message = "the filter compares " + p.field + ", a coded age (" +
+                            AgeCodingText(age.encoding, age.fields) + "), not years: filter on " +
+                            years + " (decoded years) instead";
+      if (std::find(caveats.begin(), caveats.end(), message) == caveats.end()) {
+        caveats.push_back(std::move(message));
+      }
+    }
+  };
+  visit(filter);
+  return caveats;
+}
+
 std::optional<dbf::Predicate> FileMeaning::Translate(const dbf::Predicate& predicate) const {
   if (predicate.kind == dbf::Predicate::Kind::kCompare) return TranslateComparison(predicate);
   std::vector<dbf::Predicate> children;

@@ -62,14 +62,17 @@ std::shared_ptr<arrow::Schema> WithSourceColumns(const std::shared_ptr<arrow::Sc
   return arrow::schema(std::move(fields), schema->metadata());
 }
 
-// The warnings of one pass (files read although truncated), gathered from every file's reader.
+// The warnings of one pass (files read although truncated, filters comparing codes), gathered
+// from every file; one said by many files is kept once.
 class PassWarnings {
  public:
-  void Add(std::string message) {
+  void Add(ReadWarning warning) {
     std::lock_guard lock(mutex_);
-    messages_.push_back(std::move(message));
+    if (std::find(messages_.begin(), messages_.end(), warning) == messages_.end()) {
+      messages_.push_back(std::move(warning));
+    }
   }
-  std::vector<std::string> Get() const {
+  std::vector<ReadWarning> Get() const {
     std::lock_guard lock(mutex_);
     return messages_;
   }
@@ -80,7 +83,7 @@ class PassWarnings {
 
  private:
   mutable std::mutex mutex_;
-  std::vector<std::string> messages_;
+  std::vector<ReadWarning> messages_;
 };
 
 // Where one file's records come from, to count what its source went through. A cached file found
@@ -175,7 +178,7 @@ class ConformingReader : public arrow::RecordBatchReader {
       std::string truncated = progress_->dbf->stats().truncated;
       if (!truncated.empty()) {
         counters_->truncated_files.fetch_add(1, std::memory_order_relaxed);
-        progress_->warnings->Add(std::move(truncated));
+        progress_->warnings->Add({ReadWarning::Kind::kTruncatedFile, std::move(truncated)});
       }
     }
     progress_->dbf.reset();
@@ -443,6 +446,9 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     std::vector<std::string> presented = read.columns;
     if (options_.read.filter) {
       read.filter = std::make_shared<dbf::Predicate>(Specialize(*options_.read.filter, *p.schema));
+      for (std::string& caveat : meaning.FilterCaveats(*read.filter)) {
+        warnings_.Add({ReadWarning::Kind::kCodedFilter, std::move(caveat)});
+      }
       if (std::optional<dbf::Predicate> raw = meaning.Translate(*read.filter)) {
         read.raw_filter = std::make_shared<dbf::Predicate>(std::move(*raw));
       } else {
@@ -691,6 +697,6 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> Scan::Execute() {
 const ScanCounters& Scan::counters() const { return impl_->counters_; }
 std::map<std::string, int64_t> Scan::unmapped_codes() const { return impl_->unmapped_.ByColumn(); }
 const ScanOptions& Scan::options() const { return impl_->options_; }
-std::vector<std::string> Scan::warnings() const { return impl_->warnings_.Get(); }
+std::vector<ReadWarning> Scan::warnings() const { return impl_->warnings_.Get(); }
 
 }  // namespace arrow_sus::scan

@@ -121,6 +121,26 @@ TEST(MeaningTest, CodesSharingALabelShareOneDictionaryEntry) {
   EXPECT_EQ(distinct->length(), chunk.dictionary()->length());
 }
 
+TEST(MeaningTest, FiltersComparingCodedAgesAreCaveated) {
+  auto bytes = SimSample().Build();
+  auto input = std::make_shared<arrow::io::BufferReader>(arrow::Buffer::FromVector(bytes));
+  auto reader = dbf::DbfReader::Make(input, {}, {"DOXX2020.dbf", {}}).ValueOrDie();
+  const FileMeaning meaning = FileMeaning::Make("sim-do", 2020, *reader->schema(), {});
+  const Predicate on_code = Predicate::Or(
+      {Predicate::Compare("IDADE", CompareOp::kGreaterEqual, {int64_t{60}}),
+       Predicate::And({Predicate::Compare("SEXO", CompareOp::kEqual, {std::string("1")}),
+                       Predicate::Compare("IDADE", CompareOp::kLess, {std::string("410")})})});
+  const std::vector<std::string> caveats = meaning.FilterCaveats(on_code);
+  ASSERT_EQ(caveats.size(), 1u);  // once per field
+  EXPECT_NE(caveats[0].find("IDADE_ANOS"), std::string::npos);
+  EXPECT_NE(caveats[0].find("307 is 7 months"), std::string::npos);
+  EXPECT_TRUE(
+      meaning
+          .FilterCaveats(Predicate::Compare("IDADE_ANOS", CompareOp::kGreaterEqual, {int64_t{60}}))
+          .empty());
+  EXPECT_TRUE(meaning.FilterCaveats(Predicate::Compare("IDADE", CompareOp::kIsNull)).empty());
+}
+
 TEST(MeaningTest, AgesDatesAndNumbers) {
   ASSERT_TRUE(EnsureComputeFunctions().ok());
   Read read = ReadSim({});

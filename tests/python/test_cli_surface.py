@@ -7,28 +7,18 @@ import json
 from pathlib import Path
 
 import pytest
+import sih_cli_env
 from remote_servers import PUBLIC_ROOT
-from scan_mirror import SIH_DIR, build_sih_mirror
+from scan_mirror import SIH_DIR
 from typer.testing import CliRunner
 
 import arrow_sus
 from arrow_sus.cli import app
 
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def mirror(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("srv") / PUBLIC_ROOT
-    build_sih_mirror(root)
-    return root
-
-
-@pytest.fixture(autouse=True)
-def environment(mirror: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ARROW_SUS_SOURCE", mirror.as_uri())
-    monkeypatch.setenv("ARROW_SUS_CACHE", str(tmp_path / "cache"))
-    monkeypatch.chdir(tmp_path)
+# The fixtures every test here runs with (a local SIH mirror as ARROW_SUS_SOURCE, a private cache, a temp cwd).
+mirror = sih_cli_env.mirror
+environment = sih_cli_env.environment
 
 
 def _json(args: list[str]) -> object:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import warnings
 from pathlib import Path
 
 import pyarrow as pa
@@ -192,15 +193,7 @@ def test_a_pushed_down_age_filter_equals_filtering_decoded_ages(
     path = tmp_path_factory.mktemp("ages") / "DOAC2022.dbc"
     path.write_bytes(_ages_dbf(codes))
     everything = arrow_sus.read_dbc(path)
-    compare = {
-        "=": pc.equal,
-        "!=": pc.not_equal,
-        "<": pc.less,
-        "<=": pc.less_equal,
-        ">": pc.greater,
-        ">=": pc.greater_equal,
-    }
-    expected = everything.filter(pc.fill_null(compare[op](everything.column("IDADE_ANOS"), threshold), False))
+    expected = everything.filter(pc.fill_null(COMPARE[op](everything.column("IDADE_ANOS"), threshold), False))
     pushed = arrow_sus.read_dbc(path, filters=[("IDADE_ANOS", op, threshold)])
     assert pushed.column("IDADE").to_pylist() == expected.column("IDADE").to_pylist()
     stats = arrow_sus.table_stats(pushed)
@@ -255,6 +248,25 @@ def test_cli_labels_and_truncation_warning(mirror: Path, tmp_path: Path) -> None
     assert warned.exit_code == 0, warned.output
     assert "warning:" in warned.stderr and "DOAC2021.dbf" in warned.stderr
     assert (tmp_path / "y.csv").read_text().count("\n") == 3
+
+
+def test_a_filter_comparing_the_coded_age_warns_and_names_the_decoded_column(mirror: Path) -> None:
+    # The README once filtered SIM on IDADE >= 60: that compares codes, so 307 (seven months) passed.
+    path = mirror / SIM_DIR / "DORR2022.dbc"
+    with pytest.warns(arrow_sus.CodedFilterWarning, match="IDADE_ANOS") as caught:
+        arrow_sus.read_dbc(path, columns=["IDADE"], filters=[("IDADE", ">=", 60)])
+    assert len(caught) == 1 and "307 is 7 months" in str(caught[0].message)
+    with pytest.warns(arrow_sus.CodedFilterWarning, match="IDADE_ANOS") as caught:
+        arrow_sus.scan("sim-do", uf=["AC", "RR"], year=2022, filters=[("IDADE", ">=", 60)]).to_arrow()
+    assert len(caught) == 1  # once per pass, not once per file
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        arrow_sus.read_dbc(path, filters=[("IDADE_ANOS", ">=", 60), ("IDADE", "not_null")])
+    out = CliRunner().invoke(
+        app, ["get", "sim-do", "--uf", "RR", "--year", "2022", "-c", "IDADE", "--where", "IDADE >= 60", "-o", "-", "-q"]
+    )
+    assert out.exit_code == 0, out.output
+    assert "warning:" in out.stderr and "IDADE_ANOS" in out.stderr
 
 
 def test_dates_reach_pandas_as_datetime64(mirror: Path) -> None:

@@ -50,6 +50,10 @@ struct AgeFields {
 AgeFields AgeFieldsFor(catalog::AgeEncoding encoding, std::string_view field,
                        std::string_view unit_field);
 
+// How `fields` write an age, for messages: "unit digit then value: 307 is 7 months, 462 is 62
+// years".
+std::string AgeCodingText(catalog::AgeEncoding encoding, const AgeFields& fields);
+
 // Splits a raw code into unit code and value: SIM "462" -> (4, 62), SINAN 4016 -> (4, 16); for
 // encodings with a separate unit field, `unit_text` is that field's value. False when the text is
 // not a number.

@@ -132,6 +132,11 @@ class FileMeaning {
   // can only be evaluated on presented columns.
   std::optional<dbf::Predicate> Translate(const dbf::Predicate& predicate) const;
 
+  // Why `filter` (over output columns) may not select what it seems to: one message per coded age
+  // field it compares (`IDADE >= 60` on SIM compares codes: 307, seven months, passes), naming the
+  // decoded column to filter on instead. Empty when nothing is suspicious.
+  std::vector<std::string> FilterCaveats(const dbf::Predicate& filter) const;
+
   // Whether a raw predicate reads a column that compares as it should only once typed (a date
   // stored as text): such a filter is applied after typing, not on the bytes.
   bool ComparesTyped(const dbf::Predicate& raw) const;

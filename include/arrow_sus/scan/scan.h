@@ -35,6 +35,7 @@
 #include "arrow_sus/io/identity.h"
 #include "arrow_sus/io/source.h"
 #include "arrow_sus/scan/meaning.h"
+#include "arrow_sus/scan/read_warning.h"
 #include "arrow_sus/scan/schema_unification.h"
 
 namespace arrow_sus::scan {
@@ -174,9 +175,10 @@ class Scan {
   // Values of coded columns their code list lacks, per column, in the latest pass.
   std::map<std::string, int64_t> unmapped_codes() const;
   const ScanOptions& options() const;
-  // What the latest pass read although it was incomplete (on_truncated = kWarn): one message per
-  // truncated file, naming it, in the order the files finished. Safe from any thread.
-  std::vector<std::string> warnings() const;
+  // What the latest pass reported without failing: each file read although truncated
+  // (on_truncated = kWarn), naming it, in the order the files finished; each filter caveat
+  // (FileMeaning::FilterCaveats) once. Safe from any thread.
+  std::vector<ReadWarning> warnings() const;
 
   class Impl;
 

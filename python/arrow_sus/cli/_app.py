@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from arrow_sus._messages import enter_command_line_terms, leave_command_line_terms
-from arrow_sus.errors import ArrowSusError, InvalidArgumentError, NotFoundError, TruncatedFileWarning
+from arrow_sus.errors import ArrowSusError, ArrowSusWarning, InvalidArgumentError, NotFoundError
 
 app = typer.Typer(
     name="arrow-sus",
@@ -56,14 +56,14 @@ def fail(error: ArrowSusError) -> typer.Exit:
 @contextmanager
 def reported_warnings() -> Iterator[None]:
     """Runs a command's work and then prints the arrow-sus warnings it raised (files read although
-    truncated, with ``--on-truncated warn``) as one line each on stderr."""
+    truncated, with ``--on-truncated warn``; a ``--where`` comparing coded ages) as one line each on stderr."""
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", TruncatedFileWarning)
+        warnings.simplefilter("always", ArrowSusWarning)
         try:
             yield
         finally:
             for warning in caught:
-                if issubclass(warning.category, TruncatedFileWarning):
+                if issubclass(warning.category, ArrowSusWarning):
                     err_console.print(f"[yellow]warning:[/] {escape(str(warning.message))}")
                 else:
                     warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)

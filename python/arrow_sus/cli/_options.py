@@ -17,7 +17,7 @@ YearOption = Annotated[str | None, typer.Option("--year", help="Years: 2023, 201
 MonthOption = Annotated[str | None, typer.Option("--month", help="Months: 1, 1-6 or 1,3,5; default all.")]
 ColumnsOption = Annotated[str | None, typer.Option("--columns", "-c", help="Comma-separated columns, in order.")]
 WhereOption = Annotated[
-    str | None, typer.Option("--where", "-w", help="Row filter, e.g. \"SEXO = '3' and IDADE >= 60\".")
+    str | None, typer.Option("--where", "-w", help="Row filter, e.g. \"SEXO = '3' and IDADE_ANOS >= 60\".")
 ]
 ConnectTimeoutOption = Annotated[
     float | None,
