@@ -191,8 +191,8 @@ def lookup(
     Args:
         data: a ``pyarrow.Table`` or ``RecordBatch``, a Polars ``DataFrame`` or ``LazyFrame``, or an
             :class:`arrow_sus.Scan` (the result is the same kind; a scan or lazy frame stays lazy).
-        column: the code column (text, numbers or a dictionary column: the codes as read, with or without
-            labels).
+        column: the code column: text, integers or a dictionary of them (the categorical columns scans give;
+            reference-coded columns such as CAUSABAS keep their codes under ``labels=True``).
         reference: an ``aux-*`` dataset (``"aux-cid10"``) or a dictionary reference name (``"cid10"``,
             ``"municipality"``, ``"cbo"``, ``"procedure"``, ``"cnes"``, ``"country"``...).
         columns: the reference's columns to add (default: its lookup columns, see :func:`info`), named
@@ -200,10 +200,15 @@ def lookup(
         refresh: match against the server's current copy instead of the compiled-in one.
         source: where the server's copy is read from (with ``refresh`` or for tables kept only there).
 
-    Codes are normalised first (docs/reference.md): 6- and 7-digit municipality codes, numbers written with
-    or without leading zeros, CID-10 codes with or without the dot or a filler 4th character (a 3-character
-    category matches its category row; a 4-character subcategory its own row, which also carries its category
-    and chapter). Codes the table lacks get nulls.
+    The engine normalises the codes first (docs/reference.md): 6- and 7-digit municipality codes, numbers
+    written with or without leading zeros, CID-10 codes with or without the dot or a filler 4th character (a
+    3-character category matches its category row, a 4-character subcategory its own row, which also carries its
+    category and chapter, or its category's row when the table lacks it). Codes the table lacks and nulls get
+    nulls: every row is kept, in its place.
+
+    Raises :class:`~arrow_sus.NotFoundError` for an unknown table (naming the closest ids) and
+    :class:`~arrow_sus.InvalidArgumentError` for a data dataset, a column the table or the data lacks, an added
+    name the data already has, or a code column that holds neither text nor integers.
     """
     from arrow_sus.reference._lookup import apply_to_lazy_frame, apply_to_table, make_lookup
     from arrow_sus.reference._scan import LookupScan
