@@ -3,7 +3,7 @@
 set(ARROW_SUS_CATALOG_INPUTS
     "${PROJECT_SOURCE_DIR}/data/catalog.json" "${PROJECT_SOURCE_DIR}/data/ufs.json"
     "${PROJECT_SOURCE_DIR}/data/municipalities.tsv" "${PROJECT_SOURCE_DIR}/data/schemas.json"
-    "${PROJECT_SOURCE_DIR}/data/columns.json")
+    "${PROJECT_SOURCE_DIR}/data/periods.json")
 file(GLOB ARROW_SUS_DICTIONARIES CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/data/dictionary/*.json")
 list(APPEND ARROW_SUS_CATALOG_INPUTS ${ARROW_SUS_DICTIONARIES})
 set(ARROW_SUS_CATALOG_SOURCE "${CMAKE_CURRENT_BINARY_DIR}/generated/catalog_tables.cc")

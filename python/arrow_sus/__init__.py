@@ -21,6 +21,7 @@ from arrow_sus.errors import (
     TruncatedFileWarning,
 )
 from arrow_sus.filters import And, Comparison, Or, parse_where
+from arrow_sus.quality import QualityReport, check
 from arrow_sus.reader import (
     open_dbc,
     open_dbf,
@@ -53,12 +54,14 @@ __all__ = [
     "NetworkError",
     "NotFoundError",
     "Or",
+    "QualityReport",
     "Scan",
     "ScanStats",
     "TruncatedFileWarning",
     "__version__",
     "cache",
     "catalog",
+    "check",
     "compress_dbf",
     "datasets",
     "dbc_to_dbf",

@@ -74,18 +74,13 @@ const SchemaVariant* FindSchema(std::string_view dataset, int year, int month) {
   return latest_before ? latest_before : &variants.front();
 }
 
-std::span<const Column> Columns(std::string_view dataset) {
+std::span<const PeriodRun> ListedPeriods(std::string_view dataset) {
   const Dataset* found = FindDataset(dataset);
-  return found ? internal::RowsOf(internal::ColumnTable(), found->id) : std::span<const Column>();
+  return found ? internal::RowsOf(internal::PeriodRunTable(), found->id)
+               : std::span<const PeriodRun>();
 }
 
-const Column* FindColumn(std::string_view dataset, std::string_view name) {
-  auto columns = Columns(dataset);
-  auto it = std::lower_bound(
-      columns.begin(), columns.end(), name,
-      [](const Column& c, std::string_view key) { return CompareIgnoringCase(c.name, key) < 0; });
-  return it != columns.end() && CompareIgnoringCase(it->name, name) == 0 ? &*it : nullptr;
-}
+std::string_view ListingDate() { return internal::ListingDate(); }
 
 std::string_view PeriodicityName(Periodicity periodicity) {
   switch (periodicity) {
@@ -113,18 +108,6 @@ std::string_view CoverageName(Coverage coverage) {
 
 std::string_view DatasetKindName(DatasetKind kind) {
   return kind == DatasetKind::kAuxiliary ? "auxiliary" : "data";
-}
-
-std::string_view SemanticName(Semantic semantic) {
-  switch (semantic) {
-    case Semantic::kDate:
-      return "date";
-    case Semantic::kCode:
-      return "code";
-    case Semantic::kNone:
-      break;
-  }
-  return "";
 }
 
 }  // namespace arrow_sus::catalog

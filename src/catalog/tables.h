@@ -1,7 +1,7 @@
 // The generated catalog arrays (tools/gen_catalog.py writes their definitions at build time).
-// Each table is sorted by its lookup key: datasets and columns by id/name, UFs by code,
-// municipalities by 6-digit code, schema variants by dataset then first period, code lists by id,
-// dictionary fields by dataset, name and first year.
+// Each table is sorted by its lookup key: datasets by id, UFs by code,
+// municipalities by 6-digit code, schema variants and listed periods by dataset then first period,
+// code lists by id, dictionary fields by dataset, name and first year.
 #pragma once
 
 #include <algorithm>
@@ -19,9 +19,10 @@ std::span<const Dataset> DatasetTable();
 std::span<const Uf> UfTable();
 std::span<const Municipality> MunicipalityTable();
 std::span<const SchemaVariant> SchemaTable();
-std::span<const Column> ColumnTable();
 std::span<const CodeList> CodeListTable();    // sorted by id
 std::span<const FieldInfo> FieldInfoTable();  // sorted by dataset, name, first year
+std::span<const PeriodRun> PeriodRunTable();  // sorted by dataset, first period
+std::string_view ListingDate();
 
 // The contiguous run of rows whose `dataset` member equals `dataset` (tables sorted by dataset).
 template <typename Row>

@@ -111,16 +111,6 @@ nb::dict SchemaDict(const SchemaVariant& v) {
   return d;
 }
 
-nb::dict ColumnDict(const Column& c) {
-  nb::dict d;
-  d["name"] = Text(c.name);
-  d["description"] = Text(c.description);
-  d["semantic"] = OptionalText(SemanticName(c.semantic));
-  d["format"] = OptionalText(c.format);
-  d["code_table"] = OptionalText(c.code_table);
-  return d;
-}
-
 }  // namespace
 
 void BindCatalog(nb::module_& m) {
@@ -218,14 +208,16 @@ void BindCatalog(nb::module_& m) {
     for (const SchemaVariant& v : Schemas(dataset)) out.append(SchemaDict(v));
     return out;
   });
+  m.def("catalog_listed_periods", [](std::string_view dataset) {
+    nb::list out;
+    for (const PeriodRun& run : ListedPeriods(dataset))
+      out.append(nb::make_tuple(run.first, run.last));
+    return out;
+  });
+  m.def("catalog_listing_date", [] { return Text(ListingDate()); });
   m.def("catalog_find_schema", [](std::string_view dataset, int year, int month) -> nb::object {
     const SchemaVariant* v = FindSchema(dataset, year, month);
     return v ? nb::object(SchemaDict(*v)) : nb::none();
-  });
-  m.def("catalog_columns", [](std::string_view dataset) {
-    nb::list out;
-    for (const Column& c : Columns(dataset)) out.append(ColumnDict(c));
-    return out;
   });
 }
 

@@ -1,7 +1,9 @@
 // arrow_sus._core data-dictionary functions (arrow_sus/catalog/dictionary.h): field meanings and
-// code lists as plain Python values, for arrow_sus.catalog.describe and arrow_sus.labels.
+// code lists as plain Python values, for arrow_sus.describe, arrow_sus.check and arrow_sus.labels.
 #include <nanobind/nanobind.h>
+#include <nanobind/stl/string.h>
 #include <nanobind/stl/string_view.h>
+#include <nanobind/stl/vector.h>
 
 #include "arrow_sus/catalog/dictionary.h"
 #include "python/bindings.h"
@@ -81,6 +83,11 @@ void BindDictionary(nb::module_& m) {
     for (const FieldInfo& field : DictionaryFields(dataset)) out.append(FieldDict(field));
     return out;
   });
+  m.def("catalog_field_info",
+        [](std::string_view dataset, std::string_view name, int year) -> nb::object {
+          const FieldInfo* field = FindFieldInfo(dataset, name, year);
+          return field ? nb::object(FieldDict(*field)) : nb::none();
+        });
   m.def("catalog_code_lists", [] {
     nb::list out;
     for (const CodeList& list : CodeLists()) out.append(CodeListDict(list, false));
@@ -89,6 +96,15 @@ void BindDictionary(nb::module_& m) {
   m.def("catalog_code_list", [](std::string_view id) -> nb::object {
     const CodeList* list = FindCodeList(id);
     return list ? nb::object(CodeListDict(*list, true)) : nb::none();
+  });
+  // Whether each value is a code of the list (as the readers decide unmapped codes).
+  m.def("catalog_codes_known", [](std::string_view id, const std::vector<std::string>& values) {
+    const CodeList* list = FindCodeList(id);
+    nb::list out;
+    for (const std::string& value : values) {
+      out.append(list != nullptr && LookupCode(*list, value) != nullptr);
+    }
+    return out;
   });
 }
 

@@ -217,18 +217,6 @@ void BindReader(nb::module_& m) {
   };
   bind_open("open_dbf", false, "Opens a plain DBF (path or bytes) as a DbfReader.");
   bind_open("open_dbc", true, "Opens a .dbc (path or bytes) as a DbfReader.");
-  m.def(
-      "dbf_field_schema",
-      [](const std::string& name, const std::string& type, int32_t width, int32_t decimals) {
-        dbf::FieldDescriptor field{.name = name,
-                                   .type = type.empty() ? 'C' : type[0],
-                                   .width = width,
-                                   .decimals = decimals};
-        return ExportSchemaCapsule(
-            *arrow::schema({arrow::field(name, dbf::ArrowTypeFor(field, {}))}));
-      },
-      nb::arg("name"), nb::arg("type"), nb::arg("width"), nb::arg("decimals"),
-      "A one-field Arrow schema (C capsule): how the reader types this DBF field by default.");
 }
 
 }  // namespace arrow_sus::python

@@ -60,6 +60,7 @@ void BindCache(nb::module_& m);
 void BindScan(nb::module_& m);
 void BindOutput(nb::module_& m);
 void BindDictionary(nb::module_& m);
+void BindMeaning(nb::module_& m);
 void BindTabwin(nb::module_& m);
 void BindReference(nb::module_& m);
 

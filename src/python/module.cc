@@ -7,6 +7,7 @@ NB_MODULE(_core, m) {
   arrow_sus::python::BindCodec(m);
   arrow_sus::python::BindCatalog(m);
   arrow_sus::python::BindDictionary(m);
+  arrow_sus::python::BindMeaning(m);
   arrow_sus::python::BindReader(m);
   arrow_sus::python::BindIo(m);
   arrow_sus::python::BindCache(m);

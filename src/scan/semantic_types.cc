@@ -6,7 +6,6 @@
 #include <arrow/type_traits.h>
 #include <arrow/util/key_value_metadata.h>
 
-#include "arrow_sus/catalog/catalog.h"
 #include "arrow_sus/error.h"
 #include "arrow_sus/scan/map_batches.h"
 #include "dbf/field_parsing.h"
@@ -146,16 +145,17 @@ arrow::Result<DateFormat> ParseDateFormat(std::string_view format) {
                    "unknown date format '" + std::string(format) + "'");
 }
 
-std::vector<DateColumn> CatalogDateColumns(std::string_view dataset, const arrow::Schema& schema) {
-  std::vector<DateColumn> dates;
-  for (const auto& field : schema.fields()) {
-    if (!arrow::is_string(field->type()->id())) continue;
-    const catalog::Column* column = catalog::FindColumn(dataset, field->name());
-    if (column == nullptr || column->semantic != catalog::Semantic::kDate) continue;
-    auto format = ParseDateFormat(column->format);
-    if (format.ok()) dates.push_back({field->name(), *format});
+DateText ClassifyDateText(std::string_view text, DateFormat format) {
+  int32_t days;
+  switch (ParseDate(text, format, &days)) {
+    case Parsed::kValue:
+      return DateText::kDate;
+    case Parsed::kBlank:
+      return DateText::kBlank;
+    case Parsed::kInvalid:
+      break;
   }
-  return dates;
+  return DateText::kInvalid;
 }
 
 std::shared_ptr<arrow::Schema> TypedSchema(const std::shared_ptr<arrow::Schema>& schema,

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "arrow_sus/catalog/catalog.h"
+#include "arrow_sus/catalog/dictionary.h"
 #include "arrow_sus/catalog/path.h"
 
 // Counts every global allocation so a test can prove a code path allocates nothing. Every form of
@@ -117,13 +118,29 @@ TEST(CatalogLookup, SchemasByPeriod) {
   ASSERT_NE(rd2023, nullptr);
   EXPECT_EQ(rd2023->fields.size(), 113u);
   EXPECT_EQ(FindSchema("sinan-zzzz", 2020, 0), nullptr);
-  const Column* dt = FindColumn("sih-rd", "dt_inter");
+  // What the retired column notes said lives in the data dictionary, per period.
+  const FieldInfo* dt = FindFieldInfo("sih-rd", "dt_inter", 2023);
   ASSERT_NE(dt, nullptr);
-  EXPECT_EQ(dt->semantic, Semantic::kDate);
-  EXPECT_EQ(dt->format, "YYYYMMDD");
-  const Column* dtobito = FindColumn("sim-do", "DTOBITO");
+  EXPECT_EQ(dt->kind, FieldKind::kDate);
+  EXPECT_EQ(dt->date_format, "YYYYMMDD");
+  const FieldInfo* dtobito = FindFieldInfo("sim-do", "DTOBITO", 2022);
   ASSERT_NE(dtobito, nullptr);
-  EXPECT_EQ(dtobito->format, "DDMMYYYY");
+  EXPECT_EQ(dtobito->date_format, "DDMMYYYY");
+}
+
+TEST(CatalogLookup, ListedPeriodsAsRuns) {
+  // From data/periods.json (the 2026-04-30 server listing): monthly runs with gaps, yearly keys.
+  auto ee = ListedPeriods("CNES-EE");
+  ASSERT_EQ(ee.size(), 3u);
+  EXPECT_EQ(ee[0].first, 200703);
+  EXPECT_EQ(ee[0].last, 201812);
+  EXPECT_EQ(ee[2].first, 202107);
+  auto deng = ListedPeriods("sinan-deng");
+  ASSERT_FALSE(deng.empty());
+  EXPECT_EQ(deng.front().first, 200000);
+  EXPECT_TRUE(ListedPeriods("aux-cid10").empty());
+  EXPECT_TRUE(ListedPeriods("no-such-dataset").empty());
+  EXPECT_EQ(ListingDate(), "2026-04-30");
 }
 
 TEST(CatalogLookup, LookupsAndParsingAllocateNothing) {
@@ -137,8 +154,9 @@ TEST(CatalogLookup, LookupsAndParsingAllocateNothing) {
     found += FindUfByIbge(43) != nullptr;
     found += FindMunicipality(3304557) != nullptr;
     found += FindSchema("sih-rd", 2020, 1) != nullptr;
-    found += FindColumn("sih-rd", "DIAG_PRINC") != nullptr;
+    found += FindFieldInfo("sih-rd", "DIAG_PRINC", 2020) != nullptr;
     found += Schemas("cnes-st").size();
+    found += ListedPeriods("sih-rd").size();
     for (const char* name : names) found += Classify(name).outcome == ParseOutcome::kMatched;
   }
   EXPECT_EQ(allocations.load() - before, 0);

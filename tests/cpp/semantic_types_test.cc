@@ -62,17 +62,25 @@ TEST(SemanticTypesTest, RaiseNamesFileRowAndColumn) {
   EXPECT_NE(status.message().find("RDAC2401.dbc"), std::string::npos);
 }
 
-TEST(SemanticTypesTest, CatalogKnowsWhichColumnsAreDates) {
+TEST(SemanticTypesTest, ClassifiesTextAsTypingDoes) {
+  EXPECT_EQ(ClassifyDateText("20240131", DateFormat::kYmd), DateText::kDate);
+  EXPECT_EQ(ClassifyDateText(" 20240131 ", DateFormat::kYmd), DateText::kDate);
+  EXPECT_EQ(ClassifyDateText("", DateFormat::kYmd), DateText::kBlank);
+  EXPECT_EQ(ClassifyDateText("00000000", DateFormat::kDmy), DateText::kBlank);
+  EXPECT_EQ(ClassifyDateText("20240230", DateFormat::kYmd), DateText::kInvalid);
+  EXPECT_EQ(ClassifyDateText("2024-1-1", DateFormat::kYmd), DateText::kInvalid);
+  EXPECT_EQ(ClassifyDateText("31012024", DateFormat::kDmy), DateText::kDate);
+  EXPECT_EQ(ClassifyDateText("202413", DateFormat::kYm), DateText::kInvalid);
+  EXPECT_EQ(ClassifyDateText("970531", DateFormat::kShortYmd), DateText::kDate);
+}
+
+TEST(SemanticTypesTest, TypedSchemaMarksDates) {
   auto schema =
-      arrow::schema({arrow::field("DT_INTER", arrow::utf8()), arrow::field("SEXO", arrow::utf8()),
-                     arrow::field("NASC", arrow::int32())});
-  auto dates = CatalogDateColumns("sih-rd", *schema);
-  ASSERT_EQ(dates.size(), 1u);  // NASC is a date in SIH-RD, but not text here
-  EXPECT_EQ(dates[0].name, "DT_INTER");
-  EXPECT_TRUE(CatalogDateColumns("no-such-dataset", *schema).empty());
-  auto typed = TypedSchema(schema, dates);
+      arrow::schema({arrow::field("DT_INTER", arrow::utf8()), arrow::field("SEXO", arrow::utf8())});
+  auto typed = TypedSchema(schema, {{"DT_INTER", DateFormat::kYmd}});
   EXPECT_TRUE(typed->field(0)->type()->Equals(arrow::date32()));
   EXPECT_EQ(typed->field(0)->metadata()->Get("arrow_sus.format").ValueOrDie(), "YYYYMMDD");
+  EXPECT_TRUE(typed->field(1)->type()->Equals(arrow::utf8()));
 }
 
 }  // namespace

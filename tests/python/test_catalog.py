@@ -235,22 +235,8 @@ def test_descriptions_complete_for_sih_rd_and_sim_do(dataset: str) -> None:
     for variant in variants:
         year, month = divmod(variant["first"], 100)
         table = describe(dataset, year=year, month=month or None).table
-        undescribed = [r["name"] for r in table.to_pylist() if not r["description"]]
+        undescribed = [r["name"] for r in table.to_pylist() if not r["description_pt"] or not r["description_en"]]
         assert undescribed == [], (dataset, variant["first"])
-
-
-def test_describe_semantic_types() -> None:
-    rows = {r["name"]: r for r in describe("sih-rd", year=2023).table.to_pylist()}
-    assert rows["DT_INTER"]["semantic"] == "date" and rows["DT_INTER"]["format"] == "YYYYMMDD"
-    assert rows["DT_INTER"]["arrow_type"] == "date32[day]"
-    assert rows["MUNIC_RES"]["code_table"] == "municipality"
-    assert rows["VAL_TOT"]["arrow_type"] == "double"
-    assert "2014-12..2024-01" in rows["DIAGSEC1"]["periods"]
-    assert "DT_INTER" in repr(describe("sih-rd"))
-    notes = {r["name"]: r for r in arrow_sus.catalog.columns("sinasc-dn").to_pylist()}
-    assert notes["DTNASC"]["format"] == "DDMMYYYY"
-    with pytest.raises(arrow_sus.NotFoundError):
-        describe("no-such-dataset")
 
 
 def test_datasets_table() -> None:
@@ -339,20 +325,3 @@ def test_docs_list_every_dataset() -> None:
     text = (ROOT / "docs" / "catalog.md").read_text(encoding="utf-8")
     missing = [i for i in datasets().column("id").to_pylist() if f"`{i}`" not in text]
     assert missing == []
-
-
-def test_describe_reads_a_field_list_from_the_source_when_none_is_compiled_in(tmp_path: Path) -> None:
-    from dbf_factory import Dbf, Field
-
-    from arrow_sus.codec import compress_dbf
-
-    with pytest.raises(arrow_sus.NotFoundError, match="pass source="):
-        arrow_sus.describe("sinan-anim")
-    target = tmp_path / "SINAN" / "DADOS" / "FINAIS" / "ANIMBR19.dbc"
-    target.parent.mkdir(parents=True)
-    fields = [Field("NU_NOTIFIC", "C", 7), Field("DT_NOTIFIC", "D", 8), Field("NU_IDADE_N", "N", 4)]
-    target.write_bytes(compress_dbf(Dbf(fields, [[b"1", b"20190101", b"4010"]]).build()))
-    table = arrow_sus.describe("sinan-anim", source=tmp_path.as_uri()).table
-    assert table.column("name").to_pylist() == ["NU_NOTIFIC", "DT_NOTIFIC", "NU_IDADE_N"]
-    assert table.column("arrow_type").to_pylist() == ["string", "date32[day]", "int32"]
-    assert table.column("periods").to_pylist()[0] == ["2019"]

@@ -35,6 +35,7 @@ def test_every_command_prints_one_json_object_under_json(tmp_path: Path) -> None
         "version": _json(["version", "--json"]),
         "datasets": _json(["datasets", "--json"]),
         "describe": _json(["describe", "sih-rd", "--json"]),
+        "check": _json(["check", "sih-rd", *year, "--json"]),
         "files": _json(["files", "sih-rd", *year, "--json"]),
         "download": _json(["download", "sih-rd", *year, "--dest", "mirror", "--json"]),
         "stat": _json(["stat", f"{SIH_DIR}/RDAC1301.dbc", "--json"]),

@@ -1,9 +1,9 @@
 // The catalog of every DATASUS dataset: static tables compiled into the engine.
 //
 // tools/gen_catalog.py turns the reviewed files under data/ (datasets, UFs, municipalities,
-// schemas, column descriptions) into sorted constexpr arrays at build time. Every lookup here is a
-// binary or linear search over those arrays: nothing is allocated and every returned pointer or
-// view refers to static storage that lives as long as the program.
+// schemas; the data dictionaries of dictionary.h) into sorted constexpr arrays at build time. Every
+// lookup here is a binary or linear search over those arrays: nothing is allocated and every
+// returned pointer or view refers to static storage that lives as long as the program.
 #pragma once
 
 #include <cstdint>
@@ -98,20 +98,12 @@ struct SchemaVariant {
   std::span<const std::string_view> sample_files;
 };
 
-// Meaning the DBF type does not carry.
-enum class Semantic : uint8_t {
-  kNone,
-  kDate,  // a C field holding a date; `format` says which (YYYYMMDD, DDMMYYYY, YYYYMM)
-  kCode,  // a code into the table named by `code_table` (municipality, cid10, cbo, procedure...)
-};
-
-struct Column {
+// A run of consecutive periods a server listing holds files of a dataset for (data/periods.json):
+// period keys year * 100 + month, month 0 for datasets published by year.
+struct PeriodRun {
   std::string_view dataset;
-  std::string_view name;
-  std::string_view description;  // English, written for this project
-  Semantic semantic = Semantic::kNone;
-  std::string_view format;      // date format for kDate
-  std::string_view code_table;  // for kCode
+  int32_t first = 0;
+  int32_t last = 0;
 };
 
 // Version stamp of the compiled-in catalog (the date of the server listing it was reviewed
@@ -134,12 +126,13 @@ std::span<const SchemaVariant> Schemas(std::string_view dataset);  // sorted by 
 // started before it, else the earliest one. nullptr when the dataset has no known schema.
 const SchemaVariant* FindSchema(std::string_view dataset, int year, int month);
 
-std::span<const Column> Columns(std::string_view dataset);  // sorted by name
-const Column* FindColumn(std::string_view dataset, std::string_view name);
+// The periods the compiled-in server listing (ListingDate()) holds files for, sorted; empty for
+// datasets it does not list (tables inside archives, retired datasets).
+std::span<const PeriodRun> ListedPeriods(std::string_view dataset);
+std::string_view ListingDate();  // YYYY-MM-DD
 
 std::string_view PeriodicityName(Periodicity periodicity);
 std::string_view CoverageName(Coverage coverage);
 std::string_view DatasetKindName(DatasetKind kind);
-std::string_view SemanticName(Semantic semantic);
 
 }  // namespace arrow_sus::catalog

@@ -1,4 +1,5 @@
-// Types the DBF does not carry, from the catalog: dates stored as text.
+// Types the DBF does not carry: dates stored as text (which columns hold them is the meaning
+// stage's decision, arrow_sus/scan/meaning.h).
 //
 // DATASUS writes most dates in C fields, each system its own way: SIH "YYYYMMDD", SIM and SINASC
 // "DDMMYYYY", SIA competences "YYYYMM" (the first day of the month). With typing on, such columns
@@ -31,9 +32,10 @@ struct DateColumn {
   DateFormat format;
 };
 
-// The text columns of `schema` the catalog says hold dates in `dataset` (empty for unknown
-// datasets).
-std::vector<DateColumn> CatalogDateColumns(std::string_view dataset, const arrow::Schema& schema);
+// What one text value is in `format`, by the rule typing applies: a date; blank (empty or all
+// zeros: no date, null); or not a date (null, and counted as invalid).
+enum class DateText : uint8_t { kDate, kBlank, kInvalid };
+DateText ClassifyDateText(std::string_view text, DateFormat format);
 
 // `schema` with those columns as date32.
 std::shared_ptr<arrow::Schema> TypedSchema(const std::shared_ptr<arrow::Schema>& schema,

@@ -2,7 +2,8 @@
 
 - :func:`parse_path` / :func:`paths`: file names and server paths, both directions;
 - :func:`select_parts`: one complete, non-overlapping set of files per month;
-- :func:`datasets`, :func:`describe`: the datasets and their data dictionaries;
+- :func:`datasets`, :func:`describe`: the datasets and their data dictionaries; :func:`delivered_schema`: the
+  Arrow schema a read delivers for a DBF field list;
 - :func:`ufs`, :func:`municipalities` and their lookups;
 - :func:`refresh`: a newer file index (see :mod:`arrow_sus.catalog.index`).
 """
@@ -10,12 +11,11 @@
 from __future__ import annotations
 
 from arrow_sus._native import _core
-from arrow_sus.catalog._describe import DataDictionary, arrow_type, describe
+from arrow_sus.catalog._describe import DataDictionary, delivered_schema, describe
 from arrow_sus.catalog._paths import FileRef, parse_path, parse_paths, paths, select_parts, try_parse_path
 from arrow_sus.catalog._tables import (
     Municipality,
     Uf,
-    columns,
     dataset_info,
     datasets,
     find_municipality,
@@ -37,11 +37,10 @@ __all__ = [
     "FileRef",
     "Municipality",
     "Uf",
-    "arrow_type",
-    "columns",
     "current_index",
     "dataset_info",
     "datasets",
+    "delivered_schema",
     "describe",
     "find_municipality",
     "find_uf",

@@ -122,15 +122,3 @@ def find_municipality(code: int | str) -> Municipality | None:
     """The municipality with this 6-digit code or 7-digit IBGE code, or ``None``."""
     row = _core.catalog_find_municipality(int(code))
     return _municipality(row) if row else None
-
-
-def columns(dataset: str) -> pa.Table:
-    """Documented columns of a dataset, whatever the period: name, description, semantic, format, code_table.
-
-    ``semantic`` is ``"date"`` (``format`` YYYYMMDD, DDMMYYYY or YYYYMM) or ``"code"`` (``code_table``:
-    municipality, cid10, cid, cbo, procedure, cnes); readers use it to type text fields semantically.
-    """
-    info = dataset_info(dataset)
-    rows = _core.catalog_columns(info["id"])
-    names = ("name", "description", "semantic", "format", "code_table")
-    return pa.table({k: pa.array([r[k] for r in rows], pa.string()) for k in names})

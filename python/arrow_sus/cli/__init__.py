@@ -16,5 +16,6 @@ from arrow_sus.cli import catalog  # noqa: F401  isort: skip
 from arrow_sus.cli import cache  # noqa: F401  isort: skip
 from arrow_sus.cli import get  # noqa: F401  isort: skip
 from arrow_sus.cli import labels  # noqa: F401  isort: skip
+from arrow_sus.cli import check  # noqa: F401  isort: skip
 
 __all__ = ["app", "main"]

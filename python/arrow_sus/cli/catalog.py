@@ -50,35 +50,21 @@ def datasets_command(
 @app.command("describe")
 def describe_command(
     dataset: Annotated[str, typer.Argument(help="Dataset id, e.g. sih-rd.")],
-    year: Annotated[int | None, typer.Option(help="Year of the field list (default: the latest).")] = None,
+    year: Annotated[int | None, typer.Option(help="Year of the field list (default: every period).")] = None,
     month: Annotated[int | None, typer.Option(help="Month, for monthly datasets.")] = None,
     source: Annotated[
         str | None, typer.Option(help="Server or mirror to read the field list from, when none is compiled in.")
     ] = None,
+    language: Annotated[str, typer.Option(help="Language of meanings and names: pt or en.")] = "pt",
     as_json: JsonOption = False,
 ) -> None:
-    """Print the data dictionary of a dataset: columns, DBF and Arrow types, meaning, periods."""
+    """Print the data dictionary of a dataset: columns, DBF and Arrow types, kind, meaning, code lists, units,
+    date formats, periods and sources; and the years it has."""
     try:
-        dictionary = describe(dataset, year=year, month=month, source=source)
+        dictionary = describe(dataset, year=year, month=month, source=source, language=language)
     except ArrowSusError as error:
         raise fail(error) from error
-    rows = dictionary.table.to_pylist()
     if as_json:
-        doc = {
-            "dataset": dictionary.dataset,
-            "name": dictionary.name,
-            "period": dictionary.period,
-            "columns": rows,
-        }
-        print_json(doc)
+        print_json(dictionary.to_dict())
         return
-    table = Table(title=f"{dictionary.dataset}: {dictionary.name} (fields of {dictionary.period})")
-    for column in ("name", "dbf", "arrow", "semantic", "description", "periods"):
-        table.add_column(column, overflow="fold")
-    for r in rows:
-        dbf = f"{r['dbf_type']}({r['length']}{',' + str(r['decimals']) if r['decimals'] else ''})"
-        semantic = r["semantic"] or ""
-        if r["format"] or r["code_table"]:
-            semantic += f" {r['format'] or r['code_table']}"
-        table.add_row(r["name"], dbf, r["arrow_type"], semantic, r["description"] or "", ", ".join(r["periods"]))
-    console.print(table)
+    console.print(dictionary)

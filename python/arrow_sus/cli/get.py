@@ -10,7 +10,6 @@ from typing import Annotated, Any
 
 import pyarrow as pa
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from arrow_sus._format import human_bytes
@@ -37,7 +36,7 @@ from arrow_sus.cli._options import (
     labels_argument,
     split_columns,
 )
-from arrow_sus.cli._output import print_json
+from arrow_sus.cli._output import print_json, scan_progress
 from arrow_sus.errors import ArrowSusError, InvalidArgumentError
 from arrow_sus.filters import parse_where
 from arrow_sus.reference import lookup as arrow_sus_lookup
@@ -80,22 +79,9 @@ TABLE_FORMATS = ("parquet", "arrow", "csv", "jsonl")
 DEFAULT_PARTITIONS = ("uf", "year", "month")
 
 
-def _progress(quiet: bool) -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("files · {task.fields[rows]:,} rows · {task.fields[fetched]} fetched"),
-        TimeElapsedColumn(),
-        console=err_console,
-        disable=quiet,
-        transient=True,
-    )
-
-
 def _consume(s: Scan, write: Any, quiet: bool) -> None:
     """Runs the scan into ``write(reader)`` while a progress bar follows files, rows and bytes fetched."""
-    with _progress(quiet) as progress:
+    with scan_progress(quiet) as progress:
         task = progress.add_task(s.dataset, total=len(s), rows=0, fetched="0 B")
         reader = s.to_reader()
 
