@@ -21,6 +21,16 @@ COVERAGE = {"uf": "kState", "national": "kNational", "both": "kBoth"}
 KIND = {"data": "kData", "auxiliary": "kAuxiliary"}
 
 
+def write_if_changed(output: Path, text: str) -> None:
+    """Writes a generated source only when its content changes, so unchanged data does not trigger a rebuild
+    (through a temporary name: a build never sees half a file)."""
+    if not output.exists() or output.read_text(encoding="utf-8") != text:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        tmp = output.with_suffix(".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(output)
+
+
 def cpp_string(text: str | None) -> str:
     """A C++ string literal (UTF-8) for `text`."""
     out = []
@@ -29,6 +39,8 @@ def cpp_string(text: str | None) -> str:
             out.append("\\" + ch)
         elif ch == "\n":
             out.append("\\n")
+        elif ch == "\t":  # not as \x09: a hex escape would swallow the hex digits after it
+            out.append("\\t")
         elif ord(ch) < 0x20:
             out.append(f"\\x{ord(ch):02x}")
         else:
@@ -359,13 +371,7 @@ def main() -> int:
         value = span if span != "{}" else f"std::span<const {ctype}>()"
         body.append(f"std::span<const {ctype}> {func}() {{ return {value}; }}")
     body.append("}  // namespace arrow_sus::catalog::internal\n")
-    text = "\n".join(body)
-    # Rewrite only when the content changes, so an unchanged catalog does not trigger a rebuild.
-    if not output.exists() or output.read_text(encoding="utf-8") != text:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        tmp = output.with_suffix(".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(output)
+    write_if_changed(output, "\n".join(body))
     return 0
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from arrow_sus import cache, catalog, labels
+from arrow_sus import cache, catalog, labels, reference
 from arrow_sus._native import _core
 from arrow_sus.catalog import FileRef, datasets, describe, parse_path, paths, select_parts
 from arrow_sus.codec import compress_dbf, dbc_to_dbf, dbf_to_dbc, decompress_dbc
@@ -31,6 +31,7 @@ from arrow_sus.reader import (
     reader_stats,
     table_stats,
 )
+from arrow_sus.reference import lookup, reference_table
 from arrow_sus.remote import download, list_files, stat
 from arrow_sus.scan import Scan, scan, scan_cnes, scan_sia, scan_sih, scan_sim, scan_sinan, scan_sinasc
 from arrow_sus.scan_stats import ScanStats
@@ -70,6 +71,7 @@ __all__ = [
     "download",
     "labels",
     "list_files",
+    "lookup",
     "open_dbc",
     "open_dbf",
     "parse_path",
@@ -79,6 +81,8 @@ __all__ = [
     "read_dbf",
     "reader_header",
     "reader_stats",
+    "reference",
+    "reference_table",
     "scan",
     "scan_cnes",
     "scan_sia",

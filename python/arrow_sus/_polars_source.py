@@ -43,7 +43,8 @@ def lazy_frame(scan: Scan) -> pl.LazyFrame:
             needed = list(with_columns)
             if predicate is not None:
                 needed += [c for c in predicate.meta.root_names() if c not in needed]
-            source_columns = [c for c in needed if c in SOURCE_COLUMNS]
+            # Source columns are the scan's own only with with_source; otherwise a "uf" is a column of the data.
+            source_columns = [c for c in needed if c in SOURCE_COLUMNS and scan._options.with_source]
             changes["columns"] = tuple(c for c in needed if c not in source_columns)
         if batch_size:
             changes["batch_size"] = int(batch_size)

@@ -205,8 +205,10 @@ def _archives_of(ids: Iterable[str]) -> dict[str, list[str]]:
 
 
 def _default_datasets() -> list[str]:
+    """The data datasets with archives (an aux-* dataset's archives are where its table is, not its labels)."""
     table = catalog_datasets()
-    return [row["id"] for row in table.select(["id", "auxiliary"]).to_pylist() if row["auxiliary"]]
+    rows = table.select(["id", "kind", "auxiliary"]).to_pylist()
+    return [row["id"] for row in rows if row["auxiliary"] and row["kind"] == "data"]
 
 
 @contextmanager

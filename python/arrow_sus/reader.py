@@ -210,7 +210,7 @@ def open_dbf(
             :class:`~arrow_sus.errors.InvalidArgumentError` listing the available fields.
         filters: rows to keep, pyarrow.parquet style (see :mod:`arrow_sus.filters`); evaluated on the raw
             bytes, and may use fields that are not in ``columns``.
-        encoding: ``"latin-1"`` (DATASUS), ``"cp850"`` or ``"utf-8"``.
+        encoding: ``"latin-1"`` (DATASUS), ``"cp850"``, ``"cp1252"`` (Windows-1252) or ``"utf-8"``.
         batch_size: records per block; batches hold at most this many rows (fewer for very wide records:
             a block holds at most 8 MiB of raw records, so memory stays bounded).
         raw: every field as its trimmed text.

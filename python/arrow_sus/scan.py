@@ -424,11 +424,14 @@ def scan(
     timeout: float | None = None,
     verify_crc: bool = True,
     cache_dir: str | Path | None = None,
+    refresh: bool = False,
 ) -> Scan:
     """A lazy scan of a dataset over states and periods.
 
     Args:
-        dataset: catalog id, e.g. ``"sih-rd"`` (``arrow_sus.datasets()`` lists them).
+        dataset: catalog id, e.g. ``"sih-rd"`` (``arrow_sus.datasets()`` lists them). An auxiliary dataset
+            (``"aux-cid10"``) scans its reference table: the compiled-in copy, or the server's for tables kept
+            only there (docs/reference.md).
         uf: a state (``"SP"``), a list, or ``None`` for every state (or the national files).
         year: a year, a list, a ``range`` or ``"2019-2023"``; required for periodic datasets.
         month: a month, a list, a ``range`` or ``"1-6"``; ``None`` for every month.
@@ -480,6 +483,8 @@ def scan(
         timeout: seconds a server may stay silent before a request is dropped and retried (default 30).
         verify_crc: check every .dbc's CRC-32.
         cache_dir: another cache directory than ``$ARROW_SUS_CACHE`` / the platform one.
+        refresh: for an auxiliary dataset, read the server's current table (its TAB archive, from ``source``
+            through the raw cache) instead of the compiled-in copy.
     """
     from arrow_sus.catalog import dataset_info
     from arrow_sus.remote import open_source
@@ -497,7 +502,6 @@ def scan(
     ufs, years, months = normalize_ufs(uf), normalize_years(year), normalize_months(month)
     timeouts = {k: v for k, v in (("connect_timeout", connect_timeout), ("timeout", timeout)) if v is not None}
     src = open_source(source, max_connections=max_connections, **timeouts)
-    files = _plan(info, ufs, years, months, src)
     options = _Options(
         columns=normalized_columns,
         filters=filter_expression,
@@ -523,7 +527,13 @@ def scan(
         meaning=meaning_arguments(labels, codes_as, label_language),
         on_truncated=on_truncated,
     )
-    return Scan(info["id"], files, src.url, options)
+    if refresh and info["kind"] != "auxiliary":
+        raise InvalidArgumentError(f"refresh=True applies to auxiliary (aux-*) datasets, not {info['id']}")
+    if info["kind"] == "auxiliary":  # a reference table (docs/reference.md), not files of a directory
+        from arrow_sus.reference import reference_scan
+
+        return reference_scan(info, ufs, years, src, options, refresh=refresh)
+    return Scan(info["id"], _plan(info, ufs, years, months, src), src.url, options)
 
 
 def _cache_format(asked: str | None) -> CacheFormat:

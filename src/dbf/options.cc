@@ -15,10 +15,11 @@ arrow::Result<Encoding> ParseEncoding(std::string_view name) {
   }
   if (key == "latin1" || key == "iso88591" || key == "l1") return Encoding::kLatin1;
   if (key == "cp850" || key == "ibm850") return Encoding::kCp850;
+  if (key == "cp1252" || key == "windows1252") return Encoding::kCp1252;
   if (key == "utf8") return Encoding::kUtf8;
   return MakeError(
       ErrorKind::kInvalidArgument, {},
-      "unknown encoding '" + std::string(name) + "' (expected latin-1, cp850 or utf-8)");
+      "unknown encoding '" + std::string(name) + "' (expected latin-1, cp850, cp1252 or utf-8)");
 }
 
 std::string_view EncodingName(Encoding encoding) {
@@ -29,6 +30,8 @@ std::string_view EncodingName(Encoding encoding) {
       return "cp850";
     case Encoding::kUtf8:
       return "utf-8";
+    case Encoding::kCp1252:
+      return "cp1252";
   }
   return "?";
 }

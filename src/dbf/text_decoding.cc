@@ -23,8 +23,18 @@ constexpr uint16_t kCp850High[128] = {
     0x00B0, 0x00A8, 0x00B7, 0x00B9, 0x00B3, 0x00B2, 0x25A0, 0x00A0,
 };
 
+// Code points of Windows-1252 bytes 0x80-0x9F (from 0xA0 on it is Latin-1). The five bytes the
+// code page leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) stay the C1 controls Latin-1 gives
+// them, so that every byte is still a character.
+constexpr uint16_t kCp1252C1[32] = {
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
+};
+
 uint32_t CodePointOf(Encoding encoding, uint8_t byte) {
   if (byte < 0x80 || encoding == Encoding::kLatin1) return byte;
+  if (encoding == Encoding::kCp1252) return byte < 0xA0 ? kCp1252C1[byte - 0x80] : byte;
   return kCp850High[byte - 0x80];
 }
 
@@ -51,14 +61,16 @@ uint32_t NextCodePoint(const uint8_t** p) {
 
 TextDecoder::TextDecoder(Encoding encoding) : encoding_(encoding) {
   arrow::util::InitializeUTF8();
-  max_bytes_per_char_ = encoding == Encoding::kCp850 ? 3 : (encoding == Encoding::kLatin1 ? 2 : 1);
+  max_bytes_per_char_ = encoding == Encoding::kLatin1 ? 2 : (encoding == Encoding::kUtf8 ? 1 : 3);
   if (encoding != Encoding::kUtf8) table_ = &TableFor(encoding);
 }
 
 const TextDecoder::Utf8Table& TextDecoder::TableFor(Encoding encoding) {
   static const Utf8Table latin1 = BuildTable(Encoding::kLatin1);
   static const Utf8Table cp850 = BuildTable(Encoding::kCp850);
-  return encoding == Encoding::kCp850 ? cp850 : latin1;
+  static const Utf8Table cp1252 = BuildTable(Encoding::kCp1252);
+  if (encoding == Encoding::kCp850) return cp850;
+  return encoding == Encoding::kCp1252 ? cp1252 : latin1;
 }
 
 TextDecoder::Utf8Table TextDecoder::BuildTable(Encoding encoding) {

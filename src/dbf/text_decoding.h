@@ -1,5 +1,5 @@
-// Decoding the bytes of text fields (Latin-1, CP850 or UTF-8) into UTF-8, and encoding filter
-// literals the other way.
+// Decoding the bytes of text fields (Latin-1, CP850, Windows-1252 or UTF-8) into UTF-8, and
+// encoding filter literals the other way.
 #pragma once
 
 #include <array>
@@ -47,8 +47,10 @@ class TextDecoder {
   std::optional<std::string> Encode(std::string_view utf8) const;
 
   // True when comparing encoded bytes orders strings like comparing their UTF-8 (Latin-1: byte
-  // value = code point; UTF-8: by design). False for CP850.
-  bool ByteOrderIsCodePointOrder() const { return encoding_ != Encoding::kCp850; }
+  // value = code point; UTF-8: by design). False for CP850 and Windows-1252.
+  bool ByteOrderIsCodePointOrder() const {
+    return encoding_ == Encoding::kLatin1 || encoding_ == Encoding::kUtf8;
+  }
 
  private:
   static int64_t CopyValidUtf8(const uint8_t* src, int64_t n, uint8_t* dst);

@@ -62,5 +62,6 @@ void BindOutput(nb::module_& m);
 void BindDictionary(nb::module_& m);
 void BindMeaning(nb::module_& m);
 void BindTabwin(nb::module_& m);
+void BindReference(nb::module_& m);
 
 }  // namespace arrow_sus::python

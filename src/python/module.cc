@@ -14,4 +14,5 @@ NB_MODULE(_core, m) {
   arrow_sus::python::BindScan(m);
   arrow_sus::python::BindOutput(m);
   arrow_sus::python::BindTabwin(m);
+  arrow_sus::python::BindReference(m);
 }

@@ -468,6 +468,34 @@ TEST(DbfReaderTest, EncodingsDecodeTextAndFilterLiterals) {
   EXPECT_EQ(r->table->num_rows(), 1);
 }
 
+// Windows-1252 (TB_SIGTAP): Latin-1 letters, printable quotes and dashes at 0x80-0x9F, and the
+// bytes the code page leaves undefined kept as their C1 controls; filter literals are encoded back.
+TEST(DbfReaderTest, Cp1252DecodesQuotesAndDashesAndFiltersOnThem) {
+  DbfBuilder b;
+  b.fields = {{"DS", 'C', 12}};
+  b.records = {{"\x93"
+                "CRACK\x94"},
+               {"A\x96 B\x80"},
+               {"\xc7\xc3O\x81"}};
+  ReadOptions options;
+  ASSERT_TRUE(ParseEncoding("Windows-1252").ok());
+  options.encoding = *ParseEncoding("cp1252");
+  EXPECT_EQ(EncodingName(options.encoding), "cp1252");
+  auto r = ReadAll(b.Build(), options);
+  ASSERT_TRUE(r.ok()) << r.status();
+  auto text = std::static_pointer_cast<arrow::StringArray>(r->table->column(0)->chunk(0));
+  EXPECT_EQ(text->GetString(0),
+            "\xe2\x80\x9c"
+            "CRACK\xe2\x80\x9d");                                // “CRACK”
+  EXPECT_EQ(text->GetString(1), "A\xe2\x80\x93 B\xe2\x82\xac");  // A– B€
+  EXPECT_EQ(text->GetString(2), "\xc3\x87\xc3\x83O\xc2\x81");    // ÇÃO + U+0081
+  options.filter = std::make_shared<Predicate>(
+      Predicate::Compare("DS", CompareOp::kEqual, {std::string("A\xe2\x80\x93 B\xe2\x82\xac")}));
+  r = ReadAll(b.Build(), options);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->table->num_rows(), 1);
+}
+
 // The text buffer is sized from the values seen so far: a block whose first records are blank or
 // short and whose later ones fill the field (with characters that expand in UTF-8) must grow it.
 TEST(DbfReaderTest, TextLongerLaterInTheBlockIsKeptWhole) {

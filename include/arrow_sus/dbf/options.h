@@ -15,11 +15,12 @@ namespace arrow_sus::dbf {
 
 struct Predicate;
 
-// How the bytes of C fields are decoded into UTF-8.
-enum class Encoding : uint8_t { kLatin1, kCp850, kUtf8 };
+// How the bytes of C fields are decoded into UTF-8. Windows-1252 is Latin-1 with printable
+// characters (quotes, dashes) at 0x80-0x9F: some auxiliary tables (TB_SIGTAP) are written in it.
+enum class Encoding : uint8_t { kLatin1, kCp850, kUtf8, kCp1252 };
 
-// Accepts "latin-1" (and the aliases latin1, iso-8859-1), "cp850", "utf-8" (utf8),
-// case-insensitive.
+// Accepts "latin-1" (and the aliases latin1, iso-8859-1), "cp850", "cp1252" (windows-1252),
+// "utf-8" (utf8), case-insensitive.
 arrow::Result<Encoding> ParseEncoding(std::string_view name);
 std::string_view EncodingName(Encoding encoding);
 

@@ -39,8 +39,29 @@ from arrow_sus.cli._options import (
 from arrow_sus.cli._output import print_json, scan_progress
 from arrow_sus.errors import ArrowSusError, InvalidArgumentError
 from arrow_sus.filters import parse_where
+from arrow_sus.reference import lookup as arrow_sus_lookup
 from arrow_sus.scan import SOURCE_COLUMNS, Scan, scan
 
+LookupOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--lookup",
+        "-L",
+        metavar="COLUMN=TABLE[:COLS]",
+        help="Add a reference table's columns beside a code column, e.g. CAUSABAS=aux-cid10:chapter,description "
+        "or CODMUNRES=municipality (default columns: the table's lookup columns; tables: the aux-* datasets, "
+        "docs/reference.md). Codes are normalised (6/7-digit municipalities, numbers or text); "
+        "unknown codes get empty values. Repeatable.",
+    ),
+]
+RefreshOption = Annotated[
+    bool,
+    typer.Option(
+        "--refresh",
+        help="Reference tables (an aux-* dataset, --lookup tables) from the server's current TAB archives "
+        "(through the cache) instead of the compiled-in copies.",
+    ),
+]
 NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Neither use nor fill the disk cache.")]
 CacheFormatOption = Annotated[
     str | None,
@@ -120,6 +141,21 @@ def _summary(s: Scan, output: str, rows: int, columns: int, seconds: float, as_j
     (err_console if to_stdout else console).print(table)
 
 
+def _lookup_arguments(specs: list[str]) -> list[tuple[str, str, list[str] | None]]:
+    """``COLUMN=TABLE[:COL1,COL2]`` options as (code column, reference table, columns or None)."""
+    parsed = []
+    for spec in specs:
+        column, equals, rest = spec.partition("=")
+        table, _, wanted = rest.partition(":")
+        columns = [c.strip() for c in wanted.split(",") if c.strip()] or None
+        if not equals or not column.strip() or not table.strip():
+            raise InvalidArgumentError(
+                f"--lookup {spec!r}: expected COLUMN=TABLE[:COLS], e.g. CAUSABAS=aux-cid10:chapter"
+            )
+        parsed.append((column.strip(), table.strip(), columns))
+    return parsed
+
+
 def _partitions(output: str, partition_by: str | None) -> list[str] | None:
     """The columns a directory output is partitioned by, or ``None`` for a single file."""
     if partition_by is not None:
@@ -169,6 +205,8 @@ def get(
     on_truncated: OnTruncatedOption = "raise",
     connect_timeout: ConnectTimeoutOption = None,
     timeout: TimeoutOption = None,
+    lookup: LookupOption = None,
+    refresh: RefreshOption = False,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -198,7 +236,10 @@ def get(
             on_truncated=on_truncated,  # type: ignore[arg-type]
             connect_timeout=connect_timeout,
             timeout=timeout,
+            refresh=refresh,
         )
+        for column, table, wanted in _lookup_arguments(lookup or []):
+            s = arrow_sus_lookup(s, column, table, wanted, refresh=refresh, source=source)
         rules = OutputRules(overwrite=overwrite, inputs=s.local_inputs())
         if not is_stdout(output):  # refused before any file is read
             check_target(Path(output), directory=partitions is not None, rules=rules)
