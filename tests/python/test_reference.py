@@ -377,3 +377,13 @@ def test_deaths_by_sex_age_group_and_chapter_in_five_lines(corpus: Path, tmp_pat
     assert chapters == {"I219": "IX", "C61": "II", "X954": "XX"}
     expected_ix = sum(1 for c in raw.column("CAUSABAS").to_pylist() if c and "I00" <= c[:3] <= "I99")
     assert table.filter(pl.col("CAUSABAS_chapter") == "IX")["len"].sum() == expected_ix
+
+
+def test_describe_gives_the_columns_a_reference_table_delivers() -> None:
+    for row in arrow_sus.reference.tables().to_pylist():
+        dataset = row["dataset"]
+        schema = arrow_sus.scan(dataset).schema
+        described = arrow_sus.describe(dataset).table.slice(0, len(schema))  # then the DBF files' fields
+        assert described.column("name").to_pylist() == schema.names, dataset
+        assert described.column("arrow_type").to_pylist() == [str(f.type) for f in schema], dataset
+        assert all(described.column("description_en").to_pylist()), dataset

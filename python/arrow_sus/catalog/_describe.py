@@ -484,6 +484,51 @@ class DataDictionary:
         return table
 
 
+def _reference_rows(dataset: str) -> list[dict[str, Any]] | None:
+    """Rows for an ``aux-*`` dataset that is a reference table (docs/reference.md): the columns ``scan`` and
+    ``get`` deliver, with the DBF files they are built from; ``None`` for other datasets."""
+    table = next((t for t in _core.reference.tables() if t["dataset"] == dataset), None)
+    if table is None:
+        return None
+    files = ", ".join(name for name, _, _ in table["sources"])
+    rows = []
+    for name, type_name, description_en, description_pt in table["columns"]:
+        kind = "identifier" if name == table["key"] else "number" if type_name != "string" else "text"
+        rows.append(
+            {
+                "name": name,
+                "arrow_type": str(pa.type_for_alias(type_name)),  # as pyarrow prints it: float64 -> double
+                "kind": kind,
+                "description_pt": description_pt,
+                "description_en": description_en,
+                "reference": table["reference"] if name == table["key"] else None,
+                "years": "all",
+                "periods": [],
+                "missing": [],
+                "pages": [],
+                "derived_from": files,
+                "document": files,
+                "document_title": table["title_pt"],
+                "status": "derived",
+                "reason": table["note"],
+            }
+        )
+    return rows
+
+
+def _with_published_fields(reference_rows: list[dict[str, Any]], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The reference table's columns, then the DBF fields as ``read_dbf`` reads them. A column kept as published
+    (named as a DBF field) takes that field's meaning when the table gives none."""
+    meanings = {r["name"]: r for r in rows if r["description_pt"]}
+    filled = []
+    for r in reference_rows:
+        field = meanings.get(r["name"])
+        if not r["description_pt"] and field is not None:
+            r = {**r, "description_pt": field["description_pt"], "description_en": field["description_en"]}
+        filled.append(r)
+    return filled + rows
+
+
 def _live_variant(dataset: str, year: int | None, month: int | None, source: str) -> dict[str, Any]:
     """The field list of the dataset's latest file on ``source`` for the period (one ranged read)."""
     from arrow_sus.reader import open_dbf, reader_header
@@ -520,7 +565,10 @@ def describe(
     which years (and months) the dataset has. Every catalog id works; a dataset with no field list compiled in
     gives an empty table (with a ``note``) unless ``source`` (a server or mirror URL) is given: then the field
     list is read from the header of its latest file there. ``language`` (``"pt"`` or ``"en"``) picks the texts
-    the repr shows. Raises :class:`arrow_sus.NotFoundError` for an unknown dataset.
+    the repr shows. A reference table (``aux-cid10``, ``aux-cadmun``...: docs/reference.md) lists first the
+    columns ``scan`` delivers (``derived_from`` names the DBF files it is built from), then those files' fields.
+    Raises :class:`arrow_sus.NotFoundError` for
+    an unknown dataset.
     """
     if language not in LANGUAGES:
         raise InvalidArgumentError(f"language must be 'pt' or 'en', not {language!r}")
@@ -531,6 +579,7 @@ def describe(
         variants = [_live_variant(ds, year, month, source)]
     entries = list(_core.catalog_dictionary(ds))
     note = None
+    reference_rows = _reference_rows(ds)
     if year is None:
         rows = _all_period_rows(ds, variants, entries)
         if variants:
@@ -541,6 +590,12 @@ def describe(
     else:
         rows, note = _period_rows(ds, variants, entries, int(year), int(month) if month else None)
         period = f"{int(year):04d}" + (f"-{int(month):02d}" if month else "")
+    if reference_rows is not None:
+        note = (
+            "a reference table: first the columns scan() and get deliver (derived_from names the DBF files they "
+            "are built from), then the fields of those files as read_dbf reads them"
+        )
+        rows = _with_published_fields(reference_rows, rows)
     if not rows:
         note = (
             f"no field list of {ds} is compiled in and its dictionary has no entries"
