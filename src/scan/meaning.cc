@@ -12,6 +12,7 @@
 #include "arrow_sus/catalog/catalog.h"
 #include "arrow_sus/catalog/path.h"
 #include "arrow_sus/error.h"
+#include "arrow_sus/reference/reference_labels.h"
 #include "arrow_sus/scan/map_batches.h"
 
 namespace arrow_sus::scan {
@@ -255,6 +256,36 @@ std::vector<std::string> WithLabelColumns(
   return out;
 }
 
+namespace {
+
+// The labels a reference table gives `codes`: its name or description, with " (UF)" when it
+// has the state (reference/reference_labels.h); null where the table lacks the code.
+arrow::Result<std::shared_ptr<arrow::StringArray>> ReferenceLabelTexts(
+    const reference::Lookup& lookup, const std::shared_ptr<arrow::Array>& codes) {
+  ARROW_ASSIGN_OR_RAISE(auto found, lookup.Columns(codes));
+  std::vector<std::shared_ptr<arrow::StringArray>> parts;
+  for (const auto& column : found) {
+    ARROW_ASSIGN_OR_RAISE(auto text, arrow::compute::Cast(*column, arrow::utf8()));
+    parts.push_back(std::static_pointer_cast<arrow::StringArray>(text));
+  }
+  if (parts.size() == 1) return parts[0];
+  arrow::StringBuilder out;
+  for (int64_t i = 0; i < codes->length(); ++i) {
+    if (parts[0]->IsNull(i)) {
+      ARROW_RETURN_NOT_OK(out.AppendNull());
+    } else if (parts[1]->IsNull(i)) {
+      ARROW_RETURN_NOT_OK(out.Append(parts[0]->GetView(i)));
+    } else {
+      ARROW_RETURN_NOT_OK(out.Append(std::string(parts[0]->GetView(i)) + " (" +
+                                     std::string(parts[1]->GetView(i)) + ")"));
+    }
+  }
+  ARROW_ASSIGN_OR_RAISE(auto labels, out.Finish());
+  return std::static_pointer_cast<arrow::StringArray>(labels);
+}
+
+}  // namespace
+
 FileMeaning FileMeaning::Make(std::string_view dataset, int year, const arrow::Schema& dbf_schema,
                               const MeaningOptions& options) {
   FileMeaning meaning;
@@ -276,6 +307,13 @@ FileMeaning FileMeaning::Make(std::string_view dataset, int year, const arrow::S
                                          .many_values = !info->reference.empty()};
         }
         meaning.coded_.push_back({field->name(), info->code_list});
+        if (info->code_list == nullptr && !info->reference.empty() &&
+            options.labels != LabelMode::kCodes) {
+          // A compiled-in table that does not parse is a build error its tests catch: without
+          // it the codes are shown as themselves.
+          meaning.coded_.back().reference =
+              reference::ReferenceLabels(info->reference).ValueOr(nullptr);
+        }
         break;
       case FieldKind::kNumber:
         if (options.typed && text) (*semantics)[field->name()] = {.number = true};
@@ -428,11 +466,23 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> FileMeaning::Present(
           std::unordered_map<std::string, int32_t> seen;
           bool shared = false;
           cache.unmapped.assign(values.length(), false);
+          std::shared_ptr<arrow::StringArray> reference_labels;
+          if (coded->reference) {
+            ARROW_ASSIGN_OR_RAISE(reference_labels,
+                                  ReferenceLabelTexts(*coded->reference, dict_array.dictionary()));
+          }
           for (int64_t k = 0; k < values.length(); ++k) {
             const catalog::Code* code =
                 coded->list ? catalog::LookupCode(*coded->list, values.GetView(k)) : nullptr;
-            cache.unmapped[k] = coded->list != nullptr && code == nullptr;
-            std::string label(code ? LabelOf(*code, self->options_.language) : values.GetView(k));
+            std::string label;
+            if (code != nullptr) {
+              label = LabelOf(*code, self->options_.language);
+            } else if (reference_labels && reference_labels->IsValid(k)) {
+              label = reference_labels->GetView(k);
+            } else {
+              label = values.GetView(k);
+              cache.unmapped[k] = coded->list != nullptr || reference_labels != nullptr;
+            }
             auto [at, added] = seen.emplace(std::move(label), static_cast<int32_t>(seen.size()));
             if (added) ARROW_RETURN_NOT_OK(labels.Append(at->first));
             shared = shared || !added;

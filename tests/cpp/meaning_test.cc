@@ -141,6 +141,38 @@ TEST(MeaningTest, FiltersComparingCodedAgesAreCaveated) {
   EXPECT_TRUE(meaning.FilterCaveats(Predicate::Compare("IDADE", CompareOp::kIsNull)).empty());
 }
 
+TEST(MeaningTest, ReferenceCodesAreLabelledFromTheirTable) {
+  // CAUSABAS names CID-10 codes, CODMUNRES municipalities (6 digits, or IBGE's 7): their labels
+  // come from the compiled-in tables; codes a table lacks keep their text and count as unmapped.
+  ASSERT_TRUE(EnsureComputeFunctions().ok());
+  DbfBuilder b;
+  b.fields = {{"CAUSABAS", 'C', 4}, {"CODMUNRES", 'C', 7}};
+  b.records = {{"I219", "110001"}, {"A90", "2211308"}, {"ZZ99", "999999"}, {"", ""}};
+  auto bytes = b.Build();
+  auto open = [&](const dbf::ReadOptions& read) {
+    auto input = std::make_shared<arrow::io::BufferReader>(arrow::Buffer::FromVector(bytes));
+    return dbf::DbfReader::Make(input, read, {"DOXX2020.dbf", {}}).ValueOrDie();
+  };
+  const FileMeaning meaning =
+      FileMeaning::Make("sim-do", 2020, *open({})->schema(), {.labels = LabelMode::kBoth});
+  dbf::ReadOptions read;
+  read.semantics = meaning.semantics();
+  auto typed = meaning.Type(open(read), dbf::InvalidPolicy::kNull, "DOXX2020.dbf", nullptr);
+  ASSERT_TRUE(typed.ok()) << typed.status();
+  UnmappedCodes unmapped;
+  auto table = meaning.Present(*typed, &unmapped).ValueOrDie()->ToTable().ValueOrDie();
+  using Texts_ = std::vector<std::optional<std::string>>;
+  EXPECT_EQ(Texts(table->GetColumnByName("CAUSABAS_label")),
+            (Texts_{"Infarto agudo do miocardio NE", "Dengue", "ZZ99", std::nullopt}));
+  EXPECT_EQ(
+      Texts(table->GetColumnByName("CODMUNRES_label")),
+      (Texts_{"Alta Floresta D'Oeste (RO)", "Valença do Piauí (PI)", "999999", std::nullopt}));
+  EXPECT_EQ(Texts(table->GetColumnByName("CAUSABAS")),
+            (Texts_{"I219", "A90", "ZZ99", std::nullopt}));
+  EXPECT_EQ(unmapped.ByColumn().at("CAUSABAS"), 1);
+  EXPECT_EQ(unmapped.ByColumn().at("CODMUNRES"), 1);
+}
+
 TEST(MeaningTest, AgesDatesAndNumbers) {
   ASSERT_TRUE(EnsureComputeFunctions().ok());
   Read read = ReadSim({});

@@ -364,14 +364,14 @@ def test_deaths_by_sex_age_group_and_chapter_in_five_lines(corpus: Path, tmp_pat
     copy_into_tree(tmp_path, "SIM/CID10/DORES/DOAC2013.dbc", corpus / "DOAC2013.dbc")
     source = (tmp_path / "dissemin" / "publicos").as_uri()
     # The five lines of docs/reference.md ("source=" only points them at the corpus copy here).
-    deaths = arrow_sus.scan_sim("AC", 2013, columns=["SEXO", "IDADE_ANOS", "CAUSABAS"], labels=True, source=source)
+    deaths = arrow_sus.scan_sim("AC", 2013, columns=["SEXO", "IDADE_ANOS", "CAUSABAS"], labels="both", source=source)
     deaths = arrow_sus.lookup(deaths, "CAUSABAS", "aux-cid10", columns="chapter")
     frame = deaths.lazy().with_columns(age_group=(pl.col("IDADE_ANOS") // 10 * 10))
-    table = frame.group_by("SEXO", "age_group", "CAUSABAS_chapter").len().sort("SEXO", "age_group").collect()
+    table = frame.group_by("SEXO_label", "age_group", "CAUSABAS_chapter").len().sort(pl.all()).collect()
     # ---
     raw = arrow_sus.read_dbc(corpus / "DOAC2013.dbc", columns=["SEXO", "CAUSABAS"], raw=True)
     assert table["len"].sum() == raw.num_rows  # every death counted once
-    assert set(table["SEXO"].drop_nulls()) <= {"masculino", "feminino", "ignorado"}
+    assert set(table["SEXO_label"].drop_nulls()) <= {"masculino", "feminino", "ignorado"}
     chapters = {c: arrow_sus.reference_table("cid10").filter(pa.compute.equal(pa.compute.field("code"), c))
                 .column("chapter")[0].as_py() for c in ("I219", "C61", "X954")}  # fmt: skip
     assert chapters == {"I219": "IX", "C61": "II", "X954": "XX"}

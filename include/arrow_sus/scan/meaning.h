@@ -32,6 +32,7 @@
 #include "arrow_sus/catalog/dictionary.h"
 #include "arrow_sus/dbf/filter.h"
 #include "arrow_sus/dbf/options.h"
+#include "arrow_sus/reference/lookup.h"
 #include "arrow_sus/scan/ages.h"
 #include "arrow_sus/scan/semantic_types.h"
 
@@ -145,6 +146,9 @@ class FileMeaning {
   struct Coded {
     std::string column;
     const catalog::CodeList* list;  // nullptr: categories without a list
+    // The codes of a reference table (CID-10, municipalities...) are labelled from it, when labels
+    // are asked and a compiled-in table has the reference; codes it lacks count as unmapped.
+    std::shared_ptr<const reference::Lookup> reference = nullptr;
   };
   struct DecodedAge {
     std::string field;  // the age field (its value)

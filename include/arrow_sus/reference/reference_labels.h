@@ -1,0 +1,22 @@
+// The labels of a reference table's codes (docs/labels.md, "Reading with meaning"): a column whose
+// dictionary entry names a reference (cid10, municipality, cnes...) is labelled with the
+// compiled-in table's name or description of each code, found as lookups find it (6/7-digit
+// municipalities, CID-10 with or without the X...).
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include <arrow/result.h>
+
+#include "arrow_sus/reference/lookup.h"
+
+namespace arrow_sus::reference {
+
+// The lookup adding the label column ("name", else "description") of the compiled-in table whose
+// data-dictionary reference is `reference`, then its "uf" column when it has one (a label reads
+// "Bom Jesus (PI)"); built on first use and shared by every caller and thread. nullptr when no
+// table has that reference or it has no such column.
+arrow::Result<std::shared_ptr<const Lookup>> ReferenceLabels(std::string_view reference);
+
+}  // namespace arrow_sus::reference
