@@ -40,6 +40,7 @@ class ColumnRules:
     """What is checked in one column, decided from its Arrow type and its dictionary entry."""
 
     code_list: str | None = None  # unmapped codes
+    reference: str | None = None  # unmapped codes: those the reference table (cid10, municipality...) lacks
     date_format: str | None = None  # invalid dates: the column is still text, in this format
     low: float | dt.date | None = None  # out of range
     high: float | dt.date | None = None
@@ -75,6 +76,8 @@ def rules_for(
         return rules
     if kind == "code" and entry["code_list"] and not entry["separator"]:
         rules.code_list = entry["code_list"]
+    if kind == "code" and entry["reference"] and not entry["code_list"] and not entry["separator"]:
+        rules.reference = entry["reference"]
     if kind == "date" and entry["date_format"] not in (None, "YYYY") and pa.types.is_string(arrow_field.type):
         rules.date_format = entry["date_format"]
     is_number = pa.types.is_integer(arrow_field.type) or pa.types.is_floating(arrow_field.type)
@@ -133,7 +136,7 @@ class ColumnCounter:
     def add(self, array: pa.Array) -> None:
         self.rows += len(array)
         self.nulls += array.null_count
-        if self.rules.code_list is not None or self.rules.date_format is not None:
+        if self.rules.code_list is not None or self.rules.reference is not None or self.rules.date_format is not None:
             add_counts(self.values, array)
         if self.rules.low is not None or self.rules.high is not None:
             self._add_range(array)
@@ -171,9 +174,15 @@ class ColumnCounter:
         self._example(pc.unique(codes.filter(foreign)).to_pylist())
 
     def unmapped(self) -> tuple[int, list[str]]:
-        """Occurrences of codes the column's list lacks, and those codes (as the readers decide them)."""
+        """Occurrences of codes the column's list (or reference table) lacks, and those codes (as the readers
+        decide them)."""
         values = sorted(self.values)
-        known = _core.catalog_codes_known(self.rules.code_list, values) if values else []
+        if not values:
+            return 0, []
+        if self.rules.code_list is not None:
+            known = _core.catalog_codes_known(self.rules.code_list, values)
+        else:
+            known = _core.reference.codes_known(self.rules.reference, values)
         missing = [v for v, ok in zip(values, known, strict=True) if not ok]
         return sum(self.values[v] for v in missing), missing
 

@@ -75,10 +75,10 @@ class CheckProgress:
 @dataclass(frozen=True)
 class QualityReport:
     """The quality report of some data: ``table`` has one row per column (``rows``, ``nulls`` and the problems
-    counted there; null where a check does not apply: ``unmapped_codes`` only for columns with a code list,
-    ``invalid_dates`` for dates stored as text, ``out_of_range`` for dates, ages and quantities with a unit,
-    ``mixed_codes`` for CID columns), with the ``rule`` applied and a few ``examples`` of offending values;
-    ``summary`` the totals."""
+    counted there; null where a check does not apply: ``unmapped_codes`` only for columns with a code list or a
+    reference table, ``invalid_dates`` for dates stored as text, ``out_of_range`` for dates, ages and quantities
+    with a unit, ``mixed_codes`` for CID columns), with the ``rule`` applied and a few ``examples`` of offending
+    values; ``summary`` the totals."""
 
     dataset: str | None
     table: pa.Table
@@ -287,7 +287,8 @@ def check(
     """The quality report of ``data``: a :class:`arrow_sus.Scan`, a table read by arrow-sus (or any Arrow table
     or stream), or the path of a ``.dbc`` / ``.dbf``. Per column: rows, nulls, and the problems found —
 
-    - **unmapped codes**: codes a column's code list lacks (as the readers count them);
+    - **unmapped codes**: codes a column's code list or reference table (CID-10, municipalities...) lacks (as
+      the readers find them);
     - **invalid dates**: text in a date column that is not a date in its format (blank and all-zero text are
       no date, not invalid);
     - **out of range**: dates before 1900 or after ``today``; ages past 130 years; negative quantities of the
@@ -332,10 +333,12 @@ def check(
         counter, entry = counters[f.name], entries[f.name]
         examples = list(counter.examples)
         unmapped = None
-        if counter.rules.code_list is not None:
+        if counter.rules.code_list is not None or counter.rules.reference is not None:
             count, missing = counter.unmapped()
-            unmapped = engine.get(f.name, 0) if engine is not None else count
-            examples = missing[:EXAMPLES] + examples
+            # The engine counts a reference table's codes only when it labels them: the report's own count then.
+            use_engine = engine is not None and counter.rules.code_list is not None
+            unmapped = engine.get(f.name, 0) if use_engine else count
+            examples = missing[:EXAMPLES] + [e for e in examples if e not in missing]
         bad_dates = None
         if f.name in invalid:
             bad_dates, texts = invalid[f.name]

@@ -17,6 +17,7 @@
 #include "arrow_sus/reference/archive_tables.h"
 #include "arrow_sus/reference/compiled.h"
 #include "arrow_sus/reference/lookup.h"
+#include "arrow_sus/reference/reference_labels.h"
 #include "arrow_sus/scan/batch_filter.h"
 #include "arrow_sus/scan/map_batches.h"
 #include "arrow_sus/scan/predicate_expression.h"
@@ -131,6 +132,15 @@ void BindReference(nb::module_& root) {
         return TableCapsule(std::move(table));
       },
       nb::arg("dataset"), "The compiled-in table of an aux dataset, as an Arrow C stream capsule.");
+  m.def(
+      "codes_known",
+      [](const std::string& reference, const std::vector<std::string>& codes) {
+        nb::gil_scoped_release release;
+        return ValueOrThrow(reference::KnownReferenceCodes(reference, codes));
+      },
+      nb::arg("reference"), nb::arg("codes"),
+      "Whether the compiled-in table of a dictionary reference (cid10, municipality...) has each "
+      "code.");
   m.def(
       "archive_tables",
       [](const std::string& path, const std::string& name) {

@@ -5,6 +5,9 @@
 #include <string>
 #include <vector>
 
+#include <arrow/builder.h>
+
+#include "arrow_sus/error.h"
 #include "arrow_sus/reference/compiled.h"
 
 namespace arrow_sus::reference {
@@ -49,6 +52,22 @@ arrow::Result<std::shared_ptr<const Lookup>> ReferenceLabels(std::string_view re
   ARROW_ASSIGN_OR_RAISE(auto labels, MakeLabels(reference));
   built.emplace(std::string(reference), labels);
   return labels;
+}
+
+arrow::Result<std::vector<bool>> KnownReferenceCodes(std::string_view reference,
+                                                     const std::vector<std::string>& codes) {
+  ARROW_ASSIGN_OR_RAISE(auto labels, ReferenceLabels(reference));
+  if (labels == nullptr) {
+    return MakeError(ErrorKind::kInvalidArgument, {},
+                     "no reference table is compiled in for " + std::string(reference) + " codes");
+  }
+  arrow::StringBuilder builder;
+  ARROW_RETURN_NOT_OK(builder.AppendValues(codes));
+  ARROW_ASSIGN_OR_RAISE(auto array, builder.Finish());
+  ARROW_ASSIGN_OR_RAISE(auto found, labels->Columns(array));
+  std::vector<bool> known(codes.size());
+  for (size_t i = 0; i < codes.size(); ++i) known[i] = found[0]->IsValid(static_cast<int64_t>(i));
+  return known;
 }
 
 }  // namespace arrow_sus::reference

@@ -21,6 +21,7 @@
 #include "arrow_sus/reference/archive_tables.h"
 #include "arrow_sus/reference/compiled.h"
 #include "arrow_sus/reference/lookup.h"
+#include "arrow_sus/reference/reference_labels.h"
 #include "dbf_builder.h"
 #include "zip_builder.h"
 
@@ -87,6 +88,24 @@ TEST(CompiledReferenceTest, EveryTableParsesIntoItsSchemaWithUniqueKeys) {
     // Parsed once, then shared.
     EXPECT_EQ(CompiledTable(info)->get(), table->get());
   }
+}
+
+TEST(ReferenceLabelsTest, EveryDictionaryReferenceHasLabelsAndKnownCodes) {
+  for (const char* reference :
+       {"cid10", "cid9", "municipality", "cnes", "cbo", "procedure", "country", "uf"}) {
+    auto labels = ReferenceLabels(reference);
+    ASSERT_TRUE(labels.ok()) << labels.status();
+    EXPECT_NE(*labels, nullptr) << reference;
+  }
+  auto known = KnownReferenceCodes("municipality", {"110001", "1100015", "999999", ""});
+  ASSERT_TRUE(known.ok()) << known.status();
+  EXPECT_EQ(*known, (std::vector<bool>{true, true, false, false}));
+  EXPECT_EQ(*KnownReferenceCodes("cid10", {"I219", "I21.9", "ZZ99"}),
+            (std::vector<bool>{true, true, false}));
+  auto unknown = KnownReferenceCodes("no-such-table", {"1"});
+  ASSERT_FALSE(unknown.ok());
+  ASSERT_NE(GetErrorDetail(unknown.status()), nullptr);
+  EXPECT_EQ(GetErrorDetail(unknown.status())->kind(), ErrorKind::kInvalidArgument);
 }
 
 TEST(CompiledReferenceTest, FindsTablesInAnyCase) {

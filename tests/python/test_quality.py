@@ -30,7 +30,8 @@ SIM_FIELDS = [
     Field("LINHAA", "C", 20),
 ]
 # Known problems: SEXO 7 twice (unmapped); IDADE 599 = 199 years; DTOBITO 31022020 (not a date), 01011890 and
-# 01012099 (out of range); PESO -100 g; CAUSABAS 4109 (CID-9 in a CID-10 column; 0000 is no code); LINHAA one row
+# 01012099 (out of range); PESO -100 g; CAUSABAS 4109 (CID-9 in a CID-10 column; 0000 is no code: both unmapped,
+# CID-10 lacks them); LINHAA one row
 # with a CID-9 code among its codes. Blank cells are nulls.
 SIM_ROWS = [
     [b"1", b"462", b"15032020", b"3250", b"I219", b"*I219*4109"],
@@ -44,7 +45,7 @@ EXPECTED = {  # column: (nulls, unmapped, invalid dates, out of range, mixed)
     "IDADE_ANOS": (1, None, None, 1, None),
     "DTOBITO": (2, None, 1, 2, None),
     "PESO": (1, None, None, 1, None),
-    "CAUSABAS": (1, None, None, None, 1),
+    "CAUSABAS": (1, 2, None, None, 1),
     "LINHAA": (1, None, None, None, 1),
 }
 
@@ -68,7 +69,9 @@ def test_a_file_with_known_problems(tmp_path: Path) -> None:
     rows = {r["column"]: r for r in report.table.to_pylist()}
     assert rows["SEXO"]["examples"] == ["7"]
     assert rows["DTOBITO"]["examples"][0] == "31022020" and "1890-01-01" in rows["DTOBITO"]["examples"]
-    assert rows["CAUSABAS"]["examples"] == ["4109"] and rows["CAUSABAS"]["rule"] == "no CID-9 codes (digits only)"
+    assert (
+        rows["CAUSABAS"]["examples"] == ["0000", "4109"] and rows["CAUSABAS"]["rule"] == "no CID-9 codes (digits only)"
+    )
     assert rows["CAUSABAS"]["arrow_type"].startswith("dictionary") and rows["LINHAA"]["arrow_type"] == "string"
     assert rows["IDADE_ANOS"]["kind"] == "derived" and rows["IDADE_ANOS"]["rule"] == "0 ≤ value ≤ 130"
     assert rows["PESO"]["rule"] == "0 ≤ value" and rows["IDADE"]["out_of_range"] is None
@@ -76,7 +79,7 @@ def test_a_file_with_known_problems(tmp_path: Path) -> None:
     assert "SEXO_label" not in rows
     s = report.summary
     assert (s["rows"], s["files"], s["dataset"], s["year"]) == (5, 1, "sim-do", 2020)
-    assert [s[p] for p in PROBLEMS] == [2, 1, 4, 2] and s["columns_with_problems"] == 6
+    assert [s[p] for p in PROBLEMS] == [4, 1, 4, 2] and s["columns_with_problems"] == 6
     assert "SEXO" in repr(report) and report.problems().num_rows == 6
     assert report.to_dict()["summary"] == s
 
@@ -126,7 +129,9 @@ def test_dbf_dates_and_cid10_codes_in_a_cid9_column(tmp_path: Path) -> None:
     cid9 = tmp_path / "DORAC95.dbf"
     cid9.write_bytes(Dbf([Field("CAUSABAS", "C", 4)], [[b"4109"], [b"I219"], [b"E800"], [b"V01"]]).build())
     rows = {r["column"]: r for r in arrow_sus.check(cid9, today=TODAY).table.to_pylist()}
-    assert rows["CAUSABAS"]["mixed_codes"] == 1 and rows["CAUSABAS"]["examples"] == ["I219"]
+    # I219 is CID-10 (mixed), and neither it nor V01 is in the CID-9 table (unmapped).
+    assert rows["CAUSABAS"]["mixed_codes"] == 1 and rows["CAUSABAS"]["unmapped_codes"] == 2
+    assert rows["CAUSABAS"]["examples"] == ["I219", "V01"]
 
 
 def test_wrong_input() -> None:
@@ -145,7 +150,7 @@ def test_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     result = runner.invoke(app, ["check", "sim-do", "--uf", "AC", "--year", "2020", "--json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
-    assert doc["dataset"] == "sim-do" and doc["summary"]["unmapped_codes"] == 2
+    assert doc["dataset"] == "sim-do" and doc["summary"]["unmapped_codes"] == 4
     assert {c["column"]: c["mixed_codes"] for c in doc["columns"]}["CAUSABAS"] == 1
     table = runner.invoke(app, ["check", "sim-do", "--uf", "AC", "--year", "2020", "--columns", "SEXO,DTOBITO"])
     assert table.exit_code == 0 and "SEXO" in table.stdout and "CAUSABAS" not in table.stdout, table.output

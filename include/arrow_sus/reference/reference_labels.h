@@ -5,7 +5,9 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include <arrow/result.h>
 
@@ -18,5 +20,10 @@ namespace arrow_sus::reference {
 // "Bom Jesus (PI)"); built on first use and shared by every caller and thread. nullptr when no
 // table has that reference or it has no such column.
 arrow::Result<std::shared_ptr<const Lookup>> ReferenceLabels(std::string_view reference);
+
+// Whether the table of `reference` has each of `codes` (as ReferenceLabels finds them: the quality
+// report's unmapped codes). kInvalidArgument when no compiled-in table has that reference.
+arrow::Result<std::vector<bool>> KnownReferenceCodes(std::string_view reference,
+                                                     const std::vector<std::string>& codes);
 
 }  // namespace arrow_sus::reference
