@@ -284,6 +284,24 @@ arrow::Result<std::shared_ptr<arrow::StringArray>> ReferenceLabelTexts(
   return std::static_pointer_cast<arrow::StringArray>(labels);
 }
 
+// Adds to `memo` the reference labels of the `codes` it lacks (one lookup for them all).
+arrow::Status LookUpNewCodes(const reference::Lookup& lookup, const arrow::StringArray& codes,
+                             std::unordered_map<std::string, std::optional<std::string>>* memo) {
+  arrow::StringBuilder fresh;
+  for (int64_t k = 0; k < codes.length(); ++k) {
+    auto [at, added] = memo->try_emplace(std::string(codes.GetView(k)));
+    if (added) ARROW_RETURN_NOT_OK(fresh.Append(at->first));
+  }
+  if (fresh.length() == 0) return arrow::Status::OK();
+  ARROW_ASSIGN_OR_RAISE(auto asked, fresh.Finish());
+  ARROW_ASSIGN_OR_RAISE(auto labels, ReferenceLabelTexts(lookup, asked));
+  const auto& text = static_cast<const arrow::StringArray&>(*asked);
+  for (int64_t i = 0; i < text.length(); ++i) {
+    if (labels->IsValid(i)) (*memo)[std::string(text.GetView(i))] = std::string(labels->GetView(i));
+  }
+  return arrow::Status::OK();
+}
+
 }  // namespace
 
 FileMeaning FileMeaning::Make(std::string_view dataset, int year, const arrow::Schema& dbf_schema,
@@ -444,6 +462,9 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> FileMeaning::Present(
     // when the label of code k is labels[k].
     std::shared_ptr<arrow::Array> label_index;
     std::vector<bool> unmapped;
+    // Each code's reference label, once looked up (null: the table lacks it): a file's batches
+    // have dictionaries of their own, mostly of the same codes.
+    std::unordered_map<std::string, std::optional<std::string>> reference_labels;
   };
   auto caches = std::make_shared<std::map<std::string, LabelCache>>();
   auto unit_dictionary = AgeUnitDictionary();
@@ -466,22 +487,24 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> FileMeaning::Present(
           std::unordered_map<std::string, int32_t> seen;
           bool shared = false;
           cache.unmapped.assign(values.length(), false);
-          std::shared_ptr<arrow::StringArray> reference_labels;
           if (coded->reference) {
-            ARROW_ASSIGN_OR_RAISE(reference_labels,
-                                  ReferenceLabelTexts(*coded->reference, dict_array.dictionary()));
+            ARROW_RETURN_NOT_OK(LookUpNewCodes(*coded->reference, values, &cache.reference_labels));
           }
           for (int64_t k = 0; k < values.length(); ++k) {
             const catalog::Code* code =
                 coded->list ? catalog::LookupCode(*coded->list, values.GetView(k)) : nullptr;
+            const std::optional<std::string>* from_table =
+                code == nullptr && coded->reference
+                    ? &cache.reference_labels.at(std::string(values.GetView(k)))
+                    : nullptr;
             std::string label;
             if (code != nullptr) {
               label = LabelOf(*code, self->options_.language);
-            } else if (reference_labels && reference_labels->IsValid(k)) {
-              label = reference_labels->GetView(k);
+            } else if (from_table != nullptr && from_table->has_value()) {
+              label = **from_table;
             } else {
               label = values.GetView(k);
-              cache.unmapped[k] = coded->list != nullptr || reference_labels != nullptr;
+              cache.unmapped[k] = coded->list != nullptr || coded->reference != nullptr;
             }
             auto [at, added] = seen.emplace(std::move(label), static_cast<int32_t>(seen.size()));
             if (added) ARROW_RETURN_NOT_OK(labels.Append(at->first));

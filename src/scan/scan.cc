@@ -203,21 +203,6 @@ class ConformingReader : public arrow::RecordBatchReader {
   int64_t filtered_ = 0;
 };
 
-// Columns a read of `schema` decodes for this projection (empty: every column) and filter.
-int64_t ColumnsDecoded(const std::vector<std::string>& columns, const dbf::Predicate* filter,
-                       const arrow::Schema& schema) {
-  if (columns.empty()) return schema.num_fields();
-  std::vector<std::string> decoded = columns;
-  if (filter != nullptr) {
-    for (const std::string& name : filter->FieldNames()) {
-      if (schema.GetFieldByName(name) != nullptr &&
-          std::find(decoded.begin(), decoded.end(), name) == decoded.end())
-        decoded.push_back(name);
-    }
-  }
-  return static_cast<int64_t>(decoded.size());
-}
-
 arrow::Result<std::shared_ptr<arrow::Buffer>> ReadLocalPrefix(const fs::path& path) {
   ARROW_ASSIGN_OR_RAISE(auto file, arrow::io::ReadableFile::Open(path.string()));
   ARROW_ASSIGN_OR_RAISE(auto bytes, file->Read(io::kIdentityPrefixBytes));
