@@ -284,20 +284,31 @@ arrow::Result<std::shared_ptr<arrow::StringArray>> ReferenceLabelTexts(
   return std::static_pointer_cast<arrow::StringArray>(labels);
 }
 
+// Hashes text and string views alike, so that a memo is searched without copying the code.
+struct TextHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+};
+
+// Each code's reference label, once looked up (nullopt: the table lacks it).
+using ReferenceMemo =
+    std::unordered_map<std::string, std::optional<std::string>, TextHash, std::equal_to<>>;
+
 // Adds to `memo` the reference labels of the `codes` it lacks (one lookup for them all).
 arrow::Status LookUpNewCodes(const reference::Lookup& lookup, const arrow::StringArray& codes,
-                             std::unordered_map<std::string, std::optional<std::string>>* memo) {
+                             ReferenceMemo* memo) {
   arrow::StringBuilder fresh;
   for (int64_t k = 0; k < codes.length(); ++k) {
-    auto [at, added] = memo->try_emplace(std::string(codes.GetView(k)));
-    if (added) ARROW_RETURN_NOT_OK(fresh.Append(at->first));
+    if (memo->find(codes.GetView(k)) != memo->end()) continue;
+    auto at = memo->emplace(std::string(codes.GetView(k)), std::nullopt).first;
+    ARROW_RETURN_NOT_OK(fresh.Append(at->first));
   }
   if (fresh.length() == 0) return arrow::Status::OK();
   ARROW_ASSIGN_OR_RAISE(auto asked, fresh.Finish());
   ARROW_ASSIGN_OR_RAISE(auto labels, ReferenceLabelTexts(lookup, asked));
   const auto& text = static_cast<const arrow::StringArray&>(*asked);
   for (int64_t i = 0; i < text.length(); ++i) {
-    if (labels->IsValid(i)) (*memo)[std::string(text.GetView(i))] = std::string(labels->GetView(i));
+    if (labels->IsValid(i)) memo->find(text.GetView(i))->second = std::string(labels->GetView(i));
   }
   return arrow::Status::OK();
 }
@@ -464,7 +475,7 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> FileMeaning::Present(
     std::vector<bool> unmapped;
     // Each code's reference label, once looked up (null: the table lacks it): a file's batches
     // have dictionaries of their own, mostly of the same codes.
-    std::unordered_map<std::string, std::optional<std::string>> reference_labels;
+    ReferenceMemo reference_labels;
   };
   auto caches = std::make_shared<std::map<std::string, LabelCache>>();
   auto unit_dictionary = AgeUnitDictionary();
@@ -495,7 +506,7 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> FileMeaning::Present(
                 coded->list ? catalog::LookupCode(*coded->list, values.GetView(k)) : nullptr;
             const std::optional<std::string>* from_table =
                 code == nullptr && coded->reference
-                    ? &cache.reference_labels.at(std::string(values.GetView(k)))
+                    ? &cache.reference_labels.find(values.GetView(k))->second
                     : nullptr;
             std::string label;
             if (code != nullptr) {
