@@ -3,19 +3,21 @@
 # seed corpus made in the build directory: streams and .dbc files from our own encoder, ZIP archives
 # and TabWin texts from the tests' writers, plus the real files of ../shared/corpus (or
 # $ARROW_SUS_CORPUS) when present. Nothing is written to the source tree. Exits non-zero when a
-# fuzzer finds a crash (the reproducer is left in build/fuzz/).
+# fuzzer finds a crash (the reproducer is left in the build directory, build/fuzz/ by default).
 # Usage: bash tools/fuzz.sh [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${1:-30}
 PY=${PYTHON:-python3}
 JOBS=${JOBS:-$(nproc)}
-BUILD=build/fuzz
+BUILD=${BUILD:-build/fuzz}  # tools/sanitize.sh passes its sanitizer build, which holds the fuzzers too
 CORPUS=${ARROW_SUS_CORPUS:-../shared/corpus}
 
-cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
-      -DCMAKE_CXX_COMPILER=clang++ -DARROW_SUS_BUILD_FUZZERS=ON -DARROW_SUS_BUILD_PYTHON=OFF \
-      -DPython_EXECUTABLE="$(command -v "$PY")" >/dev/null
+if [ ! -f "$BUILD/CMakeCache.txt" ]; then
+  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
+        -DCMAKE_CXX_COMPILER=clang++ -DARROW_SUS_BUILD_FUZZERS=ON -DARROW_SUS_BUILD_PYTHON=OFF \
+        -DPython_EXECUTABLE="$(command -v "$PY")" >/dev/null
+fi
 cmake --build "$BUILD" -j "$JOBS"
 
 rm -rf "$BUILD/seeds-dcl" "$BUILD/seeds-dbc" "$BUILD/seeds-dbf" "$BUILD/seeds-zip" "$BUILD/seeds-tabwin"

@@ -8,7 +8,10 @@ JOBS=${JOBS:-$(nproc)}
 
 bash tools/setup-system.sh
 "$PY" -m pip install -q --disable-pip-version-check "scikit-build-core>=0.10" "nanobind>=2.4" "pyarrow>=26,<27" ruff
-"$PY" -m pip install -q --disable-pip-version-check --no-build-isolation ".[test]"
+# One CMake build (Release, build/check) makes both the extension module pip installs and the GoogleTest
+# programs: the engine is compiled once for both.
+"$PY" -m pip install -q --disable-pip-version-check --no-build-isolation -C build-dir=build/check \
+      -C cmake.define.ARROW_SUS_BUILD_TESTS=ON ".[test]"
 
 echo "== lint"
 "$PY" -m ruff check python tests bench tools
@@ -16,10 +19,7 @@ echo "== lint"
 git ls-files '*.cc' '*.h' | xargs -r clang-format --dry-run -Werror
 
 echo "== C++ tests"
-cmake -S . -B build/tests -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DARROW_SUS_BUILD_TESTS=ON \
-      -DARROW_SUS_BUILD_PYTHON=OFF -DPython_EXECUTABLE="$(command -v "$PY")" >/dev/null
-cmake --build build/tests -j "$JOBS"
-ctest --test-dir build/tests --output-on-failure --timeout 300 -j "$JOBS"  # a hung test fails, not CI
+ctest --test-dir build/check --output-on-failure --timeout 300 -j "$JOBS"  # a hung test fails, not CI
 
 echo "== Python tests"
 (cd tests/python && "$PY" -m pytest -q -p no:cacheprovider "$@" .)
