@@ -2,9 +2,9 @@
 
 #include <utility>
 
+#include "arrow_sus/cache/ipc_files.h"
+#include "arrow_sus/cache/parquet_files.h"
 #include "arrow_sus/error.h"
-#include "arrow_sus/scan/ipc_files.h"
-#include "arrow_sus/scan/parquet_files.h"
 
 namespace arrow_sus::scan {
 
@@ -71,8 +71,8 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenConvertedFile(
     ConvertedFormat format, const std::string& path, const ConvertedReadOptions& options,
     std::function<void()> on_damaged) {
   DamageReport report(path, std::move(on_damaged), options.verifier);
-  auto reader =
-      cache::IsArrowIpc(format) ? OpenIpcFile(path, options) : OpenParquetFile(path, options);
+  auto reader = cache::IsArrowIpc(format) ? cache::OpenIpcFile(path, options)
+                                          : cache::OpenParquetFile(path, options);
   ARROW_RETURN_NOT_OK(report(reader.status()));
   return std::make_shared<DamageReportingReader>(std::move(*reader), std::move(report));
 }
@@ -80,20 +80,20 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenConvertedFile(
 arrow::Result<std::shared_ptr<arrow::Schema>> ConvertedFileSchema(
     ConvertedFormat format, const std::string& path,
     const std::shared_ptr<cache::ChunkVerifier>& verifier) {
-  return cache::IsArrowIpc(format) ? IpcFileSchema(path, verifier)
-                                   : ParquetFileSchema(path, verifier);
+  return cache::IsArrowIpc(format) ? cache::IpcFileSchema(path, verifier)
+                                   : cache::ParquetFileSchema(path, verifier);
 }
 
 arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> TeeToConvertedFile(
     ConvertedFormat format, std::shared_ptr<arrow::RecordBatchReader> input, std::string path,
     io::EntryLock lock, OnTeeComplete on_complete) {
-  BatchFileWriterFactory writer = cache::IsArrowIpc(format)
-                                      ? IpcWriterFactory(format == ConvertedFormat::kArrowIpc
-                                                             ? arrow::Compression::LZ4_FRAME
-                                                             : arrow::Compression::UNCOMPRESSED)
-                                      : ParquetWriterFactory({});
-  return TeeToFile(std::move(input), std::move(path), writer, std::move(lock),
-                   std::move(on_complete));
+  cache::BatchFileWriterFactory writer =
+      cache::IsArrowIpc(format) ? cache::IpcWriterFactory(format == ConvertedFormat::kArrowIpc
+                                                              ? arrow::Compression::LZ4_FRAME
+                                                              : arrow::Compression::UNCOMPRESSED)
+                                : cache::ParquetWriterFactory({});
+  return cache::TeeToFile(std::move(input), std::move(path), writer, std::move(lock),
+                          std::move(on_complete));
 }
 
 }  // namespace arrow_sus::scan

@@ -25,9 +25,9 @@
 #include "arrow_sus/scan/multi_file_reader.h"
 #include "arrow_sus/scan/predicate_expression.h"
 #include "arrow_sus/scan/semantic_types.h"
+#include "core/counting_file.h"
 #include "io/schemes.h"
 #include "scan/cache_fallback.h"
-#include "scan/counting_file.h"
 
 namespace arrow_sus::scan {
 

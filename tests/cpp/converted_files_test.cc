@@ -13,10 +13,10 @@
 #include <fstream>
 #include <random>
 
+#include "arrow_sus/cache/ipc_files.h"
+#include "arrow_sus/cache/parquet_files.h"
 #include "arrow_sus/error.h"
 #include "arrow_sus/scan/batch_filter.h"
-#include "arrow_sus/scan/ipc_files.h"
-#include "arrow_sus/scan/parquet_files.h"
 #include "test_support.h"
 
 namespace arrow_sus::scan {
@@ -25,6 +25,11 @@ namespace {
 namespace cp = arrow::compute;
 namespace fs = std::filesystem;
 using cache::ConvertedFormat;
+using cache::IpcWriterFactory;
+using cache::OpenIpcFile;
+using cache::OpenParquetFile;
+using cache::ParquetWriterFactory;
+using cache::TeeToFile;
 
 // Two batches: AGE 0..99 and 100..199, SEX alternating "1"/"3", NAME "n<AGE>".
 std::shared_ptr<arrow::RecordBatchReader> Input() {

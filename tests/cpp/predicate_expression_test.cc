@@ -10,16 +10,23 @@
 #include <cstdio>
 #include <random>
 
+#include "arrow_sus/cache/ipc_files.h"
+#include "arrow_sus/cache/parquet_files.h"
 #include "arrow_sus/dbf/reader.h"
 #include "arrow_sus/scan/batch_filter.h"
-#include "arrow_sus/scan/ipc_files.h"
-#include "arrow_sus/scan/parquet_files.h"
 #include "dbf_builder.h"
 #include "test_support.h"
 
 namespace arrow_sus::scan {
 namespace {
 
+using cache::BatchFileWriterFactory;
+using cache::ConvertedReadOptions;
+using cache::IpcWriterFactory;
+using cache::OpenIpcFile;
+using cache::OpenParquetFile;
+using cache::ParquetWriterFactory;
+using cache::TeeToFile;
 using dbf::CompareOp;
 using dbf::Literal;
 using dbf::Predicate;

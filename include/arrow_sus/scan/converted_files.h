@@ -1,15 +1,12 @@
 // Files of the converted cache, whatever their format (cache::ConvertedFormat): reading them with
 // projection and filters, reading their schema, and writing them while a conversion streams past.
-// Each format lives in its own file (parquet_files.h, ipc_files.h); this is what the scan calls.
+// Each format lives in its own file (cache/parquet_files.h, cache/ipc_files.h); this is what the
+// scan calls.
 #pragma once
 
-#include <atomic>
-#include <cstdint>
 #include <functional>
 #include <memory>
-#include <optional>
 #include <string>
-#include <vector>
 
 #include <arrow/compute/expression.h>
 #include <arrow/record_batch.h>
@@ -17,24 +14,14 @@
 
 #include "arrow_sus/cache/chunk_checksums.h"
 #include "arrow_sus/cache/converted_cache.h"
+#include "arrow_sus/cache/converted_read_options.h"
+#include "arrow_sus/cache/tee_to_file.h"
 #include "arrow_sus/io/entry_lock.h"
-#include "arrow_sus/scan/tee_to_file.h"
 
 namespace arrow_sus::scan {
 
-struct ConvertedReadOptions {
-  std::vector<std::string> columns;  // empty: every column, in file order
-  // Rows to keep. Parquet skips row groups whose statistics cannot match; Arrow IPC reads the
-  // filter's columns of a batch first and skips the batch's other columns when no row matches.
-  std::optional<arrow::compute::Expression> filter;
-  int64_t batch_size = 65536;                  // at most this many rows per batch
-  bool use_threads = true;                     // decode / decompress columns in parallel
-  std::atomic<int64_t>* bytes_read = nullptr;  // when set, counts the bytes read from the file
-  int64_t* file_rows = nullptr;  // when set, receives the rows the file holds (from its metadata)
-  // When set, every byte read from the file is first verified against the checksums recorded when
-  // it was written (a mismatch is a kChecksum error).
-  std::shared_ptr<cache::ChunkVerifier> verifier;
-};
+using cache::ConvertedReadOptions;
+using cache::OnTeeComplete;
 
 // Reads a cache file. A cache file was complete when it was committed, so any failure to read it
 // (other than cancellation) means it was damaged (or removed) since: it becomes a kFormat error

@@ -9,12 +9,12 @@
 
 #include "arrow_sus/cache/chunk_checksums.h"
 
-namespace arrow_sus::scan {
+namespace arrow_sus::cache {
 
 // The cache file at `path`, memory-mapped (a cache file is only ever replaced by a rename or
 // removed, never rewritten in place, so the map stays valid while batches read from it live), with
 // every read verified by `verifier` first when one is given.
 arrow::Result<std::shared_ptr<arrow::io::RandomAccessFile>> OpenCacheFile(
-    const std::string& path, const std::shared_ptr<cache::ChunkVerifier>& verifier);
+    const std::string& path, const std::shared_ptr<ChunkVerifier>& verifier);
 
-}  // namespace arrow_sus::scan
+}  // namespace arrow_sus::cache

@@ -15,7 +15,7 @@
 #include "arrow_sus/cache/chunk_checksums.h"
 #include "arrow_sus/io/entry_lock.h"
 
-namespace arrow_sus::scan {
+namespace arrow_sus::cache {
 
 // Writes one file's batches in some format; Close finishes the file (footer, buffered data).
 class BatchFileWriter {
@@ -46,7 +46,7 @@ using BatchFileWriterFactory = std::function<arrow::Result<std::unique_ptr<Batch
 
 // Records a finished file: its final path and the checksums of its bytes.
 using OnTeeComplete =
-    std::function<arrow::Status(const std::string& path, const cache::ChunkChecksums& checksums)>;
+    std::function<arrow::Status(const std::string& path, const ChunkChecksums& checksums)>;
 
 // Passes `input` through unchanged while writing every batch to `path` with the writer
 // `make_writer` makes. The data goes to a temporary file of its own beside `path`
@@ -59,4 +59,4 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> TeeToFile(
     std::shared_ptr<arrow::RecordBatchReader> input, std::string path,
     const BatchFileWriterFactory& make_writer, io::EntryLock lock, OnTeeComplete on_complete);
 
-}  // namespace arrow_sus::scan
+}  // namespace arrow_sus::cache

@@ -1,4 +1,4 @@
-#include "arrow_sus/scan/ipc_files.h"
+#include "arrow_sus/cache/ipc_files.h"
 
 #include <algorithm>
 #include <utility>
@@ -13,11 +13,11 @@
 
 #include "arrow_sus/error.h"
 #include "arrow_sus/scan/batch_filter.h"
+#include "cache/cache_file.h"
 #include "core/compute_init.h"
-#include "scan/cache_file.h"
-#include "scan/counting_file.h"
+#include "core/counting_file.h"
 
-namespace arrow_sus::scan {
+namespace arrow_sus::cache {
 
 namespace cp = arrow::compute;
 
@@ -144,9 +144,9 @@ class IpcFileReader : public arrow::RecordBatchReader {
   arrow::Result<std::shared_ptr<arrow::RecordBatch>> ReadBatch(int i) {
     std::vector<std::shared_ptr<arrow::RecordBatch>> parts(groups_.size());
     ARROW_ASSIGN_OR_RAISE(parts[0], Read(0, i));
-    std::optional<RowSelection> rows;
+    std::optional<scan::RowSelection> rows;
     if (filter_) {
-      ARROW_ASSIGN_OR_RAISE(rows, SelectRows(parts[0], *filter_));
+      ARROW_ASSIGN_OR_RAISE(rows, scan::SelectRows(parts[0], *filter_));
       if (rows->kept == 0) return nullptr;  // the other columns of this batch are never read
     }
     for (size_t g = 1; g < groups_.size(); ++g) {
@@ -158,7 +158,7 @@ class IpcFileReader : public arrow::RecordBatchReader {
     }
     auto batch = arrow::RecordBatch::Make(schema_, parts[0]->num_rows(), std::move(columns));
     if (!rows) return batch;
-    return KeepRows(batch, *rows);
+    return scan::KeepRows(batch, *rows);
   }
 
   std::string path_;
@@ -297,7 +297,7 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenIpcFile(
 }
 
 arrow::Result<std::shared_ptr<arrow::Schema>> IpcFileSchema(
-    const std::string& path, const std::shared_ptr<cache::ChunkVerifier>& verifier) {
+    const std::string& path, const std::shared_ptr<ChunkVerifier>& verifier) {
   ARROW_ASSIGN_OR_RAISE(auto file, OpenCacheFile(path, verifier));
   ARROW_ASSIGN_OR_RAISE(auto reader, OpenIpcReader(path, file, {}));
   return reader->schema();
@@ -321,4 +321,4 @@ BatchFileWriterFactory IpcWriterFactory(arrow::Compression::type compression) {
   };
 }
 
-}  // namespace arrow_sus::scan
+}  // namespace arrow_sus::cache

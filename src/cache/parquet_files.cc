@@ -1,4 +1,4 @@
-#include "arrow_sus/scan/parquet_files.h"
+#include "arrow_sus/cache/parquet_files.h"
 
 #include <arrow/dataset/api.h>
 #include <arrow/filesystem/localfs.h>
@@ -8,11 +8,11 @@
 #include <parquet/properties.h>
 
 #include "arrow_sus/error.h"
+#include "cache/cache_file.h"
 #include "core/compute_init.h"
-#include "scan/cache_file.h"
-#include "scan/counting_file.h"
+#include "core/counting_file.h"
 
-namespace arrow_sus::scan {
+namespace arrow_sus::cache {
 
 arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenParquetFile(
     const std::string& path, const ConvertedReadOptions& options) {
@@ -62,7 +62,7 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenParquetFile(
 }
 
 arrow::Result<std::shared_ptr<arrow::Schema>> ParquetFileSchema(
-    const std::string& path, const std::shared_ptr<cache::ChunkVerifier>& verifier) {
+    const std::string& path, const std::shared_ptr<ChunkVerifier>& verifier) {
   ARROW_ASSIGN_OR_RAISE(auto file, OpenCacheFile(path, verifier));
   auto reader = parquet::arrow::OpenFile(file, arrow::default_memory_pool());
   if (!reader.ok()) {
@@ -97,4 +97,4 @@ BatchFileWriterFactory ParquetWriterFactory(ParquetWriteOptions options) {
   };
 }
 
-}  // namespace arrow_sus::scan
+}  // namespace arrow_sus::cache

@@ -10,10 +10,10 @@
 #include <arrow/result.h>
 #include <arrow/util/type_fwd.h>
 
-#include "arrow_sus/scan/converted_files.h"
-#include "arrow_sus/scan/tee_to_file.h"
+#include "arrow_sus/cache/converted_read_options.h"
+#include "arrow_sus/cache/tee_to_file.h"
 
-namespace arrow_sus::scan {
+namespace arrow_sus::cache {
 
 // Streams an Arrow IPC file, memory-mapped. Only `columns` are decompressed. With a filter (an
 // unbound expression), each batch's filter columns are read first and the batch is skipped, its
@@ -25,10 +25,10 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenIpcFile(
 
 // The schema in the file's footer (read through `verifier`, when given).
 arrow::Result<std::shared_ptr<arrow::Schema>> IpcFileSchema(
-    const std::string& path, const std::shared_ptr<cache::ChunkVerifier>& verifier = nullptr);
+    const std::string& path, const std::shared_ptr<ChunkVerifier>& verifier = nullptr);
 
 // Writers of Arrow IPC files for TeeToFile, their buffers compressed with `compression` (LZ4_FRAME
 // for the "ipc" cache format) or not (UNCOMPRESSED: "ipc-uncompressed").
 BatchFileWriterFactory IpcWriterFactory(arrow::Compression::type compression);
 
-}  // namespace arrow_sus::scan
+}  // namespace arrow_sus::cache

@@ -1,4 +1,4 @@
-#include "arrow_sus/scan/tee_to_file.h"
+#include "arrow_sus/cache/tee_to_file.h"
 
 #include <filesystem>
 #include <optional>
@@ -7,7 +7,7 @@
 
 #include "arrow_sus/error.h"
 
-namespace arrow_sus::scan {
+namespace arrow_sus::cache {
 
 namespace fs = std::filesystem;
 
@@ -16,7 +16,7 @@ namespace {
 class TeeReader : public arrow::RecordBatchReader {
  public:
   TeeReader(std::shared_ptr<arrow::RecordBatchReader> input, std::string path,
-            std::string temp_path, std::shared_ptr<cache::ChecksummingOutputStream> sink,
+            std::string temp_path, std::shared_ptr<ChecksummingOutputStream> sink,
             std::unique_ptr<BatchFileWriter> writer, io::EntryLock lock, OnTeeComplete on_complete)
       : input_(std::move(input)),
         path_(std::move(path)),
@@ -82,7 +82,7 @@ class TeeReader : public arrow::RecordBatchReader {
   std::shared_ptr<arrow::RecordBatchReader> input_;
   std::string path_;
   std::string temp_path_;
-  std::shared_ptr<cache::ChecksummingOutputStream> sink_;
+  std::shared_ptr<ChecksummingOutputStream> sink_;
   std::unique_ptr<BatchFileWriter> writer_;
   std::optional<io::EntryLock> lock_;
   OnTeeComplete on_complete_;
@@ -103,7 +103,7 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> TeeToFile(
   if (!file.ok())
     return MakeError(ErrorKind::kIo, {.file = temp_path},
                      "cannot create a cache file: " + file.status().message());
-  auto sink = std::make_shared<cache::ChecksummingOutputStream>(std::move(*file));
+  auto sink = std::make_shared<ChecksummingOutputStream>(std::move(*file));
   auto writer = make_writer(sink, input->schema());
   if (!writer.ok()) {
     (void)sink->Close();
@@ -115,4 +115,4 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> TeeToFile(
                                      std::move(on_complete));
 }
 
-}  // namespace arrow_sus::scan
+}  // namespace arrow_sus::cache

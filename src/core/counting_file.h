@@ -7,11 +7,11 @@
 
 #include <arrow/io/interfaces.h>
 
-namespace arrow_sus::scan {
+namespace arrow_sus {
 
 // Forwards everything to `inner` and adds the size of every read to `*bytes_read` (once per read
 // call: the readers above it ask for blocks, never single records).
 std::shared_ptr<arrow::io::RandomAccessFile> CountReads(
     std::shared_ptr<arrow::io::RandomAccessFile> inner, std::atomic<int64_t>* bytes_read);
 
-}  // namespace arrow_sus::scan
+}  // namespace arrow_sus

@@ -1,10 +1,10 @@
-#include "scan/counting_file.h"
+#include "core/counting_file.h"
 
 #include <arrow/buffer.h>
 
 #include "core/forwarding_file.h"
 
-namespace arrow_sus::scan {
+namespace arrow_sus {
 
 namespace {
 
@@ -47,4 +47,4 @@ std::shared_ptr<arrow::io::RandomAccessFile> CountReads(
   return std::make_shared<CountingFile>(std::move(inner), bytes_read);
 }
 
-}  // namespace arrow_sus::scan
+}  // namespace arrow_sus

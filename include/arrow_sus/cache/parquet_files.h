@@ -8,10 +8,10 @@
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
 
-#include "arrow_sus/scan/converted_files.h"
-#include "arrow_sus/scan/tee_to_file.h"
+#include "arrow_sus/cache/converted_read_options.h"
+#include "arrow_sus/cache/tee_to_file.h"
 
-namespace arrow_sus::scan {
+namespace arrow_sus::cache {
 
 // Streams a Parquet file: only `columns` are decoded, and row groups whose statistics cannot match
 // the filter are skipped without being read.
@@ -20,7 +20,7 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenParquetFile(
 
 // The schema in the file's footer (read through `verifier`, when given).
 arrow::Result<std::shared_ptr<arrow::Schema>> ParquetFileSchema(
-    const std::string& path, const std::shared_ptr<cache::ChunkVerifier>& verifier = nullptr);
+    const std::string& path, const std::shared_ptr<ChunkVerifier>& verifier = nullptr);
 
 struct ParquetWriteOptions {
   int64_t row_group_rows =
@@ -31,4 +31,4 @@ struct ParquetWriteOptions {
 // Writers of zstd-compressed Parquet with statistics, for TeeToFile.
 BatchFileWriterFactory ParquetWriterFactory(ParquetWriteOptions options);
 
-}  // namespace arrow_sus::scan
+}  // namespace arrow_sus::cache
