@@ -28,6 +28,11 @@ def argument(name: str, example: object = _MISSING) -> str:
     return name if example is _MISSING else f"{name}={example!r}"
 
 
+def command_line_terms() -> bool:
+    """Whether a command of the command line runs (messages built in the engine take the style as an argument)."""
+    return _COMMAND_LINE.get()
+
+
 def switch(name: str) -> str:
     """A yes/no argument turned on: ``name=True`` from Python, ``--name`` on the command line."""
     return "--" + name.replace("_", "-") if _COMMAND_LINE.get() else f"{name}=True"

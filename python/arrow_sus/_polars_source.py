@@ -25,8 +25,6 @@ if TYPE_CHECKING:
 
 def lazy_frame(scan: Scan) -> pl.LazyFrame:
     """``scan`` as a LazyFrame with projection, predicate, ``n_rows`` and batch size pushed down."""
-    from arrow_sus.scan import SOURCE_COLUMNS, _combine_filters
-
     full_schema = scan.schema
     polars_schema = pl.from_arrow(full_schema.empty_table()).schema  # type: ignore[union-attr]
 
@@ -36,22 +34,13 @@ def lazy_frame(scan: Scan) -> pl.LazyFrame:
         n_rows: int | None,
         batch_size: int | None,
     ) -> Iterator[pl.DataFrame]:
-        pushed = polars_to_filters(predicate)
-        changes: dict[str, object] = {"filters": _combine_filters(scan._options.filters, pushed)}
+        needed = None
         if with_columns is not None:
             # Columns the predicate reads must be converted too, to apply it exactly below.
             needed = list(with_columns)
             if predicate is not None:
                 needed += [c for c in predicate.meta.root_names() if c not in needed]
-            # Source columns are the scan's own only with with_source; otherwise a "uf" is a column of the data.
-            source_columns = [c for c in needed if c in SOURCE_COLUMNS and scan._options.with_source]
-            changes["columns"] = tuple(c for c in needed if c not in source_columns)
-        if batch_size:
-            changes["batch_size"] = int(batch_size)
-        if n_rows is not None:
-            # Batches no larger than the rows wanted, so the native scan stops after decoding about those.
-            changes["batch_size"] = max(1, min(n_rows, changes.get("batch_size", scan._options.batch_size)))
-        narrowed = scan._with(**changes)
+        narrowed = scan._pushdown(needed, polars_to_filters(predicate), batch_size, n_rows)
         remaining = n_rows
         for batch in narrowed.stream():
             frame = pl.from_arrow(batch)

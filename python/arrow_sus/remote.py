@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
-from arrow_sus._messages import argument
+from arrow_sus._dataset import RemoteFile, dataset_files
 from arrow_sus._native import _core
 from arrow_sus._partitions import IntArg, UfArg, normalize_months, normalize_ufs, normalize_years
 from arrow_sus.errors import ArrowSusError, NotFoundError
@@ -398,11 +398,18 @@ def download(
         raise ValueError("give either a dataset (with uf/year/month) or files=[...]")
     if files is None:
         assert dataset is not None
+        from arrow_sus.catalog import dataset_info
+
         src = _resolve(source, max_connections=max_connections)
-        found = list_files(dataset, uf=uf, year=year, month=month, source=src)
-        if not found:
-            asked = [argument(k, v) for k, v in (("uf", uf), ("year", year), ("month", month)) if v is not None]
-            raise NotFoundError(f"no {dataset} files on {src.url} for {' '.join(asked) or 'any partition'}")
+        # The files a scan of the same arguments reads (every period when no year is given).
+        found = dataset_files(
+            src._native,
+            dataset_info(dataset)["id"],
+            normalize_ufs(uf),
+            normalize_years(year),
+            normalize_months(month),
+            require_year=False,
+        )
         files, source = [f.path for f in found], src
     return download_files(files, dest, source=source, progress=progress, errors=errors, max_connections=max_connections)
 
@@ -422,37 +429,6 @@ def _with_candidates(err: NotFoundError, path: str, source: Source) -> NotFoundE
     return richer
 
 
-@dataclass(frozen=True)
-class RemoteFile:
-    """A data file found on the server: its path (relative to the source root), size, mtime (UTC) and what
-    the catalog reads from its name."""
-
-    path: str
-    size: int
-    mtime: datetime | None
-    dataset: str
-    uf: str | None
-    year: int | None
-    month: int | None
-    part: str | None
-    preliminary: bool | None
-
-
-def _dataset_directories(dataset: str, years: list[int] | None) -> list[str]:
-    """The server directories (relative to the public root) that can hold the dataset's files."""
-    from arrow_sus.catalog import dataset_info
-
-    directories = []
-    for layout in dataset_info(dataset)["layouts"]:
-        first, last = layout["first"] // 100, (layout["last"] // 100) or 9999
-        if years is not None and layout["first"] and not any(first <= y <= last for y in years):
-            continue
-        directory = layout["directory"]
-        if directory.startswith(PUBLIC_PREFIX):
-            directories.append(directory[len(PUBLIC_PREFIX) :])
-    return list(dict.fromkeys(directories))
-
-
 def list_files(
     dataset: str,
     *,
@@ -466,39 +442,11 @@ def list_files(
     ``"SP,RJ"`` / ``"2019-2023"`` / ``"1-6"``, as for :func:`arrow_sus.scan`).
 
     Names the catalog does not recognise as this dataset are left out; the result is sorted by path."""
-    from arrow_sus.catalog import dataset_info, parse_paths
+    from arrow_sus.catalog import dataset_info
 
     dataset = dataset_info(dataset)["id"]  # any case is accepted; unknown ids raise with the closest ones
     ufs, years, months = normalize_ufs(uf), normalize_years(year), normalize_months(month)
-    src = _resolve(source)
-    found: list[RemoteFile] = []
-    for directory in _dataset_directories(dataset, years):
-        try:
-            entries = [e for e in list_dir(directory, src) if not e.is_dir]
-        except NotFoundError:
-            continue  # a directory the catalog knows but this mirror does not hold
-        refs = parse_paths([f"{PUBLIC_PREFIX}{directory}/{e.name}" for e in entries])
-        for entry, ref in zip(entries, refs, strict=True):
-            if ref is None or ref.dataset != dataset or ref.placeholder:
-                continue
-            if (ufs is not None and (ref.uf or "").upper() not in ufs) or (years is not None and ref.year not in years):
-                continue
-            if months is not None and ref.month not in months:
-                continue
-            found.append(
-                RemoteFile(
-                    f"{directory}/{entry.name}",
-                    entry.size or 0,
-                    entry.mtime,
-                    ref.dataset,
-                    ref.uf,
-                    ref.year,
-                    ref.month,
-                    ref.part,
-                    ref.preliminary,
-                )
-            )
-    return sorted(found, key=lambda f: f.path)
+    return dataset_files(_resolve(source)._native, dataset, ufs, years, months, select=False)
 
 
 def crawl(source: str | Source | None = None, datasets: Iterable[str] | None = None) -> list[dict[str, Any]]:

@@ -29,13 +29,14 @@ from typing import TYPE_CHECKING, Any, Literal
 import pyarrow as pa
 
 from arrow_sus._columns import normalize_columns
+from arrow_sus._dataset import dataset_files
 from arrow_sus._format import human_bytes
 from arrow_sus._meaning import CodesAs, LabelLanguage, LabelsArg, meaning_arguments
 from arrow_sus._messages import argument
 from arrow_sus._native import _core
 from arrow_sus._partitions import IntArg, UfArg, normalize_months, normalize_ufs, normalize_years
 from arrow_sus.cache import CACHE_FORMATS, DEFAULT_CACHE_FORMAT, CacheFormat
-from arrow_sus.errors import InvalidArgumentError, NotFoundError
+from arrow_sus.errors import InvalidArgumentError
 from arrow_sus.filters import And, normalize_filters, to_native
 from arrow_sus.scan_stats import ScanStats
 
@@ -85,6 +86,10 @@ class _Options:
     on_truncated: str = "raise"
 
 
+#: The options an execution gives (the engine's ``ScanRequest``); the others shape the plan.
+_REQUEST_OPTIONS = frozenset({"columns", "filters", "batch_size", "with_source", "ordered"})
+
+
 @dataclass(frozen=True)
 class _File:
     """A file to scan, as planned from the live listing."""
@@ -112,6 +117,8 @@ class Scan:
         # last among this one and those narrowing it: ``stats`` reports that pass.
         self._origin: Scan | None = None
         self._latest_pass: Scan = self
+        # The scan whose plan this one executes its own request against (narrowing reuses the plan).
+        self._plan_of: Scan | None = None
 
     # ---- planning -------------------------------------------------------------------------------
 
@@ -119,6 +126,12 @@ class Scan:
         if self._native is None:
             o = self._options
             native_filter = to_native(o.filters) if o.filters is not None else None
+            if self._plan_of is not None:  # a narrowed request: the plan of the scan it narrows
+                columns = list(o.columns) if o.columns is not None else None
+                self._native = self._plan_of._engine().narrow(
+                    columns, native_filter, o.batch_size, o.with_source, o.ordered
+                )
+                return self._native
             self._native = _core.open_scan(
                 [(f.path, f.size, f.mtime, f.dataset, f.uf or "", f.year, f.month) for f in self._files],
                 self.source,
@@ -153,7 +166,24 @@ class Scan:
             changes["filters"] = normalize_filters(changes["filters"])
         narrowed = Scan(self.dataset, self._files, self.source, replace(self._options, **changes))
         narrowed._origin = self
+        if changes.keys() <= _REQUEST_OPTIONS:  # same files, same conversion: planned once
+            narrowed._plan_of = self._plan_of or self
         return narrowed
+
+    def _pushdown(self, columns: list[str] | None, filters: Any, batch_size: int | None, n_rows: int | None) -> Scan:
+        """This scan narrowed to what a consumer reads (Polars' IO plugin): ``columns`` (``None``: all; the
+        source columns are left to the engine when this scan adds them), ``filters`` ANDed with this scan's,
+        batches of ``batch_size`` rows, no larger than ``n_rows`` so that the pass stops after about those."""
+        changes: dict[str, Any] = {"filters": _combine_filters(self._options.filters, filters)}
+        if columns is not None:
+            # Source columns are the scan's own only with with_source; otherwise a "uf" is a column of the data.
+            source_columns = [c for c in columns if c in SOURCE_COLUMNS and self._options.with_source]
+            changes["columns"] = tuple(c for c in columns if c not in source_columns)
+        if batch_size:
+            changes["batch_size"] = int(batch_size)
+        if n_rows is not None:
+            changes["batch_size"] = max(1, min(n_rows, changes.get("batch_size", self._options.batch_size)))
+        return self._with(**changes)
 
     def _record_pass(self) -> None:
         """Makes this scan's pass the one ``stats`` reports, here and on every scan it narrows."""
@@ -191,6 +221,29 @@ class Scan:
             ]
         )
         return pa.Table.from_pylist(rows, schema=schema)
+
+    def explain(self) -> str:
+        """The plan, before anything is read (planning runs if it has not): per file its size, where it is
+        read from (the converted cache, the raw cache, the mirror or a download; whether its conversion
+        fills the cache), the columns converted or read from the cache, and the filter as evaluated before
+        presentation (on the raw bytes, or the typed values) or applied after it."""
+        files = self._engine().explain()
+        o = self._options
+        total = sum(f["size"] for f in files)
+        lines = [
+            f"scan {self.dataset} from {self.source}: {len(files)} files, {human_bytes(total)}",
+            f"  output: {len(self.schema)} columns" + ("" if o.columns is None else f" ({', '.join(o.columns)})"),
+            f"  filter: {o.filters if o.filters is not None else 'none'}",
+        ]
+        for f in files:
+            where = f["read_from"] + (", fills the converted cache" if f["fills_cache"] else "")
+            lines.append(f"  {f['path']}  {human_bytes(f['size'])}  from {where}")
+            lines.append(f"    columns ({len(f['columns'])}): {', '.join(f['columns'])}")
+            if f["filter_pushed"]:
+                lines.append(f"    filter before presentation (raw bytes or typed values): {f['filter_pushed']}")
+            if f["filter_after"]:
+                lines.append(f"    filter after presentation (Arrow compute): {f['filter_after']}")
+        return "\n".join(lines)
 
     @property
     def stats(self) -> ScanStats:
@@ -281,7 +334,7 @@ class Scan:
         size are pushed into the native scan; the rest of the predicate is applied by Polars. After
         ``collect()``, this scan's ``stats`` describe the pass Polars ran (columns converted, rows filtered
         out at the source, records scanned, bytes read)."""
-        from arrow_sus._polars_source import lazy_frame
+        from arrow_sus._polars_source import lazy_frame  # needs polars, an optional dependency
 
         return lazy_frame(self)
 
@@ -350,34 +403,9 @@ class Scan:
 
 
 def _plan(
-    info: dict[str, Any],
-    ufs: list[str] | None,
-    years: list[int] | None,
-    months: list[int] | None,
-    src: Source,
+    dataset: str, ufs: list[str] | None, years: list[int] | None, months: list[int] | None, src: Source
 ) -> list[_File]:
-    from arrow_sus.catalog import select_parts
-    from arrow_sus.remote import list_files
-
-    dataset = info["id"]
-    if info.get("kind") == "data" and info.get("periodicity") in ("monthly", "yearly") and years is None:
-        first = min((lay["first_period"] for lay in info["layouts"] if lay.get("first_period")), default=None)
-        raise InvalidArgumentError(
-            f"{dataset} is {info['periodicity']}: pass {argument('year')} (a year, a list or a range"
-            + (f"; data starts in {first}" if first else "")
-            + f"), e.g. {argument('year', 2023)}"
-        )
-    found = list_files(dataset, uf=ufs, year=years, month=months, source=src)
-    if not found:
-        wanted = " ".join(argument(k, v) for k, v in (("uf", ufs), ("year", years), ("month", months)) if v)
-        raise NotFoundError(
-            f"no {dataset} files for {wanted or 'any partition'} on {src.url}: check the period "
-            f"(arrow-sus describe {dataset} / arrow_sus.describe({dataset!r}) shows what exists) or the source"
-        )
-    # A period published both as final and as preliminary (during the move) is read from the final file.
-    final = {(f.uf, f.year, f.month) for f in found if not f.preliminary}
-    found = [f for f in found if not (f.preliminary and (f.uf, f.year, f.month) in final)]
-    keep = set(select_parts([f.path for f in found]))
+    """The files a scan of these partitions reads (the engine's discovery, shared with ``download``)."""
     return [
         _File(
             path=f.path,
@@ -388,8 +416,7 @@ def _plan(
             year=f.year,
             month=f.month,
         )
-        for f in found
-        if f.path in keep
+        for f in dataset_files(src._native, dataset, ufs, years, months)
     ]
 
 
@@ -533,7 +560,7 @@ def scan(
         from arrow_sus.reference import reference_scan
 
         return reference_scan(info, ufs, years, src, options, refresh=refresh)
-    return Scan(info["id"], _plan(info, ufs, years, months, src), src.url, options)
+    return Scan(info["id"], _plan(info["id"], ufs, years, months, src), src.url, options)
 
 
 def _cache_format(asked: str | None) -> CacheFormat:

@@ -13,6 +13,7 @@
 #include <arrow/type.h>
 
 #include "arrow_sus/error.h"
+#include "arrow_sus/scan/dataset.h"
 #include "arrow_sus/scan/scan.h"
 #include "python/bindings.h"
 #include "python/c_stream.h"
@@ -122,6 +123,49 @@ std::shared_ptr<scan::Scan> MakeScan(
   return ValueOrThrow(scan::Scan::Make(std::move(planned), std::move(options)));
 }
 
+nb::dict DatasetFileToDict(const scan::DatasetFile& f) {
+  const scan::ScanFile& file = f.file;
+  nb::dict d;
+  d["path"] = file.path;
+  d["size"] = file.listed ? file.listed->size : 0;
+  d["mtime"] = file.listed && file.listed->mtime ? nb::cast(*file.listed->mtime) : nb::none();
+  d["dataset"] = file.dataset;
+  d["uf"] = file.uf.empty() ? nb::none() : nb::cast(file.uf);
+  d["year"] = file.year ? nb::cast(*file.year) : nb::none();
+  d["month"] = file.month ? nb::cast(*file.month) : nb::none();
+  d["part"] = f.part.empty() ? nb::none() : nb::cast(f.part);
+  d["preliminary"] = f.preliminary ? nb::cast(*f.preliminary) : nb::none();
+  return d;
+}
+
+// The files of a dataset on a source (see include/arrow_sus/scan/dataset.h): what a read takes
+// (`select`) or every file of the partitions.
+nb::list DiscoverDataset(std::shared_ptr<io::Source> source, const std::string& dataset,
+                         std::optional<std::vector<std::string>> ufs,
+                         std::optional<std::vector<int32_t>> years,
+                         std::optional<std::vector<int32_t>> months, bool select, bool require_year,
+                         bool command_line) {
+  scan::DatasetQuery query{
+      .dataset = dataset,
+      .ufs = std::move(ufs),
+      .years = std::move(years),
+      .months = std::move(months),
+      .require_year = require_year,
+      .style = command_line ? scan::ArgumentStyle::kCommandLine : scan::ArgumentStyle::kPython};
+  std::vector<scan::DatasetFile> files;
+  {
+    nb::gil_scoped_release release;
+    if (select) {
+      files = ValueOrThrow(scan::Dataset::Discover(*source, query)).files();
+    } else {
+      files = ValueOrThrow(scan::ListDatasetFiles(*source, query));
+    }
+  }
+  nb::list out;
+  for (const scan::DatasetFile& f : files) out.append(DatasetFileToDict(f));
+  return out;
+}
+
 }  // namespace
 
 void BindScan(nb::module_& m) {
@@ -179,10 +223,47 @@ void BindScan(nb::module_& m) {
              });
              return d;
            })
-      .def("unmapped_codes", [](const scan::Scan& self) {
-        nb::dict d;
-        for (const auto& [column, count] : self.unmapped_codes()) d[column.c_str()] = count;
-        return d;
+      .def("unmapped_codes",
+           [](const scan::Scan& self) {
+             nb::dict d;
+             for (const auto& [column, count] : self.unmapped_codes()) d[column.c_str()] = count;
+             return d;
+           })
+      .def(
+          "narrow",
+          [](const scan::Scan& self, std::optional<std::vector<std::string>> columns,
+             nb::handle filter, int64_t batch_size, bool with_source, bool ordered) {
+            scan::ScanRequest request{.columns = std::move(columns),
+                                      .batch_size = batch_size,
+                                      .with_source = with_source,
+                                      .ordered = ordered};
+            if (!filter.is_none()) {
+              request.filter = std::make_shared<const dbf::Predicate>(PredicateFromPython(filter));
+            }
+            return ValueOrThrow(self.Narrow(request));
+          },
+          nb::arg("columns").none(), nb::arg("filter").none(), nb::arg("batch_size"),
+          nb::arg("with_source"), nb::arg("ordered"),
+          "The same planned files under another request (columns, filter, batch size...).")
+      .def("explain", [](scan::Scan& self) {
+        std::vector<scan::FileExplanation> files;
+        {
+          nb::gil_scoped_release release;
+          files = ValueOrThrow(self.Explain());
+        }
+        nb::list out;
+        for (const scan::FileExplanation& e : files) {
+          nb::dict d;
+          d["path"] = e.path;
+          d["size"] = e.size;
+          d["read_from"] = e.read_from;
+          d["fills_cache"] = e.fills_cache;
+          d["columns"] = e.columns;
+          d["filter_pushed"] = e.filter_pushed;
+          d["filter_after"] = e.filter_after;
+          out.append(d);
+        }
+        return out;
       });
 
   m.def("open_scan", &MakeScan, nb::arg("files"), nb::arg("source_url"), nb::arg("columns").none(),
@@ -195,6 +276,10 @@ void BindScan(nb::module_& m) {
         nb::arg("timeout") = 30.0, nb::arg("max_attempts") = 6, nb::arg("labels") = "codes",
         nb::arg("codes_as") = "dictionary", nb::arg("label_language") = "pt",
         "Plans a multi-file scan.");
+  m.def("discover_dataset", &DiscoverDataset, nb::arg("source"), nb::arg("dataset"),
+        nb::arg("ufs").none(), nb::arg("years").none(), nb::arg("months").none(), nb::kw_only(),
+        nb::arg("select") = true, nb::arg("require_year") = true, nb::arg("command_line") = false,
+        "The files of a dataset on a source that a read takes (or every file of the partitions).");
 }
 
 }  // namespace arrow_sus::python

@@ -231,36 +231,75 @@ std::string ConverterKey(const dbf::ReadOptions& options, const MeaningOptions& 
          ";codes=" + (meaning.codes_as_dictionary ? "dictionary" : "string");
 }
 
+namespace {
+
+// What planning found, shared by a scan and every scan narrowing it (Scan::Narrow): the source and
+// caches opened once; per file its identity, columns and meaning; the files' schemas unified.
+struct PlanState {
+  std::vector<ScanFile> files;
+  std::shared_ptr<io::Source> source;
+  std::optional<fs::path> local_root;
+  std::optional<io::FileCache> raw_cache;
+  std::shared_ptr<cache::ConvertedCache> converted_cache;
+  std::string converter;
+  bool write_converted = false;
+  std::vector<PlannedFile> planned;
+  std::vector<FileMeaning> meanings;  // per planned file: what its columns mean
+  // Per planned file: its columns as typed (what the converted cache holds), before presentation.
+  std::vector<std::shared_ptr<arrow::Schema>> typed_schemas;
+  std::vector<cache::ChunkChecksums> checksums;  // per planned file read from the converted cache
+  std::shared_ptr<arrow::Schema> unified;        // every file's columns, unified
+  std::once_flag once;
+  arrow::Status status;
+  std::atomic<bool> done{false};  // planned without error
+};
+
+}  // namespace
+
 class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
  public:
   Impl(std::vector<ScanFile> files, ScanOptions options)
-      : files_(std::move(files)), options_(std::move(options)) {}
+      : plan_(std::make_shared<PlanState>()), options_(std::move(options)) {
+    plan_->files = std::move(files);
+  }
+  // A scan narrowing another: the same plan, another request (in `options`).
+  Impl(std::shared_ptr<PlanState> plan, ScanOptions options)
+      : plan_(std::move(plan)), options_(std::move(options)) {}
 
   arrow::Status Init() {
     if (options_.source_url.empty()) options_.source_url = io::DefaultSourceUrl();
     ARROW_ASSIGN_OR_RAISE(io::ParsedUrl url, io::ParseUrl(options_.source_url));
-    if (url.scheme == "file") local_root_ = url.root.empty() ? fs::path("/") : fs::path(url.root);
-    ARROW_ASSIGN_OR_RAISE(source_, io::OpenSource(options_.source_url, options_.source_options));
+    if (url.scheme == "file")
+      plan_->local_root = url.root.empty() ? fs::path("/") : fs::path(url.root);
+    ARROW_ASSIGN_OR_RAISE(plan_->source,
+                          io::OpenSource(options_.source_url, options_.source_options));
     fs::path cache_root =
         options_.cache_dir.empty() ? io::CacheDir() : fs::path(options_.cache_dir);
-    raw_cache_.emplace(cache_root / "raw");
+    plan_->raw_cache.emplace(cache_root / "raw");
     if (options_.use_cache) {
-      ARROW_ASSIGN_OR_RAISE(converted_cache_, cache::ConvertedCache::Open(cache_root.string()));
+      ARROW_ASSIGN_OR_RAISE(plan_->converted_cache,
+                            cache::ConvertedCache::Open(cache_root.string()));
     }
     if (options_.read.raw) options_.meaning = {.typed = false, .codes_as_dictionary = false};
-    converter_ = ConverterKey(options_.read, options_.meaning);
+    plan_->converter = ConverterKey(options_.read, options_.meaning);
     // Converting every column for the cache would raise on columns the caller did not ask for; a
     // truncated file read on_truncated = kWarn must not become a cached conversion served later
     // without a word.
-    write_converted_ = options_.use_cache &&
-                       options_.read.on_invalid == dbf::InvalidPolicy::kNull &&
-                       options_.read.on_truncated == dbf::TruncatedPolicy::kRaise;
+    plan_->write_converted = options_.use_cache &&
+                             options_.read.on_invalid == dbf::InvalidPolicy::kNull &&
+                             options_.read.on_truncated == dbf::TruncatedPolicy::kRaise;
     return arrow::Status::OK();
   }
 
+  // Plans the files once for every scan sharing the plan, then this scan's request once.
   arrow::Status Plan() {
-    std::call_once(plan_once_, [this] { plan_status_ = PlanAll(); });
-    return plan_status_;
+    std::call_once(plan_->once, [this] {
+      plan_->status = PlanAll();
+      plan_->done = plan_->status.ok();
+    });
+    ARROW_RETURN_NOT_OK(plan_->status);
+    std::call_once(project_once_, [this] { project_status_ = Project(); });
+    return project_status_;
   }
 
   arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> Execute() {
@@ -270,8 +309,8 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     unmapped_.Reset();
     std::vector<FileTask> tasks;
     auto self = shared_from_this();
-    for (size_t i = 0; i < planned_.size(); ++i) {
-      tasks.push_back({planned_[i].file.path, [self, i](const arrow::StopToken& stop) {
+    for (size_t i = 0; i < plan_->planned.size(); ++i) {
+      tasks.push_back({plan_->planned[i].file.path, [self, i](const arrow::StopToken& stop) {
                          return self->OpenFile(i, stop);
                        }});
     }
@@ -282,9 +321,8 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     return reader;
   }
 
-  std::vector<ScanFile> files_;
-  ScanOptions options_;
-  std::vector<PlannedFile> planned_;
+  std::shared_ptr<PlanState> plan_;
+  ScanOptions options_;                           // the plan's options and this scan's request
   std::shared_ptr<arrow::Schema> data_schema_;    // unified and projected, without source columns
   std::shared_ptr<arrow::Schema> output_schema_;  // data_schema_ + source columns when asked
   ScanCounters counters_;
@@ -293,15 +331,15 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
 
  private:
   arrow::Status PlanAll() {
-    planned_.resize(files_.size());
-    meanings_.resize(files_.size());
-    typed_schemas_.resize(files_.size());
-    checksums_.resize(files_.size());
+    plan_->planned.resize(plan_->files.size());
+    plan_->meanings.resize(plan_->files.size());
+    plan_->typed_schemas.resize(plan_->files.size());
+    plan_->checksums.resize(plan_->files.size());
     // Planning touches the source once or twice per uncached file: run within the host limit.
     size_t parallel = std::max(1, options_.source_options.max_connections_per_host);
-    for (size_t start = 0; start < files_.size(); start += parallel) {
+    for (size_t start = 0; start < plan_->files.size(); start += parallel) {
       std::vector<std::future<arrow::Status>> running;
-      for (size_t i = start; i < std::min(files_.size(), start + parallel); ++i) {
+      for (size_t i = start; i < std::min(plan_->files.size(), start + parallel); ++i) {
         running.push_back(std::async(std::launch::async, [this, i] { return PlanFile(i); }));
       }
       arrow::Status first_error;
@@ -313,11 +351,18 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     }
     std::vector<std::shared_ptr<arrow::Schema>> schemas;
     std::vector<std::string> names;
-    for (const auto& p : planned_) {
+    for (const auto& p : plan_->planned) {
       schemas.push_back(p.schema);
       names.push_back(p.file.path);
     }
-    ARROW_ASSIGN_OR_RAISE(auto unified, UnifySchemas(schemas, names, options_.schema_mode));
+    ARROW_ASSIGN_OR_RAISE(plan_->unified, UnifySchemas(schemas, names, options_.schema_mode));
+    return arrow::Status::OK();
+  }
+
+  // This scan's output schema: the unified columns projected as the request asks (labels beside
+  // their codes), plus the source columns; the filter checked against the files' columns.
+  arrow::Status Project() {
+    std::shared_ptr<arrow::Schema> unified = plan_->unified;
     if (options_.read.filter) {  // unknown fields and wrong literal kinds fail now, not mid-stream
       ARROW_RETURN_NOT_OK(PredicateToExpression(*options_.read.filter, *unified).status());
     }
@@ -345,43 +390,95 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     return arrow::Status::OK();
   }
 
+  // Plans file i of `plan` (its identity known) from a conversion of this version in the converted
+  // cache, when there is one; false otherwise (a damaged one is dropped, to be converted again).
+  arrow::Result<bool> UseConverted(PlanState& plan, size_t i) const {
+    if (!plan.converted_cache) return false;
+    PlannedFile& p = plan.planned[i];
+    ARROW_ASSIGN_OR_RAISE(
+        auto hit, plan.converted_cache->Lookup(options_.source_url, p.identity, plan.converter,
+                                               options_.cache_format));
+    if (!hit) return false;
+    auto verifier = std::make_shared<cache::ChunkVerifier>(hit->local_path, hit->checksums);
+    auto schema = ConvertedFileSchema(options_.cache_format, hit->local_path, verifier);
+    if (!schema.ok()) {
+      ARROW_RETURN_NOT_OK(plan.converted_cache->Forget(*hit));
+      return false;
+    }
+    p.cached_converted = hit->local_path;
+    plan.checksums[i] = hit->checksums;
+    // The cached file holds typed columns: the meaning presents them.
+    plan.typed_schemas[i] = *schema;
+    plan.meanings[i] = MeaningOf(p, **schema);
+    p.schema = plan.meanings[i].OutputSchema(*schema);
+    return true;
+  }
+
+ public:
+  // The plan for a new request: this one, or, when an earlier pass has since written conversions
+  // of files the plan found unconverted, a copy reading those from the cache (nothing but the local
+  // cache is consulted; a conversion whose columns differ from the plan's is not used).
+  std::shared_ptr<PlanState> PlanForNewRequest() const {
+    if (!plan_->converted_cache || !plan_->done.load()) return plan_;
+    std::shared_ptr<PlanState> copy;
+    for (size_t i = 0; i < plan_->planned.size(); ++i) {
+      if (plan_->planned[i].cached_converted) continue;
+      auto candidate = copy ? copy : CopyOf(*plan_);
+      arrow::Result<bool> converted = UseConverted(*candidate, i);
+      if (converted.ok() && *converted &&
+          candidate->planned[i].schema->Equals(*plan_->planned[i].schema)) {
+        copy = std::move(candidate);
+      } else if (copy) {  // back to what the plan says
+        copy->planned[i] = plan_->planned[i];
+        copy->meanings[i] = plan_->meanings[i];
+        copy->typed_schemas[i] = plan_->typed_schemas[i];
+        copy->checksums[i] = plan_->checksums[i];
+      }
+    }
+    return copy ? copy : plan_;
+  }
+
+ private:
+  static std::shared_ptr<PlanState> CopyOf(const PlanState& plan) {
+    auto copy = std::make_shared<PlanState>();
+    copy->files = plan.files;
+    copy->source = plan.source;
+    copy->local_root = plan.local_root;
+    copy->raw_cache = plan.raw_cache;
+    copy->converted_cache = plan.converted_cache;
+    copy->converter = plan.converter;
+    copy->write_converted = plan.write_converted;
+    copy->planned = plan.planned;
+    copy->meanings = plan.meanings;
+    copy->typed_schemas = plan.typed_schemas;
+    copy->checksums = plan.checksums;
+    copy->unified = plan.unified;
+    std::call_once(copy->once, [] {});  // planned already
+    copy->done = true;
+    return copy;
+  }
+
   arrow::Status PlanFile(size_t i) {
-    PlannedFile& p = planned_[i];
-    p.file = files_[i];
+    PlannedFile& p = plan_->planned[i];
+    p.file = plan_->files[i];
     const std::string& path = p.file.path;
     ARROW_RETURN_NOT_OK(io::ValidateRelativePath(path));
     if (p.file.listed) {
       p.identity = {.path = path, .size = p.file.listed->size, .mtime = p.file.listed->mtime};
     } else {
-      ARROW_ASSIGN_OR_RAISE(p.identity, io::StatIdentity(*source_, path));
+      ARROW_ASSIGN_OR_RAISE(p.identity, io::StatIdentity(*plan_->source, path));
     }
-    if (converted_cache_) {
-      ARROW_ASSIGN_OR_RAISE(auto hit, converted_cache_->Lookup(options_.source_url, p.identity,
-                                                               converter_, options_.cache_format));
-      if (hit) {
-        auto verifier = std::make_shared<cache::ChunkVerifier>(hit->local_path, hit->checksums);
-        auto schema = ConvertedFileSchema(options_.cache_format, hit->local_path, verifier);
-        if (schema.ok()) {
-          p.cached_converted = hit->local_path;
-          checksums_[i] = hit->checksums;
-          // The cached file holds typed columns: the meaning presents them.
-          typed_schemas_[i] = *schema;
-          meanings_[i] = MeaningOf(p, **schema);
-          p.schema = meanings_[i].OutputSchema(*schema);
-          return arrow::Status::OK();
-        }
-        ARROW_RETURN_NOT_OK(converted_cache_->Forget(*hit));  // damaged: converted again
-      }
-    }
+    ARROW_ASSIGN_OR_RAISE(bool converted, UseConverted(*plan_, i));
+    if (converted) return arrow::Status::OK();
     std::shared_ptr<arrow::Buffer> prefix;
-    if (local_root_) {
-      ARROW_ASSIGN_OR_RAISE(fs::path local, io::JoinUnder(*local_root_, path));
+    if (plan_->local_root) {
+      ARROW_ASSIGN_OR_RAISE(fs::path local, io::JoinUnder(*plan_->local_root, path));
       ARROW_ASSIGN_OR_RAISE(prefix, ReadLocalPrefix(local));
-    } else if (auto copy = raw_cache_->Lookup(p.identity); copy.ok() && copy->has_value()) {
+    } else if (auto copy = plan_->raw_cache->Lookup(p.identity); copy.ok() && copy->has_value()) {
       p.cached_raw = true;
       ARROW_ASSIGN_OR_RAISE(prefix, ReadLocalPrefix(**copy));
     } else {
-      ARROW_ASSIGN_OR_RAISE(prefix, source_->ReadRange(path, 0, io::kIdentityPrefixBytes));
+      ARROW_ASSIGN_OR_RAISE(prefix, plan_->source->ReadRange(path, 0, io::kIdentityPrefixBytes));
     }
     dbf::ReadOptions header_only = options_.read;
     header_only.columns.reset();
@@ -392,13 +489,13 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
                                   {.name = path});
     };
     ARROW_ASSIGN_OR_RAISE(auto reader, header());
-    meanings_[i] = MeaningOf(p, *reader->schema());
+    plan_->meanings[i] = MeaningOf(p, *reader->schema());
     ARROW_RETURN_NOT_OK(reader->Close());
     // The same header read with the meaning's field semantics: coded columns, numbers.
-    header_only.semantics = meanings_[i].semantics();
+    header_only.semantics = plan_->meanings[i].semantics();
     ARROW_ASSIGN_OR_RAISE(reader, header());
-    typed_schemas_[i] = meanings_[i].TypedSchema(reader->schema());
-    p.schema = meanings_[i].OutputSchema(typed_schemas_[i]);
+    plan_->typed_schemas[i] = plan_->meanings[i].TypedSchema(reader->schema());
+    p.schema = plan_->meanings[i].OutputSchema(plan_->typed_schemas[i]);
     return reader->Close();
   }
 
@@ -419,11 +516,10 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     std::shared_ptr<const dbf::Predicate> raw_filter;
   };
 
-  arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenFile(size_t i,
-                                                                    const arrow::StopToken& stop) {
-    const PlannedFile& p = planned_[i];
-    const std::string& path = p.file.path;
-    const FileMeaning& meaning = meanings_[i];
+  // What this scan's request reads of planned file i.
+  FileRead ReadOf(size_t i) const {
+    const PlannedFile& p = plan_->planned[i];
+    const FileMeaning& meaning = plan_->meanings[i];
     FileRead read;
     for (const auto& field : data_schema_->fields()) {
       if (p.schema->GetFieldByName(field->name()) != nullptr) read.columns.push_back(field->name());
@@ -431,9 +527,6 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     std::vector<std::string> presented = read.columns;
     if (options_.read.filter) {
       read.filter = std::make_shared<dbf::Predicate>(Specialize(*options_.read.filter, *p.schema));
-      for (std::string& caveat : meaning.FilterCaveats(*read.filter)) {
-        warnings_.Add({ReadWarning::Kind::kCodedFilter, std::move(caveat)});
-      }
       if (std::optional<dbf::Predicate> raw = meaning.Translate(*read.filter)) {
         read.raw_filter = std::make_shared<dbf::Predicate>(std::move(*raw));
       } else {
@@ -441,6 +534,53 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
       }
     }
     read.typed = meaning.SourcesOf(presented);
+    return read;
+  }
+
+ public:
+  // How a pass of this request would read every planned file (Scan::Explain).
+  arrow::Result<std::vector<FileExplanation>> Explain() {
+    ARROW_RETURN_NOT_OK(Plan());
+    std::vector<FileExplanation> out;
+    for (size_t i = 0; i < plan_->planned.size(); ++i) {
+      const PlannedFile& p = plan_->planned[i];
+      const FileRead read = ReadOf(i);
+      FileExplanation e{.path = p.file.path, .size = p.identity.size};
+      if (p.cached_converted) {
+        e.read_from = "converted cache";
+        e.columns =
+            read.raw_filter ? AppendMissing(read.typed, read.raw_filter->FieldNames()) : read.typed;
+      } else {
+        e.read_from = plan_->local_root ? "mirror" : p.cached_raw ? "raw cache" : "download";
+        e.fills_cache = plan_->write_converted;
+        if (e.fills_cache) {
+          for (const auto& field : plan_->typed_schemas[i]->fields())
+            e.columns.push_back(field->name());
+        } else {
+          e.columns = read.typed;
+        }
+      }
+      if (read.raw_filter) {
+        e.filter_pushed = read.raw_filter->ToString();
+      } else if (read.filter) {
+        e.filter_after = read.filter->ToString();
+      }
+      out.push_back(std::move(e));
+    }
+    return out;
+  }
+
+ private:
+  arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenFile(size_t i,
+                                                                    const arrow::StopToken& stop) {
+    const PlannedFile& p = plan_->planned[i];
+    const std::string& path = p.file.path;
+    const FileRead read = ReadOf(i);
+    if (read.filter) {
+      for (std::string& caveat : plan_->meanings[i].FilterCaveats(*read.filter)) {
+        warnings_.Add({ReadWarning::Kind::kCodedFilter, std::move(caveat)});
+      }
+    }
 
     std::shared_ptr<arrow::RecordBatchReader> reader;
     std::function<void()> on_close;
@@ -482,23 +622,23 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
   arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenCached(size_t i,
                                                                       const FileRead& read,
                                                                       SourceProgress* progress) {
-    const PlannedFile& p = planned_[i];
+    const PlannedFile& p = plan_->planned[i];
     const std::vector<std::string> columns =
         read.raw_filter ? AppendMissing(read.typed, read.raw_filter->FieldNames()) : read.typed;
-    ConvertedReadOptions options{
-        .columns = read.typed,
-        .batch_size = options_.read.batch_size,
-        .use_threads = options_.read.use_threads,
-        .bytes_read = &counters_.bytes_read,
-        .file_rows = &progress->cached_rows,
-        .verifier = std::make_shared<cache::ChunkVerifier>(*p.cached_converted, checksums_[i])};
+    ConvertedReadOptions options{.columns = read.typed,
+                                 .batch_size = options_.read.batch_size,
+                                 .use_threads = options_.read.use_threads,
+                                 .bytes_read = &counters_.bytes_read,
+                                 .file_rows = &progress->cached_rows,
+                                 .verifier = std::make_shared<cache::ChunkVerifier>(
+                                     *p.cached_converted, plan_->checksums[i])};
     if (read.raw_filter) {
       ARROW_ASSIGN_OR_RAISE(options.filter,
-                            PredicateToExpression(*read.raw_filter, *typed_schemas_[i]));
+                            PredicateToExpression(*read.raw_filter, *plan_->typed_schemas[i]));
     }
     cache::ConvertedEntry entry = CacheEntryFor(p);
     entry.local_path = *p.cached_converted;
-    auto forget = [cache = converted_cache_, entry] { (void)cache->Forget(entry); };
+    auto forget = [cache = plan_->converted_cache, entry] { (void)cache->Forget(entry); };
     ARROW_ASSIGN_OR_RAISE(auto reader, OpenConvertedFile(options_.cache_format, *p.cached_converted,
                                                          options, forget));
     counters_.files_from_cache.fetch_add(1, std::memory_order_relaxed);
@@ -512,7 +652,7 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
   arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> Presented(
       size_t i, std::shared_ptr<arrow::RecordBatchReader> reader, const FileRead& read,
       bool filtered) {
-    ARROW_ASSIGN_OR_RAISE(reader, meanings_[i].Present(std::move(reader), &unmapped_));
+    ARROW_ASSIGN_OR_RAISE(reader, plan_->meanings[i].Present(std::move(reader), &unmapped_));
     std::optional<arrow::compute::Expression> expression;
     if (read.filter && !filtered) {
       ARROW_ASSIGN_OR_RAISE(expression, PredicateToExpression(*read.filter, *reader->schema()));
@@ -526,13 +666,13 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
   arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenDecoded(
       size_t i, const FileRead& read, const arrow::StopToken& stop, SourceProgress* progress,
       std::function<void()>* on_close) {
-    const PlannedFile& p = planned_[i];
+    const PlannedFile& p = plan_->planned[i];
     const std::string& path = p.file.path;
     std::optional<io::EntryLock> lock;
     cache::ConvertedEntry entry = CacheEntryFor(p);
-    if (write_converted_) {
-      entry.local_path =
-          converted_cache_->PathFor(options_.source_url, path, converter_, options_.cache_format);
+    if (plan_->write_converted) {
+      entry.local_path = plan_->converted_cache->PathFor(options_.source_url, path,
+                                                         plan_->converter, options_.cache_format);
       ARROW_ASSIGN_OR_RAISE(lock, cache::ConvertedCache::TryLockEntry(entry.local_path));
     }
     ARROW_ASSIGN_OR_RAISE(auto input, OpenInput(p, stop, on_close));
@@ -542,7 +682,7 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
       ARROW_ASSIGN_OR_RAISE(bytes, OpenDbcStream(input, path, {.verify_crc = options_.verify_crc}));
     }
     dbf::SourceInfo source{.name = path, .crc32 = p.identity.crc32};
-    const FileMeaning& meaning = meanings_[i];
+    const FileMeaning& meaning = plan_->meanings[i];
     std::shared_ptr<arrow::RecordBatchReader> reader;
     if (lock) {
       // Every column, typed, into the cache; the filter and presentation on the way out.
@@ -553,7 +693,7 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
       ARROW_ASSIGN_OR_RAISE(progress->dbf, dbf::DbfReader::Make(bytes, all, source));
       ARROW_ASSIGN_OR_RAISE(reader, meaning.Type(progress->dbf, options_.read.on_invalid, path,
                                                  &counters_.invalid_dates));
-      auto cache = converted_cache_;
+      auto cache = plan_->converted_cache;
       ARROW_ASSIGN_OR_RAISE(
           reader, TeeToConvertedFile(
                       options_.cache_format, reader, entry.local_path, std::move(*lock),
@@ -593,7 +733,7 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
   cache::ConvertedEntry CacheEntryFor(const PlannedFile& p) const {
     return {.source = options_.source_url,
             .identity = p.identity,
-            .converter = converter_,
+            .converter = plan_->converter,
             .format = options_.cache_format,
             .dataset = p.file.dataset};
   }
@@ -602,8 +742,8 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
   // or in a temporary directory removed when the file is done when caching is off).
   arrow::Result<std::shared_ptr<arrow::io::RandomAccessFile>> OpenInput(
       const PlannedFile& p, const arrow::StopToken& stop, std::function<void()>* on_close) {
-    if (local_root_) {
-      ARROW_ASSIGN_OR_RAISE(fs::path local, io::JoinUnder(*local_root_, p.file.path));
+    if (plan_->local_root) {
+      ARROW_ASSIGN_OR_RAISE(fs::path local, io::JoinUnder(*plan_->local_root, p.file.path));
       auto file = arrow::io::ReadableFile::Open(local.string());
       if (!file.ok())
         return MakeError(ErrorKind::kNotFound, {.file = local.string()},
@@ -623,27 +763,18 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     };
     download.keep_waiting = check_stop;  // for another process or thread downloading this file
     if (options_.use_cache)
-      return io::OpenRemoteFile(source_, *raw_cache_, p.file.path, std::move(download));
+      return io::OpenRemoteFile(plan_->source, *plan_->raw_cache, p.file.path, std::move(download));
     fs::path scratch = MakeTemporaryDirectory();
     *on_close = [scratch] {
       std::error_code ignored;
       fs::remove_all(scratch, ignored);
     };
-    return io::OpenRemoteFile(source_, io::FileCache(scratch), p.file.path, std::move(download));
+    return io::OpenRemoteFile(plan_->source, io::FileCache(scratch), p.file.path,
+                              std::move(download));
   }
 
-  std::shared_ptr<io::Source> source_;
-  std::optional<fs::path> local_root_;
-  std::optional<io::FileCache> raw_cache_;
-  std::shared_ptr<cache::ConvertedCache> converted_cache_;
-  std::vector<FileMeaning> meanings_;  // per planned file: what its columns mean
-  // Per planned file: its columns as typed (what the converted cache holds), before presentation.
-  std::vector<std::shared_ptr<arrow::Schema>> typed_schemas_;
-  std::vector<cache::ChunkChecksums> checksums_;  // per planned file read from the converted cache
-  std::string converter_;
-  bool write_converted_ = false;
-  std::once_flag plan_once_;
-  arrow::Status plan_status_;
+  std::once_flag project_once_;
+  arrow::Status project_status_;
 };
 
 Scan::Scan(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -672,12 +803,26 @@ arrow::Result<std::shared_ptr<arrow::Schema>> Scan::schema() {
 
 arrow::Result<std::vector<PlannedFile>> Scan::files() {
   ARROW_RETURN_NOT_OK(impl_->Plan());
-  return impl_->planned_;
+  return impl_->plan_->planned;
 }
 
 arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> Scan::Execute() {
   return impl_->Execute();
 }
+
+arrow::Result<std::shared_ptr<Scan>> Scan::Narrow(const ScanRequest& request) const {
+  ScanOptions options = impl_->options_;
+  options.read.columns = request.columns;
+  options.read.filter = request.filter;
+  options.read.batch_size = request.batch_size;
+  options.with_source = request.with_source;
+  options.ordered = request.ordered;
+  ARROW_RETURN_NOT_OK(options.read.Validate());
+  auto impl = std::make_shared<Impl>(impl_->PlanForNewRequest(), std::move(options));
+  return std::shared_ptr<Scan>(new Scan(std::move(impl)));
+}
+
+arrow::Result<std::vector<FileExplanation>> Scan::Explain() { return impl_->Explain(); }
 
 const ScanCounters& Scan::counters() const { return impl_->counters_; }
 std::map<std::string, int64_t> Scan::unmapped_codes() const { return impl_->unmapped_.ByColumn(); }

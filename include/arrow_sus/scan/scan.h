@@ -1,10 +1,11 @@
 // A scan: many DATASUS files (one dataset, several states and periods) read as one stream.
 //
-// Planning (Plan) finds, for every file, what it is (its identity: size, mtime, and for .dbc the
-// record count and CRC-32) and its columns — from the disk cache when it holds a conversion of
-// this very version, otherwise from a local copy or one ranged read of the file's header — and
-// unifies the files' schemas (SchemaMode). Execution (Execute) then runs one task per file on a
-// MultiFileReader, so several files are fetched, decoded and converted at once in bounded memory:
+// The files come from a Dataset (dataset.h) or a caller's list. Planning (Plan) finds, for every
+// file, what it is (its identity: size, mtime, and for .dbc the record count and CRC-32) and its
+// columns — from the disk cache when it holds a conversion of this very version, otherwise from a
+// local copy or one ranged read of the file's header — and unifies the files' schemas (SchemaMode).
+// Execution (Execute) then runs one task per file on a MultiFileReader, so several files are
+// fetched, decoded and converted at once in bounded memory:
 //
 //   cached conversion of this version (Arrow IPC by default, or Parquet)
 //             ──► read with projection + filter (IPC batches / Parquet row groups skipped), every
@@ -70,6 +71,29 @@ struct ScanOptions {
   // disk), Arrow IPC with LZ4 (3-8x the .dbc) or Parquet (~0.5x the .dbc, about as slow to read
   // back as decoding the .dbc). Entries in another format are not used.
   cache::ConvertedFormat cache_format = cache::ConvertedFormat::kArrowIpcUncompressed;
+};
+
+// What one execution reads of a planned scan: the parts of ScanOptions that do not change which
+// files are read, what they are or how they are converted (Scan::Narrow).
+struct ScanRequest {
+  std::optional<std::vector<std::string>> columns;  // in this order; nullopt: every column
+  std::shared_ptr<const dbf::Predicate> filter;     // rows to keep; null: all
+  int64_t batch_size = dbf::ReadOptions{}.batch_size;
+  bool with_source = false;
+  bool ordered = true;
+};
+
+// How a pass would read one planned file, decided before anything runs (Scan::Explain).
+struct FileExplanation {
+  std::string path;
+  int64_t size = 0;
+  std::string read_from;     // "converted cache", "raw cache", "mirror" or "download"
+  bool fills_cache = false;  // the file's conversion is written to the converted cache on the way
+  // Columns converted from the DBF (every column when the cache is filled) or read from the
+  // converted cache.
+  std::vector<std::string> columns;
+  std::string filter_pushed;  // the filter evaluated before presentation (raw bytes, typed values)
+  std::string filter_after;   // the filter applied to presented columns (labels)
 };
 
 // Names of the columns with_source adds.
@@ -170,6 +194,12 @@ class Scan {
   // A new pass over every planned file (the counters start again at zero). Closing the reader early
   // cancels downloads and threads; the cache keeps only complete entries.
   arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> Execute();
+  // The same planned files under another request: planning is shared (nothing is listed, stat'ed
+  // or read again, whichever scan plans first), the projection, filter and counters are the new
+  // scan's own.
+  arrow::Result<std::shared_ptr<Scan>> Narrow(const ScanRequest& request) const;
+  // How a pass would read each planned file (plans first).
+  arrow::Result<std::vector<FileExplanation>> Explain();
 
   const ScanCounters& counters() const;
   // Values of coded columns their code list lacks, per column, in the latest pass.
