@@ -105,9 +105,11 @@ std::shared_ptr<scan::Scan> MakeScan(
   options.source_url = std::move(source_url);
   options.source_options =
       SourceOptionsFromPython(max_connections, connect_timeout, timeout, max_attempts);
+  const scan::SplitFilter split = FilterFromPython(filter);
   options.read =
-      ReadOptionsFromPython(std::move(columns), filter, encoding, batch_size, raw, decimals,
+      ReadOptionsFromPython(std::move(columns), split, encoding, batch_size, raw, decimals,
                             on_invalid, on_truncated, keep_deleted, use_threads);
+  options.residual_filter = split.residual;
   options.schema_mode = ValueOrThrow(scan::ParseSchemaMode(schema_mode));
   options.use_cache = use_cache;
   options.cache_dir = std::move(cache_dir);

@@ -22,6 +22,7 @@
 #include "arrow_sus/scan/batch_filter.h"
 #include "arrow_sus/scan/converted_files.h"
 #include "arrow_sus/scan/file_reading.h"
+#include "arrow_sus/scan/filter_split.h"
 #include "arrow_sus/scan/multi_file_reader.h"
 #include "arrow_sus/scan/predicate_expression.h"
 #include "arrow_sus/scan/semantic_types.h"
@@ -286,6 +287,7 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
   ScanOptions options_;
   std::vector<PlannedFile> planned_;
   std::shared_ptr<arrow::Schema> data_schema_;    // unified and projected, without source columns
+  std::shared_ptr<arrow::Schema> full_schema_;    // unified, every column (what a residual reads)
   std::shared_ptr<arrow::Schema> output_schema_;  // data_schema_ + source columns when asked
   ScanCounters counters_;
   PassWarnings warnings_;
@@ -321,6 +323,13 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     if (options_.read.filter) {  // unknown fields and wrong literal kinds fail now, not mid-stream
       ARROW_RETURN_NOT_OK(PredicateToExpression(*options_.read.filter, *unified).status());
     }
+    if (options_.residual_filter) {
+      auto bound = options_.residual_filter->Bind(*unified);
+      if (!bound.ok()) {
+        return MakeError(ErrorKind::kInvalidArgument, {}, "filter: " + bound.status().message());
+      }
+    }
+    full_schema_ = unified;
     if (options_.read.columns) {
       std::vector<std::shared_ptr<arrow::Field>> fields;
       const std::vector<std::string> asked = WithLabelColumns(
@@ -417,6 +426,8 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     // The filter over the raw fields (labels and ages translated), when it can be evaluated on the
     // bytes or on the typed columns; otherwise null and `filter` is applied once presented.
     std::shared_ptr<const dbf::Predicate> raw_filter;
+    // The part of the scan's filter Arrow evaluates once presented, specialised to the file.
+    std::optional<arrow::compute::Expression> residual;
   };
 
   arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> OpenFile(size_t i,
@@ -439,6 +450,11 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
       } else {
         presented = AppendMissing(presented, read.filter->FieldNames());
       }
+    }
+    if (options_.residual_filter) {
+      ARROW_ASSIGN_OR_RAISE(read.residual,
+                            ResidualForFile(*options_.residual_filter, *p.schema, *full_schema_));
+      presented = AppendMissing(presented, ExpressionFieldNames(*read.residual));
     }
     read.typed = meaning.SourcesOf(presented);
 
@@ -513,9 +529,10 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
       size_t i, std::shared_ptr<arrow::RecordBatchReader> reader, const FileRead& read,
       bool filtered) {
     ARROW_ASSIGN_OR_RAISE(reader, meanings_[i].Present(std::move(reader), &unmapped_));
-    std::optional<arrow::compute::Expression> expression;
+    std::optional<arrow::compute::Expression> expression = read.residual;
     if (read.filter && !filtered) {
-      ARROW_ASSIGN_OR_RAISE(expression, PredicateToExpression(*read.filter, *reader->schema()));
+      ARROW_ASSIGN_OR_RAISE(auto pushed, PredicateToExpression(*read.filter, *reader->schema()));
+      expression = expression ? arrow::compute::and_(pushed, *expression) : pushed;
     }
     return FilterAndProject(std::move(reader), std::move(expression), read.columns);
   }
@@ -577,7 +594,7 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
         return dbf::DbfReader::Make(bytes, options, source);
       };
       ARROW_ASSIGN_OR_RAISE(MeaningfulRead decoded,
-                            ReadWithMeaning(open, std::move(asked), meaning, path,
+                            ReadWithMeaning(open, std::move(asked), read.residual, meaning, path,
                                             &counters_.invalid_dates, &unmapped_));
       progress->dbf = std::move(decoded.dbf);
       reader = std::move(decoded.rows);

@@ -172,6 +172,22 @@ def test_filter_on_a_column_some_files_lack(mirror, cache_dir) -> None:
     assert 2012 in set(missing.column("year").to_pylist())
 
 
+@pytest.mark.parametrize("cache", [False, True])
+def test_pyarrow_expressions_filter_scans(mirror, cache_dir, cache) -> None:
+    """A pyarrow expression: its pushable part runs on the bytes, the rest (here an ``if_else``
+    reading a column some files lack) with Arrow on each file: together, what filtering the whole scan gives."""
+    root, _ = mirror
+    s = arrow_sus.scan("sih-rd", uf="AC", year=[2012, 2013], source=source_of(root), with_source=True, cache=cache)
+    full = s.to_arrow()
+    residual = pc.if_else(pc.field("CID_NOTIF").is_null(), pc.field("VAL_TOT") > 300.0, pc.field("VAL_TOT") < 900.0)
+    kept = full.filter(residual)
+    want = sorted(y for y, sexo in zip(kept["year"].to_pylist(), kept["SEXO"].to_pylist(), strict=True) if sexo == "3")
+    assert want and 2012 in want
+    for _ in range(2):  # with the cache on, the second pass reads the cached conversions
+        got = s._with(filters=(pc.field("SEXO") == "3") & residual, columns=("SEXO",)).to_arrow()
+        assert sorted(got.column("year").to_pylist()) == want
+
+
 COMPARISONS = st.sampled_from(
     [
         ("SEXO", "=", "3"),

@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include <arrow/compute/expression.h>
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
 
@@ -55,7 +56,10 @@ struct ScanOptions {
   std::string source_url;  // empty: io::DefaultSourceUrl() ($ARROW_SUS_SOURCE or the DATASUS FTP)
   io::SourceOptions source_options;
   // Columns (in this order), filter, encoding, decimals, raw, batch size, ... as for one file.
+  // read.filter holds the pushed part of the scan's filter (scan/filter_split.h).
   dbf::ReadOptions read;
+  // The rest of the filter, evaluated by Arrow on each file's presented columns.
+  std::optional<arrow::compute::Expression> residual_filter;
   SchemaMode schema_mode = SchemaMode::kUnion;
   bool use_cache = true;
   std::string cache_dir;         // empty: io::CacheDir()
