@@ -20,7 +20,7 @@ from arrow_sus.errors import (
     NotFoundError,
     TruncatedFileWarning,
 )
-from arrow_sus.filters import And, Comparison, Or, parse_where
+from arrow_sus.filters import parse_where
 from arrow_sus.quality import QualityReport, check
 from arrow_sus.reader import (
     open_dbc,
@@ -39,21 +39,18 @@ from arrow_sus.scan_stats import ScanStats
 __version__ = "0.1.0"
 
 __all__ = [
-    "And",
     "ArrowSusError",
     "ArrowSusIOError",
     "ArrowSusWarning",
     "CancelledError",
     "ChecksumError",
     "CodedFilterWarning",
-    "Comparison",
     "ConversionError",
     "FileRef",
     "FormatError",
     "InvalidArgumentError",
     "NetworkError",
     "NotFoundError",
-    "Or",
     "QualityReport",
     "Scan",
     "ScanStats",

@@ -28,7 +28,7 @@ from arrow_sus._columns import normalize_columns
 from arrow_sus._meaning import CodesAs, LabelLanguage, LabelsArg, meaning_arguments
 from arrow_sus._native import _core
 from arrow_sus.errors import ArrowSusWarning, CodedFilterWarning, TruncatedFileWarning
-from arrow_sus.filters import normalize_filters, to_native
+from arrow_sus.filters import normalize_filters, serialize
 
 #: A file path, or the file's bytes already in memory.
 Source = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview]
@@ -73,7 +73,7 @@ def _open_native(
     label_language: LabelLanguage,
 ) -> Any:
     expr = normalize_filters(filters)
-    native_filter = to_native(expr) if expr is not None else None
+    native_filter = serialize(expr) if expr is not None else None
     src, name = _source_args(source)
     names = normalize_columns(columns)
     cols = None if names is None else list(names)
@@ -208,8 +208,9 @@ def open_dbf(
         source: path (``str`` / ``Path``) or the file's bytes.
         columns: fields to convert, in this order (``None`` = all). Unknown names raise
             :class:`~arrow_sus.errors.InvalidArgumentError` listing the available fields.
-        filters: rows to keep, pyarrow.parquet style (see :mod:`arrow_sus.filters`); evaluated on the raw
-            bytes, and may use fields that are not in ``columns``.
+        filters: rows to keep, pyarrow.parquet style, ``--where`` text or a ``pyarrow.compute.Expression`` (see
+            :mod:`arrow_sus.filters`); comparisons of a field with a literal are evaluated on the raw bytes, the
+            rest by Arrow after conversion; may use fields that are not in ``columns``.
         encoding: ``"latin-1"`` (DATASUS), ``"cp850"``, ``"cp1252"`` (Windows-1252) or ``"utf-8"``.
         batch_size: records per block; batches hold at most this many rows (fewer for very wide records:
             a block holds at most 8 MiB of raw records, so memory stays bounded).

@@ -37,7 +37,7 @@ from arrow_sus._native import _core
 from arrow_sus._partitions import IntArg, UfArg, normalize_months, normalize_ufs, normalize_years
 from arrow_sus.cache import CACHE_FORMATS, DEFAULT_CACHE_FORMAT, CacheFormat
 from arrow_sus.errors import InvalidArgumentError
-from arrow_sus.filters import And, normalize_filters, to_native
+from arrow_sus.filters import normalize_filters, serialize
 from arrow_sus.scan_stats import ScanStats
 
 if TYPE_CHECKING:
@@ -125,7 +125,7 @@ class Scan:
     def _engine(self) -> Any:
         if self._native is None:
             o = self._options
-            native_filter = to_native(o.filters) if o.filters is not None else None
+            native_filter = serialize(o.filters) if o.filters is not None else None
             if self._plan_of is not None:  # a narrowed request: the plan of the scan it narrows
                 columns = list(o.columns) if o.columns is not None else None
                 self._native = self._plan_of._engine().narrow(
@@ -463,8 +463,10 @@ def scan(
         year: a year, a list, a ``range`` or ``"2019-2023"``; required for periodic datasets.
         month: a month, a list, a ``range`` or ``"1-6"``; ``None`` for every month.
         columns: columns to read, in this order (others are skipped at the byte level).
-        filters: rows to keep, evaluated on the raw bytes: ``[("SEXO", "=", "3"), ("IDADE_ANOS", ">=", 60)]``
-            (ANDed), a list of such lists (ORed), or an expression from :func:`arrow_sus.parse_where`.
+        filters: rows to keep: ``[("SEXO", "=", "3"), ("IDADE_ANOS", ">=", 60)]`` (ANDed), a list of such lists
+            (ORed), ``--where`` text or an expression from :func:`arrow_sus.parse_where`, or a
+            ``pyarrow.compute.Expression``; comparisons of a column with a literal run on the raw bytes, the
+            rest with Arrow after conversion (see :mod:`arrow_sus.filters`).
         source: where the files are: ``ftp://...``, ``http(s)://...``, ``s3://...`` or ``file:///mirror``;
             default ``$ARROW_SUS_SOURCE`` or the DATASUS FTP.
         cache: reuse and fill the disk cache (downloaded files and their conversions).
@@ -579,7 +581,7 @@ def _combine_filters(first: Any, second: Any) -> Any:
         return b
     if b is None:
         return a
-    return And((a, b))
+    return a & b
 
 
 def scan_sih(group: str = "RD", uf: UfArg = None, year: IntArg = None, month: IntArg = None, **kw: Any) -> Scan:

@@ -1,7 +1,6 @@
 #include "arrow_sus/dbf/filter.h"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <optional>
 #include <string>
@@ -61,24 +60,6 @@ std::vector<std::string> Predicate::FieldNames() const {
 
 namespace {
 
-struct OpName {
-  CompareOp op;
-  std::string_view name;
-};
-constexpr OpName kOpNames[] = {
-    {CompareOp::kEqual, "="},
-    {CompareOp::kNotEqual, "!="},
-    {CompareOp::kLess, "<"},
-    {CompareOp::kLessEqual, "<="},
-    {CompareOp::kGreater, ">"},
-    {CompareOp::kGreaterEqual, ">="},
-    {CompareOp::kIn, "in"},
-    {CompareOp::kNotIn, "not in"},
-    {CompareOp::kIsNull, "is_null"},
-    {CompareOp::kNotNull, "not_null"},
-    {CompareOp::kStartsWith, "starts_with"},
-};
-
 std::string LiteralToString(const Literal& value) {
   struct Visitor {
     std::string operator()(const std::string& s) const { return "'" + s + "'"; }
@@ -92,25 +73,30 @@ std::string LiteralToString(const Literal& value) {
 
 }  // namespace
 
-arrow::Result<CompareOp> ParseCompareOp(std::string_view text) {
-  std::string lower;
-  for (char c : text)
-    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  if (lower == "==") return CompareOp::kEqual;
-  if (lower == "<>") return CompareOp::kNotEqual;
-  if (lower == "not_in") return CompareOp::kNotIn;
-  for (const auto& entry : kOpNames) {
-    if (entry.name == lower) return entry.op;
-  }
-  return MakeError(ErrorKind::kInvalidArgument, {},
-                   "unknown filter operator '" + std::string(text) +
-                       "' (expected =, !=, <, <=, >, >=, in, not in, is_null, not_null, "
-                       "starts_with)");
-}
-
 std::string_view CompareOpName(CompareOp op) {
-  for (const auto& entry : kOpNames) {
-    if (entry.op == op) return entry.name;
+  switch (op) {
+    case CompareOp::kEqual:
+      return "=";
+    case CompareOp::kNotEqual:
+      return "!=";
+    case CompareOp::kLess:
+      return "<";
+    case CompareOp::kLessEqual:
+      return "<=";
+    case CompareOp::kGreater:
+      return ">";
+    case CompareOp::kGreaterEqual:
+      return ">=";
+    case CompareOp::kIn:
+      return "in";
+    case CompareOp::kNotIn:
+      return "not in";
+    case CompareOp::kIsNull:
+      return "is_null";
+    case CompareOp::kNotNull:
+      return "not_null";
+    case CompareOp::kStartsWith:
+      return "starts_with";
   }
   return "?";
 }

@@ -33,10 +33,11 @@ class PyDbfReader {
  public:
   // Opens the file with `open` and presents its columns with `meaning` (scan/file_reading.h).
   PyDbfReader(const scan::DbfOpener& open, dbf::ReadOptions options,
+              const std::optional<arrow::compute::Expression>& residual_filter,
               const scan::FileMeaning& meaning, const std::string& name) {
     if (options.filter) caveats_ = meaning.FilterCaveats(*options.filter);
     scan::MeaningfulRead read = ValueOrThrow(scan::ReadWithMeaning(
-        open, std::move(options), meaning, name, &invalid_dates_, &unmapped_));
+        open, std::move(options), residual_filter, meaning, name, &invalid_dates_, &unmapped_));
     reader_ = std::move(read.dbf);
     exported_reader_ = std::make_shared<ErrorRecordingReader>(std::move(read.rows));
   }
@@ -154,8 +155,9 @@ PyDbfReader* Open(bool dbc, nb::handle source, std::string name,
                   const std::string& on_truncated, bool keep_deleted, bool large_strings,
                   bool use_threads, bool verify_crc, const std::string& dataset,
                   const scan::MeaningOptions& meaning_options) {
+  const scan::SplitFilter split = FilterFromPython(filter);
   dbf::ReadOptions options =
-      ReadOptionsFromPython(std::move(columns), filter, encoding, batch_size, raw, decimals,
+      ReadOptionsFromPython(std::move(columns), split, encoding, batch_size, raw, decimals,
                             on_invalid, on_truncated, keep_deleted, use_threads);
   options.large_strings = large_strings;  // a reader option only: scans deliver utf8
   auto bytes = InMemoryOrRemoteSource(source);
@@ -174,7 +176,7 @@ PyDbfReader* Open(bool dbc, nb::handle source, std::string name,
     if (dbc) return dbf::OpenDbc(file, name, read, dbc_options);
     return dbf::DbfReader::Make(file, read, {name, std::nullopt});
   };
-  return new PyDbfReader(open, std::move(options), meaning, name);
+  return new PyDbfReader(open, std::move(options), split.residual, meaning, name);
 }
 
 }  // namespace
@@ -217,6 +219,9 @@ void BindReader(nb::module_& m) {
   };
   bind_open("open_dbf", false, "Opens a plain DBF (path or bytes) as a DbfReader.");
   bind_open("open_dbc", true, "Opens a .dbc (path or bytes) as a DbfReader.");
+  m.def(
+      "filter_fields", [](nb::handle filter) { return FilterFromPython(filter).FieldNames(); },
+      nb::arg("filter"), "Names of the fields a serialized filter expression reads, in order.");
 }
 
 }  // namespace arrow_sus::python

@@ -166,8 +166,9 @@ void BindReference(nb::module_& root) {
       "read_archive_table",
       [](const std::string& path, const std::string& member, const std::string& encoding, bool raw,
          const std::string& name) {
-        dbf::ReadOptions options = ReadOptionsFromPython(
-            std::nullopt, nb::none(), encoding, 65536, raw, "float", "null", "raise", false, true);
+        dbf::ReadOptions options =
+            ReadOptionsFromPython(std::nullopt, scan::SplitFilter{}, encoding, 65536, raw, "float",
+                                  "null", "raise", false, true);
         std::shared_ptr<arrow::Table> table;
         {
           nb::gil_scoped_release release;
@@ -255,11 +256,8 @@ void BindReference(nb::module_& root) {
       "filter_table",
       [](nb::handle stream, nb::handle filter, std::vector<std::string> columns) {
         auto input = ImportStream(stream);
-        std::optional<arrow::compute::Expression> expression;
-        if (!filter.is_none()) {
-          dbf::Predicate predicate = PredicateFromPython(filter);
-          expression = ValueOrThrow(scan::PredicateToExpression(predicate, *input->schema()));
-        }
+        std::optional<arrow::compute::Expression> expression =
+            ValueOrThrow(FilterFromPython(filter).OnColumns(*input->schema()));
         auto output = ValueOrThrow(
             scan::FilterAndProject(std::move(input), std::move(expression), std::move(columns)));
         return ExportStreamCapsule(std::make_shared<ErrorRecordingReader>(std::move(output)));

@@ -106,9 +106,11 @@ std::shared_ptr<scan::Scan> MakeScan(
   options.source_url = std::move(source_url);
   options.source_options =
       SourceOptionsFromPython(max_connections, connect_timeout, timeout, max_attempts);
+  const scan::SplitFilter split = FilterFromPython(filter);
   options.read =
-      ReadOptionsFromPython(std::move(columns), filter, encoding, batch_size, raw, decimals,
+      ReadOptionsFromPython(std::move(columns), split, encoding, batch_size, raw, decimals,
                             on_invalid, on_truncated, keep_deleted, use_threads);
+  options.residual_filter = split.residual;
   options.schema_mode = ValueOrThrow(scan::ParseSchemaMode(schema_mode));
   options.use_cache = use_cache;
   options.cache_dir = std::move(cache_dir);
@@ -237,9 +239,11 @@ void BindScan(nb::module_& m) {
                                       .batch_size = batch_size,
                                       .with_source = with_source,
                                       .ordered = ordered};
-            if (!filter.is_none()) {
-              request.filter = std::make_shared<const dbf::Predicate>(PredicateFromPython(filter));
+            scan::SplitFilter split = FilterFromPython(filter);
+            if (split.pushed) {
+              request.filter = std::make_shared<const dbf::Predicate>(std::move(*split.pushed));
             }
+            request.residual_filter = std::move(split.residual);
             return ValueOrThrow(self.Narrow(request));
           },
           nb::arg("columns").none(), nb::arg("filter").none(), nb::arg("batch_size"),

@@ -1,4 +1,4 @@
-// Reader options and filters as they arrive from Python (arrow_sus/filters.py builds the tuples),
+// Reader options and filters as they arrive from Python (arrow_sus/filters.py builds the filter),
 // shared by the single-file reader and the scan bindings.
 #pragma once
 
@@ -6,22 +6,21 @@
 #include <string>
 #include <vector>
 
-#include "arrow_sus/dbf/filter.h"
 #include "arrow_sus/dbf/options.h"
+#include "arrow_sus/scan/filter_split.h"
 #include "arrow_sus/scan/meaning.h"
 #include "python/bindings.h"
 
 namespace arrow_sus::python {
 
-// Filters arrive as plain tuples:
-//   ("and", [node, ...]) | ("or", [node, ...]) | ("cmp", field, op, [literal, ...])
-// with literals str, bool, int, float, or ("date", days since 1970-01-01). Anything else (a
-// malformed node, an int beyond int64, a str with lone surrogates, nesting deeper than 64 levels)
-// is an InvalidArgumentError naming the field and the value, whatever the Python layer checked.
-dbf::Predicate PredicateFromPython(nb::handle node);
+// The filter as Python sends it: None, or the bytes of an Arrow expression serialized by
+// arrow::compute::Serialize (pyarrow's pickling of a pc.Expression, arrow_sus/filters.py), split
+// into the reader's predicate and Arrow's residual. Malformed bytes and trees nested too deep are
+// InvalidArgumentErrors.
+scan::SplitFilter FilterFromPython(nb::handle filter);
 
 dbf::ReadOptions ReadOptionsFromPython(std::optional<std::vector<std::string>> columns,
-                                       nb::handle filter, const std::string& encoding,
+                                       const scan::SplitFilter& filter, const std::string& encoding,
                                        int64_t batch_size, bool raw, const std::string& decimals,
                                        const std::string& on_invalid,
                                        const std::string& on_truncated, bool keep_deleted,

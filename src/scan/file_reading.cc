@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "arrow_sus/scan/batch_filter.h"
+#include "arrow_sus/scan/filter_split.h"
 #include "arrow_sus/scan/predicate_expression.h"
 
 namespace arrow_sus::scan {
@@ -15,10 +16,10 @@ std::vector<std::string> AppendMissing(std::vector<std::string> names,
   return names;
 }
 
-arrow::Result<MeaningfulRead> ReadWithMeaning(const DbfOpener& open, dbf::ReadOptions options,
-                                              const FileMeaning& meaning, const std::string& file,
-                                              std::atomic<int64_t>* invalid_dates,
-                                              UnmappedCodes* unmapped) {
+arrow::Result<MeaningfulRead> ReadWithMeaning(
+    const DbfOpener& open, dbf::ReadOptions options,
+    const std::optional<arrow::compute::Expression>& residual, const FileMeaning& meaning,
+    const std::string& file, std::atomic<int64_t>* invalid_dates, UnmappedCodes* unmapped) {
   std::optional<std::vector<std::string>> asked = options.columns;
   if (asked) {
     asked = WithLabelColumns(*asked, meaning.options().labels, [&](const std::string& name) {
@@ -37,6 +38,7 @@ arrow::Result<MeaningfulRead> ReadWithMeaning(const DbfOpener& open, dbf::ReadOp
   if (asked) {
     std::vector<std::string> presented = *asked;
     if (filter && !raw) presented = AppendMissing(std::move(presented), filter->FieldNames());
+    if (residual) presented = AppendMissing(std::move(presented), ExpressionFieldNames(*residual));
     std::vector<std::string> typed = meaning.SourcesOf(presented);
     if (raw && !on_bytes) typed = AppendMissing(std::move(typed), raw->FieldNames());
     std::erase(typed, std::string(dbf::kDeletedColumn));  // the reader adds it itself
@@ -52,9 +54,10 @@ arrow::Result<MeaningfulRead> ReadWithMeaning(const DbfOpener& open, dbf::ReadOp
     ARROW_ASSIGN_OR_RAISE(read.rows, FilterAndProject(read.rows, typed_filter, {}));
   }
   ARROW_ASSIGN_OR_RAISE(read.rows, meaning.Present(read.rows, unmapped));
-  std::optional<arrow::compute::Expression> presented_filter;
+  std::optional<arrow::compute::Expression> presented_filter = residual;
   if (filter && !raw) {
-    ARROW_ASSIGN_OR_RAISE(presented_filter, PredicateToExpression(*filter, *read.rows->schema()));
+    ARROW_ASSIGN_OR_RAISE(auto pushed, PredicateToExpression(*filter, *read.rows->schema()));
+    presented_filter = residual ? arrow::compute::and_(pushed, *residual) : pushed;
   }
   if (presented_filter || asked) {
     std::vector<std::string> columns = asked.value_or(std::vector<std::string>());

@@ -22,6 +22,7 @@
 #include "arrow_sus/scan/batch_filter.h"
 #include "arrow_sus/scan/converted_files.h"
 #include "arrow_sus/scan/file_reading.h"
+#include "arrow_sus/scan/filter_split.h"
 #include "arrow_sus/scan/multi_file_reader.h"
 #include "arrow_sus/scan/predicate_expression.h"
 #include "arrow_sus/scan/semantic_types.h"
@@ -324,6 +325,7 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
   std::shared_ptr<PlanState> plan_;
   ScanOptions options_;                           // the plan's options and this scan's request
   std::shared_ptr<arrow::Schema> data_schema_;    // unified and projected, without source columns
+  std::shared_ptr<arrow::Schema> full_schema_;    // unified, every column (what a residual reads)
   std::shared_ptr<arrow::Schema> output_schema_;  // data_schema_ + source columns when asked
   ScanCounters counters_;
   PassWarnings warnings_;
@@ -366,6 +368,13 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     if (options_.read.filter) {  // unknown fields and wrong literal kinds fail now, not mid-stream
       ARROW_RETURN_NOT_OK(PredicateToExpression(*options_.read.filter, *unified).status());
     }
+    if (options_.residual_filter) {
+      auto bound = options_.residual_filter->Bind(*unified);
+      if (!bound.ok()) {
+        return MakeError(ErrorKind::kInvalidArgument, {}, "filter: " + bound.status().message());
+      }
+    }
+    full_schema_ = unified;
     if (options_.read.columns) {
       std::vector<std::shared_ptr<arrow::Field>> fields;
       const std::vector<std::string> asked = WithLabelColumns(
@@ -514,10 +523,12 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     // The filter over the raw fields (labels and ages translated), when it can be evaluated on the
     // bytes or on the typed columns; otherwise null and `filter` is applied once presented.
     std::shared_ptr<const dbf::Predicate> raw_filter;
+    // The part of the scan's filter Arrow evaluates once presented, specialised to the file.
+    std::optional<arrow::compute::Expression> residual;
   };
 
   // What this scan's request reads of planned file i.
-  FileRead ReadOf(size_t i) const {
+  arrow::Result<FileRead> ReadOf(size_t i) const {
     const PlannedFile& p = plan_->planned[i];
     const FileMeaning& meaning = plan_->meanings[i];
     FileRead read;
@@ -533,6 +544,11 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
         presented = AppendMissing(presented, read.filter->FieldNames());
       }
     }
+    if (options_.residual_filter) {
+      ARROW_ASSIGN_OR_RAISE(read.residual,
+                            ResidualForFile(*options_.residual_filter, *p.schema, *full_schema_));
+      presented = AppendMissing(presented, ExpressionFieldNames(*read.residual));
+    }
     read.typed = meaning.SourcesOf(presented);
     return read;
   }
@@ -544,7 +560,7 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     std::vector<FileExplanation> out;
     for (size_t i = 0; i < plan_->planned.size(); ++i) {
       const PlannedFile& p = plan_->planned[i];
-      const FileRead read = ReadOf(i);
+      ARROW_ASSIGN_OR_RAISE(const FileRead read, ReadOf(i));
       FileExplanation e{.path = p.file.path, .size = p.identity.size};
       if (p.cached_converted) {
         e.read_from = "converted cache";
@@ -575,7 +591,7 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
                                                                     const arrow::StopToken& stop) {
     const PlannedFile& p = plan_->planned[i];
     const std::string& path = p.file.path;
-    const FileRead read = ReadOf(i);
+    ARROW_ASSIGN_OR_RAISE(const FileRead read, ReadOf(i));
     if (read.filter) {
       for (std::string& caveat : plan_->meanings[i].FilterCaveats(*read.filter)) {
         warnings_.Add({ReadWarning::Kind::kCodedFilter, std::move(caveat)});
@@ -653,9 +669,10 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
       size_t i, std::shared_ptr<arrow::RecordBatchReader> reader, const FileRead& read,
       bool filtered) {
     ARROW_ASSIGN_OR_RAISE(reader, plan_->meanings[i].Present(std::move(reader), &unmapped_));
-    std::optional<arrow::compute::Expression> expression;
+    std::optional<arrow::compute::Expression> expression = read.residual;
     if (read.filter && !filtered) {
-      ARROW_ASSIGN_OR_RAISE(expression, PredicateToExpression(*read.filter, *reader->schema()));
+      ARROW_ASSIGN_OR_RAISE(auto pushed, PredicateToExpression(*read.filter, *reader->schema()));
+      expression = expression ? arrow::compute::and_(pushed, *expression) : pushed;
     }
     return FilterAndProject(std::move(reader), std::move(expression), read.columns);
   }
@@ -717,7 +734,7 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
         return dbf::DbfReader::Make(bytes, options, source);
       };
       ARROW_ASSIGN_OR_RAISE(MeaningfulRead decoded,
-                            ReadWithMeaning(open, std::move(asked), meaning, path,
+                            ReadWithMeaning(open, std::move(asked), read.residual, meaning, path,
                                             &counters_.invalid_dates, &unmapped_));
       progress->dbf = std::move(decoded.dbf);
       reader = std::move(decoded.rows);
@@ -814,6 +831,7 @@ arrow::Result<std::shared_ptr<Scan>> Scan::Narrow(const ScanRequest& request) co
   ScanOptions options = impl_->options_;
   options.read.columns = request.columns;
   options.read.filter = request.filter;
+  options.residual_filter = request.residual_filter;
   options.read.batch_size = request.batch_size;
   options.with_source = request.with_source;
   options.ordered = request.ordered;

@@ -40,7 +40,8 @@ std::shared_ptr<arrow::Schema> ReadSchema(const DbfBuilder& b, const MeaningOpti
     return dbf::DbfReader::Make(input, read, {"DOXX2020.dbf", {}});
   };
   const FileMeaning meaning = FileMeaning::Make("sim-do", 2020, *(*open({}))->schema(), options);
-  auto read = ReadWithMeaning(open, {}, meaning, "DOXX2020.dbf", nullptr, nullptr).ValueOrDie();
+  auto read = ReadWithMeaning(open, {}, std::nullopt, meaning, "DOXX2020.dbf", nullptr, nullptr)
+                  .ValueOrDie();
   return read.rows->schema();
 }
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import functools
+import operator
+import types
 from typing import Any
 
 import pyarrow as pa
@@ -137,34 +140,49 @@ def comparisons(draw: Any) -> tuple[Any, ...]:
 
 
 def trees(depth: int = 2) -> st.SearchStrategy[Any]:
-    leaf = comparisons().map(lambda c: arrow_sus.filters.comparison(*c))
+    """Filter trees: ("cmp", (field, op[, value])), ("and", [tree, ...]) or ("or", [tree, ...])."""
+    leaf = comparisons().map(lambda c: ("cmp", c))
     if depth == 0:
         return leaf
     sub = trees(depth - 1)
     return st.one_of(
         leaf,
-        st.lists(sub, max_size=3).map(lambda cs: arrow_sus.And(tuple(cs))),
-        st.lists(sub, max_size=3).map(lambda cs: arrow_sus.Or(tuple(cs))),
+        st.lists(sub, max_size=3).map(lambda cs: ("and", cs)),
+        st.lists(sub, max_size=3).map(lambda cs: ("or", cs)),
     )
+
+
+def expression(tree: Any) -> pc.Expression:
+    """The filter a tree stands for, as the Arrow expression the reader takes."""
+    kind, body = tree
+    if kind == "cmp":
+        return arrow_sus.filters.comparison(*body)
+    children = [expression(child) for child in body]
+    if not children:
+        return pc.scalar(kind == "and")
+    return functools.reduce(operator.and_ if kind == "and" else operator.or_, children)
 
 
 def _literal_array(values: Any, type_: pa.DataType) -> pa.Array:
     return pa.array(list(values), type=type_)
 
 
-def mask(table: pa.Table, expr: Any) -> pa.ChunkedArray | pa.Array:
+def mask(table: pa.Table, tree: Any) -> pa.ChunkedArray | pa.Array:
     """Evaluates a filter tree on a fully read table with pyarrow.compute (nulls never match)."""
     n = table.num_rows
-    if isinstance(expr, arrow_sus.And):
+    kind, body = tree
+    if kind == "and":
         out = pa.array([True] * n, type=pa.bool_())
-        for child in expr.children:
+        for child in body:
             out = pc.and_(out, mask(table, child))
         return out
-    if isinstance(expr, arrow_sus.Or):
+    if kind == "or":
         out = pa.array([False] * n, type=pa.bool_())
-        for child in expr.children:
+        for child in body:
             out = pc.or_(out, mask(table, child))
         return out
+    field, op, values = body[0], body[1], (body[2] if len(body) == 3 else None)
+    expr = types.SimpleNamespace(field=field, op=op, values=values if op in ("in", "not in") else (values,))
     col = table.column(expr.field)
     op = expr.op
     if op == "is_null":
@@ -191,5 +209,5 @@ def mask(table: pa.Table, expr: Any) -> pa.ChunkedArray | pa.Array:
 def test_pushed_down_filters_equal_filtering_after_reading(data: bytes, expr: Any, batch_size: int) -> None:
     full = arrow_sus.read_dbf(data)
     expected = full.filter(mask(full, expr)).column("ID").to_pylist()
-    got = arrow_sus.read_dbf(data, columns=["ID"], filters=expr, batch_size=batch_size)
+    got = arrow_sus.read_dbf(data, columns=["ID"], filters=expression(expr), batch_size=batch_size)
     assert got.column("ID").to_pylist() == expected

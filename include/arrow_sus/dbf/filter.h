@@ -1,8 +1,8 @@
 // Row filters evaluated on the raw DBF record bytes, before any column is converted.
 //
-// A Predicate is a tree of AND / OR nodes over comparisons "field OP literal". It is built by the
-// Python layer (pyarrow.parquet-style `filters=`), by the CLI's --where parser and by the scan
-// layer, then compiled against one file's field layout (CompiledFilter) and evaluated block by
+// A Predicate is a tree of AND / OR nodes over comparisons "field OP literal". It is derived from
+// the user's Arrow expression (scan/filter_split.h) and translated by the meaning stage, then
+// compiled against one file's field layout (CompiledFilter) and evaluated block by
 // block. Semantics follow Arrow's: a comparison on a null value (blank or unparsable field) is
 // never true, so "!=" and "not in" do not select nulls; use is_null for those.
 #pragma once
@@ -34,9 +34,8 @@ enum class CompareOp : uint8_t {
   kStartsWith,
 };
 
-// Parses "=", "==", "!=", "<", "<=", ">", ">=", "in", "not in", "is_null", "not_null",
-// "starts_with".
-arrow::Result<CompareOp> ParseCompareOp(std::string_view text);
+// How ToString() writes an operator (the spellings users write are arrow_sus/filters.py's: filters
+// reach the reader as Arrow expressions, scan/filter_split.h).
 std::string_view CompareOpName(CompareOp op);
 
 // A date literal, as days since 1970-01-01 (the Arrow date32 value).

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include <arrow/compute/expression.h>
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
 
@@ -36,11 +37,12 @@ using DbfOpener =
     std::function<arrow::Result<std::shared_ptr<dbf::DbfReader>>(const dbf::ReadOptions&)>;
 
 // Reads with `options.columns` (output names; nullopt: every column) and `options.filter` (over
-// output columns) as the user asked them. `invalid_dates` and `unmapped` (optional) count what
-// typing and presentation met; `file` names the source in errors.
-arrow::Result<MeaningfulRead> ReadWithMeaning(const DbfOpener& open, dbf::ReadOptions options,
-                                              const FileMeaning& meaning, const std::string& file,
-                                              std::atomic<int64_t>* invalid_dates,
-                                              UnmappedCodes* unmapped);
+// output columns) as the user asked them, then keeps the rows `residual` (the filter's part only
+// Arrow evaluates, scan/filter_split.h) selects once presented. `invalid_dates` and `unmapped`
+// (optional) count what typing and presentation met; `file` names the source in errors.
+arrow::Result<MeaningfulRead> ReadWithMeaning(
+    const DbfOpener& open, dbf::ReadOptions options,
+    const std::optional<arrow::compute::Expression>& residual, const FileMeaning& meaning,
+    const std::string& file, std::atomic<int64_t>* invalid_dates, UnmappedCodes* unmapped);
 
 }  // namespace arrow_sus::scan

@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include <arrow/compute/expression.h>
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
 
@@ -56,7 +57,10 @@ struct ScanOptions {
   std::string source_url;  // empty: io::DefaultSourceUrl() ($ARROW_SUS_SOURCE or the DATASUS FTP)
   io::SourceOptions source_options;
   // Columns (in this order), filter, encoding, decimals, raw, batch size, ... as for one file.
+  // read.filter holds the pushed part of the scan's filter (scan/filter_split.h).
   dbf::ReadOptions read;
+  // The rest of the filter, evaluated by Arrow on each file's presented columns.
+  std::optional<arrow::compute::Expression> residual_filter;
   SchemaMode schema_mode = SchemaMode::kUnion;
   bool use_cache = true;
   std::string cache_dir;         // empty: io::CacheDir()
@@ -77,7 +81,8 @@ struct ScanOptions {
 // files are read, what they are or how they are converted (Scan::Narrow).
 struct ScanRequest {
   std::optional<std::vector<std::string>> columns;  // in this order; nullopt: every column
-  std::shared_ptr<const dbf::Predicate> filter;     // rows to keep; null: all
+  std::shared_ptr<const dbf::Predicate> filter;     // rows to keep on the raw bytes; null: all
+  std::optional<arrow::compute::Expression> residual_filter;  // the rest, applied by Arrow
   int64_t batch_size = dbf::ReadOptions{}.batch_size;
   bool with_source = false;
   bool ordered = true;

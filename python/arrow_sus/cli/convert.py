@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -41,11 +42,11 @@ from arrow_sus.cli._options import (
 )
 from arrow_sus.cli._output import print_json
 from arrow_sus.errors import ArrowSusError, InvalidArgumentError
-from arrow_sus.filters import Expr, parse_where
+from arrow_sus.filters import parse_where
 from arrow_sus.reader import open_dbc, open_dbf, reader_header, reader_stats
 
 
-def _open(path: Path, fmt: str, where: Expr | None, read_options: dict[str, Any]) -> pa.RecordBatchReader:
+def _open(path: Path, fmt: str, where: pc.Expression | None, read_options: dict[str, Any]) -> pa.RecordBatchReader:
     opener = open_dbc if path.suffix.lower() == ".dbc" else open_dbf
     # DBF output writes the fields back byte for byte: read them as their Latin-1 text.
     if fmt == "dbf":

@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from arrow_sus._native import _core
 from arrow_sus.errors import InvalidArgumentError
-from arrow_sus.filters import to_native
+from arrow_sus.filters import serialize
 from arrow_sus.reference._lookup import Lookup, apply_to_lazy_frame, apply_to_stream, output_schema
 from arrow_sus.scan import SOURCE_COLUMNS, Scan, _File, _Options
 from arrow_sus.scan_stats import ScanStats
@@ -125,7 +125,7 @@ class _TableEngine:
     def execute(self) -> _Pass:
         o = self._options
         source = pa.RecordBatchReader.from_batches(self._table.schema, self._table.to_batches(o.batch_size))
-        native_filter = to_native(o.filters) if o.filters is not None else None
+        native_filter = serialize(o.filters) if o.filters is not None else None
         capsule = _core.reference.filter_table(source.__arrow_c_stream__(), native_filter, list(o.columns or ()))
         filtered = pa.RecordBatchReader._import_from_c_capsule(capsule)
         return _Pass(pa.RecordBatchReader.from_batches(self._output_schema(), self._batches(filtered)))
