@@ -31,7 +31,8 @@ from arrow_sus.reader import (
     reader_stats,
     table_stats,
 )
-from arrow_sus.reference import lookup, reference_table
+from arrow_sus.reference import reference_table
+from arrow_sus.reference.lookups import lookup
 from arrow_sus.remote import download, list_files, stat
 from arrow_sus.scan import Scan, scan, scan_cnes, scan_sia, scan_sih, scan_sim, scan_sinan, scan_sinasc
 from arrow_sus.scan_stats import ScanStats

@@ -18,6 +18,7 @@ from typing import Any
 
 from arrow_sus._messages import argument, switch
 from arrow_sus._native import _core
+from arrow_sus.cache import cache_dir
 from arrow_sus.errors import InvalidArgumentError
 
 #: Output formats by file suffix.
@@ -48,8 +49,6 @@ class OutputRules:
 
     def native(self) -> dict[str, Any]:
         """The keyword arguments of the engine's output functions."""
-        from arrow_sus.cache import cache_dir
-
         return {
             "overwrite": self.overwrite,
             "inputs": [Path(p) for p in self.inputs],

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from arrow_sus._messages import argument, none_for_all
+from arrow_sus._native import _core
 from arrow_sus.errors import InvalidArgumentError
 
 UfArg = str | Iterable[str] | None
@@ -87,8 +88,6 @@ def _state_codes() -> list[str]:
     """The 27 federative units, from the compiled-in catalog (BR, the national files, excluded). Read from the
     rows rather than ``catalog.ufs()``: building a pyarrow table from Python lists imports pandas (~0.2 s), which
     would be most of a warm cached scan."""
-    from arrow_sus._native import _core
-
     return [row[0] for row in _core.catalog_ufs() if row[0] != "BR"]
 
 

@@ -18,7 +18,6 @@ from typing import Any, BinaryIO
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
-import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from arrow_sus._output_target import FORMATS, OutputRules, check_target, commit, is_stdout, temporary_path
@@ -218,6 +217,10 @@ def write_partitioned(
         for batch in reader:
             rows += batch.num_rows
             yield batch
+
+    # pyarrow.dataset imports pandas when it is installed (~0.2 s): loaded by partitioned writes only, not by
+    # every `import arrow_sus`.
+    import pyarrow.dataset as ds
 
     try:
         ds.write_dataset(

@@ -25,7 +25,6 @@ import datetime as dt
 import os
 import re
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, get_args
@@ -34,6 +33,7 @@ import pyarrow as pa
 
 from arrow_sus._format import human_bytes
 from arrow_sus._native import _core
+from arrow_sus.catalog import parse_paths
 from arrow_sus.errors import InvalidArgumentError
 
 #: How conversions are cached (see :func:`arrow_sus.scan`'s ``cache_format``).
@@ -50,8 +50,6 @@ EntryKind = Literal["raw", "converted", "temporary"] | CacheFormat
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-#: The raw cache's own bookkeeping (identities, partial downloads) lives in this folder.
-_RAW_BOOKKEEPING = ".arrow-sus"
 
 
 def cache_dir() -> Path:
@@ -68,21 +66,15 @@ def _manifest(root: Path) -> _core.cache.ConvertedCache:
     return _core.cache.ConvertedCache.open(str(root))
 
 
-def _raw_files(root: Path) -> Iterator[tuple[str, os.stat_result]]:
-    """(server path, stat) of every downloaded file under ``root/raw``."""
-    raw = root / "raw"
-    if not raw.is_dir():
-        return
-    for dirpath, dirnames, filenames in os.walk(raw):
-        if dirpath == str(raw) and _RAW_BOOKKEEPING in dirnames:
-            dirnames.remove(_RAW_BOOKKEEPING)
-        for name in filenames:
-            full = Path(dirpath) / name
-            try:
-                st = full.stat()
-            except FileNotFoundError:  # removed meanwhile by another process sharing the cache
-                continue
-            yield full.relative_to(raw).as_posix(), st
+def _raw_files(root: Path) -> list[dict]:
+    """The downloaded files under ``root/raw`` (server path, bytes, mtime), as the engine's raw cache lists
+    them."""
+    return _core.cache.raw_entries(str(root / "raw"))
+
+
+def _datasets(paths: list[str]) -> list[str | None]:
+    """The dataset each server path belongs to, by the catalog (``None`` for names it does not know)."""
+    return [ref.dataset if ref else None for ref in parse_paths(paths)]
 
 
 def _temporaries(root: Path) -> list[dict]:
@@ -153,7 +145,7 @@ def info(directory: str | os.PathLike[str] | None = None) -> CacheInfo:
     none = {"entries": 0, "bytes": 0}
     ipc, parquet = by_format.get("ipc", none), by_format.get("parquet", none)
     uncompressed = by_format.get("ipc-uncompressed", none)
-    raw = [st.st_size for _, st in _raw_files(root)]
+    raw = [f["bytes"] for f in _raw_files(root)]
     temporary = _temporaries(root)
     return CacheInfo(
         directory=root,
@@ -176,8 +168,6 @@ def entries(directory: str | os.PathLike[str] | None = None) -> pa.Table:
     """Every cache entry: ``kind`` (raw or converted), ``format`` (``"dbc"``/``"dbf"`` for raw files, ``"ipc"``,
     ``"parquet"`` or ``"ipc-uncompressed"`` for conversions), ``path`` on the server, ``bytes``, ``dataset`` and
     ``last_used`` (UTC), one row each."""
-    from arrow_sus.catalog import try_parse_path
-
     root = _root(directory)
     rows = [
         {
@@ -190,16 +180,16 @@ def entries(directory: str | os.PathLike[str] | None = None) -> pa.Table:
         }
         for e in _manifest(root).entries()
     ]
-    for path, st in _raw_files(root):
-        ref = try_parse_path(path)
+    raw = _raw_files(root)
+    for f, dataset in zip(raw, _datasets([f["path"] for f in raw]), strict=True):
         rows.append(
             {
                 "kind": "raw",
-                "format": Path(path).suffix.lstrip(".").lower() or None,
-                "path": path,
-                "bytes": st.st_size,
-                "dataset": ref.dataset if ref else None,
-                "last_used": dt.datetime.fromtimestamp(st.st_mtime, dt.timezone.utc),
+                "format": Path(f["path"]).suffix.lstrip(".").lower() or None,
+                "path": f["path"],
+                "bytes": f["bytes"],
+                "dataset": dataset,
+                "last_used": dt.datetime.fromtimestamp(f["mtime"], dt.timezone.utc),
             }
         )
     schema = pa.schema(
@@ -265,18 +255,13 @@ def clear(
         fmt = kind if kind in CACHE_FORMATS else None
         removed += _manifest(root).clear(age, dataset, fmt)
     if kind in (None, "raw"):
-        from arrow_sus.catalog import try_parse_path
-
         cutoff = time.time() - age if age is not None else None
-        for path, st in list(_raw_files(root)):
-            if cutoff is not None and st.st_mtime > cutoff:
-                continue
-            if dataset is not None:
-                ref = try_parse_path(path)
-                if ref is None or ref.dataset != dataset:
-                    continue
-            _core.cache.remove_raw(str(root / "raw"), path)
-            removed += 1
+        raw = [f for f in _raw_files(root) if cutoff is None or f["mtime"] <= cutoff]
+        if dataset is not None:
+            raw = [f for f, d in zip(raw, _datasets([f["path"] for f in raw]), strict=True) if d == dataset]
+        for f in raw:
+            _core.cache.remove_raw(str(root / "raw"), f["path"])
+        removed += len(raw)
     return removed
 
 

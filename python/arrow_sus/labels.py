@@ -37,7 +37,7 @@ import pyarrow as pa
 from arrow_sus import remote
 from arrow_sus._native import _core
 from arrow_sus.cache import cache_dir
-from arrow_sus.catalog import dataset_info
+from arrow_sus.catalog import PUBLIC_PREFIX, dataset_info
 from arrow_sus.catalog import datasets as catalog_datasets
 from arrow_sus.errors import ArrowSusError, InvalidArgumentError
 
@@ -173,7 +173,7 @@ def labels_dir() -> Path:
 
 
 def _relative(path: str) -> str:
-    return path[len(remote.PUBLIC_PREFIX) :] if path.startswith(remote.PUBLIC_PREFIX) else path.lstrip("/")
+    return path[len(PUBLIC_PREFIX) :] if path.startswith(PUBLIC_PREFIX) else path.lstrip("/")
 
 
 def _stored_path(archive: str) -> Path:

@@ -13,17 +13,19 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyarrow as pa
 
 from arrow_sus._format import short_type
+from arrow_sus._meaning import meaning_arguments
 from arrow_sus._native import _core
 from arrow_sus._quality_rules import EXAMPLES, ColumnCounter, add_counts, invalid_dates, rules_for
+from arrow_sus.catalog import dataset_info, delivered_schema, try_parse_path
 from arrow_sus.errors import InvalidArgumentError
-
-if TYPE_CHECKING:
-    from arrow_sus.scan import Scan
+from arrow_sus.filters import filter_fields
+from arrow_sus.reader import read_dbc, read_dbf, table_stats
+from arrow_sus.scan import Scan
 
 #: The problems the report counts, in its column order.
 PROBLEMS = ("unmapped_codes", "invalid_dates", "out_of_range", "mixed_codes")
@@ -154,7 +156,6 @@ def _stored_dates(schema: pa.Schema) -> dict[str, str]:
 def _derived_columns(schema: pa.Schema, dataset: str | None, year: int | None) -> dict[str, str]:
     """The columns the readers added to the DBF fields of ``schema`` (decoded ages, labels) and what each is, as
     the engine decides it for those fields (the DBF fields carry their DBF type in their metadata)."""
-    from arrow_sus.catalog import delivered_schema
 
     fields = []
     for f in schema:
@@ -183,8 +184,6 @@ def _batches_of(reader_factory: Callable[[], pa.RecordBatchReader]) -> Iterator[
 def _from_scan(data: Scan) -> _Data:
     """A scan read typed with its codes and labels (so that the engine counts unmapped codes), its files,
     columns and filters kept; date columns stored as text read again as raw text."""
-    from arrow_sus._meaning import meaning_arguments
-    from arrow_sus.filters import filter_fields
 
     typed = data._with(typed=True, raw=False, meaning=meaning_arguments("both", "dictionary", "pt"))
     schema = typed.schema
@@ -212,7 +211,6 @@ def _from_scan(data: Scan) -> _Data:
 
 def _from_file(path: Path, dataset: str | None) -> _Data:
     """A .dbc/.dbf file read typed with its codes and labels, its date columns stored as text read again raw."""
-    from arrow_sus.reader import read_dbc, read_dbf, table_stats
 
     read = read_dbc if path.suffix.lower() == ".dbc" else read_dbf
     table = read(path, dataset=dataset, labels="both")
@@ -226,8 +224,6 @@ def _from_file(path: Path, dataset: str | None) -> _Data:
 
 def _from_table(table: pa.Table, dataset: str | None, year: int | None) -> _Data:
     """A table as it is; the dataset and year from the arguments, else from the file it was read from."""
-    from arrow_sus.catalog import try_parse_path
-    from arrow_sus.reader import table_stats
 
     source = (table.schema.metadata or {}).get(b"arrow_sus.source")
     ref = try_parse_path(os.path.basename(source.decode())) if source else None
@@ -257,8 +253,6 @@ def _files_and_bytes(source: _Data) -> tuple[int, int, int]:
 
 
 def _resolve(data: Any, dataset: str | None, year: int | None) -> _Data:
-    from arrow_sus.catalog import dataset_info
-    from arrow_sus.scan import Scan
 
     if dataset is not None:
         dataset = dataset_info(dataset)["id"]

@@ -23,7 +23,10 @@ from typing import Any, Literal
 from arrow_sus._dataset import RemoteFile, dataset_files
 from arrow_sus._native import _core
 from arrow_sus._partitions import IntArg, UfArg, normalize_months, normalize_ufs, normalize_years
+from arrow_sus.cache import cache_dir
+from arrow_sus.catalog import PUBLIC_PREFIX, FileIndex, dataset_info, index
 from arrow_sus.errors import ArrowSusError, NotFoundError
+from arrow_sus.reader import open_dbc
 
 _io: Any = _core.io
 
@@ -52,9 +55,6 @@ __all__ = [
 
 #: Bytes the identity check of a ``.dbc`` reads from its start (one ranged request): any DBF header + CRC.
 IDENTITY_PREFIX_BYTES: int = _io.IDENTITY_PREFIX_BYTES
-
-#: Where dataset directories live on the DATASUS FTP; catalog paths start with it, source paths do not.
-PUBLIC_PREFIX = "/dissemin/publicos/"
 
 
 def _utc(seconds: int | None) -> datetime | None:
@@ -105,13 +105,6 @@ class Source:
 def default_source_url() -> str:
     """``$ARROW_SUS_SOURCE`` when set, else the DATASUS FTP."""
     return str(_io.default_source_url())
-
-
-def cache_dir() -> Path:
-    """The arrow-sus cache directory (see :func:`arrow_sus.cache.cache_dir`); downloads go to ``raw/``."""
-    from arrow_sus.cache import cache_dir as shared_cache_dir
-
-    return shared_cache_dir()
 
 
 def open_source(
@@ -398,8 +391,6 @@ def download(
         raise ValueError("give either a dataset (with uf/year/month) or files=[...]")
     if files is None:
         assert dataset is not None
-        from arrow_sus.catalog import dataset_info
-
         src = _resolve(source, max_connections=max_connections)
         # The files a scan of the same arguments reads (every period when no year is given).
         found = dataset_files(
@@ -442,8 +433,6 @@ def list_files(
     ``"SP,RJ"`` / ``"2019-2023"`` / ``"1-6"``, as for :func:`arrow_sus.scan`).
 
     Names the catalog does not recognise as this dataset are left out; the result is sorted by path."""
-    from arrow_sus.catalog import dataset_info
-
     dataset = dataset_info(dataset)["id"]  # any case is accepted; unknown ids raise with the closest ones
     ufs, years, months = normalize_ufs(uf), normalize_years(year), normalize_months(month)
     return dataset_files(_resolve(source)._native, dataset, ufs, years, months, select=False)
@@ -451,45 +440,14 @@ def list_files(
 
 def crawl(source: str | Source | None = None, datasets: Iterable[str] | None = None) -> list[dict[str, Any]]:
     """Lists every directory the catalog knows (or those of ``datasets``) on the source, in parallel within
-    the host limit. Returns ``{"path", "size", "mtime"}`` dicts with catalog-style absolute paths
-    (``/dissemin/publicos/...``) and ISO-8601 UTC mtimes, the entry format of the catalog's file index."""
-    from arrow_sus.catalog import dataset_info
-    from arrow_sus.catalog import datasets as all_datasets
-
-    src = _resolve(source)
-    ids = list(datasets) if datasets is not None else list(all_datasets().column("id").to_pylist())
-    directories: list[str] = []
-    for dataset in ids:
-        info = dataset_info(dataset)
-        for layout in info["layouts"]:
-            if layout["directory"].startswith(PUBLIC_PREFIX):
-                directories.append(layout["directory"][len(PUBLIC_PREFIX) :])
-    directories = list(dict.fromkeys(directories))
-
-    def list_one(directory: str) -> list[dict[str, Any]]:
-        try:
-            entries = list_dir(directory, src)
-        except NotFoundError:
-            return []
-        return [
-            {
-                "path": f"{PUBLIC_PREFIX}{directory}/{e.name}",
-                "size": e.size,
-                "mtime": e.mtime.strftime("%Y-%m-%dT%H:%M:%SZ") if e.mtime else None,
-            }
-            for e in entries
-            if not e.is_dir
-        ]
-
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        return [entry for listing in pool.map(list_one, directories) for entry in listing]
+    the host limit (see :func:`arrow_sus.catalog.index.crawl`): ``{"path", "size", "mtime"}`` dicts with
+    catalog-style absolute paths (``/dissemin/publicos/...``) and ISO-8601 UTC mtimes."""
+    return index.crawl(_resolve(source)._native, datasets)
 
 
-def refresh_index(source: str | Source | None = None, datasets: Iterable[str] | None = None) -> Any:
+def refresh_index(source: str | Source | None = None, datasets: Iterable[str] | None = None) -> FileIndex:
     """Crawls the source (:func:`crawl`) and stores the result as the catalog's file index (see
     :mod:`arrow_sus.catalog.index`); returns the :class:`~arrow_sus.catalog.FileIndex` now in force."""
-    from arrow_sus.catalog import index
-
     src = _resolve(source)
     doc = index.index_from_listing(crawl(src, datasets), source=src.url)
     index.save_index(doc)
@@ -508,8 +466,6 @@ def open_remote_dbc(
     The bytes go to ``dest`` (default: the cache) and are committed there once verified; a current cached
     copy is read without downloading. ``read_options`` are those of :func:`arrow_sus.open_dbc` (columns,
     filters, batch_size, ...)."""
-    from arrow_sus.reader import open_dbc
-
     if path.startswith(PUBLIC_PREFIX):
         path = path[len(PUBLIC_PREFIX) :]
     root = Path(dest) if dest is not None else cache_dir() / "raw"

@@ -34,10 +34,17 @@ from arrow_sus._format import human_bytes
 from arrow_sus._meaning import CodesAs, LabelLanguage, LabelsArg, meaning_arguments
 from arrow_sus._messages import argument
 from arrow_sus._native import _core
+from arrow_sus._output_target import OutputRules, check_target
 from arrow_sus._partitions import IntArg, UfArg, normalize_months, normalize_ufs, normalize_years
+from arrow_sus._writers import tree_size, write_partitioned, write_stream
 from arrow_sus.cache import CACHE_FORMATS, DEFAULT_CACHE_FORMAT, CacheFormat
+from arrow_sus.catalog import dataset_info
 from arrow_sus.errors import InvalidArgumentError
 from arrow_sus.filters import normalize_filters, serialize
+from arrow_sus.reader import read_all_typed, typed_error_batches
+from arrow_sus.reference import scan_table
+from arrow_sus.reference._table_engine import TableEngine
+from arrow_sus.remote import Source, open_source
 from arrow_sus.scan_stats import ScanStats
 
 if TYPE_CHECKING:
@@ -45,16 +52,14 @@ if TYPE_CHECKING:
     import pandas as pd
     import polars as pl
 
-    from arrow_sus.remote import Source
-
 SchemaMode = Literal["union", "intersection", "strict"]
 
 
 #: Environment variable choosing the converted cache's format when ``cache_format`` is not given.
 CACHE_FORMAT_ENV = "ARROW_SUS_CACHE_FORMAT"
 
-#: Source columns ``with_source=True`` adds to every row.
-SOURCE_COLUMNS = ("uf", "year", "month", "file")
+#: Source columns ``with_source=True`` adds to every row (the engine's list).
+SOURCE_COLUMNS: tuple[str, ...] = tuple(_core.SOURCE_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -164,7 +169,7 @@ class Scan:
         """The same files with other options (used by projections and Polars pushdown)."""
         if "filters" in changes:
             changes["filters"] = normalize_filters(changes["filters"])
-        narrowed = Scan(self.dataset, self._files, self.source, replace(self._options, **changes))
+        narrowed = self._narrowed(replace(self._options, **changes))
         narrowed._origin = self
         if changes.keys() <= _REQUEST_OPTIONS:  # same files, same conversion: planned once
             narrowed._plan_of = self._plan_of or self
@@ -184,6 +189,10 @@ class Scan:
         if n_rows is not None:
             changes["batch_size"] = max(1, min(n_rows, changes.get("batch_size", self._options.batch_size)))
         return self._with(**changes)
+
+    def _narrowed(self, options: _Options) -> Scan:
+        """The same scan with other options."""
+        return Scan(self.dataset, self._files, self.source, options)
 
     def _record_pass(self) -> None:
         """Makes this scan's pass the one ``stats`` reports, here and on every scan it narrows."""
@@ -271,8 +280,6 @@ class Scan:
 
     def to_reader(self) -> pa.RecordBatchReader:
         """A new pass as a ``pyarrow.RecordBatchReader``. Engine errors surface as arrow_sus exceptions."""
-        from arrow_sus.reader import typed_error_batches
-
         native = self._execute()
         inner = pa.RecordBatchReader.from_stream(native)
         return pa.RecordBatchReader.from_batches(inner.schema, typed_error_batches(inner, native))
@@ -295,8 +302,6 @@ class Scan:
 
     def to_arrow(self) -> pa.Table:
         """Reads everything into a ``pyarrow.Table``."""
-        from arrow_sus.reader import read_all_typed
-
         return read_all_typed(self._execute())
 
     def to_polars(self) -> pl.DataFrame:
@@ -362,9 +367,6 @@ class Scan:
         Returns:
             A summary: ``path``, ``rows``, ``files`` (source files read), ``bytes`` written.
         """
-        from arrow_sus._output_target import OutputRules, check_target
-        from arrow_sus._writers import tree_size, write_partitioned, write_stream
-
         out = Path(path)
         rules = OutputRules(overwrite=overwrite, inputs=self.local_inputs())
         check_target(out, directory=bool(partition_by), rules=rules)  # before any file is read
@@ -400,6 +402,31 @@ class Scan:
             return ()
         root = Path(urllib.request.url2pathname(urllib.parse.urlparse(self.source).path))
         return tuple(root / f.path for f in self._files)
+
+
+class ReferenceScan(Scan):
+    """A scan of an auxiliary dataset's table, in memory (see :func:`scan`)."""
+
+    def __init__(self, dataset: str, table: pa.Table, label: str, source: str, options: _Options) -> None:
+        super().__init__(dataset, [_File(label, None, None, dataset, None, None, None)], source, options)
+        self._table = table
+        self._label = label
+
+    def _engine(self) -> Any:
+        if self._native is None:
+            o = self._options
+            self._native = TableEngine(
+                self._table, self._label, columns=o.columns, filters=o.filters, batch_size=o.batch_size,
+                with_source=o.with_source,
+            )  # fmt: skip
+        return self._native
+
+    def _narrowed(self, options: _Options) -> Scan:
+        return ReferenceScan(self.dataset, self._table, self._label, self.source, options)
+
+    def local_inputs(self) -> tuple:
+        """None: the table is in memory (outputs can overwrite no input of it)."""
+        return ()
 
 
 def _plan(
@@ -515,9 +542,6 @@ def scan(
         refresh: for an auxiliary dataset, read the server's current table (its TAB archive, from ``source``
             through the raw cache) instead of the compiled-in copy.
     """
-    from arrow_sus.catalog import dataset_info
-    from arrow_sus.remote import open_source
-
     if batch_size <= 0:
         raise InvalidArgumentError(f"{argument('batch_size')} must be positive")
     if schema not in ("union", "intersection", "strict"):
@@ -559,9 +583,8 @@ def scan(
     if refresh and info["kind"] != "auxiliary":
         raise InvalidArgumentError(f"refresh=True applies to auxiliary (aux-*) datasets, not {info['id']}")
     if info["kind"] == "auxiliary":  # a reference table (docs/reference.md), not files of a directory
-        from arrow_sus.reference import reference_scan
-
-        return reference_scan(info, ufs, years, src, options, refresh=refresh)
+        table, label = scan_table(info["id"], ufs, years, src, refresh=refresh)
+        return ReferenceScan(info["id"], table, label, src.url, options)
     return Scan(info["id"], _plan(info["id"], ufs, years, months, src), src.url, options)
 
 

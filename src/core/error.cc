@@ -1,4 +1,5 @@
 #include "arrow_sus/error.h"
+#include "arrow_sus/error_kinds.h"
 
 #include <string>
 
@@ -6,26 +7,42 @@
 
 namespace arrow_sus {
 
+namespace {
+
+struct KindNames {
+  ErrorKind kind;
+  std::string_view name;
+  std::string_view python_class;
+};
+
+// Every ErrorKind, once.
+constexpr KindNames kKindNames[] = {
+    {ErrorKind::kFormat, "FormatError", "FormatError"},
+    {ErrorKind::kChecksum, "ChecksumError", "ChecksumError"},
+    {ErrorKind::kConversion, "ConversionError", "ConversionError"},
+    {ErrorKind::kInvalidArgument, "InvalidArgument", "InvalidArgumentError"},
+    {ErrorKind::kNotFound, "NotFound", "NotFoundError"},
+    {ErrorKind::kNetwork, "NetworkError", "NetworkError"},
+    {ErrorKind::kCancelled, "Cancelled", "CancelledError"},
+    {ErrorKind::kIo, "IoError", "ArrowSusIOError"},
+};
+
+const KindNames* NamesOf(ErrorKind kind) {
+  for (const KindNames& names : kKindNames)
+    if (names.kind == kind) return &names;
+  return nullptr;
+}
+
+}  // namespace
+
 std::string_view ErrorKindName(ErrorKind kind) {
-  switch (kind) {
-    case ErrorKind::kFormat:
-      return "FormatError";
-    case ErrorKind::kChecksum:
-      return "ChecksumError";
-    case ErrorKind::kConversion:
-      return "ConversionError";
-    case ErrorKind::kInvalidArgument:
-      return "InvalidArgument";
-    case ErrorKind::kNotFound:
-      return "NotFound";
-    case ErrorKind::kNetwork:
-      return "NetworkError";
-    case ErrorKind::kCancelled:
-      return "Cancelled";
-    case ErrorKind::kIo:
-      return "IoError";
-  }
-  return "Error";
+  const KindNames* names = NamesOf(kind);
+  return names != nullptr ? names->name : "Error";
+}
+
+std::string_view ErrorKindPythonClass(ErrorKind kind) {
+  const KindNames* names = NamesOf(kind);
+  return names != nullptr ? names->python_class : "ArrowSusError";
 }
 
 namespace {

@@ -1,8 +1,10 @@
 #include "arrow_sus/io/cache.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -205,6 +207,25 @@ arrow::Status FileCache::Remove(std::string_view path) {
   ARROW_RETURN_NOT_OK(DiscardPartial(path, *lock));
   lock->RemoveFile();
   return arrow::Status::OK();
+}
+
+std::vector<CachedFile> FileCache::Entries() const {
+  std::vector<CachedFile> found;
+  std::error_code error;
+  fs::recursive_directory_iterator it(root_, fs::directory_options::skip_permission_denied, error);
+  for (; !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
+    if (it.depth() == 0 && it->path().filename() == kMetaDir) {
+      it.disable_recursion_pending();
+      continue;
+    }
+    struct stat st;
+    if (::stat(it->path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    found.push_back({it->path().lexically_relative(root_).generic_string(),
+                     static_cast<int64_t>(st.st_size), static_cast<int64_t>(st.st_mtime)});
+  }
+  std::sort(found.begin(), found.end(),
+            [](const CachedFile& a, const CachedFile& b) { return a.path < b.path; });
+  return found;
 }
 
 std::vector<TemporaryFile> FileCache::Temporaries() const {

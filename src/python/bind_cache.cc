@@ -31,16 +31,30 @@ nb::dict EntryToDict(const cache::ConvertedEntry& entry) {
   return d;
 }
 
-nb::list TemporariesToList(const std::vector<io::TemporaryFile>& files) {
+// Files of the raw cache (entries or temporaries) as dicts: path, bytes, mtime.
+template <typename File>
+nb::list FilesToList(const std::vector<File>& files) {
   nb::list out;
-  for (const io::TemporaryFile& file : files) {
+  for (const File& file : files) {
     nb::dict d;
-    d["path"] = file.path.string();
+    d["path"] = std::filesystem::path(file.path).string();
     d["bytes"] = file.bytes;
     d["mtime"] = file.mtime;
     out.append(d);
   }
   return out;
+}
+
+// What `list` finds in the raw cache at `root`, found without the GIL.
+template <typename List>
+nb::list ListRaw(const std::string& root, const List& list) {
+  const io::FileCache cache{std::filesystem::path(root)};
+  decltype(list(cache)) files;
+  {
+    nb::gil_scoped_release release;
+    files = list(cache);
+  }
+  return FilesToList(files);
 }
 
 }  // namespace
@@ -59,14 +73,16 @@ void BindCache(nb::module_& m) {
       "Removes a downloaded file, its identity and any partial download not being written.");
 
   mod.def(
+      "raw_entries",
+      [](const std::string& root) {
+        return ListRaw(root, [](const io::FileCache& cache) { return cache.Entries(); });
+      },
+      nb::arg("root"),
+      "The downloaded files under `root` (path on the server, bytes, mtime), sorted by path.");
+  mod.def(
       "raw_temporaries",
       [](const std::string& root) {
-        std::vector<io::TemporaryFile> files;
-        {
-          nb::gil_scoped_release release;
-          files = io::FileCache{std::filesystem::path(root)}.Temporaries();
-        }
-        return TemporariesToList(files);
+        return ListRaw(root, [](const io::FileCache& cache) { return cache.Temporaries(); });
       },
       nb::arg("root"),
       "Partial downloads and temporary records under `root` whose writer is gone.");
@@ -129,7 +145,7 @@ void BindCache(nb::module_& m) {
                nb::gil_scoped_release release;
                files = self.Temporaries();
              }
-             return TemporariesToList(files);
+             return FilesToList(files);
            })
       .def(
           "remove_temporaries",

@@ -3,35 +3,18 @@
 #include <Python.h>
 
 #include <string>
+#include <string_view>
 
 #include "arrow_sus/error.h"
+#include "arrow_sus/error_kinds.h"
 #include "python/bindings.h"
 
 namespace arrow_sus::python {
 
 namespace {
 
-const char* PythonClassFor(const arrow::Status& status, const ErrorDetail* detail) {
-  if (detail != nullptr) {
-    switch (detail->kind()) {
-      case ErrorKind::kFormat:
-        return "FormatError";
-      case ErrorKind::kChecksum:
-        return "ChecksumError";
-      case ErrorKind::kConversion:
-        return "ConversionError";
-      case ErrorKind::kInvalidArgument:
-        return "InvalidArgumentError";
-      case ErrorKind::kNotFound:
-        return "NotFoundError";
-      case ErrorKind::kNetwork:
-        return "NetworkError";
-      case ErrorKind::kCancelled:
-        return "CancelledError";
-      case ErrorKind::kIo:
-        return "ArrowSusIOError";
-    }
-  }
+std::string_view PythonClassFor(const arrow::Status& status, const ErrorDetail* detail) {
+  if (detail != nullptr) return ErrorKindPythonClass(detail->kind());
   if (status.IsIOError()) return "ArrowSusIOError";
   if (status.IsCancelled()) return "CancelledError";
   if (status.IsInvalid() || status.IsTypeError()) return "InvalidArgumentError";
@@ -53,7 +36,7 @@ nb::object TextOrNone(const std::string& bytes) { return bytes.empty() ? nb::non
 void RaiseStatus(const arrow::Status& status) {
   const ErrorDetail* detail = GetErrorDetail(status);
   nb::object errors = nb::module_::import_("arrow_sus.errors");
-  nb::object cls = errors.attr(PythonClassFor(status, detail));
+  nb::object cls = errors.attr(std::string(PythonClassFor(status, detail)).c_str());
   nb::object exc = cls(Text(status.message()));
   if (detail != nullptr) {
     const ErrorLocation& loc = detail->location();

@@ -7,6 +7,8 @@
 
 #include <chrono>
 #include <memory>
+#include <span>
+#include <string>
 
 #include "arrow_sus/error.h"
 #include "arrow_sus/io/cache.h"
@@ -134,6 +136,20 @@ void BindIo(nb::module_& m) {
                              static_cast<size_t>(buffer->size()));
           },
           nb::arg("path"), nb::arg("offset"), nb::arg("length"))
+      .def(
+          "read",
+          [](Source& s, const std::string& path) {
+            std::string bytes;
+            {
+              nb::gil_scoped_release release;
+              ThrowIfError(s.Read(path, 0, [&bytes](std::span<const uint8_t> chunk) {
+                bytes.append(reinterpret_cast<const char*>(chunk.data()), chunk.size());
+                return arrow::Status::OK();
+              }));
+            }
+            return nb::bytes(bytes.data(), bytes.size());
+          },
+          nb::arg("path"), "The whole file (small files: a file index, a listing document)")
       .def(
           "download",
           [](Source& s, const std::string& path, const std::string& root,

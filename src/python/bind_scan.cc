@@ -270,6 +270,10 @@ void BindScan(nb::module_& m) {
         return out;
       });
 
+  nb::list source_columns;
+  for (const char* name : scan::kSourceColumns) source_columns.append(name);
+  m.attr("SOURCE_COLUMNS") = nb::tuple(source_columns);
+
   m.def("open_scan", &MakeScan, nb::arg("files"), nb::arg("source_url"), nb::arg("columns").none(),
         nb::arg("filter").none(), nb::arg("encoding"), nb::arg("batch_size"), nb::arg("raw"),
         nb::arg("decimals"), nb::arg("on_invalid"), nb::arg("keep_deleted"), nb::arg("use_threads"),

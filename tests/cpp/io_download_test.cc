@@ -266,6 +266,36 @@ TEST_F(IoDownloadTest, CorruptBytesAreNeverCommitted) {
   EXPECT_FALSE(cache.Recorded("bad.dbc").ValueOrDie().has_value());
 }
 
+// Entries lists committed downloads only: partial downloads, identities and locks are the cache's
+// own records, and a download the cache lost track of is still bytes it holds.
+TEST_F(IoDownloadTest, EntriesListCommittedFilesNotTheCachesRecords) {
+  FlakySource source(FastOptions());
+  const auto dbc = MakeDbc(100);
+  source.Put("SIM/DOAC2024.dbc", dbc, 1000);
+  source.Put("SIH/200801_/Dados/RDAC2401.dbc", MakeDbc(50), 1000);
+  source.Put("x.dbc", MakeDbc(10), 1000);
+  FileCache cache(dir_);
+  ASSERT_TRUE(cache.Entries().empty());
+  DownloadFile(source, cache, "SIM/DOAC2024.dbc").ValueOrDie();
+  DownloadFile(source, cache, "SIH/200801_/Dados/RDAC2401.dbc").ValueOrDie();
+  {  // a partial download of another file, left by a writer that is gone
+    auto id = StatIdentity(source, "x.dbc").ValueOrDie();
+    auto lock = cache.LockEntry("x.dbc").ValueOrDie();
+    auto partial = cache.BeginWrite(id, lock).ValueOrDie();
+    std::ofstream(partial.temp_path, std::ios::binary) << "partial";
+  }
+  const auto entries = cache.Entries();
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].path, "SIH/200801_/Dados/RDAC2401.dbc");
+  EXPECT_EQ(entries[1].path, "SIM/DOAC2024.dbc");
+  EXPECT_EQ(entries[1].bytes, int64_t(dbc.size()));
+  EXPECT_GT(entries[1].mtime, 0);
+
+  ASSERT_TRUE(cache.Remove("SIM/DOAC2024.dbc").ok());
+  ASSERT_EQ(cache.Entries().size(), 1u);
+  EXPECT_TRUE(FileCache(dir_ / "missing").Entries().empty());
+}
+
 TEST_F(IoDownloadTest, CacheRefusesUnsafePaths) {
   FileCache cache(dir_);
   for (const char* bad : {"../x.dbc", "/etc/passwd", "a/../../b", ".arrow-sus/identity/x"})

@@ -2,9 +2,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from remote_servers import build_tree, synthetic_dbc
 
 import arrow_sus
-from arrow_sus import cache
+from arrow_sus import cache, remote
+from arrow_sus._native import _core
 from arrow_sus.errors import InvalidArgumentError
 
 
@@ -54,3 +56,27 @@ def test_parse_age() -> None:
 
 def test_module_is_exposed() -> None:
     assert arrow_sus.cache is cache
+
+
+def test_raw_entries_are_listed_by_the_engine(tmp_path: Path) -> None:
+    """The raw half of the cache is listed by the engine's FileCache (what cache.info/entries/clear read): committed
+    downloads with their server paths, sizes and times, never the partial downloads and records beside them."""
+    files = {"SIM/DOAC2024.dbc": synthetic_dbc(20), "SIHSUS/200801_/Dados/RDAC2401.dbc": synthetic_dbc(30, seed=1)}
+    public = build_tree(tmp_path / "mirror", files)
+    raw = tmp_path / "cache" / "raw"
+    remote.download_files(list(files), raw, source=public.as_uri(), progress=False)
+    partial = raw / ".arrow-sus" / "partial" / "SIM" / "DOBR2024.dbc"  # a writer that is gone left it
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    partial.write_bytes(b"partial")
+    listed = _core.cache.raw_entries(str(raw))
+    assert [e["path"] for e in listed] == sorted(files)
+    for entry in listed:
+        assert entry["bytes"] == len(files[entry["path"]])
+        assert entry["mtime"] == int((raw / entry["path"]).stat().st_mtime)
+    assert _core.cache.raw_entries(str(tmp_path / "nothing")) == []
+
+    table = cache.entries(tmp_path / "cache")
+    assert sorted(table.column("dataset").to_pylist()) == ["sih-rd", "sim-do"]
+    assert cache.info(tmp_path / "cache").raw_bytes == sum(map(len, files.values()))
+    assert cache.clear(dataset="sim-do", kind="raw", directory=tmp_path / "cache") == 1
+    assert [e["path"] for e in _core.cache.raw_entries(str(raw))] == ["SIHSUS/200801_/Dados/RDAC2401.dbc"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
 import json
 import threading
@@ -12,8 +13,8 @@ from pathlib import Path
 import pytest
 
 import arrow_sus
+from arrow_sus.cache import cache_dir
 from arrow_sus.catalog import current_index, index_from_listing, load_index, refresh
-from arrow_sus.catalog.index import cache_dir
 
 LISTING = [
     ("/dissemin/publicos/SIHSUS/200801_/Dados/RDSP2301.dbc", 123, "2023-03-01T10:00:00"),
@@ -79,6 +80,18 @@ def test_refresh_from_local_http_server(tmp_path: Path, http_dir: tuple[str, Pat
     write_index(served / "index.json", "2026-05-01T00:00:00Z")
     index = refresh(f"{url}/index.json", directory=tmp_path / "cache")
     assert index.version == "2026-05-01T00:00:00Z" and index.files.num_rows == len(LISTING)
+
+
+def test_refresh_un_gzips_a_json_gz_index_over_http(tmp_path: Path, http_dir: tuple[str, Path]) -> None:
+    url, served = http_dir
+    doc = index_from_listing(LISTING, source="ftp://ftp.datasus.gov.br", generated_at="2026-05-02T00:00:00Z")
+    (served / "index.json.gz").write_bytes(gzip.compress(json.dumps(doc).encode()))
+    index = refresh(f"{url}/index.json.gz", directory=tmp_path / "cache", strict=True)
+    assert index.version == "2026-05-02T00:00:00Z" and index.files.num_rows == len(LISTING)
+    assert current_index(tmp_path / "cache").version == index.version  # stored un-gzipped, as JSON
+    (served / "cut.json.gz").write_bytes(gzip.compress(json.dumps(doc).encode())[:-20])
+    with pytest.raises(arrow_sus.FormatError, match=r"cut\.json\.gz: not a valid gzip stream"):
+        load_index(f"{url}/cut.json.gz")
 
 
 def test_an_older_index_does_not_replace_a_newer_one(tmp_path: Path) -> None:

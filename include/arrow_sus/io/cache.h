@@ -23,6 +23,7 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -36,6 +37,14 @@ namespace arrow_sus::io {
 
 // $ARROW_SUS_CACHE, else $XDG_CACHE_HOME/arrow-sus, else ~/.cache/arrow-sus.
 std::filesystem::path CacheDir();
+
+// A verified download in a FileCache: its path under the root ("/"-separated, as on the server),
+// size and modification time (seconds since the epoch, the time it was committed).
+struct CachedFile {
+  std::string path;
+  int64_t bytes = 0;
+  int64_t mtime = 0;
+};
 
 struct PartialDownload {
   std::filesystem::path temp_path;  // append bytes here
@@ -77,6 +86,10 @@ class FileCache {
   // Removes the cached copy of `path` and its identity, and its partial download unless a writer is
   // busy with it.
   arrow::Status Remove(std::string_view path);
+
+  // Every downloaded file under the root (the cache's own records left out), sorted by path;
+  // files removed meanwhile by another process are skipped.
+  std::vector<CachedFile> Entries() const;
 
   // Partial downloads and temporary records whose writer is gone (resumable partial downloads
   // included: they are bytes the cache holds outside its entries).

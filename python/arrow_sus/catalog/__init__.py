@@ -12,7 +12,15 @@ from __future__ import annotations
 
 from arrow_sus._native import _core
 from arrow_sus.catalog._describe import DataDictionary, delivered_schema, describe
-from arrow_sus.catalog._paths import FileRef, parse_path, parse_paths, paths, select_parts, try_parse_path
+from arrow_sus.catalog._paths import (
+    PUBLIC_PREFIX,
+    FileRef,
+    parse_path,
+    parse_paths,
+    paths,
+    select_parts,
+    try_parse_path,
+)
 from arrow_sus.catalog._tables import (
     Municipality,
     Uf,
@@ -32,6 +40,7 @@ def version() -> str:
 
 
 __all__ = [
+    "PUBLIC_PREFIX",
     "DataDictionary",
     "FileIndex",
     "FileRef",

@@ -11,9 +11,13 @@ from typing import Any
 import pyarrow as pa
 
 from arrow_sus._format import short_type
+from arrow_sus._meaning import meaning_arguments
 from arrow_sus._native import _core
+from arrow_sus.catalog._paths import PUBLIC_PREFIX, parse_paths
 from arrow_sus.catalog._tables import dataset_info, format_period
+from arrow_sus.catalog.index import crawl, current_index
 from arrow_sus.errors import InvalidArgumentError, NotFoundError
+from arrow_sus.reader import open_dbf, reader_header
 
 #: Languages of meanings and labels: Portuguese (as the official documents write them) or English.
 LANGUAGES = ("pt", "en")
@@ -75,8 +79,6 @@ def delivered_schema(
     meaning stage without reading a file: coded columns as dictionaries, dates stored as text as ``date32``,
     numbers stored as text as numbers, decoded ages added (their fields' metadata ``arrow_sus.derived_from`` names
     the DBF fields they come from). ``labels``, ``codes_as`` and ``label_language`` as in the readers."""
-    from arrow_sus._meaning import meaning_arguments
-
     meaning = meaning_arguments(labels, codes_as, label_language)
     rows = [(str(n), str(t), int(w), int(d)) for n, t, w, d in fields]
     capsule = _core.delivered_schema(dataset_info(dataset)["id"], year or 0, rows, **meaning)
@@ -311,8 +313,6 @@ def _available(info: dict[str, Any]) -> tuple[tuple[int, ...], dict[int, tuple[i
     """The dataset's years and months: from the file index when a refreshed one lists files of the dataset
     (``arrow_sus.catalog.refresh``), else from the server listing compiled into the catalog (data/periods.json),
     else, for datasets that listing lacks, from the periods of the catalog's layouts."""
-    from arrow_sus.catalog.index import current_index
-
     monthly = info["periodicity"] == "monthly"
     index = current_index()
     if not index.builtin:
@@ -530,18 +530,22 @@ def _with_published_fields(reference_rows: list[dict[str, Any]], rows: list[dict
 
 
 def _live_variant(dataset: str, year: int | None, month: int | None, source: str) -> dict[str, Any]:
-    """The field list of the dataset's latest file on ``source`` for the period (one ranged read)."""
-    from arrow_sus.reader import open_dbf, reader_header
-    from arrow_sus.remote import _resolve, list_files
-
-    src = _resolve(source)
-    files = list_files(dataset, year=year, month=month, source=src)
+    """The field list of the dataset's latest file on ``source`` for the period (one listing of its directories,
+    one ranged read)."""
+    src = _core.io.open_source(source)
+    listed = [entry["path"] for entry in crawl(src, [dataset])]
+    files = [
+        (ref, path)
+        for ref, path in zip(parse_paths(listed), listed, strict=True)
+        if ref is not None and ref.dataset == dataset and not ref.placeholder
+        and (year is None or ref.year == year) and (month is None or ref.month == month)
+    ]  # fmt: skip
     if not files:
         raise NotFoundError(f"no {dataset} file on {src.url} for that period to read the field list from")
-    latest = max(files, key=lambda f: ((f.year or 0), (f.month or 0), f.path))
-    head = src._native.read_range(latest.path, 0, 32 + 32 * 255 + 2 + 4)
+    ref, path = max(files, key=lambda f: ((f[0].year or 0), (f[0].month or 0), f[1]))
+    head = src.read_range(path[len(PUBLIC_PREFIX) :], 0, 32 + 32 * 255 + 2 + 4)
     header = reader_header(open_dbf(head))
-    key = (latest.year or 0) * 100 + (latest.month or 0)
+    key = (ref.year or 0) * 100 + (ref.month or 0)
     return {"first": key, "last": key, "fields": [tuple(f) for f in header["fields"]]}
 
 

@@ -8,6 +8,9 @@ from os import PathLike, fspath
 
 from arrow_sus._native import _core
 
+#: Where dataset directories live on the DATASUS FTP; catalog paths start with it, source paths do not.
+PUBLIC_PREFIX = "/dissemin/publicos/"
+
 
 @dataclass(frozen=True)
 class FileRef:

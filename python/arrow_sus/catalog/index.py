@@ -1,10 +1,11 @@
 """Versioned file index: which DATASUS files exist, with sizes and modification times.
 
 The compiled-in catalog knows every dataset, directory and name grammar; a *file index* adds what is on
-the server right now. :func:`refresh` loads a newer index from a JSON file, an http(s) URL or an s3 URL,
-stores it in the cache directory with its version stamp, and falls back to what it already had (the
-cached index, else the compiled-in catalog) when the source fails. The live FTP crawl lives with the
-remote-access code, which turns its listing into an index with :func:`index_from_listing`.
+the server right now. :func:`refresh` loads a newer index from a JSON file (``.json``, or gzip-compressed
+``.json.gz``): a local path or any URL the engine's sources read (http(s), s3, ftp, file; with their timeouts
+and retries), or crawls a server or mirror live (:func:`crawl`); it stores the index in the cache directory
+with its version stamp, and falls back to what it already had (the cached index, else the compiled-in catalog)
+when the source fails.
 
 Index format (JSON, UTF-8)::
 
@@ -22,12 +23,14 @@ Index format (JSON, UTF-8)::
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import tempfile
-import urllib.request
 import warnings
+import zlib
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -36,19 +39,22 @@ from typing import Any
 import pyarrow as pa
 
 from arrow_sus._native import _core
-from arrow_sus.catalog._paths import parse_paths
-from arrow_sus.errors import FormatError, NetworkError
+from arrow_sus.catalog._paths import PUBLIC_PREFIX, parse_paths
+from arrow_sus.catalog._tables import dataset_info
+from arrow_sus.catalog._tables import datasets as all_datasets
+from arrow_sus.errors import FormatError, NetworkError, NotFoundError
 
 FORMAT = "arrow-sus/file-index"
 FORMAT_VERSION = 1
 INDEX_FILE = "file-index.json"
+#: The first bytes of a gzip stream.
+_GZIP_MAGIC = b"\x1f\x8b"
 
 
-def cache_dir() -> Path:
-    """The arrow-sus cache directory (see :func:`arrow_sus.cache.cache_dir`)."""
-    from arrow_sus.cache import cache_dir as shared_cache_dir
-
-    return shared_cache_dir()
+def _index_directory(directory: Path | None) -> Path:
+    """Where the index is stored: ``directory``, else the cache directory (the engine's ``$ARROW_SUS_CACHE``
+    rule, as :func:`arrow_sus.cache.cache_dir` gives it), under ``catalog/``."""
+    return (directory or Path(_core.io.cache_dir())) / "catalog"
 
 
 @dataclass(frozen=True)
@@ -127,25 +133,28 @@ def validate_index(doc: Any, origin: str) -> dict[str, Any]:
 
 
 def _read_source(source: str | os.PathLike[str], timeout: float) -> bytes:
+    """The bytes of a local file, or of a URL through the engine's source for its scheme (retries included)."""
     text = os.fspath(source)
-    if text.startswith(("http://", "https://")):
-        try:
-            with urllib.request.urlopen(text, timeout=timeout) as response:
-                return response.read()
-        except OSError as exc:
-            raise NetworkError(f"{text}: {exc}") from exc
-    if text.startswith("s3://"):
-        from pyarrow import fs
+    if "://" not in text:
+        return Path(text).read_bytes()
+    root, _, name = text.rpartition("/")
+    return _core.io.open_source(root, connect_timeout=timeout, timeout=timeout).read(name)
 
-        filesystem, key = fs.FileSystem.from_uri(text)
-        with filesystem.open_input_stream(key) as stream:
-            return stream.read()
-    return Path(text).read_bytes()
+
+def _decompressed(raw: bytes, origin: str) -> bytes:
+    """``raw``, un-gzipped when it is a gzip stream (a ``.json.gz`` index)."""
+    if not raw.startswith(_GZIP_MAGIC):
+        return raw
+    try:
+        return gzip.decompress(raw)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise FormatError(f"{origin}: not a valid gzip stream ({exc})") from exc
 
 
 def load_index(source: str | os.PathLike[str], *, timeout: float = 30.0) -> dict[str, Any]:
-    """Reads and validates an index document from a local file, an http(s) URL or an s3 URL."""
-    raw = _read_source(source, timeout)
+    """Reads and validates an index document (JSON, or gzip-compressed JSON) from a local file or a URL
+    (http(s), s3, ftp, file)."""
+    raw = _decompressed(_read_source(source, timeout), os.fspath(source))
     try:
         doc = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -187,7 +196,7 @@ def builtin_index() -> FileIndex:
 
 def save_index(doc: dict[str, Any], directory: Path | None = None) -> Path:
     """Stores an index document in the cache (temp file then rename, so readers never see half)."""
-    target_dir = (directory or cache_dir()) / "catalog"
+    target_dir = _index_directory(directory)
     target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / INDEX_FILE
     fd, tmp = tempfile.mkstemp(dir=target_dir, prefix=".file-index-", suffix=".tmp")
@@ -199,11 +208,47 @@ def save_index(doc: dict[str, Any], directory: Path | None = None) -> Path:
 
 def current_index(directory: Path | None = None) -> FileIndex:
     """The cached index when there is a valid one, else the compiled-in fallback."""
-    path = (directory or cache_dir()) / "catalog" / INDEX_FILE
+    path = _index_directory(directory) / INDEX_FILE
     try:
         return _to_file_index(load_index(path))
     except (OSError, FormatError):
         return builtin_index()
+
+
+def crawl(source: Any, datasets: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """Lists every directory the catalog knows (or those of ``datasets``) on an opened engine
+    source (``arrow_sus._core.io.Source``; :func:`arrow_sus.remote.crawl` takes a URL), in parallel within
+    the host limit. Returns ``{"path", "size", "mtime"}`` dicts with catalog-style absolute paths
+    (``/dissemin/publicos/...``) and ISO-8601 UTC mtimes, the entry format of :func:`index_from_listing`."""
+    ids = list(datasets) if datasets is not None else list(all_datasets().column("id").to_pylist())
+    directories = [
+        layout["directory"][len(PUBLIC_PREFIX) :]
+        for dataset in ids
+        for layout in dataset_info(dataset)["layouts"]
+        if layout["directory"].startswith(PUBLIC_PREFIX)
+    ]
+
+    def list_one(directory: str) -> list[dict[str, Any]]:
+        try:
+            entries = source.list(directory)
+        except NotFoundError:
+            return []
+        return [
+            {
+                "path": f"{PUBLIC_PREFIX}{directory}/{e['name']}",
+                "size": e["size"],
+                "mtime": None if e["mtime"] is None else _iso_utc(e["mtime"]),
+            }
+            for e in entries
+            if not e["is_dir"]
+        ]
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        return [entry for listing in pool.map(list_one, dict.fromkeys(directories)) for entry in listing]
+
+
+def _iso_utc(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _stamp(text: str) -> datetime:
@@ -219,7 +264,7 @@ def refresh(
 ) -> FileIndex:
     """Loads a newer file index and stores it in the cache; returns the index now in force.
 
-    ``source`` is a JSON index (a ``.json`` file: local path, http(s) or s3 URL; by default
+    ``source`` is a JSON index (a ``.json`` or ``.json.gz`` file: local path, http(s), s3, ftp or file URL; by default
     ``$ARROW_SUS_INDEX_URL``), or a server or mirror to crawl live (``ftp://ftp.datasus.gov.br/dissemin/publicos``,
     ``file:///mirror``, ...: every dataset directory the catalog knows is listed).
     An index older than the cached one is not stored (the newer stays). When the source fails the
@@ -233,9 +278,7 @@ def refresh(
         if str(chosen).lower().endswith((".json", ".json.gz")):
             doc = load_index(chosen, timeout=timeout)
         else:
-            from arrow_sus.remote import crawl
-
-            doc = index_from_listing(crawl(str(chosen)), source=str(chosen))
+            doc = index_from_listing(crawl(_core.io.open_source(str(chosen))), source=str(chosen))
     except (OSError, FormatError, NetworkError) as exc:
         if strict:
             raise

@@ -15,6 +15,7 @@ from rich.table import Table
 from arrow_sus._format import human_bytes
 from arrow_sus._output_target import OutputRules, check_target, is_stdout, names_directory, output_format
 from arrow_sus._writers import tree_size, write_partitioned, write_stream
+from arrow_sus.catalog import dataset_info
 from arrow_sus.cli._app import ExitCode, app, console, err_console, fail, reported_warnings
 from arrow_sus.cli._options import (
     CodesAsOption,
@@ -39,7 +40,7 @@ from arrow_sus.cli._options import (
 from arrow_sus.cli._output import print_json, scan_progress
 from arrow_sus.errors import ArrowSusError, InvalidArgumentError
 from arrow_sus.filters import parse_where
-from arrow_sus.reference import lookup as arrow_sus_lookup
+from arrow_sus.reference.lookups import lookup as arrow_sus_lookup
 from arrow_sus.scan import SOURCE_COLUMNS, Scan, scan
 
 LookupOption = Annotated[
@@ -330,8 +331,6 @@ def sql(
 ) -> None:
     """Run SQL (DuckDB) over scans of the datasets the query names, for the given states and periods."""
     import duckdb
-
-    from arrow_sus.catalog import dataset_info
 
     registered: list[_Registered] = []
     try:

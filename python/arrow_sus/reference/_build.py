@@ -18,7 +18,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from arrow_sus.catalog import municipalities, ufs
 from arrow_sus.errors import FormatError
+from arrow_sus.reference._compiled import compiled_table
 
 #: Input id -> its DBF rows, every field as trimmed text (or null when blank).
 Raw = Mapping[str, pa.Table]
@@ -206,7 +208,6 @@ def sigtap(raw: Raw) -> Columns:
 
 def _states() -> dict[str, dict[str, Any]]:
     """IBGE code (2 digits) -> the state of the compiled-in catalog (data/ufs.json)."""
-    from arrow_sus.catalog import ufs
 
     return {f"{r['ibge']:02d}": r for r in ufs().to_pylist() if r["code"] != "BR"}
 
@@ -234,7 +235,6 @@ def _coordinate(text: str | None) -> float | None:
 
 def cadmun(raw: Raw) -> Columns:
     """Municipalities: CADMUN, plus the codes only the compiled-in catalog knows."""
-    from arrow_sus.catalog import municipalities
 
     states = _states()
     fields = ("MUNCOD", "MUNCODDV", "MUNNOME", "UFCOD", "CAPITAL", "SITUACAO", "SUCESSOR", "RSAUDCOD")
@@ -280,7 +280,6 @@ def _establishment_types(raw: Raw) -> dict[str, tuple[str | None, str | None]]:
     if "cnes-st" in raw:
         rows = _rows(raw, "cnes-st", "CNES", "TP_UNID", "CODUFMUN", "competence")
         return {r["CNES"]: (r["TP_UNID"], r["CODUFMUN"]) for r in sorted(rows, key=lambda r: r["competence"])}
-    from arrow_sus.reference._compiled import compiled_table
 
     compiled = compiled_table("aux-cadger").select(["cnes", "type"]).to_pylist()
     return {r["cnes"]: (r["type"], None) for r in compiled if r["type"]}
