@@ -18,8 +18,8 @@ from typing import Any, BinaryIO
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
+from arrow_sus._native import _core
 from arrow_sus._output_target import FORMATS, OutputRules, check_target, commit, is_stdout, temporary_path
 from arrow_sus.dbf_writer import DbfWriter
 from arrow_sus.errors import InvalidArgumentError
@@ -43,53 +43,12 @@ class _JsonLinesWriter:
         self._file.flush()
 
 
-class _ParquetRowGroups:
-    """Parquet with full row groups: batches are gathered until a row group's worth (or its byte budget).
-
-    ``pyarrow.parquet.ParquetWriter.write_batch`` closes a row group per call, and the readers hand out
-    batches of a few thousand rows (one block of raw records each): written as they come, a file would
-    hold hundreds of small row groups, which compress worse and cost every reader a footer entry and
-    a seek per column chunk."""
-
-    #: Rows per row group (as the converted cache writes), and the memory the gathered batches may hold.
-    ROWS = 256 * 1024
-    BYTES = 128 * 2**20
-
-    def __init__(self, path: str | BinaryIO, schema: pa.Schema, compression: str) -> None:
-        self._writer = pq.ParquetWriter(path, schema, compression=compression)
-        self._schema = schema
-        self._pending: list[pa.RecordBatch] = []
-        self._rows = 0
-        self._bytes = 0
-
-    def write_batch(self, batch: pa.RecordBatch) -> None:
-        self._pending.append(batch)
-        self._rows += batch.num_rows
-        self._bytes += batch.nbytes
-        if self._rows >= self.ROWS or self._bytes >= self.BYTES:
-            self._flush()
-
-    def _flush(self) -> None:
-        if self._pending:
-            self._writer.write_table(pa.Table.from_batches(self._pending, self._schema), row_group_size=self.ROWS)
-        self._pending, self._rows, self._bytes = [], 0, 0
-
-    def close(self) -> None:
-        try:
-            self._flush()
-        finally:
-            self._writer.close()
-
-    def discard(self) -> None:
-        """Closes without writing the gathered batches (the file is being dropped)."""
-        self._pending, self._rows, self._bytes = [], 0, 0
-        self._writer.close()
-
-
 def _writer(fmt: str, sink: str | BinaryIO, schema: pa.Schema, compression: str | None) -> Any:
     """A writer of ``fmt`` batches into ``sink`` (a path, or an open binary file for standard output)."""
-    if fmt == "parquet":
-        return _ParquetRowGroups(sink, schema, compression or "zstd")
+    if fmt == "parquet":  # never standard output (output_format refuses it): a path
+        # The engine's writer (cache/parquet_files.h): batches are encoded as they come into row groups bounded
+        # by rows and by bytes, so memory stays bounded whatever the width of a row.
+        return _core.ParquetOutput(str(sink), schema, compression or "zstd")
     if fmt == "arrow":  # a pipe cannot seek back to a file footer: stream format there
         return pa.ipc.new_file(sink, schema) if isinstance(sink, str) else pa.ipc.new_stream(sink, schema)
     if fmt == "csv":
@@ -159,10 +118,7 @@ class FileSink:
     def abort(self) -> None:
         """Drops the temporary file (the target, if any, is untouched)."""
         with contextlib.suppress(Exception):
-            if isinstance(self._writer, _ParquetRowGroups):
-                self._writer.discard()  # no point encoding what is about to be deleted
-            else:
-                self._writer.close()
+            self._writer.close()
         if self._file is not None:
             self._file.close()
         if not self.stdout:

@@ -13,7 +13,8 @@ namespace arrow_sus::cache {
 
 // The cache file at `path`, memory-mapped (a cache file is only ever replaced by a rename or
 // removed, never rewritten in place, so the map stays valid while batches read from it live), with
-// every read verified by `verifier` first when one is given.
+// every read verified by `verifier` first when one is given. Only the last 32 MiB read stay
+// resident: the pages read before are handed back to the kernel (and read again if still used).
 arrow::Result<std::shared_ptr<arrow::io::RandomAccessFile>> OpenCacheFile(
     const std::string& path, const std::shared_ptr<ChunkVerifier>& verifier);
 

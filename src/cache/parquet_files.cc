@@ -1,7 +1,11 @@
 #include "arrow_sus/cache/parquet_files.h"
 
+#include <algorithm>
+
 #include <arrow/dataset/api.h>
 #include <arrow/filesystem/localfs.h>
+#include <arrow/io/file.h>
+#include <arrow/util/byte_size.h>
 #include <parquet/arrow/reader.h>
 #include <parquet/arrow/writer.h>
 #include <parquet/metadata.h>
@@ -78,23 +82,97 @@ arrow::Result<std::shared_ptr<arrow::Schema>> ParquetFileSchema(
   return schema;
 }
 
+namespace {
+
+// Parquet's own writer, told where each row group ends: at options.row_group_rows rows or
+// options.row_group_bytes bytes of Arrow data, whichever comes first. A batch that would overflow
+// the row group being built is split between it and the next.
+class ParquetBatchWriter final : public BatchFileWriter {
+ public:
+  // `owned_sink`, when given, is closed after the writer (which may leave its sink open).
+  ParquetBatchWriter(std::unique_ptr<parquet::arrow::FileWriter> writer,
+                     const ParquetWriteOptions& options,
+                     std::shared_ptr<arrow::io::OutputStream> owned_sink)
+      : writer_(std::move(writer)),
+        owned_sink_(std::move(owned_sink)),
+        max_rows_(std::max<int64_t>(1, options.row_group_rows)),
+        max_bytes_(std::max<int64_t>(1, options.row_group_bytes)) {}
+
+  arrow::Status Write(const arrow::RecordBatch& batch) override {
+    const int64_t rows = batch.num_rows();
+    if (rows == 0) return arrow::Status::OK();
+    ARROW_ASSIGN_OR_RAISE(const int64_t bytes, arrow::util::ReferencedBufferSize(batch));
+    const int64_t row_bytes = std::max<int64_t>(1, bytes / rows);
+    for (int64_t done = 0; done < rows;) {
+      if (group_rows_ >= max_rows_ || group_bytes_ >= max_bytes_) {
+        // Only now, with rows to put in it: a row group started at the end would stay empty.
+        ARROW_RETURN_NOT_OK(writer_->NewBufferedRowGroup());
+        group_rows_ = group_bytes_ = 0;
+      }
+      const int64_t room = std::max<int64_t>(
+          1, std::min(max_rows_ - group_rows_, (max_bytes_ - group_bytes_) / row_bytes));
+      const int64_t take = std::min(rows - done, room);
+      ARROW_RETURN_NOT_OK(
+          writer_->WriteRecordBatch(done == 0 && take == rows ? batch : *batch.Slice(done, take)));
+      group_rows_ += take;
+      group_bytes_ += take * row_bytes;
+      done += take;
+    }
+    return arrow::Status::OK();
+  }
+
+  arrow::Status Close() override {
+    arrow::Status status = writer_->Close();
+    if (owned_sink_ == nullptr) return status;
+    arrow::Status closed = owned_sink_->Close();
+    return status.ok() ? closed : status;
+  }
+
+ private:
+  std::unique_ptr<parquet::arrow::FileWriter> writer_;
+  std::shared_ptr<arrow::io::OutputStream> owned_sink_;
+  const int64_t max_rows_;
+  const int64_t max_bytes_;
+  int64_t group_rows_ = 0;   // in the row group being built
+  int64_t group_bytes_ = 0;  // estimated from the average row of each batch
+};
+
+arrow::Result<std::unique_ptr<BatchFileWriter>> MakeParquetWriter(
+    std::shared_ptr<arrow::io::OutputStream> sink, const std::shared_ptr<arrow::Schema>& schema,
+    const ParquetWriteOptions& options, bool owns_sink) {
+  parquet::WriterProperties::Builder properties;
+  properties.compression(options.compression)
+      ->max_row_group_length(std::max<int64_t>(1, options.row_group_rows))
+      ->enable_statistics();
+  if (options.compression == arrow::Compression::ZSTD) {
+    properties.compression_level(options.zstd_level);
+  }
+  auto arrow_properties = parquet::ArrowWriterProperties::Builder().store_schema()->build();
+  ARROW_ASSIGN_OR_RAISE(
+      auto writer, parquet::arrow::FileWriter::Open(*schema, arrow::default_memory_pool(), sink,
+                                                    properties.build(), arrow_properties));
+  return std::make_unique<ParquetBatchWriter>(std::move(writer), options,
+                                              owns_sink ? std::move(sink) : nullptr);
+}
+
+}  // namespace
+
 BatchFileWriterFactory ParquetWriterFactory(ParquetWriteOptions options) {
   return [options](std::shared_ptr<arrow::io::OutputStream> sink,
-                   const std::shared_ptr<arrow::Schema>& schema)
-             -> arrow::Result<std::unique_ptr<BatchFileWriter>> {
-    auto properties = parquet::WriterProperties::Builder()
-                          .compression(parquet::Compression::ZSTD)
-                          ->compression_level(options.zstd_level)
-                          ->max_row_group_length(options.row_group_rows)
-                          ->enable_statistics()
-                          ->build();
-    auto arrow_properties = parquet::ArrowWriterProperties::Builder().store_schema()->build();
-    ARROW_ASSIGN_OR_RAISE(auto writer, parquet::arrow::FileWriter::Open(
-                                           *schema, arrow::default_memory_pool(), std::move(sink),
-                                           properties, arrow_properties));
-    return std::make_unique<BatchFileWriterOf<std::unique_ptr<parquet::arrow::FileWriter>>>(
-        std::move(writer));
+                   const std::shared_ptr<arrow::Schema>& schema) {
+    return MakeParquetWriter(std::move(sink), schema, options, /*owns_sink=*/false);
   };
+}
+
+arrow::Result<std::unique_ptr<BatchFileWriter>> OpenParquetOutput(
+    const std::string& path, const std::shared_ptr<arrow::Schema>& schema,
+    const ParquetWriteOptions& options) {
+  auto file = arrow::io::FileOutputStream::Open(path);
+  if (!file.ok()) {
+    return MakeError(ErrorKind::kIo, {.file = path},
+                     "cannot create the output file: " + file.status().message());
+  }
+  return MakeParquetWriter(std::move(*file), schema, options, /*owns_sink=*/true);
 }
 
 }  // namespace arrow_sus::cache
