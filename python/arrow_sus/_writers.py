@@ -48,9 +48,10 @@ def _writer(fmt: str, sink: str | BinaryIO, schema: pa.Schema, compression: str 
     if fmt == "parquet":  # never standard output (output_format refuses it): a path
         # The engine's writer (cache/parquet_files.h): batches are encoded as they come into row groups bounded
         # by rows and by bytes, so memory stays bounded whatever the width of a row.
-        return _core.ParquetOutput(str(sink), schema, compression or "zstd")
-    if fmt == "arrow":  # a pipe cannot seek back to a file footer: stream format there
-        return pa.ipc.new_file(sink, schema) if isinstance(sink, str) else pa.ipc.new_stream(sink, schema)
+        return _core.parquet_output(str(sink), schema, compression or "zstd")
+    if fmt == "arrow":  # a pipe cannot seek back to a file footer: stream format there (dictionaries may change)
+        # The engine's writer (cache/ipc_files.h): one dictionary per coded column for the whole file.
+        return _core.ipc_output(sink, schema) if isinstance(sink, str) else pa.ipc.new_stream(sink, schema)
     if fmt == "csv":
         return pacsv.CSVWriter(sink, schema)
     if fmt in ("jsonl", "dbf"):

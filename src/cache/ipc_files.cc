@@ -5,7 +5,9 @@
 
 #include <arrow/array.h>
 #include <arrow/array/validate.h>
+#include <arrow/compute/cast.h>
 #include <arrow/compute/exec.h>
+#include <arrow/io/file.h>
 #include <arrow/ipc/reader.h>
 #include <arrow/ipc/writer.h>
 #include <arrow/scalar.h>
@@ -14,8 +16,10 @@
 #include "arrow_sus/error.h"
 #include "arrow_sus/scan/batch_filter.h"
 #include "cache/cache_file.h"
+#include "cache/dictionary_placeholders.h"
 #include "core/compute_init.h"
 #include "core/counting_file.h"
+#include "core/dictionary_unifier.h"
 
 namespace arrow_sus::cache {
 
@@ -137,7 +141,12 @@ class IpcFileReader : public arrow::RecordBatchReader {
       return MakeError(ErrorKind::kFormat, {.file = path_},
                        "damaged batch " + std::to_string(i) + ": " + valid.message());
     }
-    return *batch;
+    auto cleaned = WithoutPlaceholders(*batch);
+    if (!cleaned.ok()) {
+      return MakeError(ErrorKind::kFormat, {.file = path_},
+                       "damaged batch " + std::to_string(i) + ": " + cleaned.status().message());
+    }
+    return *cleaned;
   }
 
   // Batch i with the output columns; nullptr when the filter keeps none of its rows.
@@ -173,6 +182,22 @@ class IpcFileReader : public arrow::RecordBatchReader {
   int next_ = 0;
   std::shared_ptr<arrow::RecordBatch> pending_;  // the batch being handed out in slices
   int64_t offset_ = 0;
+};
+
+// The IPC writer of the converted cache: dictionaries that grow from empty get their placeholder.
+class IpcBatchFileWriter : public BatchFileWriter {
+ public:
+  explicit IpcBatchFileWriter(std::shared_ptr<arrow::ipc::RecordBatchWriter> writer)
+      : writer_(std::move(writer)) {}
+  arrow::Status Write(const arrow::RecordBatch& batch) override {
+    ARROW_ASSIGN_OR_RAISE(auto written, placeholders_.ForWriting(batch));
+    return writer_->WriteRecordBatch(written != nullptr ? *written : batch);
+  }
+  arrow::Status Close() override { return writer_->Close(); }
+
+ private:
+  std::shared_ptr<arrow::ipc::RecordBatchWriter> writer_;
+  DictionaryPlaceholders placeholders_;
 };
 
 std::shared_ptr<arrow::Schema> SchemaOf(const arrow::Schema& file_schema,
@@ -316,9 +341,79 @@ BatchFileWriterFactory IpcWriterFactory(arrow::Compression::type compression) {
     }
     ARROW_ASSIGN_OR_RAISE(auto writer,
                           arrow::ipc::MakeFileWriter(std::move(sink), schema, options));
-    return std::make_unique<BatchFileWriterOf<std::shared_ptr<arrow::ipc::RecordBatchWriter>>>(
-        std::move(writer));
+    return std::make_unique<IpcBatchFileWriter>(std::move(writer));
   };
+}
+
+namespace {
+
+// See OpenIpcOutput.
+class IpcOutput : public BatchFileWriter {
+ public:
+  IpcOutput(std::string path, std::shared_ptr<arrow::Schema> schema)
+      : path_(std::move(path)), schema_(std::move(schema)) {}
+
+  arrow::Status Write(const arrow::RecordBatch& batch) override {
+    if (writer_ == nullptr) ARROW_RETURN_NOT_OK(Start(&batch));
+    std::vector<std::shared_ptr<arrow::Array>> columns = batch.columns();
+    for (int c : as_values_) {
+      const auto& type = static_cast<const arrow::DictionaryType&>(*columns[c]->type());
+      ARROW_ASSIGN_OR_RAISE(columns[c], cp::Cast(*columns[c], type.value_type()));
+    }
+    auto written = arrow::RecordBatch::Make(written_schema_, batch.num_rows(), std::move(columns));
+    if (unifier_) {
+      ARROW_ASSIGN_OR_RAISE(written, (*unifier_)(written));
+    }
+    return writer_->WriteRecordBatch(*written);
+  }
+
+  arrow::Status Close() override {
+    if (writer_ == nullptr) ARROW_RETURN_NOT_OK(Start(nullptr));
+    ARROW_RETURN_NOT_OK(writer_->Close());
+    return file_->Close();
+  }
+
+ private:
+  arrow::Status Start(const arrow::RecordBatch* first) {
+    ARROW_RETURN_NOT_OK(EnsureComputeFunctions());
+    std::vector<std::shared_ptr<arrow::Field>> fields = schema_->fields();
+    std::vector<int> unified;
+    for (int c = 0; c < static_cast<int>(fields.size()); ++c) {
+      if (fields[c]->type()->id() != arrow::Type::DICTIONARY) continue;
+      const auto& type = static_cast<const arrow::DictionaryType&>(*fields[c]->type());
+      const bool empty_first =
+          first != nullptr &&
+          static_cast<const arrow::DictionaryArray&>(*first->column(c)).dictionary()->length() == 0;
+      if (empty_first) {
+        as_values_.push_back(c);
+        fields[c] = fields[c]->WithType(type.value_type());
+      } else if (type.value_type()->id() == arrow::Type::STRING) {
+        unified.push_back(c);
+      }
+    }
+    written_schema_ = arrow::schema(std::move(fields), schema_->metadata());
+    if (!unified.empty()) unifier_ = std::make_unique<DictionaryUnifier>(std::move(unified));
+    ARROW_ASSIGN_OR_RAISE(file_, arrow::io::FileOutputStream::Open(path_));
+    arrow::ipc::IpcWriteOptions options;
+    options.emit_dictionary_deltas = true;
+    ARROW_ASSIGN_OR_RAISE(writer_, arrow::ipc::MakeFileWriter(file_, written_schema_, options));
+    return arrow::Status::OK();
+  }
+
+  std::string path_;
+  std::shared_ptr<arrow::Schema> schema_;          // the batches'
+  std::shared_ptr<arrow::Schema> written_schema_;  // the file's
+  std::vector<int> as_values_;                     // dictionary columns written as their values
+  std::unique_ptr<DictionaryUnifier> unifier_;
+  std::shared_ptr<arrow::io::FileOutputStream> file_;
+  std::shared_ptr<arrow::ipc::RecordBatchWriter> writer_;
+};
+
+}  // namespace
+
+arrow::Result<std::unique_ptr<BatchFileWriter>> OpenIpcOutput(
+    const std::string& path, std::shared_ptr<arrow::Schema> schema) {
+  return std::make_unique<IpcOutput>(path, std::move(schema));
 }
 
 }  // namespace arrow_sus::cache

@@ -12,6 +12,7 @@
 #include <nanobind/stl/unique_ptr.h>
 #include <nanobind/stl/vector.h>
 
+#include "arrow_sus/cache/ipc_files.h"
 #include "arrow_sus/cache/parquet_files.h"
 #include "arrow_sus/error.h"
 #include "arrow_sus/output_target.h"
@@ -57,23 +58,16 @@ arrow::Compression::type CompressionNamed(std::string name) {
   return *type;
 }
 
-// A Parquet file written batch by batch, its row groups bounded by rows and bytes. Schemas and
-// batches come through the Arrow C data interface (__arrow_c_schema__, __arrow_c_array__).
-class ParquetOutput {
+// An output file written batch by batch by the engine: Parquet (row groups bounded by rows and
+// bytes) or Arrow IPC (dictionaries unified over the stream). Schemas and batches come through the
+// Arrow C data interface (__arrow_c_schema__, __arrow_c_array__).
+class BatchOutput {
  public:
-  ParquetOutput(const std::string& path, nb::handle schema, const std::string& compression,
-                int64_t row_group_bytes) {
-    nb::object capsule = schema.attr("__arrow_c_schema__")();
-    auto imported =
-        ValueOrThrow(arrow::ImportSchema(CapsulePointer<ArrowSchema>(capsule, "arrow_schema")));
-    cache::ParquetWriteOptions options{.compression = CompressionNamed(compression)};
-    if (row_group_bytes > 0) options.row_group_bytes = row_group_bytes;
-    nb::gil_scoped_release released;
-    writer_ = ValueOrThrow(cache::OpenParquetOutput(path, imported, options));
-  }
+  explicit BatchOutput(std::unique_ptr<cache::BatchFileWriter> writer)
+      : writer_(std::move(writer)) {}
 
   void WriteBatch(nb::handle batch) {
-    if (writer_ == nullptr) ThrowIfError(arrow::Status::Invalid("the Parquet output is closed"));
+    if (writer_ == nullptr) ThrowIfError(arrow::Status::Invalid("the output is closed"));
     nb::tuple capsules = nb::cast<nb::tuple>(batch.attr("__arrow_c_array__")());
     auto imported = ValueOrThrow(
         arrow::ImportRecordBatch(CapsulePointer<ArrowArray>(capsules[1], "arrow_array"),
@@ -92,6 +86,11 @@ class ParquetOutput {
  private:
   std::unique_ptr<cache::BatchFileWriter> writer_;
 };
+
+std::shared_ptr<arrow::Schema> SchemaFromPython(nb::handle schema) {
+  nb::object capsule = schema.attr("__arrow_c_schema__")();
+  return ValueOrThrow(arrow::ImportSchema(CapsulePointer<ArrowSchema>(capsule, "arrow_schema")));
+}
 
 }  // namespace
 
@@ -121,11 +120,28 @@ void BindOutput(nb::module_& m) {
       "overwrite_hint"_a);
   m.def("output_temporary_path", &TemporaryOutputPath, "target"_a);
   m.def("output_written_by_arrow_sus", &WrittenByArrowSus, "path"_a);
-  nb::class_<ParquetOutput>(m, "ParquetOutput")
-      .def(nb::init<const std::string&, nb::handle, const std::string&, int64_t>(), "path"_a,
-           "schema"_a, "compression"_a, "row_group_bytes"_a = 0)
-      .def("write_batch", &ParquetOutput::WriteBatch, "batch"_a)
-      .def("close", &ParquetOutput::Close);
+  nb::class_<BatchOutput>(m, "BatchOutput")
+      .def("write_batch", &BatchOutput::WriteBatch, "batch"_a)
+      .def("close", &BatchOutput::Close);
+  m.def(
+      "parquet_output",
+      [](const std::string& path, nb::handle schema, const std::string& compression,
+         int64_t row_group_bytes) {
+        auto imported = SchemaFromPython(schema);
+        cache::ParquetWriteOptions options{.compression = CompressionNamed(compression)};
+        if (row_group_bytes > 0) options.row_group_bytes = row_group_bytes;
+        nb::gil_scoped_release released;
+        return BatchOutput(ValueOrThrow(cache::OpenParquetOutput(path, imported, options)));
+      },
+      "path"_a, "schema"_a, "compression"_a, "row_group_bytes"_a = 0,
+      "A Parquet file at `path`, written batch by batch (cache/parquet_files.h).");
+  m.def(
+      "ipc_output",
+      [](const std::string& path, nb::handle schema) {
+        return BatchOutput(ValueOrThrow(cache::OpenIpcOutput(path, SchemaFromPython(schema))));
+      },
+      "path"_a, "schema"_a,
+      "An Arrow IPC file at `path`, written batch by batch (cache/ipc_files.h).");
 }
 
 }  // namespace arrow_sus::python

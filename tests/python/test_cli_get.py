@@ -6,12 +6,14 @@ import dataclasses
 import json
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from remote_servers import PUBLIC_ROOT
 from scan_mirror import build_sih_mirror
 from typer.testing import CliRunner
 
+import arrow_sus
 from arrow_sus import ScanStats
 from arrow_sus.cli import app
 
@@ -74,6 +76,23 @@ def test_get_columns_where_and_formats(mirror, tmp_path: Path) -> None:
         assert out.stat().st_size > 0
     lines = (tmp_path / "rd.jsonl").read_text().splitlines()
     assert all(json.loads(line)["SEXO"] == "3" for line in lines)
+
+
+def test_get_arrow_file_holds_the_codes_of_every_file(mirror, tmp_path: Path) -> None:
+    # An Arrow IPC file holds one dictionary per column; each DATASUS file brings its own (and a file's grows
+    # batch by batch): the output unifies them over the stream.
+    out = tmp_path / "rd.arrow"
+    result = runner.invoke(app, ["get", "sih-rd", "--year", "2013", "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    written = pa.ipc.open_file(out).read_all()
+    expected = arrow_sus.scan("sih-rd", year=2013, cache=False).to_arrow()
+    assert pa.types.is_dictionary(written.schema.field("DIAG_PRINC").type)
+    for name in expected.column_names:
+        a, b = expected.column(name), written.column(name)
+        a = a.cast(a.type.value_type) if pa.types.is_dictionary(a.type) else a
+        b = b.cast(b.type.value_type) if pa.types.is_dictionary(b.type) else b
+        assert a.equals(b), name
+    assert len(written.to_pandas()) == expected.num_rows
 
 
 def test_get_partitioned_directory(mirror, tmp_path: Path) -> None:

@@ -60,6 +60,12 @@ def per_file_union(root: Path, files, columns=None) -> pa.Table:
     return pa.concat_tables([t.replace_schema_metadata(None) for t in tables], promote_options="permissive")
 
 
+def decoded(table: pa.Table) -> pa.Table:
+    """The table with dictionary columns as their values."""
+    fields = [pa.field(f.name, f.type.value_type if pa.types.is_dictionary(f.type) else f.type) for f in table.schema]
+    return table.cast(pa.schema(fields))
+
+
 def canonical(table: pa.Table) -> pa.Table:
     table = table.replace_schema_metadata(None)
     fields = [pa.field(f.name, f.type) for f in table.schema]
@@ -148,13 +154,14 @@ def test_a_coded_column_empty_in_the_first_batches_is_cached(tmp_path, cache_dir
     assert pa.types.is_dictionary(expected.schema.field("DIAG_PRINC").type)
     assert expected.column("DIAG_PRINC").chunk(0).dictionary.to_pylist() == []
     cold = arrow_sus.scan("sih-rd", uf="AC", year=2013, month=1, **kw)
-    assert cold.to_arrow().equals(expected)
+    assert decoded(cold.to_arrow()).equals(decoded(expected))
     warm = arrow_sus.scan("sih-rd", uf="AC", year=2013, month=1, **kw)
     assert warm.files().column("cached").to_pylist() == [cache_format]
     table = warm.to_arrow()
-    assert table.equals(expected)
+    # An IPC file gives every batch the file's whole dictionary: the values are compared.
+    assert decoded(table).equals(decoded(expected))
     assert all(chunk.dictionary.null_count == 0 for chunk in table.column("DIAG_PRINC").chunks)
-    assert table.to_pandas()["DIAG_PRINC"].isna().sum() == 150
+    assert table.to_pandas()["DIAG_PRINC"].isna().sum() == expected.column("DIAG_PRINC").null_count >= 150
 
 
 def test_an_entry_in_the_other_format_is_a_miss(mirror, cache_dir, monkeypatch) -> None:

@@ -31,4 +31,13 @@ arrow::Result<std::shared_ptr<arrow::Schema>> IpcFileSchema(
 // for the "ipc" cache format) or not (UNCOMPRESSED: "ipc-uncompressed").
 BatchFileWriterFactory IpcWriterFactory(arrow::Compression::type compression);
 
+// An Arrow IPC file for users (`get -o x.arrow`) at `path` (an output's temporary name: the caller
+// commits it), written batch by batch. An IPC file holds one dictionary per column, so coded
+// columns are unified over the whole stream (files included: each file has its own dictionaries)
+// and written as deltas; a dictionary column whose first batch has an empty dictionary (Arrow
+// cannot grow it from empty, and a placeholder entry would show as a category) is written as its
+// values' type. The file's schema is therefore decided by the first batch.
+arrow::Result<std::unique_ptr<BatchFileWriter>> OpenIpcOutput(
+    const std::string& path, std::shared_ptr<arrow::Schema> schema);
+
 }  // namespace arrow_sus::cache
