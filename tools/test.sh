@@ -22,4 +22,6 @@ echo "== C++ tests"
 ctest --test-dir build/check --output-on-failure --timeout 300 -j "$JOBS"  # a hung test fails, not CI
 
 echo "== Python tests"
-(cd tests/python && "$PY" -m pytest -q -p no:cacheprovider "$@" .)
+# One pytest worker per core (pytest-xdist), tests handed out one by one (worksteal): the corpus-wide
+# comparisons with dbfread are pure Python and would otherwise keep one core idle for minutes.
+(cd tests/python && "$PY" -m pytest -q -p no:cacheprovider -n "$JOBS" --dist worksteal "$@" .)
