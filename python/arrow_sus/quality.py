@@ -24,6 +24,7 @@ from arrow_sus._format import short_type
 from arrow_sus._meaning import meaning_arguments
 from arrow_sus._native import _core
 from arrow_sus._quality_rules import EXAMPLES, ColumnCounter, add_counts, invalid_dates, rules_for
+from arrow_sus._report_html import render_html, write_page
 from arrow_sus.catalog import dataset_info, delivered_schema, try_parse_path
 from arrow_sus.errors import InvalidArgumentError
 from arrow_sus.filters import filter_fields
@@ -124,16 +125,12 @@ class QualityReport:
         """The report as one self-contained HTML page (charts drawn as inline SVG, no external resource):
         records per period, null and unmapped-code rates per column, the distributions of coded columns and
         the table of problems."""
-        from arrow_sus._report_html import render_html
-
-        return render_html(self)
+        return render_html(self.summary, self.table, self.periods, self.distributions, PROBLEMS)
 
     def write_html(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
         """Writes :meth:`to_html` to ``path`` (under a temporary name, moved into place when complete); an
         existing file is replaced only if arrow-sus wrote it or ``overwrite`` is true. Returns the path."""
-        from arrow_sus._report_html import write_html
-
-        return write_html(self, Path(path), overwrite=overwrite)
+        return write_page(self.to_html(), Path(path), overwrite=overwrite)
 
     def _headline(self) -> str:
         s = self.summary
