@@ -9,10 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import ROOT
+from mkdocs.exceptions import PluginError
 
 sys.path.insert(0, str(ROOT / "tools"))
 
+import docs_hooks
 import tutorials
 
 TUTORIALS = tutorials.tutorial_names()
@@ -45,9 +48,9 @@ def test_site_builds_strictly_with_every_tutorial_figure(corpus: Path, tmp_path:
     assert "arrow_sus.Scan.explain" in (site / "reference" / "python" / "index.html").read_text(encoding="utf-8")
 
 
-def test_site_build_without_the_corpus_stops_and_says_so(tmp_path: Path) -> None:
-    env = {**os.environ, "ARROW_SUS_CORPUS": str(tmp_path / "no-corpus")}
-    done = build(tmp_path / "site", env)
-    assert done.returncode != 0
-    assert "tutorials run on the DATASUS corpus, which was not found" in done.stderr
-    assert not (tmp_path / "site" / "tutorials").exists()
+def test_site_build_without_the_corpus_stops_and_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The hook mkdocs runs before any page: raising PluginError is how a build stops (the full build is above).
+    monkeypatch.setenv("ARROW_SUS_CORPUS", str(tmp_path / "no-corpus"))
+    monkeypatch.setattr(docs_hooks, "_runs", {})
+    with pytest.raises(PluginError, match="tutorials run on the DATASUS corpus, which was not found"):
+        docs_hooks.on_pre_build(config=None)
