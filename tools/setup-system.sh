@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the system packages arrow-sus builds against (Debian/Ubuntu). Skips what is already present.
 set -euo pipefail
+# chromium: the tests open the HTML quality report in it (headless).
 pkgs=(libcurl4-openssl-dev libsqlite3-dev libgtest-dev libbenchmark-dev cmake ninja-build g++ clang clang-format
-      libclang-rt-14-dev)
+      libclang-rt-14-dev chromium)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

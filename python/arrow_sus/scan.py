@@ -34,8 +34,9 @@ from arrow_sus._format import human_bytes
 from arrow_sus._meaning import CodesAs, LabelLanguage, LabelsArg, meaning_arguments
 from arrow_sus._messages import argument
 from arrow_sus._native import _core
-from arrow_sus._output_target import OutputRules, check_target
+from arrow_sus._output_target import OutputRules, check_format, check_target
 from arrow_sus._partitions import IntArg, UfArg, normalize_months, normalize_ufs, normalize_years
+from arrow_sus._plan_diagram import plan_diagram
 from arrow_sus._writers import tree_size, write_partitioned, write_stream
 from arrow_sus.cache import CACHE_FORMATS, DEFAULT_CACHE_FORMAT, CacheFormat
 from arrow_sus.catalog import dataset_info
@@ -231,13 +232,20 @@ class Scan:
         )
         return pa.Table.from_pylist(rows, schema=schema)
 
-    def explain(self) -> str:
+    def explain(self, format: str = "text") -> str:
         """The plan, before anything is read (planning runs if it has not): per file its size, where it is
         read from (the converted cache, the raw cache, the mirror or a download; whether its conversion
         fills the cache), the columns converted or read from the cache, and the filter as evaluated before
-        presentation (on the raw bytes, or the typed values) or applied after it."""
+        presentation (on the raw bytes, or the typed values) or applied after it.
+
+        ``format="text"`` (the default) gives it as lines of text; ``format="mermaid"`` as a Mermaid flowchart
+        (files → conversion and filters → output), which Markdown viewers such as GitHub and MkDocs Material
+        draw as a diagram. Raises :class:`~arrow_sus.InvalidArgumentError` for another format."""
         files = self._engine().explain()
         o = self._options
+        if format == "mermaid":
+            return plan_diagram(self.dataset, self.source, files, len(self.schema), o.filters)
+        check_format(format, ("text", "mermaid"))
         total = sum(f["size"] for f in files)
         lines = [
             f"scan {self.dataset} from {self.source}: {len(files)} files, {human_bytes(total)}",
