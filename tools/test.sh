@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 JOBS=${JOBS:-$(nproc)}
 
-bash tools/setup-system.sh
+bash tools/setup-system.sh test
 "$PY" -m pip install -q --disable-pip-version-check "scikit-build-core>=0.10" "nanobind>=2.4" "pyarrow>=26,<27" ruff
 # One CMake build (Release, build/check) makes both the extension module pip installs and the GoogleTest
 # programs: the engine is compiled once for both.
