@@ -13,8 +13,8 @@
 #include <arrow/scalar.h>
 #include <arrow/util/compression.h>
 
+#include "arrow_sus/batch_filter.h"
 #include "arrow_sus/error.h"
-#include "arrow_sus/scan/batch_filter.h"
 #include "cache/cache_file.h"
 #include "cache/dictionary_placeholders.h"
 #include "core/compute_init.h"
@@ -153,9 +153,9 @@ class IpcFileReader : public arrow::RecordBatchReader {
   arrow::Result<std::shared_ptr<arrow::RecordBatch>> ReadBatch(int i) {
     std::vector<std::shared_ptr<arrow::RecordBatch>> parts(groups_.size());
     ARROW_ASSIGN_OR_RAISE(parts[0], Read(0, i));
-    std::optional<scan::RowSelection> rows;
+    std::optional<RowSelection> rows;
     if (filter_) {
-      ARROW_ASSIGN_OR_RAISE(rows, scan::SelectRows(parts[0], *filter_));
+      ARROW_ASSIGN_OR_RAISE(rows, SelectRows(parts[0], *filter_));
       if (rows->kept == 0) return nullptr;  // the other columns of this batch are never read
     }
     for (size_t g = 1; g < groups_.size(); ++g) {
@@ -167,7 +167,7 @@ class IpcFileReader : public arrow::RecordBatchReader {
     }
     auto batch = arrow::RecordBatch::Make(schema_, parts[0]->num_rows(), std::move(columns));
     if (!rows) return batch;
-    return scan::KeepRows(batch, *rows);
+    return KeepRows(batch, *rows);
   }
 
   std::string path_;

@@ -12,6 +12,7 @@
 #include <arrow/scalar.h>
 #include <arrow/type.h>
 
+#include "arrow_sus/batch_filter.h"
 #include "arrow_sus/cache/converted_cache.h"
 #include "arrow_sus/dbc.h"
 #include "arrow_sus/dbf/reader.h"
@@ -19,7 +20,6 @@
 #include "arrow_sus/io/cache.h"
 #include "arrow_sus/io/path_safety.h"
 #include "arrow_sus/io/remote_file.h"
-#include "arrow_sus/scan/batch_filter.h"
 #include "arrow_sus/scan/converted_files.h"
 #include "arrow_sus/scan/file_reading.h"
 #include "arrow_sus/scan/filter_split.h"
