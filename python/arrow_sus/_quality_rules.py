@@ -5,6 +5,7 @@ counter that applies them batch by batch. Which rule applies to a column comes f
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,7 +94,7 @@ def _is_text(arrow_type: pa.DataType) -> bool:
     """Text, or text codes as a dictionary (how the readers deliver coded columns)."""
     if pa.types.is_dictionary(arrow_type):
         arrow_type = arrow_type.value_type
-    return pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)
+    return bool(pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type))
 
 
 def _as_text(array: pa.Array) -> pa.Array:
@@ -106,7 +107,7 @@ def add_counts(counts: dict[str, int], array: pa.Array) -> None:
         dictionary = _as_text(array.dictionary).to_pylist()
         found = pc.value_counts(array.indices.drop_null())
         indices, numbers = found.field(0).to_pylist(), found.field(1).to_pylist()
-        pairs = ((dictionary[i], c) for i, c in zip(indices, numbers, strict=True))
+        pairs: Iterable[tuple[Any, Any]] = ((dictionary[i], c) for i, c in zip(indices, numbers, strict=True))
     else:
         found = pc.value_counts(_as_text(array).drop_null())
         pairs = zip(found.field(0).to_pylist(), found.field(1).to_pylist(), strict=True)

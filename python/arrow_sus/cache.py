@@ -27,7 +27,7 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 import pyarrow as pa
 
@@ -66,10 +66,11 @@ def _manifest(root: Path) -> _core.cache.ConvertedCache:
     return _core.cache.ConvertedCache.open(str(root))
 
 
-def _raw_files(root: Path) -> list[dict]:
+def _raw_files(root: Path) -> list[dict[str, Any]]:
     """The downloaded files under ``root/raw`` (server path, bytes, mtime), as the engine's raw cache lists
     them."""
-    return _core.cache.raw_entries(str(root / "raw"))
+    entries: list[dict[str, Any]] = _core.cache.raw_entries(str(root / "raw"))
+    return entries
 
 
 def _datasets(paths: list[str]) -> list[str | None]:
@@ -77,10 +78,11 @@ def _datasets(paths: list[str]) -> list[str | None]:
     return [ref.dataset if ref else None for ref in parse_paths(paths)]
 
 
-def _temporaries(root: Path) -> list[dict]:
+def _temporaries(root: Path) -> list[dict[str, Any]]:
     """Temporary files (path, bytes, mtime) whose writer is gone: partial downloads and unfinished
     conversions."""
-    return _core.cache.raw_temporaries(str(root / "raw")) + _manifest(root).temporaries()
+    found: list[dict[str, Any]] = _core.cache.raw_temporaries(str(root / "raw")) + _manifest(root).temporaries()
+    return found
 
 
 @dataclass(frozen=True)

@@ -170,7 +170,8 @@ def serialize(expression: pc.Expression) -> bytes:
     """An expression in Arrow's own serialization (``arrow::compute::Serialize``, what pickling uses): the form
     the engine takes."""
     _, (buffer,) = expression.__reduce__()
-    return buffer.to_pybytes()
+    data: bytes = buffer.to_pybytes()
+    return data
 
 
 def normalize_filters(filters: Any) -> pc.Expression | None:

@@ -373,7 +373,9 @@ def refreshed(dataset: str, field: str, *, year: int | None = None) -> Refreshed
     candidates: list[tuple[int, str, dict[str, Any]]] = []
     for path in dataset_info(dataset)["auxiliary"]:
         doc = _load(_stored_path(path))
-        scoped = doc["datasets"].get(dataset) if doc else None
+        if doc is None:
+            continue
+        scoped = doc["datasets"].get(dataset)
         if not scoped or field.upper() not in scoped["fields"]:
             continue
         if year is not None and not _covers(scoped, year):

@@ -404,12 +404,12 @@ def check(
             count, missing = counter.unmapped()
             # The engine counts a reference table's codes only when it labels them: the report's own count then.
             use_engine = engine is not None and counter.rules.code_list is not None
-            unmapped = engine.get(f.name, 0) if use_engine else count
+            unmapped = engine.get(f.name, 0) if engine is not None and use_engine else count
             examples = missing[:EXAMPLES] + [e for e in examples if e not in missing]
         bad_dates = None
         if f.name in invalid:
-            bad_dates, texts = invalid[f.name]
-            examples = texts + examples
+            bad_dates, invalid_texts = invalid[f.name]
+            examples = invalid_texts + examples
         kind = "derived" if f.name in derived else entry["kind"] if entry else None
         has_range = counter.rules.low is not None or counter.rules.high is not None
         rows.append(

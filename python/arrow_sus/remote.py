@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 from arrow_sus._dataset import RemoteFile, dataset_files
 from arrow_sus._native import _core
@@ -45,6 +45,7 @@ __all__ = [
     "default_source_url",
     "download",
     "download_files",
+    "given_timeouts",
     "list_dir",
     "list_files",
     "open_remote_dbc",
@@ -146,6 +147,23 @@ def open_source(
             list_command=list_command,
         )
     )
+
+
+class Timeouts(TypedDict, total=False):
+    """The timeouts of :func:`open_source` a caller gave; those left out keep their defaults."""
+
+    connect_timeout: float
+    timeout: float
+
+
+def given_timeouts(connect_timeout: float | None, timeout: float | None) -> Timeouts:
+    """The timeouts that are not ``None``, as keyword arguments of :func:`open_source`."""
+    timeouts = Timeouts()
+    if connect_timeout is not None:
+        timeouts["connect_timeout"] = connect_timeout
+    if timeout is not None:
+        timeouts["timeout"] = timeout
+    return timeouts
 
 
 def _resolve(source: str | Source | None, max_connections: int = 3) -> Source:

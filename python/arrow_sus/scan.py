@@ -45,7 +45,7 @@ from arrow_sus.filters import normalize_filters, serialize
 from arrow_sus.reader import read_all_typed, typed_error_batches
 from arrow_sus.reference import scan_table
 from arrow_sus.reference._table_engine import TableEngine
-from arrow_sus.remote import Source, open_source
+from arrow_sus.remote import Source, given_timeouts, open_source
 from arrow_sus.scan_stats import ScanStats
 
 if TYPE_CHECKING:
@@ -432,7 +432,7 @@ class ReferenceScan(Scan):
     def _narrowed(self, options: _Options) -> Scan:
         return ReferenceScan(self.dataset, self._table, self._label, self.source, options)
 
-    def local_inputs(self) -> tuple:
+    def local_inputs(self) -> tuple[Path, ...]:
         """None: the table is in memory (outputs can overwrite no input of it)."""
         return ()
 
@@ -561,8 +561,7 @@ def scan(
     normalized_columns = normalize_columns(columns)
     filter_expression = normalize_filters(filters)
     ufs, years, months = normalize_ufs(uf), normalize_years(year), normalize_months(month)
-    timeouts = {k: v for k, v in (("connect_timeout", connect_timeout), ("timeout", timeout)) if v is not None}
-    src = open_source(source, max_connections=max_connections, **timeouts)
+    src = open_source(source, max_connections=max_connections, **given_timeouts(connect_timeout, timeout))
     options = _Options(
         columns=normalized_columns,
         filters=filter_expression,

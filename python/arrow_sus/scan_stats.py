@@ -75,7 +75,7 @@ class ScanStats:
         """A counter by name, e.g. ``stats["rows_filtered_out"]``."""
         if name not in self.__dataclass_fields__:
             raise KeyError(name)
-        return getattr(self, name)
+        return int(getattr(self, name))
 
     def __repr__(self) -> str:
         batches = "batch" if self.batches == 1 else "batches"

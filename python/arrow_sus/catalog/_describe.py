@@ -103,11 +103,12 @@ def _chosen_variants(
     key = year * 100 + (month or 0)
 
     def covers(v: dict[str, Any]) -> bool:
-        if v["first"] == 0:  # tables without periods
+        first, last = int(v["first"]), int(v["last"])
+        if first == 0:  # tables without periods
             return True
         if not month:
-            return v["first"] // 100 <= year <= v["last"] // 100
-        return v["first"] <= key <= v["last"] or (v["first"] % 100 == 0 and v["first"] // 100 == year)
+            return first // 100 <= year <= last // 100
+        return first <= key <= last or (first % 100 == 0 and first // 100 == year)
 
     covering = [v for v in variants if covers(v)]
     if covering:
@@ -134,7 +135,7 @@ def _variant_years(variant: dict[str, Any]) -> tuple[int, int]:
 def _meaning_year(variant: dict[str, Any]) -> int:
     """The year whose dictionary entries type a variant's files: its last (0, the latest, for tables without
     periods)."""
-    return variant["last"] // 100
+    return int(variant["last"]) // 100
 
 
 def _entry_years(entry: dict[str, Any]) -> tuple[int, int]:

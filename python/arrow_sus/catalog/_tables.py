@@ -54,7 +54,7 @@ def datasets() -> pa.Table:
     for info in _core.catalog_datasets():
         ranges = [_layout_range(layout, info) for layout in info["layouts"] if not layout["placeholder"]]
         firsts = [first for first, _ in ranges if first]
-        lasts = [last for _, last in ranges]
+        lasts = [last for _, last in ranges if last is not None]
         rows.append(
             {
                 **{k: info[k] for k in ("id", "system", "group", "kind", "name_pt", "name_en")},
@@ -62,7 +62,7 @@ def datasets() -> pa.Table:
                 "file_type": info["file_type"],
                 "encoding": info["encoding"],
                 "first_period": min(firsts) if firsts else None,
-                "last_period": None if not lasts or None in lasts else max(lasts),
+                "last_period": max(lasts) if lasts and len(lasts) == len(ranges) else None,
                 "directories": sorted({layout["directory"] for layout in info["layouts"] if layout["directory"]}),
                 "listed": info["listed"],
                 "documentation": info["documentation"],

@@ -138,7 +138,8 @@ def _read_source(source: str | os.PathLike[str], timeout: float) -> bytes:
     if "://" not in text:
         return Path(text).read_bytes()
     root, _, name = text.rpartition("/")
-    return _core.io.open_source(root, connect_timeout=timeout, timeout=timeout).read(name)
+    data: bytes = _core.io.open_source(root, connect_timeout=timeout, timeout=timeout).read(name)
+    return data
 
 
 def _decompressed(raw: bytes, origin: str) -> bytes:

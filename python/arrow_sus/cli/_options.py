@@ -89,7 +89,7 @@ def split_columns(text: str | None) -> list[str] | None:
 
 def labels_argument(labels: str) -> bool | str:
     """The ``labels=`` argument of the readers for ``--labels codes|labels|both``."""
-    choices = {"codes": False, "labels": True, "both": "both"}
+    choices: dict[str, bool | str] = {"codes": False, "labels": True, "both": "both"}
     if labels not in choices:
         raise InvalidArgumentError(f"--labels must be codes, labels or both, not {labels!r}")
     return choices[labels]

@@ -86,7 +86,7 @@ def _consume(s: Scan, write: Any, quiet: bool) -> None:
         task = progress.add_task(s.dataset, total=len(s), rows=0, fetched="0 B")
         reader = s.to_reader()
 
-        def tracked():  # type: ignore[no-untyped-def]
+        def tracked() -> Iterator[pa.RecordBatch]:
             for batch in reader:
                 stats = s.stats
                 progress.update(
@@ -104,6 +104,7 @@ def _consume(s: Scan, write: Any, quiet: bool) -> None:
 def _summary(s: Scan, output: str, rows: int, columns: int, seconds: float, as_json: bool, quiet: bool) -> None:
     stats = s.stats
     to_stdout = is_stdout(output)
+    written = None if to_stdout else tree_size(Path(output))
     summary = {
         "dataset": s.dataset,
         "output": output,
@@ -112,7 +113,7 @@ def _summary(s: Scan, output: str, rows: int, columns: int, seconds: float, as_j
         "rows": rows,
         "columns": columns,
         "bytes_downloaded": stats.bytes_downloaded,
-        "bytes_written": None if to_stdout else tree_size(Path(output)),
+        "bytes_written": written,
         "seconds": round(seconds, 3),
         "stats": stats.as_dict(),  # every counter of the pass (see arrow_sus.ScanStats)
     }
@@ -135,9 +136,9 @@ def _summary(s: Scan, output: str, rows: int, columns: int, seconds: float, as_j
         "records", f"{stats.records_scanned:,} scanned, {stats.rows_filtered_out:,} filtered out at the source"
     )
     table.add_row("read", human_bytes(stats.bytes_read))
-    table.add_row("downloaded", human_bytes(summary["bytes_downloaded"]))
-    if not to_stdout:
-        table.add_row("written", f"{human_bytes(summary['bytes_written'])} → {output}")
+    table.add_row("downloaded", human_bytes(stats.bytes_downloaded))
+    if written is not None:
+        table.add_row("written", f"{human_bytes(written)} → {output}")
     table.add_row("seconds", f"{seconds:.2f}")
     (err_console if to_stdout else console).print(table)
 
@@ -384,10 +385,10 @@ def sql(
     if as_json:
         print_json({"columns": result.column_names, "rows": result.to_pylist(), "row_count": result.num_rows})
         return
-    table = Table(*result.column_names)
+    view = Table(*result.column_names)
     shown = result.slice(0, limit)
     for i in range(shown.num_rows):
-        table.add_row(*("" if (v := column[i].as_py()) is None else str(v) for column in shown.columns))
-    console.print(table)
+        view.add_row(*("" if (v := column[i].as_py()) is None else str(v) for column in shown.columns))
+    console.print(view)
     if result.num_rows > limit:
         err_console.print(f"{result.num_rows:,} rows ({limit} shown)")

@@ -30,10 +30,13 @@ def _file_row(f: remote.RemoteFile) -> dict[str, object]:
     return {**dataclasses.asdict(f), "mtime": f.mtime.isoformat() if f.mtime else None}
 
 
-def _open_source(source: str | None, connect_timeout: float | None, timeout: float | None, **kw: int) -> remote.Source:
+def _open_source(
+    source: str | None, connect_timeout: float | None, timeout: float | None, max_connections: int = 3
+) -> remote.Source:
     """The source with the command's timeouts (the defaults of :func:`arrow_sus.remote.open_source` otherwise)."""
-    timeouts = {k: v for k, v in (("connect_timeout", connect_timeout), ("timeout", timeout)) if v is not None}
-    return remote.open_source(source, **kw, **timeouts)
+    return remote.open_source(
+        source, max_connections=max_connections, **remote.given_timeouts(connect_timeout, timeout)
+    )
 
 
 @app.command()

@@ -113,10 +113,15 @@ def refresh(
     ref = compiled_info(dataset)
     inputs = ref.inputs if ref is not None else (dataset,)
     # States and years choose the members of the table's own dataset, not of the others it is made from.
-    own = {"ufs": ufs, "years": years}
-    raw = {i: fetch_raw(i, src, progress=progress, **(own if i == dataset else {})) for i in inputs}
+    raw = {
+        i: fetch_raw(
+            i, src, progress=progress, ufs=ufs if i == dataset else None, years=years if i == dataset else None
+        )
+        for i in inputs
+    }
     built = build(dataset, raw)
-    table = conform(dataset, built, [(f.name, f.type) for f in ref.schema]) if ref is not None else built
+    # Builders exist for compiled tables only: a table without a compiled schema is its input as published.
+    table = conform(dataset, built, [(f.name, f.type) for f in ref.schema]) if ref is not None else pa.table(built)
     where = "; ".join(raw[i].schema.metadata[b"arrow_sus.source"].decode() for i in inputs)
     return table.replace_schema_metadata({"arrow_sus.reference": dataset, "arrow_sus.source": where})
 

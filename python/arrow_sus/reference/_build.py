@@ -40,7 +40,8 @@ def _rows(raw: Raw, dataset: str, *fields: str) -> list[dict[str, Any]]:
         raise FormatError(
             f"{dataset}: the table has no field {', '.join(missing)} (fields: {', '.join(table.column_names)})"
         )
-    return table.select(list(fields)).to_pylist()
+    rows: list[dict[str, Any]] = table.select(list(fields)).to_pylist()
+    return rows
 
 
 def _join_titles(rows: list[dict[str, Any]], key: str, title: str) -> dict[str, list[str]]:

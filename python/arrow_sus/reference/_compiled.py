@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import pyarrow as pa
 
@@ -61,7 +62,7 @@ class ReferenceInfo:
         return pa.schema([(c.name, COLUMN_TYPES[c.type]) for c in self.columns])
 
 
-def _info(raw: dict) -> ReferenceInfo:
+def _info(raw: dict[str, Any]) -> ReferenceInfo:
     """The engine's metadata of a table (``_core.reference.tables()``) as a ReferenceInfo."""
     return ReferenceInfo(
         **{

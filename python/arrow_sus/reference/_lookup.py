@@ -70,10 +70,8 @@ def apply_to_lazy_frame(frame: pl.LazyFrame, lookups: Sequence[Lookup], tables: 
             keys = pa.RecordBatchReader._import_from_c_capsule(lookup.normalize(stream)).read_all()
             return pl.Series(series.name, keys.column(0).combine_chunks(), dtype=pl.String)
 
-        right = pl.from_arrow(table.select(lookup.columns)).rename(  # type: ignore[union-attr]
-            dict(zip(lookup.columns, lookup.names, strict=True))
-        )
-        right = right.with_columns(normalize(pl.from_arrow(table.column(lookup.key))).alias(key))  # type: ignore[arg-type]
+        right = pl.DataFrame(table.select(lookup.columns)).rename(dict(zip(lookup.columns, lookup.names, strict=True)))
+        right = right.with_columns(normalize(pl.Series(table.column(lookup.key))).alias(key))
         right = right.unique(subset=key, keep="first", maintain_order=True)
         code = pl.col(lookup.code_column).map_batches(normalize, return_dtype=pl.String)
         frame = frame.with_columns(code.alias(key)).join(right.lazy(), on=key, how="left", maintain_order="left")

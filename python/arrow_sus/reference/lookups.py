@@ -6,6 +6,7 @@ them to every batch of the scan it extends (in the engine), so it stays lazy.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyarrow as pa
@@ -89,7 +90,7 @@ class LookupScan(Scan):
         """A Polars ``LazyFrame``: the scan's own (with its pushdown), then the lookups as left joins."""
         return apply_to_lazy_frame(self._base.lazy(), self._lookups, self._tables)
 
-    def local_inputs(self) -> tuple:
+    def local_inputs(self) -> tuple[Path, ...]:
         """The scan's inputs (see :meth:`arrow_sus.Scan.local_inputs`)."""
         return self._base.local_inputs()
 
@@ -134,7 +135,8 @@ def lookup(
     if isinstance(data, Scan):
         return LookupScan(data, one, [table])  # type: ignore[return-value]
     if isinstance(data, (pa.Table, pa.RecordBatch)):
-        return apply_to_table(data, one)  # type: ignore[return-value]
+        table_result: Data = apply_to_table(data, one)  # a pyarrow Table or RecordBatch, as ``data``
+        return table_result
     polars = _polars_kind(data)
     if polars == "DataFrame":
         import polars as pl
