@@ -6,8 +6,9 @@ set -euo pipefail
 pkgs=(libcurl4-openssl-dev libsqlite3-dev cmake ninja-build g++)
 if [ "${1:-}" = test ]; then
   # GoogleTest and Google Benchmark; clang for the ASan/UBSan build and the fuzzers; clang-format for lint;
-  # chromium: the tests open the HTML quality report in it (headless).
-  pkgs+=(libgtest-dev libbenchmark-dev clang clang-format libclang-rt-14-dev chromium)
+  # chromium: the tests open the HTML quality report in it (headless); nodejs: pyright (the PyPI wheel ships its
+  # JavaScript, not node) checks the query builder's typing (tests/python/test_query_typing.py).
+  pkgs+=(libgtest-dev libbenchmark-dev clang clang-format libclang-rt-14-dev chromium nodejs)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

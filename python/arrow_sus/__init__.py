@@ -22,6 +22,7 @@ from arrow_sus.errors import (
 )
 from arrow_sus.filters import parse_where
 from arrow_sus.quality import QualityReport, check
+from arrow_sus.query import IncompleteQueryError, Query, QueryPartError
 from arrow_sus.reader import (
     open_dbc,
     open_dbf,
@@ -49,10 +50,13 @@ __all__ = [
     "ConversionError",
     "FileRef",
     "FormatError",
+    "IncompleteQueryError",
     "InvalidArgumentError",
     "NetworkError",
     "NotFoundError",
     "QualityReport",
+    "Query",
+    "QueryPartError",
     "Scan",
     "ScanStats",
     "TruncatedFileWarning",
