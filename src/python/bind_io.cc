@@ -5,7 +5,6 @@
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
-#include <chrono>
 #include <memory>
 #include <span>
 #include <string>
@@ -45,43 +44,14 @@ nb::dict IdentityToDict(const FileIdentity& id) {
   return d;
 }
 
-std::chrono::milliseconds Millis(double seconds, const char* name) {
-  if (!(seconds >= 0.0 && seconds <= 1e9)) {  // NaN fails both
-    throw StatusError(MakeError(
-        ErrorKind::kInvalidArgument, {},
-        std::string(name) + " must be a number of seconds >= 0, got " + std::to_string(seconds)));
-  }
-  return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000.0));
-}
-
-std::shared_ptr<Source> Open(const std::optional<std::string>& url, int max_connections,
-                             double connect_timeout, double timeout,
-                             int64_t low_speed_bytes_per_second, int max_attempts,
-                             double initial_backoff, double max_backoff,
-                             int server_utc_offset_minutes, const std::string& list_command) {
-  io::SourceOptions options =
-      SourceOptionsFromPython(max_connections, connect_timeout, timeout, max_attempts);
-  options.low_speed_bytes_per_second = low_speed_bytes_per_second;
-  options.retry.initial_backoff = Millis(initial_backoff, "initial_backoff");
-  options.retry.max_backoff = Millis(max_backoff, "max_backoff");
-  options.server_utc_offset_minutes = server_utc_offset_minutes;
-  options.ftp_list_command = list_command;
+std::shared_ptr<Source> Open(const std::optional<std::string>& url,
+                             const io::SourceOptions& options) {
   const std::string target = url.value_or(io::DefaultSourceUrl());
   nb::gil_scoped_release release;
   return ValueOrThrow(io::OpenSource(target, options));
 }
 
 }  // namespace
-
-io::SourceOptions SourceOptionsFromPython(int max_connections, double connect_timeout,
-                                          double timeout, int max_attempts) {
-  io::SourceOptions options;
-  options.max_connections_per_host = max_connections;
-  options.connect_timeout = Millis(connect_timeout, "connect_timeout");
-  options.timeout = Millis(timeout, "timeout");
-  options.retry.max_attempts = max_attempts;
-  return options;
-}
 
 void BindIo(nb::module_& m) {
   nb::module_ io = m.def_submodule("io", "Remote sources, file identities and the download cache");
@@ -210,11 +180,9 @@ void BindIo(nb::module_& m) {
           nb::arg("path"), nb::arg("root"),
           "Starts downloading `path` into `root` and returns it as a RemoteFile readable at once");
 
-  io.def("open_source", &Open, nb::arg("url").none() = nb::none(), nb::arg("max_connections") = 3,
-         nb::arg("connect_timeout") = 20.0, nb::arg("timeout") = 30.0,
-         nb::arg("low_speed_bytes_per_second") = 1024, nb::arg("max_attempts") = 6,
-         nb::arg("initial_backoff") = 0.5, nb::arg("max_backoff") = 30.0,
-         nb::arg("server_utc_offset_minutes") = -180, nb::arg("list_command") = "LIST");
+  io.def("open_source", &Open, nb::arg("url").none() = nb::none(),
+         nb::arg("options") = io::SourceOptions{},
+         "Opens a source by URL (None: the default source) with these SourceOptions.");
 }
 
 }  // namespace arrow_sus::python

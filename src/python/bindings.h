@@ -8,7 +8,6 @@
 
 #include <arrow/result.h>
 #include <arrow/status.h>
-#include "arrow_sus/io/source.h"
 
 #include <memory>
 #include <string>
@@ -46,12 +45,8 @@ struct RandomAccessFileHandle {
   std::string name;
 };
 
-// Source options from the keyword arguments of open_source / open_scan (seconds as floats); a
-// negative or NaN duration is an InvalidArgumentError.
-io::SourceOptions SourceOptionsFromPython(int max_connections, double connect_timeout,
-                                          double timeout, int max_attempts);
-
 void RegisterErrorTranslator(nb::module_& m);
+void BindOptions(nb::module_& m);
 void BindCodec(nb::module_& m);
 void BindCatalog(nb::module_& m);
 void BindReader(nb::module_& m);

@@ -489,20 +489,16 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     } else {
       ARROW_ASSIGN_OR_RAISE(prefix, plan_->source->ReadRange(path, 0, io::kIdentityPrefixBytes));
     }
-    dbf::ReadOptions header_only = options_.read;
-    header_only.columns.reset();
-    header_only.filter.reset();
-    header_only.use_threads = false;
-    auto header = [&]() {
-      return dbf::DbfReader::Make(std::make_shared<arrow::io::BufferReader>(prefix), header_only,
+    auto header = [&](std::shared_ptr<const dbf::FieldSemanticsMap> semantics) {
+      return dbf::DbfReader::Make(std::make_shared<arrow::io::BufferReader>(prefix),
+                                  FileReadOptions(FilePass::kHeader, std::move(semantics)),
                                   {.name = path});
     };
-    ARROW_ASSIGN_OR_RAISE(auto reader, header());
+    ARROW_ASSIGN_OR_RAISE(auto reader, header(nullptr));
     plan_->meanings[i] = MeaningOf(p, *reader->schema());
     ARROW_RETURN_NOT_OK(reader->Close());
     // The same header read with the meaning's field semantics: coded columns, numbers.
-    header_only.semantics = plan_->meanings[i].semantics();
-    ARROW_ASSIGN_OR_RAISE(reader, header());
+    ARROW_ASSIGN_OR_RAISE(reader, header(plan_->meanings[i].semantics()));
     plan_->typed_schemas[i] = plan_->meanings[i].TypedSchema(reader->schema());
     p.schema = plan_->meanings[i].OutputSchema(plan_->typed_schemas[i]);
     return reader->Close();
@@ -526,6 +522,33 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     // The part of the scan's filter Arrow evaluates once presented, specialised to the file.
     std::optional<arrow::compute::Expression> residual;
   };
+
+  // Which part of a planned file one reading decodes.
+  enum class FilePass {
+    kHeader,   // its columns' types, from its first bytes, while planning
+    kConvert,  // its conversion written to the converted cache: every column, unfiltered
+    kAsked,    // what the request asks of it (FileRead): its columns and filter
+  };
+
+  // The reader options of one reading of a planned file, derived from the scan's: every column
+  // unfiltered, read with `semantics` (kHeader, kConvert), or the columns and filter of `read`
+  // (kAsked; ReadWithMeaning adds the meaning's semantics).
+  dbf::ReadOptions FileReadOptions(FilePass pass,
+                                   std::shared_ptr<const dbf::FieldSemanticsMap> semantics,
+                                   const FileRead* read = nullptr) const {
+    dbf::ReadOptions options = options_.read;
+    if (pass == FilePass::kAsked) {
+      options.columns = read->columns;
+      options.filter = read->filter;
+      return options;
+    }
+    options.columns.reset();
+    options.filter.reset();
+    options.semantics = std::move(semantics);
+    // A header is a buffer of a few KiB: nothing to hand to the pool.
+    if (pass == FilePass::kHeader) options.use_threads = false;
+    return options;
+  }
 
   // What this scan's request reads of planned file i.
   arrow::Result<FileRead> ReadOf(size_t i) const {
@@ -703,11 +726,10 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     std::shared_ptr<arrow::RecordBatchReader> reader;
     if (lock) {
       // Every column, typed, into the cache; the filter and presentation on the way out.
-      dbf::ReadOptions all = options_.read;
-      all.columns.reset();
-      all.filter.reset();
-      all.semantics = meaning.semantics();
-      ARROW_ASSIGN_OR_RAISE(progress->dbf, dbf::DbfReader::Make(bytes, all, source));
+      ARROW_ASSIGN_OR_RAISE(
+          progress->dbf,
+          dbf::DbfReader::Make(bytes, FileReadOptions(FilePass::kConvert, meaning.semantics()),
+                               source));
       ARROW_ASSIGN_OR_RAISE(reader, meaning.Type(progress->dbf, options_.read.on_invalid, path,
                                                  &counters_.invalid_dates));
       auto cache = plan_->converted_cache;
@@ -727,15 +749,13 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
       ARROW_ASSIGN_OR_RAISE(reader, Presented(i, std::move(reader), read,
                                               /*filtered=*/read.raw_filter != nullptr));
     } else {
-      dbf::ReadOptions asked = options_.read;
-      asked.columns = read.columns;
-      asked.filter = read.filter;
       auto open = [&](const dbf::ReadOptions& options) {
         return dbf::DbfReader::Make(bytes, options, source);
       };
-      ARROW_ASSIGN_OR_RAISE(MeaningfulRead decoded,
-                            ReadWithMeaning(open, std::move(asked), read.residual, meaning, path,
-                                            &counters_.invalid_dates, &unmapped_));
+      ARROW_ASSIGN_OR_RAISE(
+          MeaningfulRead decoded,
+          ReadWithMeaning(open, FileReadOptions(FilePass::kAsked, nullptr, &read), read.residual,
+                          meaning, path, &counters_.invalid_dates, &unmapped_));
       progress->dbf = std::move(decoded.dbf);
       reader = std::move(decoded.rows);
     }
@@ -797,15 +817,26 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
 Scan::Scan(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Scan::~Scan() = default;
 
-arrow::Result<std::shared_ptr<Scan>> Scan::Make(std::vector<ScanFile> files, ScanOptions options) {
-  ARROW_RETURN_NOT_OK(options.read.Validate());
-  if (options.read.large_strings) {
+arrow::Status ScanOptions::Validate() const {
+  ARROW_RETURN_NOT_OK(read.Validate());
+  if (read.large_strings) {
     // Schema unification, semantic types and the converted cache are written for utf8.
     return MakeError(
         ErrorKind::kInvalidArgument, {},
         "large_strings is an option of the single-file reader (dbf::DbfReader); a scan "
         "delivers utf8");
   }
+  ARROW_RETURN_NOT_OK(source_options.Validate());
+  if (max_concurrent_files < 0) {
+    return MakeError(ErrorKind::kInvalidArgument, {},
+                     "max_concurrent_files must be >= 0 (0: one per core), got " +
+                         std::to_string(max_concurrent_files));
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Result<std::shared_ptr<Scan>> Scan::Make(std::vector<ScanFile> files, ScanOptions options) {
+  ARROW_RETURN_NOT_OK(options.Validate());
   auto impl = std::make_shared<Impl>(std::move(files), std::move(options));
   ARROW_RETURN_NOT_OK(impl->Init());
   return std::shared_ptr<Scan>(new Scan(std::move(impl)));

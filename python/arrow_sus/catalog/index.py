@@ -138,7 +138,7 @@ def _read_source(source: str | os.PathLike[str], timeout: float) -> bytes:
     if "://" not in text:
         return Path(text).read_bytes()
     root, _, name = text.rpartition("/")
-    return _core.io.open_source(root, connect_timeout=timeout, timeout=timeout).read(name)
+    return _core.io.open_source(root, _core.SourceOptions(connect_timeout=timeout, timeout=timeout)).read(name)
 
 
 def _decompressed(raw: bytes, origin: str) -> bytes:
