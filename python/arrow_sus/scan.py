@@ -473,6 +473,7 @@ def scan(
     keep_deleted: bool = False,
     batch_size: int = 65536,
     max_concurrent_files: int = 0,
+    use_threads: bool = True,
     max_connections: int = 3,
     connect_timeout: float | None = None,
     timeout: float | None = None,
@@ -534,6 +535,9 @@ def scan(
         keep_deleted: keep records flagged deleted, with a ``_deleted`` column.
         batch_size: rows per batch.
         max_concurrent_files: files read at once (0: one per core, at least 2).
+        use_threads: run on Arrow's thread pools (downloads, file reads and planning on the IO pool, whose size is
+            ``pyarrow.set_io_thread_count``; decoding on the CPU pool, ``pyarrow.set_cpu_count``); ``False`` runs
+            everything on the calling thread, one file after the other.
         max_connections: simultaneous connections to the source host.
         connect_timeout: seconds to wait for a server to accept a connection and greet (default 15).
         timeout: seconds a server may stay silent before a request is dropped and retried (default 30).
@@ -575,7 +579,7 @@ def scan(
         max_connections=max_connections,
         connect_timeout=connect_timeout,
         timeout=timeout,
-        use_threads=True,
+        use_threads=bool(use_threads),
         typed=typed,
         meaning=meaning_arguments(labels, codes_as, label_language),
         on_truncated=on_truncated,
