@@ -14,7 +14,6 @@ import difflib
 import sys
 import threading
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -295,7 +294,7 @@ class _Progress:
         if self._bar is not None:
             self._bar.update(self._bytes, advance=nbytes)
 
-    def file_done(self) -> None:
+    def file_done(self, path: str) -> None:
         if self._bar is None:
             return
         with self._lock:
@@ -333,38 +332,31 @@ def download_files(
     src = _resolve(source, max_connections=max_connections)
     summary = DownloadSummary()
     bar = _Progress(progress and bool(paths), len(paths))
-    lock = threading.Lock()
-
-    def fetch(path: str) -> None:
-        try:
-            if path.startswith(PUBLIC_PREFIX):
-                path = path[len(PUBLIC_PREFIX) :]
-            d = src._native.download(
-                path,
-                str(root),
-                on_start=bar.started if bar.enabled else None,
-                on_bytes=bar.advance if bar.enabled else None,
-            )
-        except NotFoundError as err:
-            with lock:
-                summary.failed.append(FailedFile(path, _with_candidates(err, path, src)))
-        except ArrowSusError as err:
-            with lock:
-                summary.failed.append(FailedFile(path, err))
-        else:
-            result = FileResult(
-                FileIdentity._from_native(d), Path(d["local_path"]), d["bytes_fetched"], d["resumed_from"]
-            )
-            with lock:
-                (summary.up_to_date if d["up_to_date"] else summary.downloaded).append(result)
-        finally:
-            bar.file_done()
-
+    server_paths = [path[len(PUBLIC_PREFIX) :] if path.startswith(PUBLIC_PREFIX) else path for path in paths]
     try:
-        with ThreadPoolExecutor(max_workers=max(1, max_connections)) as pool:
-            list(pool.map(fetch, paths))
+        # Every file at once on Arrow's IO pool: the source's connection limit is the only cap.
+        outcomes = src._native.download_many(
+            server_paths,
+            str(root),
+            on_start=bar.started if bar.enabled else None,
+            on_bytes=bar.advance if bar.enabled else None,
+            on_done=bar.file_done if bar.enabled else None,
+        )
     finally:
         bar.close()
+    for path, outcome in zip(server_paths, outcomes, strict=True):
+        if isinstance(outcome, NotFoundError):
+            summary.failed.append(FailedFile(path, _with_candidates(outcome, path, src)))
+        elif isinstance(outcome, ArrowSusError):
+            summary.failed.append(FailedFile(path, outcome))
+        else:
+            result = FileResult(
+                FileIdentity._from_native(outcome),
+                Path(outcome["local_path"]),
+                outcome["bytes_fetched"],
+                outcome["resumed_from"],
+            )
+            (summary.up_to_date if outcome["up_to_date"] else summary.downloaded).append(result)
     if progress:
         print(summary, file=sys.stderr)
     if summary.failed and errors == "raise":

@@ -468,6 +468,7 @@ def scan(
     keep_deleted: bool = READ_DEFAULTS.keep_deleted,
     batch_size: int = READ_DEFAULTS.batch_size,
     max_concurrent_files: int = SCAN_DEFAULTS.max_concurrent_files,
+    use_threads: bool = READ_DEFAULTS.use_threads,
     max_connections: int = SOURCE_DEFAULTS.max_connections,
     connect_timeout: float | None = None,
     timeout: float | None = None,
@@ -529,6 +530,9 @@ def scan(
         keep_deleted: keep records flagged deleted, with a ``_deleted`` column.
         batch_size: rows per batch.
         max_concurrent_files: files read at once (0: one per core, at least 2).
+        use_threads: run on Arrow's thread pools (downloads, file reads and planning on the IO pool, whose size is
+            ``pyarrow.set_io_thread_count``; decoding on the CPU pool, ``pyarrow.set_cpu_count``); ``False`` runs
+            everything on the calling thread, one file after the other.
         max_connections: simultaneous connections to the source host.
         connect_timeout: seconds to wait for a server to accept a connection and greet (default
             ``SourceOptions().connect_timeout``).
@@ -549,6 +553,7 @@ def scan(
         on_truncated=on_truncated,
         keep_deleted=keep_deleted,
         batch_size=batch_size,
+        use_threads=use_threads,
     )
     scan_options = make_options(
         ScanOptions,

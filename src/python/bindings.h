@@ -38,6 +38,10 @@ T ValueOrThrow(arrow::Result<T> result) {
   return std::move(result).ValueUnsafe();
 }
 
+// The arrow_sus.errors exception (not raised) for a failed status, with its location attributes:
+// for calls that report one error per item instead of raising the first.
+nb::object ErrorObject(const arrow::Status& status);
+
 // A random-access file opened by one component and read by another: bind_io opens remote files
 // while they download, bind_reader decodes them (arrow_sus._core.io.RemoteFile in Python).
 struct RandomAccessFileHandle {

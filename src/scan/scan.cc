@@ -2,15 +2,17 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <future>
 #include <mutex>
 #include <random>
 
 #include <arrow/array/util.h>
 #include <arrow/io/file.h>
+#include <arrow/io/interfaces.h>
 #include <arrow/io/memory.h>
 #include <arrow/scalar.h>
 #include <arrow/type.h>
+#include <arrow/util/parallel.h>
+#include <arrow/util/thread_pool.h>
 
 #include "arrow_sus/batch_filter.h"
 #include "arrow_sus/cache/converted_cache.h"
@@ -316,7 +318,8 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
                        }});
     }
     MultiFileReaderOptions reader_options{.max_concurrent_files = options_.max_concurrent_files,
-                                          .ordered = options_.ordered};
+                                          .ordered = options_.ordered,
+                                          .use_threads = options_.read.use_threads};
     ARROW_ASSIGN_OR_RAISE(auto reader,
                           MultiFileReader::Make(output_schema_, std::move(tasks), reader_options));
     return reader;
@@ -337,20 +340,12 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     plan_->meanings.resize(plan_->files.size());
     plan_->typed_schemas.resize(plan_->files.size());
     plan_->checksums.resize(plan_->files.size());
-    // Planning touches the source once or twice per uncached file: run within the host limit.
-    size_t parallel = std::max(1, options_.source_options.max_connections_per_host);
-    for (size_t start = 0; start < plan_->files.size(); start += parallel) {
-      std::vector<std::future<arrow::Status>> running;
-      for (size_t i = start; i < std::min(plan_->files.size(), start + parallel); ++i) {
-        running.push_back(std::async(std::launch::async, [this, i] { return PlanFile(i); }));
-      }
-      arrow::Status first_error;
-      for (auto& f : running) {
-        arrow::Status status = f.get();
-        if (first_error.ok() && !status.ok()) first_error = status;
-      }
-      ARROW_RETURN_NOT_OK(first_error);
-    }
+    // Planning reads a header (a ranged read, a file) per uncached file: blocking I/O, run on
+    // Arrow's IO pool; the source's per-host limit caps the connections.
+    ARROW_RETURN_NOT_OK(arrow::internal::OptionalParallelFor(
+        options_.read.use_threads, static_cast<int>(plan_->files.size()),
+        [this](int i) { return PlanFile(static_cast<size_t>(i)); },
+        arrow::io::default_io_context().executor()));
     std::vector<std::shared_ptr<arrow::Schema>> schemas;
     std::vector<std::string> names;
     for (const auto& p : plan_->planned) {
@@ -800,14 +795,15 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     };
     download.keep_waiting = check_stop;  // for another process or thread downloading this file
     if (options_.use_cache)
-      return io::OpenRemoteFile(plan_->source, *plan_->raw_cache, p.file.path, std::move(download));
+      return io::OpenRemoteFile(plan_->source, *plan_->raw_cache, p.file.path, std::move(download),
+                                options_.read.use_threads);
     fs::path scratch = MakeTemporaryDirectory();
     *on_close = [scratch] {
       std::error_code ignored;
       fs::remove_all(scratch, ignored);
     };
     return io::OpenRemoteFile(plan_->source, io::FileCache(scratch), p.file.path,
-                              std::move(download));
+                              std::move(download), options_.read.use_threads);
   }
 
   std::once_flag project_once_;
