@@ -26,6 +26,7 @@
 #include "arrow_sus/io/many_files.h"
 #include "arrow_sus/io/remote_file.h"
 #include "arrow_sus/io/source.h"
+#include "test_support.h"
 
 namespace arrow_sus::io {
 namespace {
@@ -354,26 +355,14 @@ TEST_F(IoDownloadTest, WithoutThreadsTheReaderRunsTheDownload) {
 TEST_F(IoDownloadTest, ReadingProgressesWhenTheIoPoolIsBusy) {
   // Every IO pool thread waits for this test to read the file: the download cannot start on the
   // pool, so the reader runs it.
-  const int capacity = arrow::io::GetIOThreadPoolCapacity();
-  std::atomic<bool> release{false};
-  std::atomic<int> blocked{0};
-  for (int i = 0; i < capacity; ++i) {
-    ASSERT_TRUE(arrow::io::default_io_context()
-                    .executor()
-                    ->Spawn([&] {
-                      ++blocked;
-                      while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-                    })
-                    .ok());
-  }
-  while (blocked < capacity) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  testing::BusyThreads busy(arrow::io::default_io_context().executor(),
+                            arrow::io::GetIOThreadPoolCapacity());
   auto source = std::make_shared<FlakySource>(FastOptions());
   const auto dbc = MakeDbc(5000);
   source->Put("SIH/RDAC2401.dbc", dbc, 1000);
   auto file = OpenRemoteFile(source, FileCache(dir_), "SIH/RDAC2401.dbc").ValueOrDie();
   EXPECT_EQ(DecodeAll(file), 5000);
   ASSERT_TRUE(file->Close().ok());
-  release = true;
   EXPECT_EQ(ReadLocal(dir_ / "SIH/RDAC2401.dbc"), dbc);
 }
 

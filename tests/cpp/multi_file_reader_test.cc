@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "arrow_sus/error.h"
+#include "test_support.h"
 
 namespace arrow_sus::scan {
 namespace {
@@ -185,17 +186,12 @@ TEST(MultiFileReaderTest, WithoutThreadsEverythingRunsOnTheCallingThread) {
 TEST(MultiFileReaderTest, ProgressesWhenThePoolIsBusy) {
   // A pool whose only thread waits for the scan to end: the consumer runs the steps itself.
   auto pool = *arrow::internal::ThreadPool::Make(1);
-  std::atomic<bool> release{false};
-  ASSERT_TRUE(pool->Spawn([&] {
-                    while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-                  })
-                  .ok());
+  testing::BusyThreads busy(pool.get(), 1);
   std::vector<int> counts = {3, 2, 4};
   auto reader = *MultiFileReader::Make(TestSchema(), MakeTasks(counts),
                                        {.max_concurrent_files = 2, .executor = pool.get()});
   EXPECT_EQ(Drain(reader.get()).size(), 9u);
   ASSERT_TRUE(reader->Close().ok());
-  release = true;
 }
 
 TEST(MultiFileReaderTest, FilesReadAheadStayBoundedWhateverTheirNumber) {
