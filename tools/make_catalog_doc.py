@@ -39,7 +39,9 @@ def period_text(layout: dict) -> str:
     return f"{first or '?'} .. {last or 'now'}"
 
 
-def main() -> int:
+def dataset_tables() -> list[str]:
+    """The generated part: a line on the catalog, then one Markdown table of datasets per system (also shown
+    on the documentation site's data dictionary pages, tools/docs_hooks.py)."""
     catalog = json.loads((ROOT / "data" / "catalog.json").read_text(encoding="utf-8"))
     layouts = json.loads((ROOT / "data" / "schemas.json").read_text(encoding="utf-8"))["datasets"]
     described: dict[str, set[str]] = {}
@@ -47,9 +49,7 @@ def main() -> int:
         for entry in dictionary["fields"]:
             for dataset in entry["datasets"]:
                 described.setdefault(dataset, set()).add(entry["name"])
-    doc_path = ROOT / "docs" / "catalog.md"
-    head = doc_path.read_text(encoding="utf-8").split(MARKER)[0]
-    lines = [head + MARKER + "\n"]
+    lines = []
     by_system: dict[str, list[dict]] = {}
     for ds in with_preliminary_layouts(catalog):
         by_system.setdefault(ds["system"], []).append(ds)
@@ -79,7 +79,13 @@ def main() -> int:
                 ]
                 lines.append("| " + " | ".join(row) + " |")
         lines.append("")
-    doc_path.write_text("\n".join(lines), encoding="utf-8")
+    return lines
+
+
+def main() -> int:
+    doc_path = ROOT / "docs" / "catalog.md"
+    head = doc_path.read_text(encoding="utf-8").split(MARKER)[0]
+    doc_path.write_text("\n".join([head + MARKER + "\n", *dataset_tables()]), encoding="utf-8")
     return 0
 
 

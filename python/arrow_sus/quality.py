@@ -4,6 +4,8 @@ out-of-range values and mixed code systems (docs/labels.md, "Quality report").
 >>> report = arrow_sus.check(arrow_sus.scan("sim-do", uf="AC", year=2022))   # doctest: +SKIP
 >>> report.table      # one row per column                                     # doctest: +SKIP
 >>> report.summary    # totals                                                 # doctest: +SKIP
+>>> report.periods    # records per period                                     # doctest: +SKIP
+>>> report.write_html("report.html")   # the same, with charts, as one page    # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -16,19 +18,25 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from arrow_sus._format import short_type
 from arrow_sus._meaning import meaning_arguments
 from arrow_sus._native import _core
 from arrow_sus._quality_rules import EXAMPLES, ColumnCounter, add_counts, invalid_dates, rules_for
+from arrow_sus._report_html import render_html, write_page
 from arrow_sus.catalog import dataset_info, delivered_schema, try_parse_path
 from arrow_sus.errors import InvalidArgumentError
 from arrow_sus.filters import filter_fields
 from arrow_sus.reader import read_dbc, read_dbf, table_stats
-from arrow_sus.scan import Scan
+from arrow_sus.scan import SOURCE_COLUMNS, Scan
 
 #: The problems the report counts, in its column order.
 PROBLEMS = ("unmapped_codes", "invalid_dates", "out_of_range", "mixed_codes")
+#: Values kept per coded column in :attr:`QualityReport.distributions`, most frequent first.
+TOP_VALUES = 10
+
+PERIODS_SCHEMA = pa.schema([("period", pa.string()), ("rows", pa.int64())])
 
 SCHEMA = pa.schema(
     [
@@ -61,6 +69,8 @@ class _Data:
     files: int = 0
     files_read: Callable[[], tuple[int, int]] = lambda: (0, 0)  # files done and bytes downloaded so far
     notes: list[str] = field(default_factory=list)
+    period: str | None = None  # the period of every row (one file), or None: read from the year/month columns
+    added: frozenset[str] = frozenset()  # columns the report added to read periods (not checked)
 
 
 @dataclass(frozen=True)
@@ -85,6 +95,12 @@ class QualityReport:
     dataset: str | None
     table: pa.Table
     summary: dict[str, Any]
+    #: Records per period (``period``: ``"2024-01"``, ``"2013"`` for yearly files; ``rows``), in order; empty
+    #: when the data says nothing of its periods.
+    periods: pa.Table = field(default_factory=PERIODS_SCHEMA.empty_table)
+    #: The most frequent values of each column with a code list (their labels when the data has them), with
+    #: their counts: ``{"SEXO": [("feminino", 2012), ("masculino", 1906)], ...}``.
+    distributions: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
     def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
         """Arrow C stream of :attr:`table`."""
@@ -97,7 +113,24 @@ class QualityReport:
 
     def to_dict(self) -> dict[str, Any]:
         """Everything, as JSON-ready values (``arrow-sus check --json``)."""
-        return {"dataset": self.dataset, "summary": self.summary, "columns": self.table.to_pylist()}
+        return {
+            "dataset": self.dataset,
+            "summary": self.summary,
+            "columns": self.table.to_pylist(),
+            "periods": self.periods.to_pylist(),
+            "distributions": {k: [list(pair) for pair in v] for k, v in self.distributions.items()},
+        }
+
+    def to_html(self) -> str:
+        """The report as one self-contained HTML page (charts drawn as inline SVG, no external resource):
+        records per period, null and unmapped-code rates per column, the distributions of coded columns and
+        the table of problems."""
+        return render_html(self.summary, self.table, self.periods, self.distributions, PROBLEMS)
+
+    def write_html(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+        """Writes :meth:`to_html` to ``path`` (under a temporary name, moved into place when complete); an
+        existing file is replaced only if arrow-sus wrote it or ``overwrite`` is true. Returns the path."""
+        return write_page(self.to_html(), Path(path), overwrite=overwrite)
 
     def _headline(self) -> str:
         s = self.summary
@@ -185,7 +218,7 @@ def _from_scan(data: Scan) -> _Data:
     """A scan read typed with its codes and labels (so that the engine counts unmapped codes), its files,
     columns and filters kept; date columns stored as text read again as raw text."""
 
-    typed = data._with(typed=True, raw=False, meaning=meaning_arguments("both", "dictionary", "pt"))
+    typed = data._with(typed=True, raw=False, meaning=meaning_arguments("both", "dictionary", "pt"), with_source=True)
     schema = typed.schema
     years = [y for y in data.files().column("year").to_pylist() if y is not None]
     result = _Data(
@@ -196,6 +229,7 @@ def _from_scan(data: Scan) -> _Data:
         engine_unmapped=typed.unmapped_codes,
         files=len(data),
         files_read=lambda: (typed.stats.files_done, typed.stats.bytes_downloaded),
+        added=frozenset() if data._options.scan.with_source else frozenset(SOURCE_COLUMNS),
     )
     dates = set(_stored_dates(schema))
     dbf_fields = {f.name for f in schema if b"dbf.type" in (f.metadata or {})}
@@ -232,6 +266,8 @@ def _from_table(table: pa.Table, dataset: str | None, year: int | None) -> _Data
     if year is None and ref is not None and ref.dataset == dataset:
         year = ref.year
     result = _Data(dataset=dataset, year=year, batches=table.to_batches, schema=table.schema)
+    if ref is not None and ref.year is not None:
+        result.period = _period_name(ref.year, ref.month)
     try:
         stats = table_stats(table)
     except KeyError:
@@ -244,6 +280,35 @@ def _from_table(table: pa.Table, dataset: str | None, year: int | None) -> _Data
             "per column)"
         )
     return result
+
+
+def _period_name(year: int, month: int | None) -> str:
+    return f"{year}-{month:02d}" if month else str(year)
+
+
+def _add_periods(counts: dict[int, int], batch: pa.RecordBatch) -> None:
+    """Adds the rows of ``batch`` per period (``year * 100 + month``; month 0 for yearly files) to ``counts``,
+    from its ``year`` and ``month`` columns."""
+    names = batch.schema.names
+    if "year" not in names:
+        return
+    year = batch.column("year").cast(pa.int64())
+    month = batch.column("month").cast(pa.int64()) if "month" in names else pa.nulls(len(year), pa.int64())
+    keys = pc.add(pc.multiply(year, 100), pc.fill_null(month, 0))
+    found = pc.value_counts(keys.drop_null())
+    for key, count in zip(found.field(0).to_pylist(), found.field(1).to_pylist(), strict=True):
+        counts[key] = counts.get(key, 0) + count
+
+
+def _periods_table(counts: dict[int, int], period: str | None, rows: int) -> pa.Table:
+    if period is not None:
+        return pa.Table.from_pylist([{"period": period, "rows": rows}], schema=PERIODS_SCHEMA)
+    ordered = [{"period": _period_name(k // 100, k % 100), "rows": counts[k]} for k in sorted(counts)]
+    return pa.Table.from_pylist(ordered, schema=PERIODS_SCHEMA)
+
+
+def _top(counts: dict[str, int]) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:TOP_VALUES]
 
 
 def _files_and_bytes(source: _Data) -> tuple[int, int, int]:
@@ -299,17 +364,25 @@ def check(
     today = today or dt.date.today()
     source = _resolve(data, dataset, year)
     schema = source.schema
-    columns = [f for f in schema if not _label_column(schema, f)]
+    columns = [f for f in schema if not _label_column(schema, f) and f.name not in source.added]
     derived = _derived_columns(schema, source.dataset, source.year)
     entries: dict[str, dict[str, Any] | None] = {}
     for f in columns:
         known = source.dataset is not None and f.name not in derived  # added columns have no entry of their own
         entries[f.name] = _core.catalog_field_info(source.dataset, f.name, source.year or 0) if known else None
     counters = {f.name: ColumnCounter(rules_for(f, entries[f.name], derived.get(f.name), today)) for f in columns}
+    # The distribution of a coded column is counted on its labels when the data has them.
+    shown = {c: f"{c}_label" if f"{c}_label" in schema.names else c for c, k in counters.items() if k.rules.code_list}
+    distributions: dict[str, dict[str, int]] = {c: {} for c in shown}
+    periods: dict[int, int] = {}
     rows_seen = 0
     for batch in source.batches():
         for name, counter in counters.items():
             counter.add(batch.column(name))
+        for name, column in shown.items():
+            add_counts(distributions[name], batch.column(column))
+        if source.period is None:
+            _add_periods(periods, batch)
         rows_seen += batch.num_rows
         if progress is not None:
             progress(CheckProgress(rows_seen, *_files_and_bytes(source)))
@@ -366,7 +439,13 @@ def check(
         "today": today.isoformat(),
         "notes": source.notes,
     }
-    return QualityReport(dataset=source.dataset, table=table, summary=summary)
+    return QualityReport(
+        dataset=source.dataset,
+        table=table,
+        summary=summary,
+        periods=_periods_table(periods, source.period, rows_seen),
+        distributions={name: _top(counts) for name, counts in distributions.items() if counts},
+    )
 
 
-__all__ = ["PROBLEMS", "CheckProgress", "QualityReport", "check"]
+__all__ = ["PROBLEMS", "TOP_VALUES", "CheckProgress", "QualityReport", "check"]

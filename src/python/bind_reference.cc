@@ -12,14 +12,14 @@
 #include <arrow/c/bridge.h>
 #include <arrow/table.h>
 
+#include "arrow_sus/batch_filter.h"
 #include "arrow_sus/error.h"
 #include "arrow_sus/io/zip_archive.h"
+#include "arrow_sus/map_batches.h"
 #include "arrow_sus/reference/archive_tables.h"
 #include "arrow_sus/reference/compiled.h"
 #include "arrow_sus/reference/lookup.h"
 #include "arrow_sus/reference/reference_labels.h"
-#include "arrow_sus/scan/batch_filter.h"
-#include "arrow_sus/scan/map_batches.h"
 #include "arrow_sus/scan/predicate_expression.h"
 #include "python/bindings.h"
 #include "python/c_stream.h"
@@ -166,9 +166,9 @@ void BindReference(nb::module_& root) {
       "read_archive_table",
       [](const std::string& path, const std::string& member, const std::string& encoding, bool raw,
          const std::string& name) {
-        dbf::ReadOptions options =
-            ReadOptionsFromPython(std::nullopt, scan::SplitFilter{}, encoding, 65536, raw, "float",
-                                  "null", "raise", false, true);
+        dbf::ReadOptions options;
+        options.encoding = ValueOrThrow(dbf::ParseEncoding(encoding));
+        options.raw = raw;
         std::shared_ptr<arrow::Table> table;
         {
           nb::gil_scoped_release release;
@@ -211,15 +211,15 @@ void BindReference(nb::module_& root) {
           "normalize",
           [](LookupPtr lookup, nb::handle stream) {
             auto input = ImportStream(stream);
-            auto output = scan::MapBatches(
-                input, arrow::schema({arrow::field("key", arrow::utf8())}),
-                [lookup](const std::shared_ptr<arrow::RecordBatch>& batch)
-                    -> arrow::Result<std::shared_ptr<arrow::RecordBatch>> {
-                  ARROW_ASSIGN_OR_RAISE(auto keys, lookup->Normalize(batch->column(0)));
-                  return arrow::RecordBatch::Make(
-                      arrow::schema({arrow::field("key", arrow::utf8())}), batch->num_rows(),
-                      {keys});
-                });
+            auto output =
+                MapBatches(input, arrow::schema({arrow::field("key", arrow::utf8())}),
+                           [lookup](const std::shared_ptr<arrow::RecordBatch>& batch)
+                               -> arrow::Result<std::shared_ptr<arrow::RecordBatch>> {
+                             ARROW_ASSIGN_OR_RAISE(auto keys, lookup->Normalize(batch->column(0)));
+                             return arrow::RecordBatch::Make(
+                                 arrow::schema({arrow::field("key", arrow::utf8())}),
+                                 batch->num_rows(), {keys});
+                           });
             return ExportStreamCapsule(std::make_shared<ErrorRecordingReader>(std::move(output)));
           },
           nb::arg("stream"),
@@ -259,7 +259,7 @@ void BindReference(nb::module_& root) {
         std::optional<arrow::compute::Expression> expression =
             ValueOrThrow(FilterFromPython(filter).OnColumns(*input->schema()));
         auto output = ValueOrThrow(
-            scan::FilterAndProject(std::move(input), std::move(expression), std::move(columns)));
+            FilterAndProject(std::move(input), std::move(expression), std::move(columns)));
         return ExportStreamCapsule(std::make_shared<ErrorRecordingReader>(std::move(output)));
       },
       nb::arg("stream"), nb::arg("filter").none(), nb::arg("columns"),

@@ -13,7 +13,7 @@
 #include <arrow/compute/cast.h>
 
 #include "arrow_sus/error.h"
-#include "arrow_sus/scan/map_batches.h"
+#include "arrow_sus/map_batches.h"
 
 namespace arrow_sus::reference {
 
@@ -310,7 +310,7 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> LookupReader(
   for (const auto& lookup : lookups) {
     ARROW_ASSIGN_OR_RAISE(schema, lookup->OutputSchema(*schema));
   }
-  return scan::MapBatches(
+  return MapBatches(
       std::move(input), std::move(schema),
       [lookups = std::move(lookups)](const auto& batch) { return ApplyLookups(batch, lookups); });
 }

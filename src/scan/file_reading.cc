@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "arrow_sus/scan/batch_filter.h"
+#include "arrow_sus/batch_filter.h"
 #include "arrow_sus/scan/filter_split.h"
 #include "arrow_sus/scan/predicate_expression.h"
 

@@ -12,8 +12,8 @@
 #include "arrow_sus/catalog/catalog.h"
 #include "arrow_sus/catalog/path.h"
 #include "arrow_sus/error.h"
+#include "arrow_sus/map_batches.h"
 #include "arrow_sus/reference/reference_labels.h"
-#include "arrow_sus/scan/map_batches.h"
 #include "core/dictionary_unifier.h"
 
 namespace arrow_sus::scan {

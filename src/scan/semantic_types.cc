@@ -7,7 +7,7 @@
 #include <arrow/util/key_value_metadata.h>
 
 #include "arrow_sus/error.h"
-#include "arrow_sus/scan/map_batches.h"
+#include "arrow_sus/map_batches.h"
 #include "dbf/field_parsing.h"
 
 namespace arrow_sus::scan {

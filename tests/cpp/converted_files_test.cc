@@ -13,10 +13,10 @@
 #include <fstream>
 #include <random>
 
+#include "arrow_sus/batch_filter.h"
 #include "arrow_sus/cache/ipc_files.h"
 #include "arrow_sus/cache/parquet_files.h"
 #include "arrow_sus/error.h"
-#include "arrow_sus/scan/batch_filter.h"
 #include "test_support.h"
 
 namespace arrow_sus::scan {

@@ -9,8 +9,8 @@
 #include <arrow/compute/api.h>
 #include <arrow/io/memory.h>
 
+#include "arrow_sus/batch_filter.h"
 #include "arrow_sus/dbf/reader.h"
-#include "arrow_sus/scan/batch_filter.h"
 #include "arrow_sus/scan/predicate_expression.h"
 #include "core/compute_init.h"
 #include "dbf_builder.h"

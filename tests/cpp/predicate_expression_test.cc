@@ -10,10 +10,10 @@
 #include <cstdio>
 #include <random>
 
+#include "arrow_sus/batch_filter.h"
 #include "arrow_sus/cache/ipc_files.h"
 #include "arrow_sus/cache/parquet_files.h"
 #include "arrow_sus/dbf/reader.h"
-#include "arrow_sus/scan/batch_filter.h"
 #include "dbf_builder.h"
 #include "test_support.h"
 

@@ -4,6 +4,7 @@ narrowing a scan (projections, Polars' pushdown) reuses its plan, and ``explain(
 from __future__ import annotations
 
 import os
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -58,6 +59,22 @@ def test_explain_shows_files_columns_and_filter_before_reading(tmp_path: Path, c
     assert "from converted cache" in warm and "columns (1): SEXO" in warm
     cold = arrow_sus.scan("sih-rd", year=2013, source=root.as_uri(), columns=["SEXO"], cache=False).explain()
     assert "from mirror" in cold and "fills" not in cold and "columns (1): SEXO" in cold
+
+
+def test_explain_as_a_mermaid_diagram_groups_files_by_route(tmp_path: Path, cache_dir: Path) -> None:
+    root = tmp_path / "m"
+    files = build_sih_mirror(root, ufs=("AC", "RJ"), periods=((2013, 1), (2013, 2)))
+    s = arrow_sus.scan("sih-rd", year=2013, source=root.as_uri(), columns=["SEXO"], filters=[("SEXO", "=", "3")])
+    diagram = s.explain(format="mermaid")
+    lines = diagram.splitlines()
+    assert lines[0] == "flowchart LR"
+    assert f'src --> f0["{len(files)} files,' in diagram  # one route for all: one node
+    assert re.search(r'f0 --> s0\["read from mirror, fills the cache<br/>\d+ columns converted<br/>', diagram)
+    assert "filter before presentation: SEXO = '3'" in diagram
+    assert lines[-1].startswith('  out[/"sih-rd: 1 columns')
+    assert s.stats.files_done == 0  # nothing ran
+    with pytest.raises(arrow_sus.InvalidArgumentError):
+        s.explain(format="dot")
 
 
 def _link(source: Path, root: Path, server_path: str) -> None:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from arrow_sus._format import human_bytes
+from arrow_sus._output_target import OutputRules, check_target
 from arrow_sus.cli._app import app, console, fail, reported_warnings
 from arrow_sus.cli._options import (
     ColumnsOption,
     JsonOption,
     MonthOption,
+    OverwriteOption,
     SourceOption,
     UfOption,
     WhereOption,
@@ -25,6 +28,14 @@ from arrow_sus.quality import CheckProgress, check
 from arrow_sus.scan import scan
 
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+HtmlOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--html",
+        help="Also write the report as one self-contained HTML page with charts (records per period, null and "
+        "unmapped-code rates, values of coded columns) to this file.",
+    ),
+]
 
 
 @app.command("check")
@@ -38,10 +49,14 @@ def check_command(
     source: SourceOption = None,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
+    html: HtmlOption = None,
+    overwrite: OverwriteOption = False,
 ) -> None:
     """Check a dataset's data, per column: nulls, unmapped codes, invalid dates, out-of-range values, mixed
     code systems (CID-9 codes in a CID-10 column)."""
     try:
+        if html is not None:  # before anything is read: a target that may not be written fails at once
+            check_target(html, directory=False, rules=OutputRules(overwrite=overwrite))
         s = scan(
             dataset,
             uf=uf,
@@ -59,6 +74,8 @@ def check_command(
                 progress.update(task, completed=done.files_done, rows=done.rows, fetched=fetched)
 
             report = check(s, progress=advance)
+        if html is not None:
+            report.write_html(html, overwrite=overwrite)
     except ArrowSusError as error:
         raise fail(error) from error
     if as_json:

@@ -8,7 +8,7 @@
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
 
-namespace arrow_sus::scan {
+namespace arrow_sus {
 
 using BatchTransform = std::function<arrow::Result<std::shared_ptr<arrow::RecordBatch>>(
     const std::shared_ptr<arrow::RecordBatch>&)>;
@@ -19,4 +19,4 @@ std::shared_ptr<arrow::RecordBatchReader> MapBatches(
     std::shared_ptr<arrow::RecordBatchReader> input, std::shared_ptr<arrow::Schema> schema,
     BatchTransform transform);
 
-}  // namespace arrow_sus::scan
+}  // namespace arrow_sus

@@ -1,4 +1,4 @@
-#include "arrow_sus/scan/batch_filter.h"
+#include "arrow_sus/batch_filter.h"
 
 #include <arrow/array.h>
 #include <arrow/compute/api_vector.h>
@@ -7,10 +7,10 @@
 #include <arrow/type.h>
 
 #include "arrow_sus/error.h"
-#include "arrow_sus/scan/map_batches.h"
+#include "arrow_sus/map_batches.h"
 #include "core/compute_init.h"
 
-namespace arrow_sus::scan {
+namespace arrow_sus {
 
 arrow::Result<RowSelection> SelectRows(const std::shared_ptr<arrow::RecordBatch>& batch,
                                        const arrow::compute::Expression& filter) {
@@ -69,4 +69,4 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> FilterAndProject(
                     });
 }
 
-}  // namespace arrow_sus::scan
+}  // namespace arrow_sus

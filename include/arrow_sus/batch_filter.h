@@ -12,7 +12,7 @@
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
 
-namespace arrow_sus::scan {
+namespace arrow_sus {
 
 // Which rows of a batch a filter keeps: how many, and the mask selecting them (none when the filter
 // keeps every row or none, e.g. a constant filter on a column this file lacks).
@@ -36,4 +36,4 @@ arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> FilterAndProject(
     std::shared_ptr<arrow::RecordBatchReader> input,
     std::optional<arrow::compute::Expression> filter, std::vector<std::string> columns);
 
-}  // namespace arrow_sus::scan
+}  // namespace arrow_sus

@@ -1,6 +1,6 @@
-#include "arrow_sus/scan/map_batches.h"
+#include "arrow_sus/map_batches.h"
 
-namespace arrow_sus::scan {
+namespace arrow_sus {
 
 namespace {
 
@@ -39,4 +39,4 @@ std::shared_ptr<arrow::RecordBatchReader> MapBatches(
   return std::make_shared<MappedReader>(std::move(input), std::move(schema), std::move(transform));
 }
 
-}  // namespace arrow_sus::scan
+}  // namespace arrow_sus
