@@ -11,6 +11,11 @@ DCL encoder (the generator of ``bench_scan.py``); it is built once under --workd
 
     python bench/bench_memory.py                          # 1, 12 and 48 files of 325,000 rows
     python bench/bench_memory.py --files 12 --cases get   # one size, one kind of query
+    python bench/bench_memory.py --compare /tmp/base --runs 3   # before/after in one run, alternated
+
+``--compare DIR`` runs every query a second time with ``DIR`` first on ``PYTHONPATH`` (another build of
+``arrow_sus`` copied there: the "before"), alternating the two, ``--runs`` times each; each line then shows the
+median and the range of each build's peaks.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import textwrap
@@ -109,34 +115,56 @@ def main() -> None:
     parser.add_argument("--files", type=int, nargs="+", choices=sorted(SELECTIONS), default=sorted(SELECTIONS))
     parser.add_argument("--cases", nargs="+", choices=CASES, default=list(CASES))
     parser.add_argument("--narrow-only", action="store_true", help="only the 5-column filtered queries")
+    parser.add_argument("--wide-only", action="store_true", help="only the queries of every column")
+    parser.add_argument("--runs", type=int, default=1, help="runs of each query (each build)")
+    parser.add_argument("--compare", type=Path, help="a directory holding another arrow_sus build (before)")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     mirror = build_mirror(args.workdir, args.rows_per_file)
     out = args.workdir / "out.parquet"
-    results = []
+    results: list[dict] = []
     print(f"peak RSS (MB) of each query in its own process, limit {LIMIT_MB} MB; {args.rows_per_file:,} rows per file")
+    builds = {"after": None} if args.compare is None else {"before": str(args.compare), "after": None}
+    shapes = (True,) if args.narrow_only else (False,) if args.wide_only else (False, True)
     for n in args.files:
         ufs, months = SELECTIONS[n]
-        for narrow in (False, True) if not args.narrow_only else (True,):
+        for narrow in shapes:
             columns = "5 columns + filter" if narrow else "all columns"
-            runs: list[tuple[str, list[str], dict[str, str]]] = []
+            queries: list[tuple[str, list[str]]] = []
             if "get" in args.cases:
-                cache = args.workdir / "cache"
-                shutil.rmtree(cache, ignore_errors=True)
-                env = {**os.environ, "ARROW_SUS_CACHE": str(cache)}
                 command = cli_get(mirror, ufs, months, narrow, out)
-                runs += [("get (cold cache)", command, env), ("get (warm cache)", command, env)]
+                queries += [("get (cold cache)", command), ("get (warm cache)", command)]
             if "to_parquet" in args.cases:
-                runs.append(("Scan.to_parquet", python_query(mirror, ufs, months, narrow, out), dict(os.environ)))
+                queries.append(("Scan.to_parquet", python_query(mirror, ufs, months, narrow, out)))
             if "stream" in args.cases:
-                runs.append(("Scan.stream", python_query(mirror, ufs, months, narrow, None), dict(os.environ)))
-            for label, command, env in runs:
-                seconds, mb = peak_rss(command, env)
-                flag = "" if mb <= LIMIT_MB else "  > limit"
-                print(f"{n:>3} files, {columns:<18} {label:<17} {mb:7.0f} MB  {seconds:6.1f} s{flag}", flush=True)
-                results.append({"files": n, "columns": columns, "query": label, "peak_rss_mb": mb, "seconds": seconds})
+                queries.append(("Scan.stream", python_query(mirror, ufs, months, narrow, None)))
+            peaks: dict[tuple[str, str], list[float]] = {}
+            for _ in range(args.runs):
+                for build, pythonpath in builds.items():
+                    env = dict(os.environ)
+                    if pythonpath is not None:
+                        env["PYTHONPATH"] = os.pathsep.join(filter(None, [pythonpath, env.get("PYTHONPATH")]))
+                    cache = args.workdir / f"cache-{build}"
+                    shutil.rmtree(cache, ignore_errors=True)  # the first get of each run is cold
+                    env["ARROW_SUS_CACHE"] = str(cache)
+                    for label, command in queries:
+                        seconds, mb = peak_rss(command, env)
+                        peaks.setdefault((label, build), []).append(mb)
+                        results.append(
+                            {"files": n, "columns": columns, "query": label, "build": build, "peak_rss_mb": mb}
+                            | {"seconds": seconds}
+                        )
+            for label, _ in queries:
+                cells = []
+                for build in builds:
+                    mbs = peaks[(label, build)]
+                    flag = "" if max(mbs) <= LIMIT_MB else " > limit"
+                    spread = f" ({min(mbs):.0f}-{max(mbs):.0f})" if len(mbs) > 1 else ""
+                    cells.append(f"{build} {statistics.median(mbs):5.0f} MB{spread}{flag}")
+                print(f"{n:>3} files, {columns:<18} {label:<17} " + ";  ".join(cells), flush=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     target = Path(__file__).resolve().parent / "results" / f"memory-{stamp}.json"
+    target.parent.mkdir(exist_ok=True)
     target.write_text(json.dumps({"rows_per_file": args.rows_per_file, "results": results}, indent=2))
 
 

@@ -41,18 +41,31 @@ list(GET _pa_out 1 ARROW_SUS_ARROW_LIBDIR)
 list(GET _pa_out 2 ARROW_SUS_PYARROW_VERSION)
 message(STATUS "Arrow C++ from pyarrow ${ARROW_SUS_PYARROW_VERSION}: ${ARROW_SUS_ARROW_LIBDIR}")
 
-# The wheel ships only versioned sonames (libarrow.so.2600), so link the file itself.
+# The wheel ships only versioned sonames (libarrow.so.2600; libarrow.2600.dylib on macOS), so link the file
+# itself; on Windows, the import library (arrow.lib) beside the DLL. Only Linux is built and tested here.
+if(WIN32)
+  set(_arrow_sus_lib_pattern "@stem@.lib")
+elseif(APPLE)
+  set(_arrow_sus_lib_pattern "lib@stem@.[0-9]*.dylib")
+else()
+  set(_arrow_sus_lib_pattern "lib@stem@.so.[0-9]*")
+endif()
 function(_arrow_sus_import target stem)
-  file(GLOB _candidates "${ARROW_SUS_ARROW_LIBDIR}/lib${stem}.so.[0-9]*")
+  string(CONFIGURE "${_arrow_sus_lib_pattern}" _pattern @ONLY)
+  file(GLOB _candidates "${ARROW_SUS_ARROW_LIBDIR}/${_pattern}")
   list(SORT _candidates)
   list(LENGTH _candidates _n)
   if(_n EQUAL 0)
-    message(FATAL_ERROR "lib${stem}.so not found in ${ARROW_SUS_ARROW_LIBDIR}")
+    message(FATAL_ERROR "${_pattern} not found in ${ARROW_SUS_ARROW_LIBDIR}")
   endif()
   list(GET _candidates 0 _lib)  # shortest name sorts first: the soname itself
   add_library(${target} SHARED IMPORTED GLOBAL)
   set_target_properties(${target} PROPERTIES IMPORTED_LOCATION "${_lib}" IMPORTED_NO_SONAME FALSE
                                              INTERFACE_INCLUDE_DIRECTORIES "${ARROW_SUS_ARROW_INCLUDE}")
+  if(WIN32)
+    set_target_properties(${target} PROPERTIES IMPORTED_IMPLIB "${_lib}"
+                                               IMPORTED_LOCATION "${ARROW_SUS_ARROW_LIBDIR}/${stem}.dll")
+  endif()
 endfunction()
 
 _arrow_sus_import(arrow_sus::arrow arrow)

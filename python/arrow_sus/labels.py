@@ -36,6 +36,7 @@ import pyarrow as pa
 
 from arrow_sus import remote
 from arrow_sus._native import _core
+from arrow_sus._options import SOURCE_DEFAULTS
 from arrow_sus.cache import cache_dir
 from arrow_sus.catalog import PUBLIC_PREFIX, dataset_info
 from arrow_sus.catalog import datasets as catalog_datasets
@@ -276,7 +277,7 @@ def refresh(
     *,
     progress: bool = True,
     errors: Literal["raise", "collect"] = "raise",
-    max_connections: int = 3,
+    max_connections: int = SOURCE_DEFAULTS.max_connections,
 ) -> RefreshReport:
     """Fetches the datasets' TabWin archives, rebuilds their code lists, stores them and compares them with
     the compiled-in lists.

@@ -229,7 +229,7 @@ def _from_scan(data: Scan) -> _Data:
         engine_unmapped=typed.unmapped_codes,
         files=len(data),
         files_read=lambda: (typed.stats.files_done, typed.stats.bytes_downloaded),
-        added=frozenset() if data._options.with_source else frozenset(SOURCE_COLUMNS),
+        added=frozenset() if data._options.scan.with_source else frozenset(SOURCE_COLUMNS),
     )
     dates = set(_stored_dates(schema))
     dbf_fields = {f.name for f in schema if b"dbf.type" in (f.metadata or {})}

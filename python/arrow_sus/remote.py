@@ -14,7 +14,6 @@ import difflib
 import sys
 import threading
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import Any, Literal, TypedDict
 
 from arrow_sus._dataset import RemoteFile, dataset_files
 from arrow_sus._native import _core
+from arrow_sus._options import SOURCE_DEFAULTS, SourceOptions, make_options
 from arrow_sus._partitions import IntArg, UfArg, normalize_months, normalize_ufs, normalize_years
 from arrow_sus.cache import cache_dir
 from arrow_sus.catalog import PUBLIC_PREFIX, FileIndex, dataset_info, index
@@ -91,8 +91,9 @@ class FileIdentity:
 class Source:
     """An opened source: a URL plus the options used to talk to it. Thread-safe; share one per host."""
 
-    def __init__(self, native: Any) -> None:
+    def __init__(self, native: Any, options: SourceOptions) -> None:
         self._native = native
+        self.options = options
 
     @property
     def url(self) -> str:
@@ -111,42 +112,40 @@ def default_source_url() -> str:
 def open_source(
     url: str | None = None,
     *,
-    max_connections: int = 3,
-    connect_timeout: float = 20.0,
-    timeout: float = 30.0,
-    low_speed_bytes_per_second: int = 1024,
-    max_attempts: int = 6,
-    initial_backoff: float = 0.5,
-    max_backoff: float = 30.0,
-    server_utc_offset_minutes: int = -180,
-    list_command: Literal["LIST", "MLSD"] = "LIST",
+    max_connections: int = SOURCE_DEFAULTS.max_connections,
+    connect_timeout: float = SOURCE_DEFAULTS.connect_timeout,
+    timeout: float = SOURCE_DEFAULTS.timeout,
+    low_speed_bytes_per_second: int = SOURCE_DEFAULTS.low_speed_bytes_per_second,
+    max_attempts: int = SOURCE_DEFAULTS.max_attempts,
+    initial_backoff: float = SOURCE_DEFAULTS.initial_backoff,
+    max_backoff: float = SOURCE_DEFAULTS.max_backoff,
+    server_utc_offset_minutes: int = SOURCE_DEFAULTS.server_utc_offset_minutes,
+    list_command: Literal["LIST", "MLSD"] = SOURCE_DEFAULTS.list_command,
 ) -> Source:
     """Opens a source by URL (``None``: :func:`default_source_url`).
 
     ``max_connections`` caps simultaneous connections to the host (the DATASUS FTP refuses more than a few).
-    ``connect_timeout`` (seconds) bounds setting up a connection: TCP connect and, for FTP, the server's
-    greeting and the login. ``timeout`` (seconds) bounds every silence after that: a reply that does not
-    come, or a transfer slower than ``low_speed_bytes_per_second`` for that long (dropped and retried); it
-    also bounds the greeting when shorter. Transient failures are retried up to ``max_attempts`` times with
-    exponential backoff (from ``initial_backoff`` to ``max_backoff`` seconds, with jitter), except a server
-    that sends nothing at all before a timeout: that :class:`~arrow_sus.NetworkError` comes at once, after
-    one timeout, since every attempt would wait as long. ``server_utc_offset_minutes`` converts FTP listing
-    times (DATASUS: Brasília, -180).
+    ``connect_timeout`` (seconds) bounds setting up a connection: TCP connect and, for FTP, the server's greeting
+    and the login. ``timeout`` (seconds) bounds every silence after that: a reply that does not come, or a
+    transfer slower than ``low_speed_bytes_per_second`` for that long (dropped and retried); it also bounds the
+    greeting when shorter. Transient failures are retried up to ``max_attempts`` times with exponential backoff (from
+    ``initial_backoff`` to ``max_backoff`` seconds, with jitter), except a server that sends nothing at all before
+    a timeout: that :class:`~arrow_sus.NetworkError` comes at once, after one timeout, since every attempt would
+    wait as long. ``server_utc_offset_minutes`` converts FTP listing times (DATASUS: Brasília, -180).
     """
-    return Source(
-        _io.open_source(
-            url,
-            max_connections=max_connections,
-            connect_timeout=connect_timeout,
-            timeout=timeout,
-            low_speed_bytes_per_second=low_speed_bytes_per_second,
-            max_attempts=max_attempts,
-            initial_backoff=initial_backoff,
-            max_backoff=max_backoff,
-            server_utc_offset_minutes=server_utc_offset_minutes,
-            list_command=list_command,
-        )
+    options = make_options(
+        SourceOptions,
+        max_connections=max_connections,
+        connect_timeout=connect_timeout,
+        timeout=timeout,
+        low_speed_bytes_per_second=low_speed_bytes_per_second,
+        max_attempts=max_attempts,
+        initial_backoff=initial_backoff,
+        max_backoff=max_backoff,
+        server_utc_offset_minutes=server_utc_offset_minutes,
+        list_command=list_command,
     )
+    return Source(_io.open_source(url, options), options)
 
 
 class Timeouts(TypedDict, total=False):
@@ -166,7 +165,7 @@ def given_timeouts(connect_timeout: float | None, timeout: float | None) -> Time
     return timeouts
 
 
-def _resolve(source: str | Source | None, max_connections: int = 3) -> Source:
+def _resolve(source: str | Source | None, max_connections: int = SOURCE_DEFAULTS.max_connections) -> Source:
     if isinstance(source, Source):
         return source
     return open_source(source, max_connections=max_connections)
@@ -313,7 +312,7 @@ class _Progress:
         if self._bar is not None:
             self._bar.update(self._bytes, advance=nbytes)
 
-    def file_done(self) -> None:
+    def file_done(self, path: str) -> None:
         if self._bar is None:
             return
         with self._lock:
@@ -332,7 +331,7 @@ def download_files(
     source: str | Source | None = None,
     progress: bool = True,
     errors: Literal["raise", "collect"] = "raise",
-    max_connections: int = 3,
+    max_connections: int = SOURCE_DEFAULTS.max_connections,
 ) -> DownloadSummary:
     """Downloads remote files (paths relative to the source root) into ``dest``, in the server's layout.
 
@@ -351,38 +350,31 @@ def download_files(
     src = _resolve(source, max_connections=max_connections)
     summary = DownloadSummary()
     bar = _Progress(progress and bool(paths), len(paths))
-    lock = threading.Lock()
-
-    def fetch(path: str) -> None:
-        try:
-            if path.startswith(PUBLIC_PREFIX):
-                path = path[len(PUBLIC_PREFIX) :]
-            d = src._native.download(
-                path,
-                str(root),
-                on_start=bar.started if bar.enabled else None,
-                on_bytes=bar.advance if bar.enabled else None,
-            )
-        except NotFoundError as err:
-            with lock:
-                summary.failed.append(FailedFile(path, _with_candidates(err, path, src)))
-        except ArrowSusError as err:
-            with lock:
-                summary.failed.append(FailedFile(path, err))
-        else:
-            result = FileResult(
-                FileIdentity._from_native(d), Path(d["local_path"]), d["bytes_fetched"], d["resumed_from"]
-            )
-            with lock:
-                (summary.up_to_date if d["up_to_date"] else summary.downloaded).append(result)
-        finally:
-            bar.file_done()
-
+    server_paths = [path[len(PUBLIC_PREFIX) :] if path.startswith(PUBLIC_PREFIX) else path for path in paths]
     try:
-        with ThreadPoolExecutor(max_workers=max(1, max_connections)) as pool:
-            list(pool.map(fetch, paths))
+        # Every file at once on Arrow's IO pool: the source's connection limit is the only cap.
+        outcomes = src._native.download_many(
+            server_paths,
+            str(root),
+            on_start=bar.started if bar.enabled else None,
+            on_bytes=bar.advance if bar.enabled else None,
+            on_done=bar.file_done if bar.enabled else None,
+        )
     finally:
         bar.close()
+    for path, outcome in zip(server_paths, outcomes, strict=True):
+        if isinstance(outcome, NotFoundError):
+            summary.failed.append(FailedFile(path, _with_candidates(outcome, path, src)))
+        elif isinstance(outcome, ArrowSusError):
+            summary.failed.append(FailedFile(path, outcome))
+        else:
+            result = FileResult(
+                FileIdentity._from_native(outcome),
+                Path(outcome["local_path"]),
+                outcome["bytes_fetched"],
+                outcome["resumed_from"],
+            )
+            (summary.up_to_date if outcome["up_to_date"] else summary.downloaded).append(result)
     if progress:
         print(summary, file=sys.stderr)
     if summary.failed and errors == "raise":
@@ -401,7 +393,7 @@ def download(
     source: str | Source | None = None,
     progress: bool = True,
     errors: Literal["raise", "collect"] = "raise",
-    max_connections: int = 3,
+    max_connections: int = SOURCE_DEFAULTS.max_connections,
 ) -> DownloadSummary:
     """Downloads a dataset's files (selected through the catalog by ``uf``/``year``/``month``) or explicit
     ``files``; see :func:`download_files` for ``dest``, verification, parallelism, progress and errors."""

@@ -32,13 +32,21 @@ from arrow_sus._columns import normalize_columns
 from arrow_sus._dataset import dataset_files
 from arrow_sus._format import human_bytes
 from arrow_sus._meaning import CodesAs, LabelLanguage, LabelsArg, meaning_arguments
-from arrow_sus._messages import argument
 from arrow_sus._native import _core
+from arrow_sus._options import (
+    READ_DEFAULTS,
+    SCAN_DEFAULTS,
+    SOURCE_DEFAULTS,
+    ReadOptions,
+    ScanOptions,
+    SourceOptions,
+    make_options,
+)
 from arrow_sus._output_target import OutputRules, check_format, check_target
 from arrow_sus._partitions import IntArg, UfArg, normalize_months, normalize_ufs, normalize_years
 from arrow_sus._plan_diagram import plan_diagram
 from arrow_sus._writers import tree_size, write_partitioned, write_stream
-from arrow_sus.cache import CACHE_FORMATS, DEFAULT_CACHE_FORMAT, CacheFormat
+from arrow_sus.cache import CacheFormat
 from arrow_sus.catalog import dataset_info
 from arrow_sus.errors import InvalidArgumentError
 from arrow_sus.filters import normalize_filters, serialize
@@ -69,28 +77,22 @@ class _Options:
 
     columns: tuple[str, ...] | None
     filters: Any  # a normalized filter expression or None
-    encoding: str
-    decimals: str
-    raw: bool
-    on_invalid: str
-    keep_deleted: bool
-    batch_size: int
-    schema: SchemaMode
-    cache: bool
-    cache_format: CacheFormat
-    cache_dir: str
-    ordered: bool
-    max_concurrent_files: int
-    with_source: bool
-    verify_crc: bool
-    max_connections: int
-    connect_timeout: float | None
-    timeout: float | None
-    use_threads: bool
+    read: ReadOptions
+    scan: ScanOptions
+    source: SourceOptions
     typed: bool
     meaning: dict[str, str]  # labels, codes_as and label_language, as the engine names them
-    on_truncated: str = "raise"
 
+    def replace(self, **changes: Any) -> _Options:
+        """These options with others: ``columns``, ``filters``, ``typed``, ``meaning`` or any option of the
+        :class:`ReadOptions` and :class:`ScanOptions`, by name."""
+        read = {k: changes.pop(k) for k in list(changes) if k in _READ_OPTIONS}
+        scan = {k: changes.pop(k) for k in list(changes) if k in _SCAN_OPTIONS}
+        return replace(self, read=self.read.replace(**read), scan=self.scan.replace(**scan), **changes)
+
+
+_READ_OPTIONS = frozenset(READ_DEFAULTS.to_dict())
+_SCAN_OPTIONS = frozenset(SCAN_DEFAULTS.to_dict())
 
 #: The options an execution gives (the engine's ``ScanRequest``); the others shape the plan.
 _REQUEST_OPTIONS = frozenset({"columns", "filters", "batch_size", "with_source", "ordered"})
@@ -135,34 +137,19 @@ class Scan:
             if self._plan_of is not None:  # a narrowed request: the plan of the scan it narrows
                 columns = list(o.columns) if o.columns is not None else None
                 self._native = self._plan_of._engine().narrow(
-                    columns, native_filter, o.batch_size, o.with_source, o.ordered
+                    columns, native_filter, o.read.batch_size, o.scan.with_source, o.scan.ordered
                 )
                 return self._native
             self._native = _core.open_scan(
                 [(f.path, f.size, f.mtime, f.dataset, f.uf or "", f.year, f.month) for f in self._files],
                 self.source,
-                list(o.columns) if o.columns is not None else None,
-                native_filter,
-                o.encoding,
-                o.batch_size,
-                o.raw,
-                o.decimals,
-                o.on_invalid,
-                o.keep_deleted,
-                o.use_threads,
-                o.schema,
-                o.cache,
-                o.cache_dir,
-                o.ordered,
-                o.max_concurrent_files,
-                o.with_source,
-                o.verify_crc,
-                o.max_connections,
-                o.typed,
-                o.cache_format,
-                on_truncated=o.on_truncated,
+                o.read,
+                o.scan,
+                o.source,
+                columns=list(o.columns) if o.columns is not None else None,
+                filter=native_filter,
+                typed=o.typed,
                 **o.meaning,
-                **{k: v for k, v in (("connect_timeout", o.connect_timeout), ("timeout", o.timeout)) if v is not None},
             )
         return self._native
 
@@ -170,7 +157,7 @@ class Scan:
         """The same files with other options (used by projections and Polars pushdown)."""
         if "filters" in changes:
             changes["filters"] = normalize_filters(changes["filters"])
-        narrowed = self._narrowed(replace(self._options, **changes))
+        narrowed = self._narrowed(self._options.replace(**changes))
         narrowed._origin = self
         if changes.keys() <= _REQUEST_OPTIONS:  # same files, same conversion: planned once
             narrowed._plan_of = self._plan_of or self
@@ -183,12 +170,12 @@ class Scan:
         changes: dict[str, Any] = {"filters": _combine_filters(self._options.filters, filters)}
         if columns is not None:
             # Source columns are the scan's own only with with_source; otherwise a "uf" is a column of the data.
-            source_columns = [c for c in columns if c in SOURCE_COLUMNS and self._options.with_source]
+            source_columns = [c for c in columns if c in SOURCE_COLUMNS and self._options.scan.with_source]
             changes["columns"] = tuple(c for c in columns if c not in source_columns)
         if batch_size:
             changes["batch_size"] = int(batch_size)
         if n_rows is not None:
-            changes["batch_size"] = max(1, min(n_rows, changes.get("batch_size", self._options.batch_size)))
+            changes["batch_size"] = max(1, min(n_rows, changes.get("batch_size", self._options.read.batch_size)))
         return self._with(**changes)
 
     def _narrowed(self, options: _Options) -> Scan:
@@ -379,7 +366,7 @@ class Scan:
         rules = OutputRules(overwrite=overwrite, inputs=self.local_inputs())
         check_target(out, directory=bool(partition_by), rules=rules)  # before any file is read
         target = self
-        if partition_by and any(c in SOURCE_COLUMNS for c in partition_by) and not self._options.with_source:
+        if partition_by and any(c in SOURCE_COLUMNS for c in partition_by) and not self._options.scan.with_source:
             target = self._with(with_source=True)
         reader = target.to_reader()
         if partition_by:
@@ -424,8 +411,8 @@ class ReferenceScan(Scan):
         if self._native is None:
             o = self._options
             self._native = TableEngine(
-                self._table, self._label, columns=o.columns, filters=o.filters, batch_size=o.batch_size,
-                with_source=o.with_source,
+                self._table, self._label, columns=o.columns, filters=o.filters, batch_size=o.read.batch_size,
+                with_source=o.scan.with_source,
             )  # fmt: skip
         return self._native
 
@@ -464,27 +451,28 @@ def scan(
     columns: Sequence[str] | None = None,
     filters: Any = None,
     source: str | None = None,
-    cache: bool = True,
+    cache: bool = SCAN_DEFAULTS.cache,
     cache_format: CacheFormat | None = None,
-    schema: SchemaMode = "union",
+    schema: SchemaMode = SCAN_DEFAULTS.schema,
     typed: bool = True,
     labels: LabelsArg = False,
     codes_as: CodesAs = "dictionary",
     label_language: LabelLanguage = "pt",
-    with_source: bool = False,
-    ordered: bool = True,
+    with_source: bool = SCAN_DEFAULTS.with_source,
+    ordered: bool = SCAN_DEFAULTS.ordered,
     encoding: str | None = None,
-    decimals: Literal["float", "exact"] = "float",
-    raw: bool = False,
-    on_invalid: Literal["null", "raise"] = "null",
-    on_truncated: Literal["raise", "warn"] = "raise",
-    keep_deleted: bool = False,
-    batch_size: int = 65536,
-    max_concurrent_files: int = 0,
-    max_connections: int = 3,
+    decimals: Literal["float", "exact"] = READ_DEFAULTS.decimals,
+    raw: bool = READ_DEFAULTS.raw,
+    on_invalid: Literal["null", "raise"] = READ_DEFAULTS.on_invalid,
+    on_truncated: Literal["raise", "warn"] = READ_DEFAULTS.on_truncated,
+    keep_deleted: bool = READ_DEFAULTS.keep_deleted,
+    batch_size: int = READ_DEFAULTS.batch_size,
+    max_concurrent_files: int = SCAN_DEFAULTS.max_concurrent_files,
+    use_threads: bool = READ_DEFAULTS.use_threads,
+    max_connections: int = SOURCE_DEFAULTS.max_connections,
     connect_timeout: float | None = None,
     timeout: float | None = None,
-    verify_crc: bool = True,
+    verify_crc: bool = SCAN_DEFAULTS.verify_crc,
     cache_dir: str | Path | None = None,
     refresh: bool = False,
 ) -> Scan:
@@ -542,22 +530,42 @@ def scan(
         keep_deleted: keep records flagged deleted, with a ``_deleted`` column.
         batch_size: rows per batch.
         max_concurrent_files: files read at once (0: one per core, at least 2).
+        use_threads: run on Arrow's thread pools (downloads, file reads and planning on the IO pool, whose size is
+            ``pyarrow.set_io_thread_count``; decoding on the CPU pool, ``pyarrow.set_cpu_count``); ``False`` runs
+            everything on the calling thread, one file after the other.
         max_connections: simultaneous connections to the source host.
-        connect_timeout: seconds to wait for a server to accept a connection and greet (default 15).
-        timeout: seconds a server may stay silent before a request is dropped and retried (default 30).
+        connect_timeout: seconds to wait for a server to accept a connection and greet (default
+            ``SourceOptions().connect_timeout``).
+        timeout: seconds a server may stay silent before a request is dropped and retried (default
+            ``SourceOptions().timeout``).
         verify_crc: check every .dbc's CRC-32.
         cache_dir: another cache directory than ``$ARROW_SUS_CACHE`` / the platform one.
         refresh: for an auxiliary dataset, read the server's current table (its TAB archive, from ``source``
             through the raw cache) instead of the compiled-in copy.
     """
-    if batch_size <= 0:
-        raise InvalidArgumentError(f"{argument('batch_size')} must be positive")
-    if schema not in ("union", "intersection", "strict"):
-        raise InvalidArgumentError(f"{argument('schema')} must be 'union', 'intersection' or 'strict', not {schema!r}")
-    cache_format = _cache_format(cache_format)
     info = dataset_info(dataset)  # unknown ids raise with the closest ones; any case is accepted
-    if encoding is None:
-        encoding = info.get("encoding") or "latin-1"
+    read = make_options(
+        ReadOptions,
+        encoding=encoding or info.get("encoding"),
+        decimals=decimals,
+        raw=raw,
+        on_invalid=on_invalid,
+        on_truncated=on_truncated,
+        keep_deleted=keep_deleted,
+        batch_size=batch_size,
+        use_threads=use_threads,
+    )
+    scan_options = make_options(
+        ScanOptions,
+        schema=schema,
+        cache=cache,
+        cache_format=_cache_format(cache_format),
+        cache_dir=str(cache_dir) if cache_dir is not None else None,
+        ordered=ordered,
+        max_concurrent_files=max_concurrent_files,
+        with_source=with_source,
+        verify_crc=verify_crc,
+    )
     normalized_columns = normalize_columns(columns)
     filter_expression = normalize_filters(filters)
     ufs, years, months = normalize_ufs(uf), normalize_years(year), normalize_months(month)
@@ -565,27 +573,11 @@ def scan(
     options = _Options(
         columns=normalized_columns,
         filters=filter_expression,
-        encoding=encoding,
-        decimals=decimals,
-        raw=raw,
-        on_invalid=on_invalid,
-        keep_deleted=keep_deleted,
-        batch_size=int(batch_size),
-        schema=schema,
-        cache=cache,
-        cache_format=cache_format,
-        cache_dir=str(cache_dir) if cache_dir is not None else "",
-        ordered=ordered,
-        max_concurrent_files=max_concurrent_files,
-        with_source=with_source,
-        verify_crc=verify_crc,
-        max_connections=max_connections,
-        connect_timeout=connect_timeout,
-        timeout=timeout,
-        use_threads=True,
+        read=read,
+        scan=scan_options,
+        source=src.options,
         typed=typed,
         meaning=meaning_arguments(labels, codes_as, label_language),
-        on_truncated=on_truncated,
     )
     if refresh and info["kind"] != "auxiliary":
         raise InvalidArgumentError(f"refresh=True applies to auxiliary (aux-*) datasets, not {info['id']}")
@@ -595,13 +587,16 @@ def scan(
     return Scan(info["id"], _plan(info["id"], ufs, years, months, src), src.url, options)
 
 
-def _cache_format(asked: str | None) -> CacheFormat:
-    """The asked cache format, else ``$ARROW_SUS_CACHE_FORMAT``, else ``"ipc-uncompressed"``; checked."""
-    value = asked if asked is not None else os.environ.get(CACHE_FORMAT_ENV) or DEFAULT_CACHE_FORMAT
-    if value not in CACHE_FORMATS:
-        where = argument("cache_format") if asked is not None else f"${CACHE_FORMAT_ENV}"
-        raise InvalidArgumentError(f"{where} must be one of {', '.join(map(repr, CACHE_FORMATS))}, not {value!r}")
-    return value  # type: ignore[return-value]
+def _cache_format(asked: str | None) -> str | None:
+    """The asked cache format, else ``$ARROW_SUS_CACHE_FORMAT`` (checked here, to name the variable), else
+    ``None`` (the engine's default)."""
+    value = os.environ.get(CACHE_FORMAT_ENV) if asked is None else asked
+    if asked is None and value:
+        try:
+            SCAN_DEFAULTS.replace(cache_format=value)
+        except InvalidArgumentError as error:
+            raise InvalidArgumentError(str(error).replace("cache_format", f"${CACHE_FORMAT_ENV}", 1)) from None
+    return value or None
 
 
 def _combine_filters(first: Any, second: Any) -> Any:

@@ -206,9 +206,8 @@ arrow::Result<ConvertedFormat> ParseConvertedFormat(std::string_view name) {
     if (name == names.name) return names.format;
     known += (known.empty() ? "'" : ", '") + std::string(names.name) + "'";
   }
-  return MakeError(
-      ErrorKind::kInvalidArgument, {},
-      "the cache format must be one of " + known + ", not '" + std::string(name) + "'");
+  return MakeError(ErrorKind::kInvalidArgument, {},
+                   "cache_format must be one of " + known + ", not '" + std::string(name) + "'");
 }
 
 class ConvertedCache::Impl {

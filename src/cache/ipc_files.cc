@@ -11,6 +11,7 @@
 #include <arrow/ipc/reader.h>
 #include <arrow/ipc/writer.h>
 #include <arrow/scalar.h>
+#include <arrow/util/byte_size.h>
 #include <arrow/util/compression.h>
 
 #include "arrow_sus/batch_filter.h"
@@ -184,18 +185,34 @@ class IpcFileReader : public arrow::RecordBatchReader {
   int64_t offset_ = 0;
 };
 
+// A cached batch is read whole, and its pages stay in memory while it is in use (a file's reader
+// holds up to three: the one in use and two ahead): batches are written in slices of at most this
+// much Arrow data, so the memory of a warm read is bounded by bytes, however wide the rows.
+constexpr int64_t kMaxWrittenBatchBytes = 16 << 20;
+
 // The IPC writer of the converted cache: dictionaries that grow from empty get their placeholder.
 class IpcBatchFileWriter : public BatchFileWriter {
  public:
   explicit IpcBatchFileWriter(std::shared_ptr<arrow::ipc::RecordBatchWriter> writer)
       : writer_(std::move(writer)) {}
   arrow::Status Write(const arrow::RecordBatch& batch) override {
-    ARROW_ASSIGN_OR_RAISE(auto written, placeholders_.ForWriting(batch));
-    return writer_->WriteRecordBatch(written != nullptr ? *written : batch);
+    const int64_t rows = batch.num_rows();
+    const int64_t bytes = arrow::util::TotalBufferSize(batch);
+    if (bytes <= kMaxWrittenBatchBytes || rows <= 1) return WriteWhole(batch);
+    const int64_t slice_rows = std::max<int64_t>(1, rows * kMaxWrittenBatchBytes / bytes);
+    for (int64_t offset = 0; offset < rows; offset += slice_rows) {
+      ARROW_RETURN_NOT_OK(WriteWhole(*batch.Slice(offset, std::min(slice_rows, rows - offset))));
+    }
+    return arrow::Status::OK();
   }
   arrow::Status Close() override { return writer_->Close(); }
 
  private:
+  arrow::Status WriteWhole(const arrow::RecordBatch& batch) {
+    ARROW_ASSIGN_OR_RAISE(auto written, placeholders_.ForWriting(batch));
+    return writer_->WriteRecordBatch(written != nullptr ? *written : batch);
+  }
+
   std::shared_ptr<arrow::ipc::RecordBatchWriter> writer_;
   DictionaryPlaceholders placeholders_;
 };

@@ -8,9 +8,12 @@
 
 #include <arrow/io/interfaces.h>
 
+#include "core/synchronous_reads.h"
+
 namespace arrow_sus {
 
-class ForwardingFile : public arrow::io::RandomAccessFile {
+// Async reads run on the caller's thread (core/synchronous_reads.h).
+class ForwardingFile : public SynchronousReadsFile {
  public:
   explicit ForwardingFile(std::shared_ptr<arrow::io::RandomAccessFile> inner)
       : inner_(std::move(inner)) {}
@@ -24,6 +27,8 @@ class ForwardingFile : public arrow::io::RandomAccessFile {
   arrow::Status WillNeed(const std::vector<arrow::io::ReadRange>& ranges) override {
     return inner_->WillNeed(ranges);
   }
+
+  using SynchronousReadsFile::ReadAt;
 
   arrow::Result<int64_t> Read(int64_t nbytes, void* out) override {
     return inner_->Read(nbytes, out);

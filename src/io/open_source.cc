@@ -35,6 +35,7 @@ arrow::Result<ParsedUrl> ParseUrl(std::string_view url) {
 
 arrow::Result<std::shared_ptr<Source>> OpenSource(std::string_view url,
                                                   const SourceOptions& options) {
+  ARROW_RETURN_NOT_OK(options.Validate());
   ARROW_ASSIGN_OR_RAISE(ParsedUrl parsed, ParseUrl(url));
   if (parsed.scheme == "ftp") return OpenFtpSource(std::move(parsed), options);
   if (parsed.scheme == "http" || parsed.scheme == "https")

@@ -6,17 +6,21 @@
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
-#include <thread>
 
 #include <arrow/buffer.h>
+#include <arrow/io/interfaces.h>
+#include <arrow/util/thread_pool.h>
 
 #include "arrow_sus/error.h"
+#include "core/synchronous_reads.h"
 
 namespace arrow_sus::io {
 
 namespace {
 
-// The state shared by the download thread and the reader.
+// The state shared by the download and the reader. The download holds it through a shared_ptr
+// (a step queued on the pool may outlive the reader); it borrows the Source, which the reader owns
+// and outlives every use of (Close waits for the download).
 struct Progress {
   std::mutex mutex;
   std::condition_variable changed;
@@ -24,17 +28,67 @@ struct Progress {
   int generation = 0;        // how many times the download (re)started
   int64_t size = -1;         // total size, once the version is known
   int64_t available = 0;     // bytes [0, available) are on disk
-  bool finished = false;     // the download thread is done
+  bool claimed = false;      // the download has started (on the pool or the reader's thread)
+  bool inline_run = false;   // ... on the reader's thread, which waits for all of it
+  bool finished = false;     // the download is done
   arrow::Status status;      // its result
   bool closing = false;      // the reader is gone: stop downloading
   bool read_to_end = false;  // the reader asked for the last byte
 };
 
-class DownloadingFile final : public arrow::io::RandomAccessFile {
+struct DownloadJob {
+  DownloadJob(Source* source, FileCache cache, std::string path)
+      : source(source), cache(std::move(cache)), path(std::move(path)) {}
+  Source* source;
+  FileCache cache;
+  std::string path;
+  DownloadOptions options;
+  Progress progress;
+};
+
+// Runs the download unless it has started already; true when this call ran it.
+bool RunDownload(DownloadJob& job, bool inline_run) {
+  Progress& progress = job.progress;
+  {
+    std::lock_guard lock(progress.mutex);
+    if (progress.claimed) return false;
+    progress.claimed = true;
+    progress.inline_run = inline_run;
+    if (progress.closing) {  // closed before it started: nothing to fetch
+      progress.finished = true;
+      progress.status = MakeError(ErrorKind::kCancelled, {.file = job.path}, "reader closed");
+      progress.changed.notify_all();
+      return true;
+    }
+  }
+  auto result = DownloadFile(*job.source, job.cache, job.path, job.options);
+  std::lock_guard lock(progress.mutex);
+  if (result.ok() && (progress.fd < 0 || result->up_to_date)) {
+    // Nothing was fetched (or only verified): read the committed copy.
+    if (progress.fd >= 0) ::close(progress.fd);
+    progress.fd = ::open(result->local_path.c_str(), O_RDONLY | O_CLOEXEC);
+    progress.size = result->identity.size;
+    ++progress.generation;
+  }
+  if (result.ok()) progress.available = progress.size;
+  progress.status = result.status();
+  if (result.ok() && progress.fd < 0)
+    progress.status = MakeError(ErrorKind::kIo, {.file = result->local_path.string()},
+                                "cannot open the downloaded file");
+  progress.finished = true;
+  progress.changed.notify_all();
+  return true;
+}
+
+// Async reads run on the reader's thread (core/synchronous_reads.h).
+class DownloadingFile final : public SynchronousReadsFile {
  public:
   DownloadingFile(std::shared_ptr<Source> source, FileCache cache, std::string path,
-                  DownloadOptions options)
-      : path_(std::move(path)), source_(std::move(source)) {
+                  DownloadOptions options, bool use_threads)
+      : path_(path),
+        source_(std::move(source)),
+        job_(std::make_shared<DownloadJob>(source_.get(), std::move(cache), std::move(path))),
+        progress_(job_->progress) {
     DownloadOptions wrapped = options;
     wrapped.on_start = [this, on_start = options.on_start](const FileIdentity& id,
                                                            const PartialDownload& partial) {
@@ -68,33 +122,24 @@ class DownloadingFile final : public arrow::io::RandomAccessFile {
       }
       return keep_waiting ? keep_waiting() : arrow::Status::OK();
     };
-    // The thread borrows source_: the last reference must not be dropped on it (a Python-owned
-    // Source needs the GIL to be released, and the thread is joined with the GIL held).
     // Verify (decompress everything once more) only after the reader has read to the end or been
-    // closed, so the two decodes do not compete for the CPU while the caller waits for its table.
+    // closed, so the two decodes do not compete for the CPU while the caller waits for its table;
+    // a download run by the reader itself (no pool thread was free) verifies at once.
     wrapped.before_verify = [this]() -> arrow::Status {
       std::unique_lock lock(progress_.mutex);
-      progress_.changed.wait(lock, [&] { return progress_.read_to_end || progress_.closing; });
+      progress_.changed.wait(
+          lock, [&] { return progress_.inline_run || progress_.read_to_end || progress_.closing; });
       return arrow::Status::OK();
     };
-    worker_ = std::thread([this, cache = std::move(cache), wrapped = std::move(wrapped)]() mutable {
-      auto result = DownloadFile(*source_, cache, path_, wrapped);
-      std::lock_guard lock(progress_.mutex);
-      if (result.ok() && (progress_.fd < 0 || result->up_to_date)) {
-        // Nothing was fetched (or only verified): read the committed copy.
-        if (progress_.fd >= 0) ::close(progress_.fd);
-        progress_.fd = ::open(result->local_path.c_str(), O_RDONLY | O_CLOEXEC);
-        progress_.size = result->identity.size;
-        ++progress_.generation;
-      }
-      if (result.ok()) progress_.available = progress_.size;
-      progress_.status = result.status();
-      if (result.ok() && progress_.fd < 0)
-        progress_.status = MakeError(ErrorKind::kIo, {.file = result->local_path.string()},
-                                     "cannot open the downloaded file");
-      progress_.finished = true;
-      progress_.changed.notify_all();
-    });
+    // The callbacks use `this`: they run only while the reader is open (Close waits for the
+    // download to end once it has started, and stops it from starting otherwise).
+    job_->options = std::move(wrapped);
+    // A blocking transfer: on Arrow's IO pool (without threads, or when the pool is busy, the first
+    // read runs it).
+    if (use_threads) {
+      ARROW_UNUSED(arrow::io::default_io_context().executor()->Spawn(
+          [job = job_] { RunDownload(*job, /*inline_run=*/false); }));
+    }
   }
 
   ~DownloadingFile() override { ARROW_UNUSED(DoClose()); }
@@ -109,6 +154,7 @@ class DownloadingFile final : public arrow::io::RandomAccessFile {
   }
 
   arrow::Result<int64_t> GetSize() override {
+    RunIfNotStarted();
     std::unique_lock lock(progress_.mutex);
     progress_.changed.wait(lock, [&] { return progress_.size >= 0 || progress_.finished; });
     if (progress_.size < 0) return progress_.status;
@@ -118,6 +164,7 @@ class DownloadingFile final : public arrow::io::RandomAccessFile {
   arrow::Result<int64_t> ReadAt(int64_t position, int64_t nbytes, void* out) override {
     int fd;
     int64_t end;
+    RunIfNotStarted();
     {
       std::unique_lock lock(progress_.mutex);
       progress_.changed.wait(lock, [&] {
@@ -173,6 +220,16 @@ class DownloadingFile final : public arrow::io::RandomAccessFile {
   }
 
  private:
+  // The reader needs bytes: a download no pool thread has started yet runs here, so reading never
+  // depends on a free pool thread.
+  void RunIfNotStarted() {
+    {
+      std::lock_guard lock(progress_.mutex);
+      if (progress_.claimed) return;
+    }
+    RunDownload(*job_, /*inline_run=*/true);
+  }
+
   arrow::Status DoClose() {
     if (closed_) return arrow::Status::OK();
     closed_ = true;
@@ -181,8 +238,9 @@ class DownloadingFile final : public arrow::io::RandomAccessFile {
       progress_.closing = true;
     }
     progress_.changed.notify_all();
-    if (worker_.joinable()) worker_.join();
-    std::lock_guard lock(progress_.mutex);
+    RunDownload(*job_, /*inline_run=*/true);  // not started: it ends at once, as closed
+    std::unique_lock lock(progress_.mutex);
+    progress_.changed.wait(lock, [&] { return progress_.finished; });
     if (progress_.fd >= 0) ::close(progress_.fd);
     progress_.fd = -1;
     return arrow::Status::OK();
@@ -190,8 +248,8 @@ class DownloadingFile final : public arrow::io::RandomAccessFile {
 
   std::string path_;
   std::shared_ptr<Source> source_;
-  Progress progress_;
-  std::thread worker_;
+  std::shared_ptr<DownloadJob> job_;
+  Progress& progress_;
   int64_t position_ = 0;
   int read_generation_ = 0;
   bool closed_ = false;
@@ -200,10 +258,11 @@ class DownloadingFile final : public arrow::io::RandomAccessFile {
 }  // namespace
 
 arrow::Result<std::shared_ptr<arrow::io::RandomAccessFile>> OpenRemoteFile(
-    std::shared_ptr<Source> source, FileCache cache, std::string path, DownloadOptions options) {
+    std::shared_ptr<Source> source, FileCache cache, std::string path, DownloadOptions options,
+    bool use_threads) {
   ARROW_RETURN_NOT_OK(cache.CheckPath(path));
   return std::make_shared<DownloadingFile>(std::move(source), std::move(cache), std::move(path),
-                                           std::move(options));
+                                           std::move(options), use_threads);
 }
 
 }  // namespace arrow_sus::io

@@ -3,6 +3,7 @@
 #include "arrow_sus/io/source.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <random>
 #include <string>
@@ -19,6 +20,50 @@ std::chrono::milliseconds RetryPolicy::BackoffBefore(int attempt) const {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   std::uniform_real_distribution<double> jitter(0.5, 1.0);
   return std::chrono::milliseconds(static_cast<int64_t>(base * jitter(rng)));
+}
+
+arrow::Status SourceOptions::Validate() const {
+  auto invalid = [](const std::string& message) {
+    return MakeError(ErrorKind::kInvalidArgument, {}, message);
+  };
+  auto seconds = [](std::chrono::milliseconds d) {
+    char text[32];
+    std::snprintf(text, sizeof(text), "%g", static_cast<double>(d.count()) / 1000.0);
+    return std::string(text);
+  };
+  if (max_connections_per_host < 1) {
+    return invalid("max_connections must be >= 1, got " + std::to_string(max_connections_per_host));
+  }
+  if (connect_timeout.count() < 0) {
+    return invalid("connect_timeout must be a number of seconds >= 0, got " +
+                   seconds(connect_timeout));
+  }
+  if (timeout.count() < 0) {
+    return invalid("timeout must be a number of seconds >= 0, got " + seconds(timeout));
+  }
+  if (low_speed_bytes_per_second < 0) {
+    return invalid("low_speed_bytes_per_second must be >= 0, got " +
+                   std::to_string(low_speed_bytes_per_second));
+  }
+  if (retry.max_attempts < 1) {
+    return invalid("max_attempts must be >= 1, got " + std::to_string(retry.max_attempts));
+  }
+  if (retry.initial_backoff.count() < 0) {
+    return invalid("initial_backoff must be a number of seconds >= 0, got " +
+                   seconds(retry.initial_backoff));
+  }
+  if (retry.max_backoff.count() < 0) {
+    return invalid("max_backoff must be a number of seconds >= 0, got " +
+                   seconds(retry.max_backoff));
+  }
+  if (server_utc_offset_minutes < -24 * 60 || server_utc_offset_minutes > 24 * 60) {
+    return invalid("server_utc_offset_minutes must be between -1440 and 1440, got " +
+                   std::to_string(server_utc_offset_minutes));
+  }
+  if (ftp_list_command != "LIST" && ftp_list_command != "MLSD") {
+    return invalid("list_command must be one of 'LIST', 'MLSD', not '" + ftp_list_command + "'");
+  }
+  return arrow::Status::OK();
 }
 
 bool IsTransient(const arrow::Status& status) {

@@ -33,7 +33,9 @@ nb::object Text(const std::string& bytes) {
 
 nb::object TextOrNone(const std::string& bytes) { return bytes.empty() ? nb::none() : Text(bytes); }
 
-void RaiseStatus(const arrow::Status& status) {
+}  // namespace
+
+nb::object ErrorObject(const arrow::Status& status) {
   const ErrorDetail* detail = GetErrorDetail(status);
   nb::object errors = nb::module_::import_("arrow_sus.errors");
   nb::object cls = errors.attr(std::string(PythonClassFor(status, detail)).c_str());
@@ -46,7 +48,14 @@ void RaiseStatus(const arrow::Status& status) {
     exc.attr("field") = TextOrNone(loc.field);
     exc.attr("line") = loc.line ? nb::cast(*loc.line) : nb::none();
   }
-  PyErr_SetObject(cls.ptr(), exc.ptr());
+  return exc;
+}
+
+namespace {
+
+void RaiseStatus(const arrow::Status& status) {
+  nb::object exc = ErrorObject(status);
+  PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exc.ptr())), exc.ptr());
 }
 
 }  // namespace

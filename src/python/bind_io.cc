@@ -5,6 +5,7 @@
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <span>
@@ -14,6 +15,7 @@
 #include "arrow_sus/io/cache.h"
 #include "arrow_sus/io/download.h"
 #include "arrow_sus/io/identity.h"
+#include "arrow_sus/io/many_files.h"
 #include "arrow_sus/io/remote_file.h"
 #include "arrow_sus/io/source.h"
 #include "python/bindings.h"
@@ -45,43 +47,110 @@ nb::dict IdentityToDict(const FileIdentity& id) {
   return d;
 }
 
-std::chrono::milliseconds Millis(double seconds, const char* name) {
-  if (!(seconds >= 0.0 && seconds <= 1e9)) {  // NaN fails both
-    throw StatusError(MakeError(
-        ErrorKind::kInvalidArgument, {},
-        std::string(name) + " must be a number of seconds >= 0, got " + std::to_string(seconds)));
-  }
-  return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000.0));
-}
-
-std::shared_ptr<Source> Open(const std::optional<std::string>& url, int max_connections,
-                             double connect_timeout, double timeout,
-                             int64_t low_speed_bytes_per_second, int max_attempts,
-                             double initial_backoff, double max_backoff,
-                             int server_utc_offset_minutes, const std::string& list_command) {
-  io::SourceOptions options =
-      SourceOptionsFromPython(max_connections, connect_timeout, timeout, max_attempts);
-  options.low_speed_bytes_per_second = low_speed_bytes_per_second;
-  options.retry.initial_backoff = Millis(initial_backoff, "initial_backoff");
-  options.retry.max_backoff = Millis(max_backoff, "max_backoff");
-  options.server_utc_offset_minutes = server_utc_offset_minutes;
-  options.ftp_list_command = list_command;
+std::shared_ptr<Source> Open(const std::optional<std::string>& url,
+                             const io::SourceOptions& options) {
   const std::string target = url.value_or(io::DefaultSourceUrl());
   nb::gil_scoped_release release;
   return ValueOrThrow(io::OpenSource(target, options));
 }
 
-}  // namespace
-
-io::SourceOptions SourceOptionsFromPython(int max_connections, double connect_timeout,
-                                          double timeout, int max_attempts) {
-  io::SourceOptions options;
-  options.max_connections_per_host = max_connections;
-  options.connect_timeout = Millis(connect_timeout, "connect_timeout");
-  options.timeout = Millis(timeout, "timeout");
-  options.retry.max_attempts = max_attempts;
-  return options;
+nb::dict DownloadToDict(const io::DownloadResult& result) {
+  nb::dict d = IdentityToDict(result.identity);
+  d["local_path"] = result.local_path.string();
+  d["up_to_date"] = result.up_to_date;
+  d["bytes_fetched"] = result.bytes_fetched;
+  d["resumed_from"] = result.resumed_from;
+  return d;
 }
+
+// Waits for work on Arrow's IO pool with the GIL released (its tasks may call back into Python),
+// looking for Ctrl-C every 100 ms: then `cancel` is set for the tasks to stop, the rest is awaited
+// and the KeyboardInterrupt raised.
+template <typename T>
+T WaitInterruptibly(const arrow::Future<T>& future, std::atomic<bool>* cancel) {
+  bool interrupted = false;
+  while (true) {
+    bool done;
+    {
+      nb::gil_scoped_release release;
+      done = future.Wait(0.1);
+    }
+    if (done) break;
+    if (!interrupted && PyErr_CheckSignals() != 0) {
+      interrupted = true;
+      if (cancel != nullptr) cancel->store(true);
+    }
+  }
+  if (interrupted) throw nb::python_error();
+  return ValueOrThrow(future.result());
+}
+
+// One list per item: the item's value converted, or its error as an exception object.
+template <typename T, typename Convert>
+nb::list PerItem(const std::vector<arrow::Result<T>>& results, Convert convert) {
+  nb::list out;
+  for (const auto& result : results) {
+    out.append(result.ok() ? convert(*result) : ErrorObject(result.status()));
+  }
+  return out;
+}
+
+nb::list DownloadMany(std::shared_ptr<Source> source, const std::vector<std::string>& paths,
+                      const std::string& root, std::function<void(nb::dict, int64_t)> on_start,
+                      std::function<void(int64_t)> on_bytes,
+                      std::function<void(std::string)> on_done) {
+  auto cancel = std::make_shared<std::atomic<bool>>(false);
+  auto cancelled = [cancel]() {
+    return cancel->load() ? MakeError(ErrorKind::kCancelled, {}, "download interrupted")
+                          : arrow::Status::OK();
+  };
+  // A failing progress callback stops its download rather than unwinding through the transfer.
+  auto call_python = [cancelled](auto&& call) -> arrow::Status {
+    nb::gil_scoped_acquire acquire;
+    try {
+      call();
+    } catch (nb::python_error& error) {
+      return MakeError(ErrorKind::kCancelled, {},
+                       std::string("progress callback: ") + error.what());
+    }
+    return cancelled();
+  };
+  // The callbacks borrow the Python callables, which live here until every download has ended:
+  // the options may be released on a pool thread, without the GIL.
+  io::DownloadOptions options;
+  if (on_start) {
+    options.on_start = [python = &on_start, call_python](const FileIdentity& id,
+                                                         const io::PartialDownload& partial) {
+      ARROW_UNUSED(call_python([&] { (*python)(IdentityToDict(id), partial.resume_offset); }));
+    };
+  }
+  options.on_bytes = [python = &on_bytes, call_python, cancelled](int64_t n) {
+    return *python ? call_python([&] { (*python)(n); }) : cancelled();
+  };
+  options.keep_waiting = cancelled;  // another process or thread downloads the same file
+  std::function<void(size_t)> finished;
+  if (on_done) {
+    finished = [python = &on_done, &paths, call_python](size_t i) {
+      ARROW_UNUSED(call_python([&] { (*python)(paths[i]); }));
+    };
+  }
+  auto future = io::DownloadFiles(std::move(source), io::FileCache{std::filesystem::path(root)},
+                                  paths, std::move(options), std::move(finished));
+  auto results = WaitInterruptibly(future, cancel.get());
+  return PerItem(results, DownloadToDict);
+}
+
+nb::list ListMany(std::shared_ptr<Source> source, const std::vector<std::string>& directories) {
+  auto results =
+      WaitInterruptibly(io::ListDirectories(std::move(source), directories), /*cancel=*/nullptr);
+  return PerItem(results, [](const std::vector<RemoteEntry>& entries) {
+    nb::list out;
+    for (const auto& e : entries) out.append(EntryToDict(e));
+    return out;
+  });
+}
+
+}  // namespace
 
 void BindIo(nb::module_& m) {
   nb::module_ io = m.def_submodule("io", "Remote sources, file identities and the download cache");
@@ -190,15 +259,20 @@ void BindIo(nb::module_& m) {
               nb::gil_scoped_release release;
               result = ValueOrThrow(io::DownloadFile(s, cache, path, options));
             }
-            nb::dict d = IdentityToDict(result.identity);
-            d["local_path"] = result.local_path.string();
-            d["up_to_date"] = result.up_to_date;
-            d["bytes_fetched"] = result.bytes_fetched;
-            d["resumed_from"] = result.resumed_from;
-            return d;
+            return DownloadToDict(result);
           },
           nb::arg("path"), nb::arg("root"), nb::arg("on_start").none() = nb::none(),
           nb::arg("on_bytes").none() = nb::none())
+      .def(
+          "download_many", &DownloadMany, nb::arg("paths"), nb::arg("root"),
+          nb::arg("on_start").none() = nb::none(), nb::arg("on_bytes").none() = nb::none(),
+          nb::arg("on_done").none() = nb::none(),
+          "Downloads every path as download() does, on Arrow's IO thread pool, as many at once as "
+          "the source's connection limit allows; returns, in order, each file's result dict or its "
+          "error (an exception object, not raised). Ctrl-C stops them all, keeping partial files")
+      .def("list_many", &ListMany, nb::arg("directories"),
+           "Lists every directory on Arrow's IO thread pool within the source's connection limit; "
+           "returns, in order, each directory's entries or its error (an exception object)")
       .def(
           "open",
           [](std::shared_ptr<Source> s, const std::string& path, const std::string& root) {
@@ -210,11 +284,9 @@ void BindIo(nb::module_& m) {
           nb::arg("path"), nb::arg("root"),
           "Starts downloading `path` into `root` and returns it as a RemoteFile readable at once");
 
-  io.def("open_source", &Open, nb::arg("url").none() = nb::none(), nb::arg("max_connections") = 3,
-         nb::arg("connect_timeout") = 20.0, nb::arg("timeout") = 30.0,
-         nb::arg("low_speed_bytes_per_second") = 1024, nb::arg("max_attempts") = 6,
-         nb::arg("initial_backoff") = 0.5, nb::arg("max_backoff") = 30.0,
-         nb::arg("server_utc_offset_minutes") = -180, nb::arg("list_command") = "LIST");
+  io.def("open_source", &Open, nb::arg("url").none() = nb::none(),
+         nb::arg("options") = io::SourceOptions{},
+         "Opens a source by URL (None: the default source) with these SourceOptions.");
 }
 
 }  // namespace arrow_sus::python

@@ -148,18 +148,12 @@ std::shared_ptr<arrow::Schema> HeaderSchema(
   return reader->schema();
 }
 
-PyDbfReader* Open(bool dbc, nb::handle source, std::string name,
+PyDbfReader* Open(bool dbc, nb::handle source, std::string name, const dbf::ReadOptions& read,
                   std::optional<std::vector<std::string>> columns, nb::handle filter,
-                  const std::string& encoding, int64_t batch_size, bool raw,
-                  const std::string& decimals, const std::string& on_invalid,
-                  const std::string& on_truncated, bool keep_deleted, bool large_strings,
-                  bool use_threads, bool verify_crc, const std::string& dataset,
+                  bool verify_crc, const std::string& dataset,
                   const scan::MeaningOptions& meaning_options) {
   const scan::SplitFilter split = FilterFromPython(filter);
-  dbf::ReadOptions options =
-      ReadOptionsFromPython(std::move(columns), split, encoding, batch_size, raw, decimals,
-                            on_invalid, on_truncated, keep_deleted, use_threads);
-  options.large_strings = large_strings;  // a reader option only: scans deliver utf8
+  dbf::ReadOptions options = WithColumnsAndFilter(read, std::move(columns), split);
   auto bytes = InMemoryOrRemoteSource(source);
   std::string path = bytes ? std::string() : nb::cast<std::string>(source);
   if (name.empty()) name = bytes ? "<bytes>" : path;
@@ -168,7 +162,7 @@ PyDbfReader* Open(bool dbc, nb::handle source, std::string name,
   std::shared_ptr<arrow::io::RandomAccessFile> file = bytes;
   if (!file) file = ValueOrThrow(dbf::OpenLocalFile(path));
   scan::FileMeaning meaning;
-  if (!raw) {
+  if (!options.raw) {
     meaning = scan::FileMeaning::ForFile(name, dataset, *HeaderSchema(file, name, options),
                                          meaning_options);
   }
@@ -197,25 +191,17 @@ void BindReader(nb::module_& m) {
   auto bind_open = [&m](const char* name, bool dbc, const char* doc) {
     m.def(
         name,
-        [dbc](nb::handle source, std::string name, std::optional<std::vector<std::string>> columns,
-              nb::handle filter, const std::string& encoding, int64_t batch_size, bool raw,
-              const std::string& decimals, const std::string& on_invalid,
-              const std::string& on_truncated, bool keep_deleted, bool large_strings,
-              bool use_threads, bool verify_crc, const std::string& dataset, bool typed,
-              const std::string& labels, const std::string& codes_as,
-              const std::string& label_language) {
-          return Open(dbc, source, std::move(name), std::move(columns), filter, encoding,
-                      batch_size, raw, decimals, on_invalid, on_truncated, keep_deleted,
-                      large_strings, use_threads, verify_crc, dataset,
-                      MeaningOptionsFromPython(typed, labels, codes_as, label_language));
+        [dbc](nb::handle source, std::string name, const dbf::ReadOptions& read,
+              std::optional<std::vector<std::string>> columns, nb::handle filter, bool verify_crc,
+              const std::string& dataset, bool typed, const std::string& labels,
+              const std::string& codes_as, const std::string& label_language) {
+          return Open(dbc, source, std::move(name), read, std::move(columns), filter, verify_crc,
+                      dataset, MeaningOptionsFromPython(typed, labels, codes_as, label_language));
         },
-        nb::arg("source"), nb::arg("name"), nb::arg("columns").none(), nb::arg("filter").none(),
-        nb::arg("encoding"), nb::arg("batch_size"), nb::arg("raw"), nb::arg("decimals"),
-        nb::arg("on_invalid"), nb::arg("on_truncated"), nb::arg("keep_deleted"),
-        nb::arg("large_strings"), nb::arg("use_threads"), nb::arg("verify_crc") = true,
-        nb::arg("dataset") = "", nb::arg("typed") = true, nb::arg("labels") = "codes",
-        nb::arg("codes_as") = "dictionary", nb::arg("label_language") = "pt",
-        nb::rv_policy::take_ownership, doc);
+        nb::arg("source"), nb::arg("name"), nb::arg("read_options"), nb::kw_only(),
+        nb::arg("columns").none(), nb::arg("filter").none(), nb::arg("verify_crc"),
+        nb::arg("dataset"), nb::arg("typed"), nb::arg("labels"), nb::arg("codes_as"),
+        nb::arg("label_language"), nb::rv_policy::take_ownership, doc);
   };
   bind_open("open_dbf", false, "Opens a plain DBF (path or bytes) as a DbfReader.");
   bind_open("open_dbc", true, "Opens a .dbc (path or bytes) as a DbfReader.");

@@ -166,9 +166,9 @@ void BindReference(nb::module_& root) {
       "read_archive_table",
       [](const std::string& path, const std::string& member, const std::string& encoding, bool raw,
          const std::string& name) {
-        dbf::ReadOptions options =
-            ReadOptionsFromPython(std::nullopt, scan::SplitFilter{}, encoding, 65536, raw, "float",
-                                  "null", "raise", false, true);
+        dbf::ReadOptions options;
+        options.encoding = ValueOrThrow(dbf::ParseEncoding(encoding));
+        options.raw = raw;
         std::shared_ptr<arrow::Table> table;
         {
           nb::gil_scoped_release release;

@@ -93,33 +93,22 @@ nb::dict PlannedToDict(const scan::PlannedFile& p, cache::ConvertedFormat cache_
   return d;
 }
 
-std::shared_ptr<scan::Scan> MakeScan(
-    nb::list files, std::string source_url, std::optional<std::vector<std::string>> columns,
-    nb::handle filter, const std::string& encoding, int64_t batch_size, bool raw,
-    const std::string& decimals, const std::string& on_invalid, bool keep_deleted, bool use_threads,
-    const std::string& schema_mode, bool use_cache, std::string cache_dir, bool ordered,
-    int max_concurrent_files, bool with_source, bool verify_crc, int max_connections, bool typed,
-    const std::string& cache_format, const std::string& on_truncated, double connect_timeout,
-    double timeout, int max_attempts, const std::string& labels, const std::string& codes_as,
-    const std::string& label_language) {
-  scan::ScanOptions options;
+// The scan's options: `scan` with the reader's and the source's options, and this execution's
+// columns and filter (the pushed part read on the bytes, the rest applied by Arrow).
+std::shared_ptr<scan::Scan> MakeScan(nb::list files, std::string source_url,
+                                     const dbf::ReadOptions& read, const scan::ScanOptions& scan,
+                                     const io::SourceOptions& source,
+                                     std::optional<std::vector<std::string>> columns,
+                                     nb::handle filter, bool typed, const std::string& labels,
+                                     const std::string& codes_as,
+                                     const std::string& label_language) {
+  scan::ScanOptions options = scan;
   options.source_url = std::move(source_url);
-  options.source_options =
-      SourceOptionsFromPython(max_connections, connect_timeout, timeout, max_attempts);
+  options.source_options = source;
   const scan::SplitFilter split = FilterFromPython(filter);
-  options.read =
-      ReadOptionsFromPython(std::move(columns), split, encoding, batch_size, raw, decimals,
-                            on_invalid, on_truncated, keep_deleted, use_threads);
+  options.read = WithColumnsAndFilter(read, std::move(columns), split);
   options.residual_filter = split.residual;
-  options.schema_mode = ValueOrThrow(scan::ParseSchemaMode(schema_mode));
-  options.use_cache = use_cache;
-  options.cache_dir = std::move(cache_dir);
-  options.ordered = ordered;
-  options.max_concurrent_files = max_concurrent_files;
-  options.with_source = with_source;
-  options.verify_crc = verify_crc;
   options.meaning = MeaningOptionsFromPython(typed, labels, codes_as, label_language);
-  options.cache_format = ValueOrThrow(cache::ParseConvertedFormat(cache_format));
   std::vector<scan::ScanFile> planned = FilesFromPython(files);
   nb::gil_scoped_release release;
   return ValueOrThrow(scan::Scan::Make(std::move(planned), std::move(options)));
@@ -274,16 +263,11 @@ void BindScan(nb::module_& m) {
   for (const char* name : scan::kSourceColumns) source_columns.append(name);
   m.attr("SOURCE_COLUMNS") = nb::tuple(source_columns);
 
-  m.def("open_scan", &MakeScan, nb::arg("files"), nb::arg("source_url"), nb::arg("columns").none(),
-        nb::arg("filter").none(), nb::arg("encoding"), nb::arg("batch_size"), nb::arg("raw"),
-        nb::arg("decimals"), nb::arg("on_invalid"), nb::arg("keep_deleted"), nb::arg("use_threads"),
-        nb::arg("schema_mode"), nb::arg("use_cache"), nb::arg("cache_dir"), nb::arg("ordered"),
-        nb::arg("max_concurrent_files"), nb::arg("with_source"), nb::arg("verify_crc"),
-        nb::arg("max_connections"), nb::arg("typed"), nb::arg("cache_format"),
-        nb::arg("on_truncated") = "raise", nb::arg("connect_timeout") = 20.0,
-        nb::arg("timeout") = 30.0, nb::arg("max_attempts") = 6, nb::arg("labels") = "codes",
-        nb::arg("codes_as") = "dictionary", nb::arg("label_language") = "pt",
-        "Plans a multi-file scan.");
+  m.def("open_scan", &MakeScan, nb::arg("files"), nb::arg("source_url"), nb::arg("read_options"),
+        nb::arg("scan_options"), nb::arg("source_options"), nb::kw_only(),
+        nb::arg("columns").none(), nb::arg("filter").none(), nb::arg("typed"), nb::arg("labels"),
+        nb::arg("codes_as"), nb::arg("label_language"),
+        "Plans a multi-file scan of `files` (see arrow_sus/scan.py) with these options.");
   m.def("discover_dataset", &DiscoverDataset, nb::arg("source"), nb::arg("dataset"),
         nb::arg("ufs").none(), nb::arg("years").none(), nb::arg("months").none(), nb::kw_only(),
         nb::arg("select") = true, nb::arg("require_year") = true, nb::arg("command_line") = false,

@@ -8,7 +8,6 @@
 
 #include <arrow/result.h>
 #include <arrow/status.h>
-#include "arrow_sus/io/source.h"
 
 #include <memory>
 #include <string>
@@ -39,6 +38,10 @@ T ValueOrThrow(arrow::Result<T> result) {
   return std::move(result).ValueUnsafe();
 }
 
+// The arrow_sus.errors exception (not raised) for a failed status, with its location attributes:
+// for calls that report one error per item instead of raising the first.
+nb::object ErrorObject(const arrow::Status& status);
+
 // A random-access file opened by one component and read by another: bind_io opens remote files
 // while they download, bind_reader decodes them (arrow_sus._core.io.RemoteFile in Python).
 struct RandomAccessFileHandle {
@@ -46,12 +49,8 @@ struct RandomAccessFileHandle {
   std::string name;
 };
 
-// Source options from the keyword arguments of open_source / open_scan (seconds as floats); a
-// negative or NaN duration is an InvalidArgumentError.
-io::SourceOptions SourceOptionsFromPython(int max_connections, double connect_timeout,
-                                          double timeout, int max_attempts);
-
 void RegisterErrorTranslator(nb::module_& m);
+void BindOptions(nb::module_& m);
 void BindCodec(nb::module_& m);
 void BindCatalog(nb::module_& m);
 void BindReader(nb::module_& m);

@@ -21,45 +21,11 @@ scan::SplitFilter FilterFromPython(nb::handle filter) {
   return ValueOrThrow(scan::SplitFilterExpression(expression));
 }
 
-dbf::ReadOptions ReadOptionsFromPython(std::optional<std::vector<std::string>> columns,
-                                       const scan::SplitFilter& filter, const std::string& encoding,
-                                       int64_t batch_size, bool raw, const std::string& decimals,
-                                       const std::string& on_invalid,
-                                       const std::string& on_truncated, bool keep_deleted,
-                                       bool use_threads) {
-  dbf::ReadOptions options;
+dbf::ReadOptions WithColumnsAndFilter(dbf::ReadOptions options,
+                                      std::optional<std::vector<std::string>> columns,
+                                      const scan::SplitFilter& filter) {
   options.columns = std::move(columns);
   if (filter.pushed) options.filter = std::make_shared<const dbf::Predicate>(*filter.pushed);
-  options.encoding = ValueOrThrow(dbf::ParseEncoding(encoding));
-  options.batch_size = batch_size;
-  options.raw = raw;
-  if (decimals == "float") {
-    options.decimals = dbf::DecimalMode::kFloat;
-  } else if (decimals == "exact") {
-    options.decimals = dbf::DecimalMode::kExact;
-  } else {
-    throw StatusError(MakeError(ErrorKind::kInvalidArgument, {},
-                                "decimals must be 'float' or 'exact', got '" + decimals + "'"));
-  }
-  if (on_invalid == "null") {
-    options.on_invalid = dbf::InvalidPolicy::kNull;
-  } else if (on_invalid == "raise") {
-    options.on_invalid = dbf::InvalidPolicy::kRaise;
-  } else {
-    throw StatusError(MakeError(ErrorKind::kInvalidArgument, {},
-                                "on_invalid must be 'null' or 'raise', got '" + on_invalid + "'"));
-  }
-  if (on_truncated == "raise") {
-    options.on_truncated = dbf::TruncatedPolicy::kRaise;
-  } else if (on_truncated == "warn") {
-    options.on_truncated = dbf::TruncatedPolicy::kWarn;
-  } else {
-    throw StatusError(
-        MakeError(ErrorKind::kInvalidArgument, {},
-                  "on_truncated must be 'raise' or 'warn', got '" + on_truncated + "'"));
-  }
-  options.keep_deleted = keep_deleted;
-  options.use_threads = use_threads;
   return options;
 }
 

@@ -1,5 +1,5 @@
-// Reader options and filters as they arrive from Python (arrow_sus/filters.py builds the filter),
-// shared by the single-file reader and the scan bindings.
+// Columns, filters and meaning options as they arrive from Python (arrow_sus/filters.py builds the
+// filter), shared by the single-file reader and the scan bindings.
 #pragma once
 
 #include <optional>
@@ -19,12 +19,11 @@ namespace arrow_sus::python {
 // InvalidArgumentErrors.
 scan::SplitFilter FilterFromPython(nb::handle filter);
 
-dbf::ReadOptions ReadOptionsFromPython(std::optional<std::vector<std::string>> columns,
-                                       const scan::SplitFilter& filter, const std::string& encoding,
-                                       int64_t batch_size, bool raw, const std::string& decimals,
-                                       const std::string& on_invalid,
-                                       const std::string& on_truncated, bool keep_deleted,
-                                       bool use_threads);
+// `options` (a ReadOptions from Python) reading `columns` and the pushed part of `filter`: the
+// parts of a read that each call gives.
+dbf::ReadOptions WithColumnsAndFilter(dbf::ReadOptions options,
+                                      std::optional<std::vector<std::string>> columns,
+                                      const scan::SplitFilter& filter);
 
 // labels: "codes", "labels" or "both"; codes_as: "dictionary" or "string"; label_language: "pt"
 // or "en" (arrow_sus/reader.py checks them first and names the Python arguments).

@@ -1,12 +1,15 @@
 #include "arrow_sus/scan/multi_file_reader.h"
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <thread>
 
+#include <arrow/io/interfaces.h>
 #include <arrow/type.h>
+#include <arrow/util/thread_pool.h>
 
 #include "arrow_sus/error.h"
 
@@ -21,9 +24,12 @@ arrow::Status NameFile(const arrow::Status& status, const std::string& name) {
   return status.WithMessage(name + ": " + status.message());
 }
 
+// How long a queued step may wait for a pool thread before the waiting consumer runs it itself.
+constexpr auto kRunQueuedStepAfter = std::chrono::milliseconds(20);
+
 }  // namespace
 
-class MultiFileReader::Impl {
+class MultiFileReader::Impl : public std::enable_shared_from_this<Impl> {
  public:
   Impl(std::shared_ptr<arrow::Schema> schema, std::vector<FileTask> tasks,
        MultiFileReaderOptions options)
@@ -35,6 +41,12 @@ class MultiFileReader::Impl {
       options_.max_concurrent_files = std::max(2u, std::thread::hardware_concurrency());
     }
     options_.max_buffered_batches_per_file = std::max(1, options_.max_buffered_batches_per_file);
+    if (!options_.use_threads) {
+      options_.max_concurrent_files = 1;  // serial: one file after the other
+    } else {
+      executor_ = options_.executor != nullptr ? options_.executor
+                                               : arrow::io::default_io_context().executor();
+    }
   }
 
   ~Impl() { Stop(); }
@@ -45,16 +57,16 @@ class MultiFileReader::Impl {
   arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) {
     std::unique_lock lock(mutex_);
     if (!final_status_.ok()) return final_status_;
-    StartWorkersLocked();
     while (true) {
-      if (consumed_files_ == tasks_.size() || stopping_) {
+      if (consumed_files_ == slots_.size() || stopping_) {
         *out = nullptr;
         return arrow::Status::OK();
       }
+      ScheduleLocked();
       // The files the consumer may take from: only the current one when ordered, any started one
       // otherwise.
       size_t window_end = options_.ordered ? next_unconsumed_ + 1 : next_task_;
-      window_end = std::min(window_end, tasks_.size());
+      window_end = std::min(window_end, slots_.size());
       bool file_finished = false;
       for (size_t i = next_unconsumed_; i < window_end && !file_finished; ++i) {
         Slot& slot = slots_[i];
@@ -62,12 +74,13 @@ class MultiFileReader::Impl {
         if (!slot.batches.empty()) {
           *out = std::move(slot.batches.front());
           slot.batches.pop_front();
-          producer_cv_.notify_all();
+          if (slot.finished && slot.error.ok() && slot.batches.empty()) MarkConsumedLocked(i);
+          ScheduleLocked();  // room freed: the file (or the next one) reads on
           return arrow::Status::OK();
         }
         if (!slot.finished) continue;
         if (!slot.error.ok()) {
-          final_status_ = NameFile(slot.error, tasks_[i].name);
+          final_status_ = NameFile(slot.error, slot.name);
           lock.unlock();
           Stop();
           return final_status_;
@@ -75,116 +88,213 @@ class MultiFileReader::Impl {
         MarkConsumedLocked(i);
         file_finished = true;  // the window moved: look again before waiting
       }
-      if (!file_finished) consumer_cv_.wait(lock);
+      if (file_finished) continue;
+      if (executor_ != nullptr &&
+          consumer_cv_.wait_for(lock, kRunQueuedStepAfter) == std::cv_status::no_timeout) {
+        continue;
+      }
+      // Nothing arrived: run a step the pool has not started (all of them without threads).
+      const auto now = std::chrono::steady_clock::now();
+      for (size_t i = next_unconsumed_; i < window_end; ++i) {
+        Slot& slot = slots_[i];
+        if (slot.queued && !slot.running &&
+            (executor_ == nullptr || now - slot.queued_at >= kRunQueuedStepAfter)) {
+          RunStepLocked(lock, i);
+          break;
+        }
+      }
     }
   }
 
   void Stop() {
+    std::vector<std::shared_ptr<arrow::RecordBatchReader>> open_readers;
+    std::vector<FileTask> tasks;
     {
-      std::lock_guard lock(mutex_);
-      if (stopping_ && workers_.empty()) return;
+      std::unique_lock lock(mutex_);
+      if (stopping_) {
+        consumer_cv_.wait(lock, [&] { return stopped_; });
+        return;
+      }
       stopping_ = true;
+      stop_source_.RequestStop();
+      consumer_cv_.notify_all();
+      consumer_cv_.wait(lock, [&] { return running_ == 0; });
+      for (Slot& slot : slots_) {
+        if (slot.reader != nullptr) open_readers.push_back(std::move(slot.reader));
+        slot.batches.clear();
+      }
+      // The openers may own what must not be released on a pool thread (a Python-owned source),
+      // and a step still queued keeps this object alive: release them here.
+      tasks = std::move(tasks_);
     }
-    stop_source_.RequestStop();
-    producer_cv_.notify_all();
-    consumer_cv_.notify_all();
-    for (std::thread& worker : workers_) {
-      if (worker.joinable()) worker.join();
-    }
+    for (const auto& reader : open_readers) ARROW_UNUSED(reader->Close());
+    open_readers.clear();
+    tasks.clear();
     std::lock_guard lock(mutex_);
-    workers_.clear();
-    for (Slot& slot : slots_) slot.batches.clear();
+    stopped_ = true;
+    consumer_cv_.notify_all();
   }
 
  private:
   struct Slot {
+    std::string name;
+    std::shared_ptr<arrow::RecordBatchReader> reader;  // open between the first and last step
     std::deque<std::shared_ptr<arrow::RecordBatch>> batches;
+    bool queued = false;   // a step waits to run
+    bool running = false;  // a step runs (one at a time per file)
+    std::chrono::steady_clock::time_point queued_at;
     bool finished = false;
     bool consumed = false;
     arrow::Status error;
   };
 
+  // What one step did without the lock held.
+  struct StepResult {
+    arrow::Status status;
+    std::shared_ptr<arrow::RecordBatch> batch;
+    bool end = false;
+  };
+
   void MarkConsumedLocked(size_t index) {
     slots_[index].consumed = true;
     ++consumed_files_;
-    while (next_unconsumed_ < tasks_.size() && slots_[next_unconsumed_].consumed)
+    while (next_unconsumed_ < slots_.size() && slots_[next_unconsumed_].consumed)
       ++next_unconsumed_;
   }
 
-  void StartWorkersLocked() {
-    if (started_) return;
-    started_ = true;
-    size_t count = std::min<size_t>(options_.max_concurrent_files, tasks_.size());
-    for (size_t i = 0; i < count; ++i) workers_.emplace_back([this] { WorkerLoop(); });
-  }
-
-  void WorkerLoop() {
-    while (true) {
-      size_t index;
-      {
-        std::lock_guard lock(mutex_);
-        if (stopping_ || next_task_ >= tasks_.size()) return;
-        index = next_task_++;
-      }
-      arrow::Status status = RunTask(index);
-      std::lock_guard lock(mutex_);
-      slots_[index].finished = true;
-      slots_[index].error = std::move(status);
-      progress_.files_done.fetch_add(1, std::memory_order_relaxed);
-      consumer_cv_.notify_all();
+  // Starts files while fewer than max_concurrent_files hold a place (open, or finished with
+  // batches not yet taken: a file read ahead keeps its place until its batches are consumed, so the
+  // batches held stay bounded whatever the number of files), and queues a step for every file with
+  // room in its buffer.
+  void ScheduleLocked() {
+    if (stopping_) return;
+    size_t holding = 0;
+    for (size_t i = next_unconsumed_; i < next_task_; ++i) {
+      const Slot& slot = slots_[i];
+      if (!slot.consumed && !(slot.finished && slot.batches.empty())) ++holding;
+    }
+    while (holding < static_cast<size_t>(options_.max_concurrent_files) &&
+           next_task_ < slots_.size()) {
+      slots_[next_task_].name = tasks_[next_task_].name;
+      ++next_task_;
+      ++holding;
+    }
+    for (size_t i = next_unconsumed_; i < next_task_; ++i) {
+      Slot& slot = slots_[i];
+      if (slot.finished || slot.queued || slot.running ||
+          slot.batches.size() >= static_cast<size_t>(options_.max_buffered_batches_per_file))
+        continue;
+      slot.queued = true;
+      slot.queued_at = std::chrono::steady_clock::now();
+      if (executor_ == nullptr) continue;  // the consumer runs it
+      // A refused spawn (the pool shutting down) leaves the step to the consumer.
+      ARROW_UNUSED(executor_->Spawn([weak = weak_from_this(), i] {
+        if (auto self = weak.lock()) self->RunQueuedStep(i);
+      }));
     }
   }
 
-  arrow::Status RunTask(size_t index) {
+  void RunQueuedStep(size_t index) {
+    std::unique_lock lock(mutex_);
+    const Slot& slot = slots_[index];
+    if (stopping_ || !slot.queued || slot.running) return;  // run by the consumer already
+    RunStepLocked(lock, index);
+  }
+
+  // Opens the file, or reads its batches until its buffer is full; `lock` is released meanwhile.
+  void RunStepLocked(std::unique_lock<std::mutex>& lock, size_t index) {
+    Slot& slot = slots_[index];
+    slot.queued = false;
+    slot.running = true;
+    ++running_;
+    while (!stopping_ && !slot.finished &&
+           slot.batches.size() < static_cast<size_t>(options_.max_buffered_batches_per_file)) {
+      std::shared_ptr<arrow::RecordBatchReader> reader = slot.reader;
+      const FileTask* task = reader == nullptr ? &tasks_[index] : nullptr;
+      lock.unlock();
+      StepResult result = task != nullptr ? Open(*task, &reader) : ReadOne(*reader);
+      lock.lock();
+      slot.reader = std::move(reader);
+      if (result.status.ok() && result.batch != nullptr) {
+        slot.batches.push_back(std::move(result.batch));
+      } else if (!result.status.ok() || result.end) {
+        FinishLocked(lock, slot, result.status);
+      }
+      consumer_cv_.notify_all();
+    }
+    slot.running = false;
+    --running_;
+    ScheduleLocked();
+    consumer_cv_.notify_all();
+  }
+
+  StepResult Open(const FileTask& task, std::shared_ptr<arrow::RecordBatchReader>* reader) {
     progress_.files_started.fetch_add(1, std::memory_order_relaxed);
-    arrow::StopToken stop = stop_source_.token();
-    ARROW_ASSIGN_OR_RAISE(std::shared_ptr<arrow::RecordBatchReader> reader,
-                          tasks_[index].open(stop));
-    while (true) {
-      if (stop.IsStopRequested()) break;
-      std::shared_ptr<arrow::RecordBatch> batch;
-      ARROW_RETURN_NOT_OK(reader->ReadNext(&batch));
-      if (batch == nullptr) break;
-      if (!batch->schema()->Equals(*schema_, /*check_metadata=*/false)) {
-        return arrow::Status::Invalid("batch schema ", batch->schema()->ToString(),
-                                      " differs from the scan schema ", schema_->ToString());
-      }
-      progress_.batches.fetch_add(1, std::memory_order_relaxed);
-      progress_.rows.fetch_add(batch->num_rows(), std::memory_order_relaxed);
-      std::unique_lock lock(mutex_);
-      Slot& slot = slots_[index];
-      producer_cv_.wait(lock, [&] {
-        return stopping_ ||
-               slot.batches.size() < static_cast<size_t>(options_.max_buffered_batches_per_file);
-      });
-      if (stopping_) break;
-      slot.batches.push_back(std::move(batch));
-      consumer_cv_.notify_all();
+    auto opened = task.open(stop_source_.token());
+    if (!opened.ok()) return {.status = opened.status()};
+    *reader = std::move(*opened);
+    return {};
+  }
+
+  StepResult ReadOne(arrow::RecordBatchReader& reader) {
+    StepResult result;
+    result.status = reader.ReadNext(&result.batch);
+    if (!result.status.ok()) return result;
+    if (result.batch == nullptr) {
+      result.end = true;
+      return result;
     }
-    return reader->Close();
+    if (!result.batch->schema()->Equals(*schema_, /*check_metadata=*/false)) {
+      result.status = arrow::Status::Invalid("batch schema ", result.batch->schema()->ToString(),
+                                             " differs from the scan schema ", schema_->ToString());
+      result.batch = nullptr;
+      return result;
+    }
+    progress_.batches.fetch_add(1, std::memory_order_relaxed);
+    progress_.rows.fetch_add(result.batch->num_rows(), std::memory_order_relaxed);
+    return result;
+  }
+
+  // The file ended (`status` its error, if any): its reader is closed (which may report an error
+  // of its own, e.g. a cache write that failed) without the lock held.
+  void FinishLocked(std::unique_lock<std::mutex>& lock, Slot& slot, arrow::Status status) {
+    std::shared_ptr<arrow::RecordBatchReader> reader = std::move(slot.reader);
+    if (reader != nullptr) {
+      lock.unlock();
+      arrow::Status closed = reader->Close();
+      reader.reset();
+      lock.lock();
+      if (status.ok()) status = closed;
+    }
+    slot.finished = true;
+    slot.error = std::move(status);
+    progress_.files_done.fetch_add(1, std::memory_order_relaxed);
   }
 
   std::shared_ptr<arrow::Schema> schema_;
   std::vector<FileTask> tasks_;
   MultiFileReaderOptions options_;
+  arrow::internal::Executor* executor_ = nullptr;  // nullptr: steps run on the consumer's thread
   MultiFileProgress progress_;
   arrow::StopSource stop_source_;
 
   std::mutex mutex_;
-  std::condition_variable consumer_cv_;  // a batch arrived or a file finished
-  std::condition_variable producer_cv_;  // a buffer slot was freed, or stop
+  // A batch arrived, a file finished, a step ended or the reader stopped.
+  std::condition_variable consumer_cv_;
   std::vector<Slot> slots_;
-  std::vector<std::thread> workers_;
-  size_t next_task_ = 0;        // next file a worker will take
+  size_t next_task_ = 0;        // files started: [0, next_task_)
   size_t next_unconsumed_ = 0;  // first file the consumer has not finished
   size_t consumed_files_ = 0;
-  bool started_ = false;
+  int running_ = 0;  // steps running now
   bool stopping_ = false;
+  bool stopped_ = false;
   arrow::Status final_status_;
 };
 
-MultiFileReader::MultiFileReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-MultiFileReader::~MultiFileReader() = default;
+MultiFileReader::MultiFileReader(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+// Steps still queued on the pool may hold the state a little longer; the work ends here.
+MultiFileReader::~MultiFileReader() { impl_->Stop(); }
 
 arrow::Result<std::shared_ptr<MultiFileReader>> MultiFileReader::Make(
     std::shared_ptr<arrow::Schema> schema, std::vector<FileTask> tasks,
@@ -194,7 +304,7 @@ arrow::Result<std::shared_ptr<MultiFileReader>> MultiFileReader::Make(
     if (!task.open) return arrow::Status::Invalid("file task '", task.name, "' has no opener");
   }
   return std::shared_ptr<MultiFileReader>(
-      new MultiFileReader(std::make_unique<Impl>(std::move(schema), std::move(tasks), options)));
+      new MultiFileReader(std::make_shared<Impl>(std::move(schema), std::move(tasks), options)));
 }
 
 std::shared_ptr<arrow::Schema> MultiFileReader::schema() const { return impl_->schema(); }

@@ -2,15 +2,17 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <future>
 #include <mutex>
 #include <random>
 
 #include <arrow/array/util.h>
 #include <arrow/io/file.h>
+#include <arrow/io/interfaces.h>
 #include <arrow/io/memory.h>
 #include <arrow/scalar.h>
 #include <arrow/type.h>
+#include <arrow/util/parallel.h>
+#include <arrow/util/thread_pool.h>
 
 #include "arrow_sus/batch_filter.h"
 #include "arrow_sus/cache/converted_cache.h"
@@ -316,7 +318,8 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
                        }});
     }
     MultiFileReaderOptions reader_options{.max_concurrent_files = options_.max_concurrent_files,
-                                          .ordered = options_.ordered};
+                                          .ordered = options_.ordered,
+                                          .use_threads = options_.read.use_threads};
     ARROW_ASSIGN_OR_RAISE(auto reader,
                           MultiFileReader::Make(output_schema_, std::move(tasks), reader_options));
     return reader;
@@ -337,20 +340,12 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     plan_->meanings.resize(plan_->files.size());
     plan_->typed_schemas.resize(plan_->files.size());
     plan_->checksums.resize(plan_->files.size());
-    // Planning touches the source once or twice per uncached file: run within the host limit.
-    size_t parallel = std::max(1, options_.source_options.max_connections_per_host);
-    for (size_t start = 0; start < plan_->files.size(); start += parallel) {
-      std::vector<std::future<arrow::Status>> running;
-      for (size_t i = start; i < std::min(plan_->files.size(), start + parallel); ++i) {
-        running.push_back(std::async(std::launch::async, [this, i] { return PlanFile(i); }));
-      }
-      arrow::Status first_error;
-      for (auto& f : running) {
-        arrow::Status status = f.get();
-        if (first_error.ok() && !status.ok()) first_error = status;
-      }
-      ARROW_RETURN_NOT_OK(first_error);
-    }
+    // Planning reads a header (a ranged read, a file) per uncached file: blocking I/O, run on
+    // Arrow's IO pool; the source's per-host limit caps the connections.
+    ARROW_RETURN_NOT_OK(arrow::internal::OptionalParallelFor(
+        options_.read.use_threads, static_cast<int>(plan_->files.size()),
+        [this](int i) { return PlanFile(static_cast<size_t>(i)); },
+        arrow::io::default_io_context().executor()));
     std::vector<std::shared_ptr<arrow::Schema>> schemas;
     std::vector<std::string> names;
     for (const auto& p : plan_->planned) {
@@ -489,20 +484,16 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     } else {
       ARROW_ASSIGN_OR_RAISE(prefix, plan_->source->ReadRange(path, 0, io::kIdentityPrefixBytes));
     }
-    dbf::ReadOptions header_only = options_.read;
-    header_only.columns.reset();
-    header_only.filter.reset();
-    header_only.use_threads = false;
-    auto header = [&]() {
-      return dbf::DbfReader::Make(std::make_shared<arrow::io::BufferReader>(prefix), header_only,
+    auto header = [&](std::shared_ptr<const dbf::FieldSemanticsMap> semantics) {
+      return dbf::DbfReader::Make(std::make_shared<arrow::io::BufferReader>(prefix),
+                                  FileReadOptions(FilePass::kHeader, std::move(semantics)),
                                   {.name = path});
     };
-    ARROW_ASSIGN_OR_RAISE(auto reader, header());
+    ARROW_ASSIGN_OR_RAISE(auto reader, header(nullptr));
     plan_->meanings[i] = MeaningOf(p, *reader->schema());
     ARROW_RETURN_NOT_OK(reader->Close());
     // The same header read with the meaning's field semantics: coded columns, numbers.
-    header_only.semantics = plan_->meanings[i].semantics();
-    ARROW_ASSIGN_OR_RAISE(reader, header());
+    ARROW_ASSIGN_OR_RAISE(reader, header(plan_->meanings[i].semantics()));
     plan_->typed_schemas[i] = plan_->meanings[i].TypedSchema(reader->schema());
     p.schema = plan_->meanings[i].OutputSchema(plan_->typed_schemas[i]);
     return reader->Close();
@@ -526,6 +517,33 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     // The part of the scan's filter Arrow evaluates once presented, specialised to the file.
     std::optional<arrow::compute::Expression> residual;
   };
+
+  // Which part of a planned file one reading decodes.
+  enum class FilePass {
+    kHeader,   // its columns' types, from its first bytes, while planning
+    kConvert,  // its conversion written to the converted cache: every column, unfiltered
+    kAsked,    // what the request asks of it (FileRead): its columns and filter
+  };
+
+  // The reader options of one reading of a planned file, derived from the scan's: every column
+  // unfiltered, read with `semantics` (kHeader, kConvert), or the columns and filter of `read`
+  // (kAsked; ReadWithMeaning adds the meaning's semantics).
+  dbf::ReadOptions FileReadOptions(FilePass pass,
+                                   std::shared_ptr<const dbf::FieldSemanticsMap> semantics,
+                                   const FileRead* read = nullptr) const {
+    dbf::ReadOptions options = options_.read;
+    if (pass == FilePass::kAsked) {
+      options.columns = read->columns;
+      options.filter = read->filter;
+      return options;
+    }
+    options.columns.reset();
+    options.filter.reset();
+    options.semantics = std::move(semantics);
+    // A header is a buffer of a few KiB: nothing to hand to the pool.
+    if (pass == FilePass::kHeader) options.use_threads = false;
+    return options;
+  }
 
   // What this scan's request reads of planned file i.
   arrow::Result<FileRead> ReadOf(size_t i) const {
@@ -703,11 +721,10 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     std::shared_ptr<arrow::RecordBatchReader> reader;
     if (lock) {
       // Every column, typed, into the cache; the filter and presentation on the way out.
-      dbf::ReadOptions all = options_.read;
-      all.columns.reset();
-      all.filter.reset();
-      all.semantics = meaning.semantics();
-      ARROW_ASSIGN_OR_RAISE(progress->dbf, dbf::DbfReader::Make(bytes, all, source));
+      ARROW_ASSIGN_OR_RAISE(
+          progress->dbf,
+          dbf::DbfReader::Make(bytes, FileReadOptions(FilePass::kConvert, meaning.semantics()),
+                               source));
       ARROW_ASSIGN_OR_RAISE(reader, meaning.Type(progress->dbf, options_.read.on_invalid, path,
                                                  &counters_.invalid_dates));
       auto cache = plan_->converted_cache;
@@ -727,15 +744,13 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
       ARROW_ASSIGN_OR_RAISE(reader, Presented(i, std::move(reader), read,
                                               /*filtered=*/read.raw_filter != nullptr));
     } else {
-      dbf::ReadOptions asked = options_.read;
-      asked.columns = read.columns;
-      asked.filter = read.filter;
       auto open = [&](const dbf::ReadOptions& options) {
         return dbf::DbfReader::Make(bytes, options, source);
       };
-      ARROW_ASSIGN_OR_RAISE(MeaningfulRead decoded,
-                            ReadWithMeaning(open, std::move(asked), read.residual, meaning, path,
-                                            &counters_.invalid_dates, &unmapped_));
+      ARROW_ASSIGN_OR_RAISE(
+          MeaningfulRead decoded,
+          ReadWithMeaning(open, FileReadOptions(FilePass::kAsked, nullptr, &read), read.residual,
+                          meaning, path, &counters_.invalid_dates, &unmapped_));
       progress->dbf = std::move(decoded.dbf);
       reader = std::move(decoded.rows);
     }
@@ -780,14 +795,15 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     };
     download.keep_waiting = check_stop;  // for another process or thread downloading this file
     if (options_.use_cache)
-      return io::OpenRemoteFile(plan_->source, *plan_->raw_cache, p.file.path, std::move(download));
+      return io::OpenRemoteFile(plan_->source, *plan_->raw_cache, p.file.path, std::move(download),
+                                options_.read.use_threads);
     fs::path scratch = MakeTemporaryDirectory();
     *on_close = [scratch] {
       std::error_code ignored;
       fs::remove_all(scratch, ignored);
     };
     return io::OpenRemoteFile(plan_->source, io::FileCache(scratch), p.file.path,
-                              std::move(download));
+                              std::move(download), options_.read.use_threads);
   }
 
   std::once_flag project_once_;
@@ -797,15 +813,26 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
 Scan::Scan(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Scan::~Scan() = default;
 
-arrow::Result<std::shared_ptr<Scan>> Scan::Make(std::vector<ScanFile> files, ScanOptions options) {
-  ARROW_RETURN_NOT_OK(options.read.Validate());
-  if (options.read.large_strings) {
+arrow::Status ScanOptions::Validate() const {
+  ARROW_RETURN_NOT_OK(read.Validate());
+  if (read.large_strings) {
     // Schema unification, semantic types and the converted cache are written for utf8.
     return MakeError(
         ErrorKind::kInvalidArgument, {},
         "large_strings is an option of the single-file reader (dbf::DbfReader); a scan "
         "delivers utf8");
   }
+  ARROW_RETURN_NOT_OK(source_options.Validate());
+  if (max_concurrent_files < 0) {
+    return MakeError(ErrorKind::kInvalidArgument, {},
+                     "max_concurrent_files must be >= 0 (0: one per core), got " +
+                         std::to_string(max_concurrent_files));
+  }
+  return arrow::Status::OK();
+}
+
+arrow::Result<std::shared_ptr<Scan>> Scan::Make(std::vector<ScanFile> files, ScanOptions options) {
+  ARROW_RETURN_NOT_OK(options.Validate());
   auto impl = std::make_shared<Impl>(std::move(files), std::move(options));
   ARROW_RETURN_NOT_OK(impl->Init());
   return std::shared_ptr<Scan>(new Scan(std::move(impl)));

@@ -38,9 +38,21 @@ arrow::Result<SchemaMode> ParseSchemaMode(std::string_view name) {
   if (name == "union") return SchemaMode::kUnion;
   if (name == "intersection") return SchemaMode::kIntersection;
   if (name == "strict") return SchemaMode::kStrict;
-  return MakeError(ErrorKind::kInvalidArgument, {},
-                   "schema mode must be \"union\", \"intersection\" or \"strict\", not \"" +
-                       std::string(name) + "\"");
+  return MakeError(
+      ErrorKind::kInvalidArgument, {},
+      "schema must be one of 'union', 'intersection', 'strict', not '" + std::string(name) + "'");
+}
+
+std::string_view SchemaModeName(SchemaMode mode) {
+  switch (mode) {
+    case SchemaMode::kUnion:
+      return "union";
+    case SchemaMode::kIntersection:
+      return "intersection";
+    case SchemaMode::kStrict:
+      return "strict";
+  }
+  return "?";
 }
 
 std::shared_ptr<arrow::DataType> PromoteTypes(const std::shared_ptr<arrow::DataType>& a,

@@ -2,7 +2,9 @@
 // in-memory source that injects failures.
 #include <gtest/gtest.h>
 
+#include <arrow/io/interfaces.h>
 #include <arrow/record_batch.h>
+#include <arrow/util/thread_pool.h>
 
 #include <atomic>
 #include <cstring>
@@ -21,8 +23,10 @@
 #include "arrow_sus/io/cache.h"
 #include "arrow_sus/io/download.h"
 #include "arrow_sus/io/identity.h"
+#include "arrow_sus/io/many_files.h"
 #include "arrow_sus/io/remote_file.h"
 #include "arrow_sus/io/source.h"
+#include "test_support.h"
 
 namespace arrow_sus::io {
 namespace {
@@ -321,6 +325,93 @@ TEST_F(IoDownloadTest, ReaderDecodesWhileTheFileDownloads) {
   EXPECT_EQ(rows, 20'000);
   ASSERT_TRUE(file->Close().ok());  // waits for the verified commit
   EXPECT_EQ(ReadLocal(dir_ / "SIH/RDAC2401.dbc"), dbc);
+}
+
+// Reads `file` as a DBC to the end; the row count.
+int64_t DecodeAll(std::shared_ptr<arrow::io::RandomAccessFile> file) {
+  dbf::ReadOptions options;
+  options.batch_size = 1000;
+  options.use_threads = false;
+  auto reader = dbf::OpenDbc(std::move(file), "RDAC2401.dbc", options).ValueOrDie();
+  int64_t rows = 0;
+  std::shared_ptr<arrow::RecordBatch> batch;
+  while (reader->ReadNext(&batch).ok() && batch != nullptr) rows += batch->num_rows();
+  return rows;
+}
+
+TEST_F(IoDownloadTest, WithoutThreadsTheReaderRunsTheDownload) {
+  auto source = std::make_shared<FlakySource>(FastOptions());
+  const auto dbc = MakeDbc(5000);
+  source->Put("SIH/RDAC2401.dbc", dbc, 1000);
+  auto file = OpenRemoteFile(source, FileCache(dir_), "SIH/RDAC2401.dbc", {},
+                             /*use_threads=*/false)
+                  .ValueOrDie();
+  EXPECT_EQ(source->reads(), 0);  // nothing starts before the first read
+  EXPECT_EQ(DecodeAll(file), 5000);
+  ASSERT_TRUE(file->Close().ok());
+  EXPECT_EQ(ReadLocal(dir_ / "SIH/RDAC2401.dbc"), dbc);
+}
+
+TEST_F(IoDownloadTest, ReadingProgressesWhenTheIoPoolIsBusy) {
+  // Every IO pool thread waits for this test to read the file: the download cannot start on the
+  // pool, so the reader runs it.
+  testing::BusyThreads busy(arrow::io::default_io_context().executor(),
+                            arrow::io::GetIOThreadPoolCapacity());
+  auto source = std::make_shared<FlakySource>(FastOptions());
+  const auto dbc = MakeDbc(5000);
+  source->Put("SIH/RDAC2401.dbc", dbc, 1000);
+  auto file = OpenRemoteFile(source, FileCache(dir_), "SIH/RDAC2401.dbc").ValueOrDie();
+  EXPECT_EQ(DecodeAll(file), 5000);
+  ASSERT_TRUE(file->Close().ok());
+  EXPECT_EQ(ReadLocal(dir_ / "SIH/RDAC2401.dbc"), dbc);
+}
+
+TEST_F(IoDownloadTest, ClosingBeforeReadingFetchesNothing) {
+  auto source = std::make_shared<FlakySource>(FastOptions());
+  source->Put("a.dbc", MakeDbc(100), 1000);
+  auto file =
+      OpenRemoteFile(source, FileCache(dir_), "a.dbc", {}, /*use_threads=*/false).ValueOrDie();
+  ASSERT_TRUE(file->Close().ok());
+  EXPECT_EQ(source->reads(), 0);
+  EXPECT_FALSE(fs::exists(dir_ / "a.dbc"));
+}
+
+TEST_F(IoDownloadTest, DownloadFilesGivesEachFileItsOwnResultInOrder) {
+  auto source = std::make_shared<FlakySource>(FastOptions());
+  std::vector<std::string> paths;
+  for (int i = 0; i < 6; ++i) {
+    paths.push_back("SIM/DO" + std::to_string(i) + ".dbc");
+    if (i != 3) source->Put(paths.back(), MakeDbc(100 + i), 1000);
+  }
+  std::atomic<int> finished{0};
+  auto results = DownloadFiles(source, FileCache(dir_), paths, {}, [&](size_t) { ++finished; })
+                     .result()
+                     .ValueOrDie();
+  ASSERT_EQ(results.size(), paths.size());
+  EXPECT_EQ(finished.load(), 6);
+  for (size_t i = 0; i < paths.size(); ++i) {
+    if (i == 3) {
+      ASSERT_FALSE(results[i].ok());
+      ASSERT_NE(GetErrorDetail(results[i].status()), nullptr);
+      EXPECT_EQ(GetErrorDetail(results[i].status())->kind(), ErrorKind::kNotFound);
+      continue;
+    }
+    ASSERT_TRUE(results[i].ok()) << results[i].status().ToString();
+    EXPECT_EQ(results[i]->identity.path, paths[i]);
+    EXPECT_EQ(results[i]->identity.records, uint32_t(100 + i));
+  }
+}
+
+TEST_F(IoDownloadTest, ListDirectoriesListsEachDirectory) {
+  auto source = std::make_shared<FlakySource>(FastOptions());
+  source->Put("x.dbc", MakeDbc(10), 1000);
+  auto results = ListDirectories(source, {"A", "B", "C"}).result().ValueOrDie();
+  ASSERT_EQ(results.size(), 3u);
+  for (const auto& listing : results) {
+    ASSERT_TRUE(listing.ok());
+    ASSERT_EQ(listing->size(), 1u);
+    EXPECT_EQ((*listing)[0].name, "x.dbc");
+  }
 }
 
 TEST_F(IoDownloadTest, ReadingAnUpToDateFileUsesTheCache) {

@@ -3,11 +3,15 @@
 #include <gtest/gtest.h>
 
 #include <arrow/api.h>
+#include <arrow/util/thread_pool.h>
 
 #include <chrono>
+#include <mutex>
+#include <set>
 #include <thread>
 
 #include "arrow_sus/error.h"
+#include "test_support.h"
 
 namespace arrow_sus::scan {
 namespace {
@@ -159,6 +163,57 @@ TEST(MultiFileReaderTest, ErrorNamesTheFileAndEndsTheStream) {
   ASSERT_NE(GetErrorDetail(status), nullptr);
   EXPECT_EQ(GetErrorDetail(status)->kind(), ErrorKind::kFormat);
   EXPECT_FALSE(reader->ReadNext(&batch).ok());
+}
+
+TEST(MultiFileReaderTest, WithoutThreadsEverythingRunsOnTheCallingThread) {
+  std::mutex mutex;
+  std::set<std::thread::id> threads;
+  std::vector<FileTask> tasks;
+  for (int f = 0; f < 4; ++f) {
+    tasks.push_back({"file" + std::to_string(f), [f, &mutex, &threads](const arrow::StopToken&) {
+                       std::lock_guard lock(mutex);
+                       threads.insert(std::this_thread::get_id());
+                       return arrow::Result<std::shared_ptr<arrow::RecordBatchReader>>(
+                           std::make_shared<GeneratedReader>(f, 3, nullptr));
+                     }});
+  }
+  auto reader = *MultiFileReader::Make(TestSchema(), std::move(tasks),
+                                       {.max_concurrent_files = 3, .use_threads = false});
+  EXPECT_EQ(Drain(reader.get()).size(), 12u);
+  EXPECT_EQ(threads, std::set<std::thread::id>{std::this_thread::get_id()});
+}
+
+TEST(MultiFileReaderTest, ProgressesWhenThePoolIsBusy) {
+  // A pool whose only thread waits for the scan to end: the consumer runs the steps itself.
+  auto pool = *arrow::internal::ThreadPool::Make(1);
+  testing::BusyThreads busy(pool.get(), 1);
+  std::vector<int> counts = {3, 2, 4};
+  auto reader = *MultiFileReader::Make(TestSchema(), MakeTasks(counts),
+                                       {.max_concurrent_files = 2, .executor = pool.get()});
+  EXPECT_EQ(Drain(reader.get()).size(), 9u);
+  ASSERT_TRUE(reader->Close().ok());
+}
+
+TEST(MultiFileReaderTest, FilesReadAheadStayBoundedWhateverTheirNumber) {
+  // The first file waits; the 50 one-batch files behind it may not all be read ahead, each
+  // keeping its batch.
+  std::atomic<bool> release{false};
+  std::atomic<int> produced{0};
+  std::vector<FileTask> tasks = MakeTasks(std::vector<int>(51, 1), &produced);
+  auto first_open = tasks[0].open;
+  tasks[0].open = [&release, first_open](const arrow::StopToken& stop) {
+    while (!release && !stop.IsStopRequested())
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return first_open(stop);
+  };
+  auto reader =
+      *MultiFileReader::Make(TestSchema(), std::move(tasks),
+                             {.max_concurrent_files = 3, .max_buffered_batches_per_file = 2});
+  std::thread consumer([&] { EXPECT_EQ(Drain(reader.get()).size(), 51u); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_LE(produced.load(), 3 * 2);
+  release = true;
+  consumer.join();
 }
 
 TEST(MultiFileReaderTest, SchemaMismatchIsAnError) {

@@ -1,15 +1,46 @@
 #include "test_support.h"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
+#include <thread>
 
 #include <arrow/io/memory.h>
 
 namespace arrow_sus::testing {
+
+struct BusyThreads::State {
+  std::atomic<bool> release{false};
+  std::atomic<int> started{0};
+  std::atomic<int> running{0};
+};
+
+BusyThreads::BusyThreads(arrow::internal::Executor* executor, int count)
+    : state_(std::make_shared<State>()) {
+  for (int i = 0; i < count; ++i) {
+    ++state_->running;
+    auto spawned = executor->Spawn([state = state_] {
+      ++state->started;
+      while (!state->release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      --state->running;
+    });
+    if (!spawned.ok()) {
+      --state_->running;
+      throw std::runtime_error("BusyThreads: " + spawned.ToString());
+    }
+  }
+  while (state_->started < count) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+BusyThreads::~BusyThreads() {
+  state_->release = true;
+  while (state_->running > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
 
 std::optional<std::filesystem::path> CorpusDir() {
   if (const char* env = std::getenv("ARROW_SUS_CORPUS"); env != nullptr && *env != '\0') {

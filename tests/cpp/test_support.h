@@ -3,13 +3,31 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include <arrow/util/thread_pool.h>
+
 #include "arrow_sus/cache/converted_cache.h"
 
 namespace arrow_sus::testing {
+
+// Keeps `count` threads of `executor` busy until destroyed, then lets them go and waits for them
+// (tests that work must progress when a pool is full). The tasks share their state by shared_ptr,
+// so a test that ends early, by a failed ASSERT, neither hangs nor leaves a task reading its stack.
+class BusyThreads {
+ public:
+  BusyThreads(arrow::internal::Executor* executor, int count);
+  ~BusyThreads();
+  BusyThreads(const BusyThreads&) = delete;
+  BusyThreads& operator=(const BusyThreads&) = delete;
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
 
 // The corpus directory ($ARROW_SUS_CORPUS, else ../shared/corpus next to the project), or nullopt.
 std::optional<std::filesystem::path> CorpusDir();

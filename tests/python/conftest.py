@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import csv
-import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools"))
 
-
-def corpus_dir() -> Path | None:
-    """The real DATASUS corpus: $ARROW_SUS_CORPUS, else ../shared/corpus beside the project."""
-    env = os.environ.get("ARROW_SUS_CORPUS")
-    path = Path(env) if env else ROOT.parent / "shared" / "corpus"
-    return path if path.is_dir() else None
+# Where the real corpus is: one definition, shared with the documentation's tutorials (tools/tutorials.py).
+from tutorials import corpus_dir  # noqa: E402 (tools/ goes on the path first)
 
 
 @dataclass(frozen=True)

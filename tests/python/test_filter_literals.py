@@ -38,17 +38,15 @@ def open_native(filter_bytes: Any) -> Any:
     return _core.open_dbf(
         DATA,
         "<bytes>",
+        _core.ReadOptions(batch_size=100, use_threads=False),
         columns=None,
         filter=filter_bytes,
-        encoding="latin-1",
-        batch_size=100,
-        raw=False,
-        decimals="float",
-        on_invalid="null",
-        on_truncated="raise",
-        keep_deleted=False,
-        large_strings=False,
-        use_threads=False,
+        verify_crc=False,
+        dataset="",
+        typed=True,
+        labels="codes",
+        codes_as="dictionary",
+        label_language="pt",
     )
 
 

@@ -30,7 +30,11 @@ def tree(tmp_path: Path) -> Path:
 def one_attempt(monkeypatch: pytest.MonkeyPatch) -> None:
     """Scans give up at the first failure (the scan() option is the lead's to add; the engine takes it)."""
     real = _core.open_scan
-    monkeypatch.setattr(_core, "open_scan", lambda *a, **k: real(*a, **{**k, "max_attempts": 1}))
+
+    def open_scan(files: Any, url: str, read: Any, scan: Any, source: Any, **request: Any) -> Any:
+        return real(files, url, read, scan, source.replace(max_attempts=1), **request)
+
+    monkeypatch.setattr(_core, "open_scan", open_scan)
 
 
 def test_a_transfer_dropped_mid_scan_is_a_network_error_naming_the_file(

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <arrow/result.h>
@@ -26,9 +27,15 @@ std::string_view EncodingName(Encoding encoding);
 
 // How N/F fields with decimals are typed: float64, or exact decimal128(width, decimals).
 enum class DecimalMode : uint8_t { kFloat, kExact };
+// "float" or "exact"; any other name is an InvalidArgument error naming the option "decimals".
+arrow::Result<DecimalMode> ParseDecimalMode(std::string_view name);
+std::string_view DecimalModeName(DecimalMode mode);
 
 // What an unparsable (not blank) value becomes: null (counted in the stats), or an error.
 enum class InvalidPolicy : uint8_t { kNull, kRaise };
+// "null" or "raise" (the option "on_invalid").
+arrow::Result<InvalidPolicy> ParseInvalidPolicy(std::string_view name);
+std::string_view InvalidPolicyName(InvalidPolicy policy);
 
 // What the catalog's dictionary knows about a field that its DBF type does not say, as the reader
 // applies it while converting (arrow_sus/scan/meaning.h decides it).
@@ -52,6 +59,9 @@ using FieldSemanticsMap = std::map<std::string, FieldSemantics, std::less<>>;
 // What a file whose data ends before the records its header declares (or inside a record) gives:
 // a FormatError, or the records that are there (the reason recorded in ReadStats::truncated).
 enum class TruncatedPolicy : uint8_t { kRaise, kWarn };
+// "raise" or "warn" (the option "on_truncated").
+arrow::Result<TruncatedPolicy> ParseTruncatedPolicy(std::string_view name);
+std::string_view TruncatedPolicyName(TruncatedPolicy policy);
 
 struct ReadOptions {
   // Records per block; every batch holds at most this many rows (fewer after filtering, and fewer
@@ -82,6 +92,7 @@ struct ReadOptions {
   // Ignored in raw mode.
   std::shared_ptr<const FieldSemanticsMap> semantics;
 
+  // An InvalidArgument error naming the first option out of range and what it allows.
   arrow::Status Validate() const;
 };
 

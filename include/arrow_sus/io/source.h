@@ -84,6 +84,10 @@ struct SourceOptions {
   int server_utc_offset_minutes = -180;
   // FTP directory listing command: "LIST" (what DATASUS serves, IIS/MS-DOS style) or "MLSD".
   std::string ftp_list_command = "LIST";
+
+  // An InvalidArgument error naming the first option out of range and what it allows (the options
+  // are named as Python names them: max_connections, connect_timeout, max_attempts...).
+  arrow::Status Validate() const;
 };
 
 // Receives the bytes of a streamed read, in order. Returning an error stops the transfer and

@@ -2,15 +2,25 @@
 //
 // A scan over a dataset is a list of files; each file is opened by a task that returns its own
 // arrow::RecordBatchReader (a DBC decoded on the fly, a cached Parquet file...). MultiFileReader
-// runs up to `max_concurrent_files` tasks at once on its own threads, each buffering at most
+// keeps up to `max_concurrent_files` files open at once, each buffering at most
 // `max_buffered_batches_per_file` batches, so memory is bounded by
 //   max_concurrent_files × max_buffered_batches_per_file × batch size
 // whatever the number and size of the files. With `ordered` the batches come out in task order
 // (file by file, each file's batches in order); otherwise a batch is delivered as soon as any file
 // has one ready.
 //
+// Threads: opening a file and reading its batches block (downloads, disk, waits for the blocks the
+// DBF reader converts on Arrow's CPU pool), so they run as steps on Arrow's IO thread pool, as
+// Arrow's own readers do: a step opens a file or reads batches until the file's buffer is full,
+// then gives the thread back; the consumer schedules the next step when it frees room. No pool
+// thread ever waits for the consumer, and a step still queued when the consumer needs its batch
+// (the pool busy elsewhere) is run by the consumer itself, so the scan progresses whatever the
+// pool's size. Without threads (`use_threads = false`) every step runs on the consumer's thread,
+// one file after the other.
+//
 // Closing the reader (or destroying it) cancels the work: the stop token handed to every task is
-// triggered, workers stop between batches, and Close() returns once every thread has finished.
+// triggered, no new step starts, and Close() returns once the running steps have finished and the
+// open files are closed.
 #pragma once
 
 #include <atomic>
@@ -23,13 +33,15 @@
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
 #include <arrow/util/cancel.h>
+#include <arrow/util/type_fwd.h>
 
 namespace arrow_sus::scan {
 
 struct FileTask {
   // Shown in errors and progress (usually the server path of the file).
   std::string name;
-  // Opens the file's batch reader. Runs on a worker thread; long operations should poll `stop`.
+  // Opens the file's batch reader. Runs on a pool thread (or the consumer's); long operations
+  // should poll `stop`.
   std::function<arrow::Result<std::shared_ptr<arrow::RecordBatchReader>>(
       const arrow::StopToken& stop)>
       open;
@@ -42,9 +54,13 @@ struct MultiFileReaderOptions {
   int max_buffered_batches_per_file = 2;
   // Deliver batches in file order (deterministic output) rather than as soon as they are ready.
   bool ordered = true;
+  // Run the files' steps on `executor` (nullptr: Arrow's IO thread pool); false: on the consumer's
+  // thread, serially.
+  bool use_threads = true;
+  arrow::internal::Executor* executor = nullptr;
 };
 
-// Counters updated by the workers while the scan runs; safe to read from any thread.
+// Counters updated by the steps while the scan runs; safe to read from any thread.
 struct MultiFileProgress {
   std::atomic<int64_t> files_started{0};
   std::atomic<int64_t> files_done{0};
@@ -65,7 +81,7 @@ class MultiFileReader : public arrow::RecordBatchReader {
   // The next batch, or nullptr at the end. A failing file ends the stream with its error, the file
   // name added to the message.
   arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* batch) override;
-  // Cancels outstanding work and waits for the worker threads. Idempotent.
+  // Cancels outstanding work and waits for the running steps. Idempotent.
   arrow::Status Close() override;
 
   const MultiFileProgress& progress() const;
@@ -73,8 +89,8 @@ class MultiFileReader : public arrow::RecordBatchReader {
   class Impl;
 
  private:
-  explicit MultiFileReader(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  explicit MultiFileReader(std::shared_ptr<Impl> impl);
+  std::shared_ptr<Impl> impl_;  // shared with the steps queued on the pool
 };
 
 }  // namespace arrow_sus::scan

@@ -75,6 +75,10 @@ struct ScanOptions {
   // disk), Arrow IPC with LZ4 (3-8x the .dbc) or Parquet (~0.5x the .dbc, about as slow to read
   // back as decoding the .dbc). Entries in another format are not used.
   cache::ConvertedFormat cache_format = cache::ConvertedFormat::kArrowIpcUncompressed;
+
+  // An InvalidArgument error naming the first option out of range and what it allows: read's and
+  // source_options' own checks, max_concurrent_files >= 0, no large_strings.
+  arrow::Status Validate() const;
 };
 
 // What one execution reads of a planned scan: the parts of ScanOptions that do not change which

@@ -28,8 +28,9 @@ namespace arrow_sus::scan {
 
 enum class SchemaMode { kUnion, kIntersection, kStrict };
 
-arrow::Result<SchemaMode> ParseSchemaMode(
-    std::string_view name);  // "union" | "intersection" | "strict"
+// "union", "intersection" or "strict" (the option "schema" of a scan).
+arrow::Result<SchemaMode> ParseSchemaMode(std::string_view name);
+std::string_view SchemaModeName(SchemaMode mode);
 
 // The type a column takes when files disagree (see the rules above).
 std::shared_ptr<arrow::DataType> PromoteTypes(const std::shared_ptr<arrow::DataType>& a,

@@ -30,7 +30,6 @@ import tempfile
 import warnings
 import zlib
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -138,7 +137,8 @@ def _read_source(source: str | os.PathLike[str], timeout: float) -> bytes:
     if "://" not in text:
         return Path(text).read_bytes()
     root, _, name = text.rpartition("/")
-    data: bytes = _core.io.open_source(root, connect_timeout=timeout, timeout=timeout).read(name)
+    options = _core.SourceOptions(connect_timeout=timeout, timeout=timeout)
+    data: bytes = _core.io.open_source(root, options).read(name)
     return data
 
 
@@ -218,9 +218,10 @@ def current_index(directory: Path | None = None) -> FileIndex:
 
 def crawl(source: Any, datasets: Iterable[str] | None = None) -> list[dict[str, Any]]:
     """Lists every directory the catalog knows (or those of ``datasets``) on an opened engine
-    source (``arrow_sus._core.io.Source``; :func:`arrow_sus.remote.crawl` takes a URL), in parallel within
-    the host limit. Returns ``{"path", "size", "mtime"}`` dicts with catalog-style absolute paths
-    (``/dissemin/publicos/...``) and ISO-8601 UTC mtimes, the entry format of :func:`index_from_listing`."""
+    source (``arrow_sus._core.io.Source``; :func:`arrow_sus.remote.crawl` takes a URL), in parallel on Arrow's IO
+    thread pool within the source's connection limit. Returns ``{"path", "size", "mtime"}`` dicts with
+    catalog-style absolute paths (``/dissemin/publicos/...``) and ISO-8601 UTC mtimes, the entry format of
+    :func:`index_from_listing`."""
     ids = list(datasets) if datasets is not None else list(all_datasets().column("id").to_pylist())
     directories = [
         layout["directory"][len(PUBLIC_PREFIX) :]
@@ -229,23 +230,23 @@ def crawl(source: Any, datasets: Iterable[str] | None = None) -> list[dict[str, 
         if layout["directory"].startswith(PUBLIC_PREFIX)
     ]
 
-    def list_one(directory: str) -> list[dict[str, Any]]:
-        try:
-            entries = source.list(directory)
-        except NotFoundError:
-            return []
-        return [
+    unique = list(dict.fromkeys(directories))
+    entries: list[dict[str, Any]] = []
+    for directory, listing in zip(unique, source.list_many(unique), strict=True):
+        if isinstance(listing, NotFoundError):
+            continue
+        if isinstance(listing, BaseException):
+            raise listing
+        entries += [
             {
                 "path": f"{PUBLIC_PREFIX}{directory}/{e['name']}",
                 "size": e["size"],
                 "mtime": None if e["mtime"] is None else _iso_utc(e["mtime"]),
             }
-            for e in entries
+            for e in listing
             if not e["is_dir"]
         ]
-
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        return [entry for listing in pool.map(list_one, dict.fromkeys(directories)) for entry in listing]
+    return entries
 
 
 def _iso_utc(seconds: int) -> str:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from arrow_sus._options import SOURCE_DEFAULTS
 from arrow_sus.errors import InvalidArgumentError
 
 SourceOption = Annotated[
@@ -23,7 +24,8 @@ ConnectTimeoutOption = Annotated[
     float | None,
     typer.Option(
         "--connect-timeout",
-        help="Seconds to wait for a server to accept the connection and greet (default 15); each retry waits again.",
+        help="Seconds to wait for a server to accept the connection and greet "
+        f"(default {SOURCE_DEFAULTS.connect_timeout:g}); each retry waits again.",
     ),
 ]
 TimeoutOption = Annotated[
@@ -31,7 +33,7 @@ TimeoutOption = Annotated[
     typer.Option(
         "--timeout",
         help="Seconds a server may go silent (no reply, no data) before the request is dropped and retried "
-        "(default 30).",
+        f"(default {SOURCE_DEFAULTS.timeout:g}).",
     ),
 ]
 LabelsOption = Annotated[

@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from arrow_sus._options import READ_DEFAULTS
 from arrow_sus._output_target import (
     SUFFIXES,
     OutputRules,
@@ -93,8 +94,8 @@ def convert_files(
     fmt: str | None = None,
     columns: list[str] | None = None,
     where: str | None = None,
-    batch_size: int = 65536,
-    encoding: str = "latin-1",
+    batch_size: int = READ_DEFAULTS.batch_size,
+    encoding: str = READ_DEFAULTS.encoding,
     overwrite: bool = False,
     progress: Progress | None = None,
     **meaning: Any,
@@ -160,13 +161,17 @@ def convert(
     columns: ColumnsOption = None,
     where: WhereOption = None,
     overwrite: OverwriteOption = False,
-    batch_size: Annotated[int, typer.Option("--batch-size", help="Records per batch (memory follows).")] = 65536,
-    encoding: Annotated[str, typer.Option("--encoding", help="Text: latin-1, cp850 or utf-8.")] = "latin-1",
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", help="Records per batch (memory follows).")
+    ] = READ_DEFAULTS.batch_size,
+    encoding: Annotated[
+        str, typer.Option("--encoding", help="Text: latin-1, cp850 or utf-8.")
+    ] = READ_DEFAULTS.encoding,
     typed: TypedOption = True,
     labels: LabelsOption = "codes",
     label_language: LabelLanguageOption = "pt",
     codes_as: CodesAsOption = "dictionary",
-    on_truncated: OnTruncatedOption = "raise",
+    on_truncated: OnTruncatedOption = READ_DEFAULTS.on_truncated,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     as_json: JsonOption = False,
 ) -> None:

@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 
 from arrow_sus._format import human_bytes
+from arrow_sus._options import READ_DEFAULTS, SCAN_DEFAULTS
 from arrow_sus._output_target import OutputRules, check_target, is_stdout, names_directory, output_format
 from arrow_sus._writers import tree_size, write_partitioned, write_stream
 from arrow_sus.catalog import dataset_info
@@ -199,12 +200,14 @@ def get(
     source: SourceOption = None,
     no_cache: NoCacheOption = False,
     cache_format: CacheFormatOption = None,
-    schema: Annotated[str, typer.Option(help="union, intersection or strict (files whose layouts differ).")] = "union",
+    schema: Annotated[
+        str, typer.Option(help="union, intersection or strict (files whose layouts differ).")
+    ] = SCAN_DEFAULTS.schema,
     typed: TypedOption = True,
     labels: LabelsOption = "codes",
     label_language: LabelLanguageOption = "pt",
     codes_as: CodesAsOption = "dictionary",
-    on_truncated: OnTruncatedOption = "raise",
+    on_truncated: OnTruncatedOption = READ_DEFAULTS.on_truncated,
     connect_timeout: ConnectTimeoutOption = None,
     timeout: TimeoutOption = None,
     lookup: LookupOption = None,
@@ -322,7 +325,7 @@ def sql(
     typed: TypedOption = True,
     labels: LabelsOption = "codes",
     label_language: LabelLanguageOption = "pt",
-    on_truncated: OnTruncatedOption = "raise",
+    on_truncated: OnTruncatedOption = READ_DEFAULTS.on_truncated,
     connect_timeout: ConnectTimeoutOption = None,
     timeout: TimeoutOption = None,
     as_json: Annotated[

@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from arrow_sus import remote
+from arrow_sus._options import SOURCE_DEFAULTS
 from arrow_sus.cli._app import ExitCode, app, console, err_console, fail
 from arrow_sus.cli._options import (
     ConnectTimeoutOption,
@@ -95,7 +96,9 @@ def download(
         typer.Option("--dest", help="Destination directory (server layout); default the cache"),
     ] = None,
     source: SourceOption = None,
-    max_connections: Annotated[int, typer.Option(help="Simultaneous connections to the host")] = 3,
+    max_connections: Annotated[
+        int, typer.Option(help="Simultaneous connections to the host")
+    ] = SOURCE_DEFAULTS.max_connections,
     connect_timeout: ConnectTimeoutOption = None,
     timeout: TimeoutOption = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar")] = True,

@@ -20,6 +20,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from arrow_sus._options import SOURCE_DEFAULTS
 from arrow_sus._partitions import normalize_ufs, normalize_years
 from arrow_sus.catalog import dataset_info
 from arrow_sus.errors import InvalidArgumentError
@@ -93,7 +94,7 @@ def refresh(
     uf: Any = None,
     year: Any = None,
     progress: bool = False,
-    max_connections: int = 3,
+    max_connections: int = SOURCE_DEFAULTS.max_connections,
 ) -> pa.Table:
     """The server's current copy of a reference table.
 
