@@ -135,3 +135,18 @@ def test_catalog_crawl_lists_within_the_connection_limit(tmp_path: Path) -> None
         assert 1 <= server.faults.max_connections_seen <= 2
     finally:
         server.stop()
+
+
+def test_work_on_the_pools_never_owns_a_python_object(ftp_mirror, tmp_path: Path) -> None:
+    """Downloads running on Arrow's IO pool share the source's C++ owner, not a reference to its Python object: a
+    pool thread dropping the last reference to a Python object takes the GIL, and that aborts the process when it
+    happens during interpreter shutdown (seen as "terminate called without an active exception")."""
+    server, files = ftp_mirror
+    native = remote.open_source(server.url)._native
+    before = sys.getrefcount(native)
+    arriving = native.open(files[0].path, str(tmp_path / "open"))  # its download continues on the pool
+    assert sys.getrefcount(native) == before
+    arriving.close()
+    native.download_many([f.path for f in files], str(tmp_path / "many"))
+    native.list_many(["SIHSUS/200801_/Dados"])
+    assert sys.getrefcount(native) == before

@@ -94,7 +94,11 @@ struct SourceOptions {
 // becomes the read's result (no retry).
 using ByteSink = std::function<arrow::Status(std::span<const uint8_t>)>;
 
-class Source {
+// Sources are made in C++ and shared with work on Arrow's IO pool. enable_shared_from_this lets the
+// Python bindings hand that work the C++ owner: a pointer owned by a Python object would be
+// released on a pool thread by taking the GIL, which aborts the process when it happens during
+// interpreter shutdown ("terminate called without an active exception").
+class Source : public std::enable_shared_from_this<Source> {
  public:
   virtual ~Source() = default;
 
