@@ -6,6 +6,7 @@
 #include <deque>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include <arrow/io/interfaces.h>
 #include <arrow/type.h>
@@ -56,46 +57,27 @@ class MultiFileReader::Impl : public std::enable_shared_from_this<Impl> {
 
   arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* out) {
     std::unique_lock lock(mutex_);
-    if (!final_status_.ok()) return final_status_;
     while (true) {
-      if (consumed_files_ == slots_.size() || stopping_) {
-        *out = nullptr;
-        return arrow::Status::OK();
-      }
-      ScheduleLocked();
-      // The files the consumer may take from: only the current one when ordered, any started one
-      // otherwise.
-      size_t window_end = options_.ordered ? next_unconsumed_ + 1 : next_task_;
-      window_end = std::min(window_end, slots_.size());
-      bool file_finished = false;
-      for (size_t i = next_unconsumed_; i < window_end && !file_finished; ++i) {
-        Slot& slot = slots_[i];
-        if (slot.consumed) continue;
-        if (!slot.batches.empty()) {
-          *out = std::move(slot.batches.front());
-          slot.batches.pop_front();
-          if (slot.finished && slot.error.ok() && slot.batches.empty()) MarkConsumedLocked(i);
-          ScheduleLocked();  // room freed: the file (or the next one) reads on
+      switch (TakeLocked(out)) {
+        case Take::kBatch:
+        case Take::kEnd:
           return arrow::Status::OK();
-        }
-        if (!slot.finished) continue;
-        if (!slot.error.ok()) {
-          final_status_ = NameFile(slot.error, slot.name);
+        case Take::kError: {
+          arrow::Status error = final_status_;
           lock.unlock();
           Stop();
-          return final_status_;
+          return error;
         }
-        MarkConsumedLocked(i);
-        file_finished = true;  // the window moved: look again before waiting
+        case Take::kWait:
+          break;
       }
-      if (file_finished) continue;
       if (executor_ != nullptr &&
           consumer_cv_.wait_for(lock, kRunQueuedStepAfter) == std::cv_status::no_timeout) {
         continue;
       }
       // Nothing arrived: run a step the pool has not started (all of them without threads).
       const auto now = std::chrono::steady_clock::now();
-      for (size_t i = next_unconsumed_; i < window_end; ++i) {
+      for (size_t i = next_unconsumed_; i < WindowEndLocked(); ++i) {
         Slot& slot = slots_[i];
         if (slot.queued && !slot.running &&
             (executor_ == nullptr || now - slot.queued_at >= kRunQueuedStepAfter)) {
@@ -106,36 +88,62 @@ class MultiFileReader::Impl : public std::enable_shared_from_this<Impl> {
     }
   }
 
-  void Stop() {
-    std::vector<std::shared_ptr<arrow::RecordBatchReader>> open_readers;
-    std::vector<FileTask> tasks;
-    {
-      std::unique_lock lock(mutex_);
-      if (stopping_) {
-        consumer_cv_.wait(lock, [&] { return stopped_; });
-        return;
+  arrow::Future<std::shared_ptr<arrow::RecordBatch>> ReadNextAsync() {
+    using BatchFuture = arrow::Future<std::shared_ptr<arrow::RecordBatch>>;
+    std::shared_ptr<arrow::RecordBatch> batch;
+    if (executor_ == nullptr) {  // no pool: the steps run here
+      arrow::Status status = ReadNext(&batch);
+      return status.ok() ? BatchFuture::MakeFinished(std::move(batch))
+                         : BatchFuture::MakeFinished(std::move(status));
+    }
+    std::unique_lock lock(mutex_);
+    if (pending_.is_valid()) {
+      return BatchFuture::MakeFinished(
+          arrow::Status::Invalid("a read is pending: wait for its future before reading again"));
+    }
+    switch (TakeLocked(&batch)) {
+      case Take::kBatch:
+      case Take::kEnd:
+        return BatchFuture::MakeFinished(std::move(batch));
+      case Take::kError: {
+        arrow::Status error = final_status_;
+        lock.unlock();
+        ARROW_UNUSED(StopAsync());
+        return BatchFuture::MakeFinished(std::move(error));
       }
+      case Take::kWait:
+        break;
+    }
+    pending_ = BatchFuture::Make();
+    return pending_;
+  }
+
+  void Stop() { StopAsync().Wait(); }
+
+  // Stops the work: no new step starts, the running ones see their stop token; whoever finds no
+  // step running any more (this call or the last step) closes the open files and finishes the
+  // future.
+  arrow::Future<> StopAsync() {
+    arrow::Future<std::shared_ptr<arrow::RecordBatch>> pending;
+    std::unique_lock lock(mutex_);
+    if (!stopping_) {
       stopping_ = true;
+      stopped_ = arrow::Future<>::Make();
       stop_source_.RequestStop();
       consumer_cv_.notify_all();
-      consumer_cv_.wait(lock, [&] { return running_ == 0; });
-      for (Slot& slot : slots_) {
-        if (slot.reader != nullptr) open_readers.push_back(std::move(slot.reader));
-        slot.batches.clear();
-      }
-      // The openers may own what must not be released on a pool thread (a Python-owned source),
-      // and a step still queued keeps this object alive: release them here.
-      tasks = std::move(tasks_);
+      pending = std::exchange(pending_, {});
     }
-    for (const auto& reader : open_readers) ARROW_UNUSED(reader->Close());
-    open_readers.clear();
-    tasks.clear();
-    std::lock_guard lock(mutex_);
-    stopped_ = true;
-    consumer_cv_.notify_all();
+    arrow::Future<> stopped = stopped_;
+    if (running_ == 0) CleanUpLocked(lock);
+    lock.unlock();
+    // A pending read ends with the stream.
+    if (pending.is_valid()) pending.MarkFinished(std::shared_ptr<arrow::RecordBatch>{});
+    return stopped;
   }
 
  private:
+  // What the consumer may have now.
+  enum class Take { kBatch, kEnd, kError, kWait };
   struct Slot {
     std::string name;
     std::shared_ptr<arrow::RecordBatchReader> reader;  // open between the first and last step
@@ -154,6 +162,82 @@ class MultiFileReader::Impl : public std::enable_shared_from_this<Impl> {
     std::shared_ptr<arrow::RecordBatch> batch;
     bool end = false;
   };
+
+  // The files the consumer may take from: only the current one when ordered, any started one
+  // otherwise.
+  size_t WindowEndLocked() const {
+    return std::min(options_.ordered ? next_unconsumed_ + 1 : next_task_, slots_.size());
+  }
+
+  // Takes the next batch the consumer may have (`out`), or says that the stream ended (`out`
+  // nullptr), failed (final_status_) or has nothing ready yet (its steps are scheduled).
+  Take TakeLocked(std::shared_ptr<arrow::RecordBatch>* out) {
+    *out = nullptr;
+    if (!final_status_.ok()) return Take::kError;
+    while (true) {
+      if (consumed_files_ == slots_.size() || stopping_) return Take::kEnd;
+      ScheduleLocked();
+      bool file_finished = false;
+      for (size_t i = next_unconsumed_; i < WindowEndLocked() && !file_finished; ++i) {
+        Slot& slot = slots_[i];
+        if (slot.consumed) continue;
+        if (!slot.batches.empty()) {
+          *out = std::move(slot.batches.front());
+          slot.batches.pop_front();
+          if (slot.finished && slot.error.ok() && slot.batches.empty()) MarkConsumedLocked(i);
+          ScheduleLocked();  // room freed: the file (or the next one) reads on
+          return Take::kBatch;
+        }
+        if (!slot.finished) continue;
+        if (!slot.error.ok()) {
+          final_status_ = NameFile(slot.error, slot.name);
+          return Take::kError;
+        }
+        MarkConsumedLocked(i);
+        file_finished = true;  // the window moved: look again before waiting
+      }
+      if (!file_finished) return Take::kWait;
+    }
+  }
+
+  // A step changed what the consumer may have: a pending asynchronous read gets it. The future's
+  // callbacks run here, on the step's thread, without the lock (they may read again).
+  void ServePendingLocked(std::unique_lock<std::mutex>& lock) {
+    if (!pending_.is_valid()) return;
+    std::shared_ptr<arrow::RecordBatch> batch;
+    const Take take = TakeLocked(&batch);
+    if (take == Take::kWait) return;
+    auto pending = std::exchange(pending_, {});
+    arrow::Status error = take == Take::kError ? final_status_ : arrow::Status::OK();
+    lock.unlock();
+    if (error.ok()) {
+      pending.MarkFinished(std::move(batch));
+    } else {
+      ARROW_UNUSED(StopAsync());
+      pending.MarkFinished(std::move(error));
+    }
+    lock.lock();
+  }
+
+  // Stopping and no step running: closes the open files and releases the openers, once.
+  void CleanUpLocked(std::unique_lock<std::mutex>& lock) {
+    if (cleaning_) return;
+    cleaning_ = true;
+    std::vector<std::shared_ptr<arrow::RecordBatchReader>> open_readers;
+    for (Slot& slot : slots_) {
+      if (slot.reader != nullptr) open_readers.push_back(std::move(slot.reader));
+      slot.batches.clear();
+    }
+    // A step still queued keeps this object alive: the openers and what they own go now.
+    std::vector<FileTask> tasks = std::move(tasks_);
+    arrow::Future<> stopped = stopped_;
+    lock.unlock();
+    for (const auto& reader : open_readers) ARROW_UNUSED(reader->Close());
+    open_readers.clear();
+    tasks.clear();
+    stopped.MarkFinished();
+    lock.lock();
+  }
 
   void MarkConsumedLocked(size_t index) {
     slots_[index].consumed = true;
@@ -221,11 +305,13 @@ class MultiFileReader::Impl : public std::enable_shared_from_this<Impl> {
         FinishLocked(lock, slot, result.status);
       }
       consumer_cv_.notify_all();
+      ServePendingLocked(lock);
     }
     slot.running = false;
     --running_;
     ScheduleLocked();
     consumer_cv_.notify_all();
+    if (stopping_ && running_ == 0) CleanUpLocked(lock);
   }
 
   StepResult Open(const FileTask& task, std::shared_ptr<arrow::RecordBatchReader>* reader) {
@@ -279,7 +365,7 @@ class MultiFileReader::Impl : public std::enable_shared_from_this<Impl> {
   arrow::StopSource stop_source_;
 
   std::mutex mutex_;
-  // A batch arrived, a file finished, a step ended or the reader stopped.
+  // A batch arrived, a file finished, a step ended or the reader stopped (synchronous reads).
   std::condition_variable consumer_cv_;
   std::vector<Slot> slots_;
   size_t next_task_ = 0;        // files started: [0, next_task_)
@@ -287,7 +373,9 @@ class MultiFileReader::Impl : public std::enable_shared_from_this<Impl> {
   size_t consumed_files_ = 0;
   int running_ = 0;  // steps running now
   bool stopping_ = false;
-  bool stopped_ = false;
+  bool cleaning_ = false;    // the open files are being (or have been) closed
+  arrow::Future<> stopped_;  // valid once stopping: finished when the work has ended
+  arrow::Future<std::shared_ptr<arrow::RecordBatch>> pending_;  // an asynchronous read waiting
   arrow::Status final_status_;
 };
 
@@ -317,6 +405,12 @@ arrow::Status MultiFileReader::Close() {
   impl_->Stop();
   return arrow::Status::OK();
 }
+
+arrow::Future<std::shared_ptr<arrow::RecordBatch>> MultiFileReader::ReadNextAsync() {
+  return impl_->ReadNextAsync();
+}
+
+arrow::Future<> MultiFileReader::CloseAsync() { return impl_->StopAsync(); }
 
 const MultiFileProgress& MultiFileReader::progress() const { return impl_->progress(); }
 

@@ -252,8 +252,8 @@ struct PlanState {
   std::vector<std::shared_ptr<arrow::Schema>> typed_schemas;
   std::vector<cache::ChunkChecksums> checksums;  // per planned file read from the converted cache
   std::shared_ptr<arrow::Schema> unified;        // every file's columns, unified
-  std::once_flag once;
-  arrow::Status status;
+  std::mutex mutex;                              // guards starting `planning`
+  arrow::Future<> planning;       // valid once started (by whichever scan plans first)
   std::atomic<bool> done{false};  // planned without error
 };
 
@@ -294,18 +294,24 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     return arrow::Status::OK();
   }
 
-  // Plans the files once for every scan sharing the plan, then this scan's request once.
-  arrow::Status Plan() {
-    std::call_once(plan_->once, [this] {
-      plan_->status = PlanAll();
-      plan_->done = plan_->status.ok();
+  // Plans the files once for every scan sharing the plan, then this scan's request once. The
+  // header reads run on Arrow's IO pool; the future finishes when the last one has.
+  arrow::Future<> PlanAsync() {
+    arrow::Future<> planning;
+    {
+      std::lock_guard lock(plan_->mutex);
+      if (!plan_->planning.is_valid()) plan_->planning = PlanAllAsync();
+      planning = plan_->planning;
+    }
+    return planning.Then([self = shared_from_this()] {
+      std::call_once(self->project_once_, [&] { self->project_status_ = self->Project(); });
+      return self->project_status_;
     });
-    ARROW_RETURN_NOT_OK(plan_->status);
-    std::call_once(project_once_, [this] { project_status_ = Project(); });
-    return project_status_;
   }
 
-  arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> Execute() {
+  arrow::Status Plan() { return PlanAsync().status(); }
+
+  arrow::Result<std::shared_ptr<MultiFileReader>> Execute() {
     ARROW_RETURN_NOT_OK(Plan());
     counters_.Reset();
     warnings_.Clear();
@@ -335,17 +341,31 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
   UnmappedCodes unmapped_{&counters_.unmapped_codes};
 
  private:
-  arrow::Status PlanAll() {
+  arrow::Future<> PlanAllAsync() {
     plan_->planned.resize(plan_->files.size());
     plan_->meanings.resize(plan_->files.size());
     plan_->typed_schemas.resize(plan_->files.size());
     plan_->checksums.resize(plan_->files.size());
     // Planning reads a header (a ranged read, a file) per uncached file: blocking I/O, run on
     // Arrow's IO pool; the source's per-host limit caps the connections.
-    ARROW_RETURN_NOT_OK(arrow::internal::OptionalParallelFor(
-        options_.read.use_threads, static_cast<int>(plan_->files.size()),
-        [this](int i) { return PlanFile(static_cast<size_t>(i)); },
-        arrow::io::default_io_context().executor()));
+    std::vector<size_t> files(plan_->files.size());
+    for (size_t i = 0; i < files.size(); ++i) files[i] = i;
+    auto self = shared_from_this();
+    return arrow::internal::OptionalParallelForAsync(
+               options_.read.use_threads, std::move(files),
+               [self](int, size_t i) -> arrow::Result<bool> {
+                 ARROW_RETURN_NOT_OK(self->PlanFile(i));
+                 return true;
+               },
+               arrow::io::default_io_context().executor())
+        .Then([self](const std::vector<bool>&) {
+          arrow::Status status = self->UnifyPlanned();
+          self->plan_->done = status.ok();
+          return status;
+        });
+  }
+
+  arrow::Status UnifyPlanned() {
     std::vector<std::shared_ptr<arrow::Schema>> schemas;
     std::vector<std::string> names;
     for (const auto& p : plan_->planned) {
@@ -457,7 +477,7 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     copy->typed_schemas = plan.typed_schemas;
     copy->checksums = plan.checksums;
     copy->unified = plan.unified;
-    std::call_once(copy->once, [] {});  // planned already
+    copy->planning = arrow::Future<>::MakeFinished();  // planned already
     copy->done = true;
     return copy;
   }
@@ -850,9 +870,9 @@ arrow::Result<std::vector<PlannedFile>> Scan::files() {
   return impl_->plan_->planned;
 }
 
-arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> Scan::Execute() {
-  return impl_->Execute();
-}
+arrow::Future<> Scan::PlanAsync() { return impl_->PlanAsync(); }
+
+arrow::Result<std::shared_ptr<MultiFileReader>> Scan::Execute() { return impl_->Execute(); }
 
 arrow::Result<std::shared_ptr<Scan>> Scan::Narrow(const ScanRequest& request) const {
   ScanOptions options = impl_->options_;

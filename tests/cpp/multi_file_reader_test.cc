@@ -5,6 +5,7 @@
 #include <arrow/api.h>
 #include <arrow/util/thread_pool.h>
 
+#include <algorithm>
 #include <chrono>
 #include <mutex>
 #include <set>
@@ -62,6 +63,17 @@ std::vector<FileTask> MakeTasks(const std::vector<int>& counts,
                      }});
   }
   return tasks;
+}
+
+// A file whose opening waits for the stop token, then sets `saw_stop` and fails as cancelled.
+FileTask OpensOnlyWhenStopped(std::atomic<bool>* saw_stop) {
+  return {"slow", [saw_stop](const arrow::StopToken& stop) {
+            while (!stop.IsStopRequested())
+              std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            *saw_stop = true;
+            return arrow::Result<std::shared_ptr<arrow::RecordBatchReader>>(
+                arrow::Status::Cancelled("stopped"));
+          }};
 }
 
 std::vector<std::pair<int, int>> Drain(arrow::RecordBatchReader* reader) {
@@ -122,13 +134,7 @@ TEST(MultiFileReaderTest, BufferingIsBounded) {
 TEST(MultiFileReaderTest, CloseCancelsEndlessFilesPromptly) {
   std::atomic<bool> saw_stop{false};
   std::vector<FileTask> tasks;
-  tasks.push_back({"slow", [&saw_stop](const arrow::StopToken& stop) {
-                     while (!stop.IsStopRequested())
-                       std::this_thread::sleep_for(std::chrono::milliseconds(1));
-                     saw_stop = true;
-                     return arrow::Result<std::shared_ptr<arrow::RecordBatchReader>>(
-                         arrow::Status::Cancelled("stopped"));
-                   }});
+  tasks.push_back(OpensOnlyWhenStopped(&saw_stop));
   auto endless = MakeTasks({-1});
   tasks.push_back(endless[0]);
   auto reader = *MultiFileReader::Make(TestSchema(), std::move(tasks), {.ordered = false});
@@ -224,6 +230,130 @@ TEST(MultiFileReaderTest, SchemaMismatchIsAnError) {
   arrow::Status status = reader->ReadNext(&batch);
   EXPECT_FALSE(status.ok());
   EXPECT_NE(status.message().find("file0"), std::string::npos);
+}
+
+// Reads the stream to its end through ReadNextAsync: each future is finished by the pool step that
+// produced its batch (or returned finished), this thread only waits for it.
+std::vector<std::pair<int, int>> DrainAsync(MultiFileReader* reader, arrow::Status* status) {
+  std::vector<std::pair<int, int>> rows;
+  while (true) {
+    auto batch = reader->ReadNextAsync().result();
+    *status = batch.status();
+    if (!batch.ok() || *batch == nullptr) return rows;
+    auto file = std::static_pointer_cast<arrow::Int32Array>((*batch)->column(0));
+    auto index = std::static_pointer_cast<arrow::Int32Array>((*batch)->column(1));
+    rows.emplace_back(file->Value(0), index->Value(0));
+  }
+}
+
+TEST(MultiFileReaderAsyncTest, AsyncReadsEqualSynchronousReads) {
+  std::vector<int> counts = {3, 0, 5, 1, 0, 7, 2};
+  for (bool ordered : {true, false}) {
+    auto sync = *MultiFileReader::Make(TestSchema(), MakeTasks(counts), {.ordered = ordered});
+    auto async = *MultiFileReader::Make(TestSchema(), MakeTasks(counts), {.ordered = ordered});
+    arrow::Status status;
+    auto rows = DrainAsync(async.get(), &status);
+    ASSERT_TRUE(status.ok()) << status.ToString();
+    auto expected = Drain(sync.get());
+    if (!ordered) {
+      std::sort(rows.begin(), rows.end());
+      std::sort(expected.begin(), expected.end());
+    }
+    EXPECT_EQ(rows, expected);
+  }
+}
+
+TEST(MultiFileReaderAsyncTest, NoThreadWaitsForTheConsumer) {
+  // A one-thread pool: every read is finished by the step producing it, none waits on a thread.
+  auto pool = *arrow::internal::ThreadPool::Make(1);
+  auto reader = *MultiFileReader::Make(TestSchema(), MakeTasks({4, 6, 5}),
+                                       {.max_concurrent_files = 3, .executor = pool.get()});
+  arrow::Status status;
+  EXPECT_EQ(DrainAsync(reader.get(), &status).size(), 15u);
+  EXPECT_TRUE(status.ok());
+}
+
+TEST(MultiFileReaderAsyncTest, ACallbackMayReadAgain) {
+  std::shared_ptr<MultiFileReader> reader = *MultiFileReader::Make(TestSchema(), MakeTasks({5}));
+  auto done = arrow::Future<int64_t>::Make();
+  reader->ReadNextAsync().AddCallback(
+      [reader, done](const arrow::Result<std::shared_ptr<arrow::RecordBatch>>& first) mutable {
+        if (!first.ok()) return done.MarkFinished(first.status());
+        reader->ReadNextAsync().AddCallback(
+            [done](const arrow::Result<std::shared_ptr<arrow::RecordBatch>>& second) mutable {
+              if (!second.ok()) return done.MarkFinished(second.status());
+              done.MarkFinished(*second == nullptr ? -1 : (*second)->num_rows());
+            });
+      });
+  ASSERT_TRUE(done.Wait(5));
+  EXPECT_EQ(*done.result(), 1);
+}
+
+TEST(MultiFileReaderAsyncTest, OneReadAtATime) {
+  std::atomic<bool> release{false};
+  std::vector<FileTask> tasks = MakeTasks({1});
+  auto open = tasks[0].open;
+  tasks[0].open = [&release, open](const arrow::StopToken& stop) {
+    while (!release && !stop.IsStopRequested())
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return open(stop);
+  };
+  auto reader = *MultiFileReader::Make(TestSchema(), std::move(tasks));
+  auto first = reader->ReadNextAsync();
+  auto second = reader->ReadNextAsync();
+  ASSERT_TRUE(second.is_finished());
+  EXPECT_TRUE(second.status().IsInvalid());
+  release = true;
+  ASSERT_TRUE(first.status().ok());
+  EXPECT_NE(*first.result(), nullptr);
+}
+
+TEST(MultiFileReaderAsyncTest, ClosingEndsAPendingReadAndStopsTheWork) {
+  std::atomic<bool> saw_stop{false};
+  std::vector<FileTask> tasks;
+  tasks.push_back(OpensOnlyWhenStopped(&saw_stop));
+  auto reader = *MultiFileReader::Make(TestSchema(), std::move(tasks));
+  auto pending = reader->ReadNextAsync();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_FALSE(pending.is_finished());
+  auto closed = reader->CloseAsync();
+  ASSERT_TRUE(pending.is_finished());  // at once, at the end of the stream
+  ASSERT_TRUE(pending.status().ok());
+  EXPECT_EQ(*pending.result(), nullptr);
+  ASSERT_TRUE(closed.Wait(5));
+  EXPECT_TRUE(saw_stop.load());
+  EXPECT_EQ(*reader->ReadNextAsync().result(), nullptr);
+}
+
+TEST(MultiFileReaderAsyncTest, AnErrorNamesTheFile) {
+  std::vector<FileTask> tasks = MakeTasks({2});
+  tasks.push_back(
+      {"RDAC2401.dbc", [](const arrow::StopToken&) {
+         return arrow::Result<std::shared_ptr<arrow::RecordBatchReader>>(
+             std::make_shared<GeneratedReader>(
+                 1, 1, nullptr, MakeError(ErrorKind::kFormat, {.offset = 99}, "bad code")));
+       }});
+  auto reader = *MultiFileReader::Make(TestSchema(), std::move(tasks));
+  arrow::Status status;
+  EXPECT_EQ(DrainAsync(reader.get(), &status).size(), 3u);
+  EXPECT_EQ(status.message(), "RDAC2401.dbc, byte offset 99: bad code");
+  ASSERT_NE(GetErrorDetail(status), nullptr);
+  EXPECT_EQ(GetErrorDetail(status)->kind(), ErrorKind::kFormat);
+}
+
+TEST(MultiFileReaderAsyncTest, ManyReadersShareTheBoundedPool) {
+  auto pool = *arrow::internal::ThreadPool::Make(2);
+  std::vector<std::shared_ptr<MultiFileReader>> readers;
+  for (int r = 0; r < 100; ++r) {
+    readers.push_back(*MultiFileReader::Make(TestSchema(), MakeTasks({3, 2}),
+                                             {.max_concurrent_files = 2, .executor = pool.get()}));
+  }
+  for (const auto& reader : readers) {
+    arrow::Status status;
+    EXPECT_EQ(DrainAsync(reader.get(), &status).size(), 5u);
+    EXPECT_TRUE(status.ok());
+  }
+  EXPECT_EQ(pool->GetCapacity(), 2);
 }
 
 }  // namespace

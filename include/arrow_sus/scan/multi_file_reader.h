@@ -18,9 +18,14 @@
 // pool's size. Without threads (`use_threads = false`) every step runs on the consumer's thread,
 // one file after the other.
 //
+// Asynchronous consumers (an event loop) call ReadNextAsync instead: its future is finished by the
+// pool step that produces the batch, so no thread waits for the consumer nor for the steps. Both
+// ways read the same buffers under the same bounds; a slow consumer holds at most the buffered
+// batches.
+//
 // Closing the reader (or destroying it) cancels the work: the stop token handed to every task is
 // triggered, no new step starts, and Close() returns once the running steps have finished and the
-// open files are closed.
+// open files are closed (CloseAsync: its future finishes then, nobody waiting).
 #pragma once
 
 #include <atomic>
@@ -33,6 +38,7 @@
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
 #include <arrow/util/cancel.h>
+#include <arrow/util/future.h>
 #include <arrow/util/type_fwd.h>
 
 namespace arrow_sus::scan {
@@ -83,6 +89,15 @@ class MultiFileReader : public arrow::RecordBatchReader {
   arrow::Status ReadNext(std::shared_ptr<arrow::RecordBatch>* batch) override;
   // Cancels outstanding work and waits for the running steps. Idempotent.
   arrow::Status Close() override;
+
+  // The next batch (nullptr at the end) without waiting: the future is finished by the step that
+  // produces it, on a pool thread, or is returned finished when a batch is ready. One read at a
+  // time: reading again before the future finished is an error. Without threads the read runs on
+  // the caller's thread and the future is returned finished.
+  arrow::Future<std::shared_ptr<arrow::RecordBatch>> ReadNextAsync();
+  // Close() without waiting: the future finishes once the running steps have ended and the open
+  // files are closed; a pending ReadNextAsync finishes at once, at the end of the stream.
+  arrow::Future<> CloseAsync();
 
   const MultiFileProgress& progress() const;
 

@@ -31,12 +31,14 @@
 #include <arrow/compute/expression.h>
 #include <arrow/record_batch.h>
 #include <arrow/result.h>
+#include <arrow/util/future.h>
 
 #include "arrow_sus/cache/converted_cache.h"
 #include "arrow_sus/dbf/options.h"
 #include "arrow_sus/io/identity.h"
 #include "arrow_sus/io/source.h"
 #include "arrow_sus/scan/meaning.h"
+#include "arrow_sus/scan/multi_file_reader.h"
 #include "arrow_sus/scan/read_warning.h"
 #include "arrow_sus/scan/schema_unification.h"
 
@@ -197,12 +199,16 @@ class Scan {
 
   // Plans once (later calls return the first outcome). Errors name the file.
   arrow::Status Plan();
+  // Plan() without waiting: the header reads run on Arrow's IO pool and the future finishes after
+  // the last one (at once when planned already).
+  arrow::Future<> PlanAsync();
   // The stream's schema: the unified columns (projected as asked) plus the source columns.
   arrow::Result<std::shared_ptr<arrow::Schema>> schema();
   arrow::Result<std::vector<PlannedFile>> files();
-  // A new pass over every planned file (the counters start again at zero). Closing the reader early
-  // cancels downloads and threads; the cache keeps only complete entries.
-  arrow::Result<std::shared_ptr<arrow::RecordBatchReader>> Execute();
+  // A new pass over every planned file (the counters start again at zero), read synchronously
+  // (a RecordBatchReader) or asynchronously (ReadNextAsync). Closing the reader early cancels
+  // downloads and threads; the cache keeps only complete entries.
+  arrow::Result<std::shared_ptr<MultiFileReader>> Execute();
   // The same planned files under another request: planning is shared (nothing is listed, stat'ed
   // or read again, whichever scan plans first), the projection, filter and counters are the new
   // scan's own.
