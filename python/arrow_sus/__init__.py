@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from arrow_sus import cache, catalog, labels, reference
+from arrow_sus import aio, cache, catalog, labels, reference
+from arrow_sus._aio_stream import AsyncBatchStream
 from arrow_sus._native import _core
 from arrow_sus.catalog import FileRef, datasets, describe, parse_path, paths, select_parts
+from arrow_sus.client import Client
 from arrow_sus.codec import compress_dbf, dbc_to_dbf, dbf_to_dbc, decompress_dbc
 from arrow_sus.errors import (
     ArrowSusError,
@@ -44,8 +46,10 @@ __all__ = [
     "ArrowSusError",
     "ArrowSusIOError",
     "ArrowSusWarning",
+    "AsyncBatchStream",
     "CancelledError",
     "ChecksumError",
+    "Client",
     "CodedFilterWarning",
     "ConversionError",
     "FileRef",
@@ -61,6 +65,7 @@ __all__ = [
     "ScanStats",
     "TruncatedFileWarning",
     "__version__",
+    "aio",
     "cache",
     "catalog",
     "check",

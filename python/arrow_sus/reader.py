@@ -105,6 +105,12 @@ def read_all_typed(native: Any) -> pa.Table:
 _WARNINGS: dict[str, type[ArrowSusWarning]] = {"truncated": TruncatedFileWarning, "filter": CodedFilterWarning}
 
 
+def warn_of(reported: list[tuple[str, str]], stacklevel: int) -> None:
+    """Issues the warnings a pass reported ((kind, message) pairs) as their classes."""
+    for kind, message in reported:
+        warnings.warn(message, _WARNINGS[kind], stacklevel=stacklevel)
+
+
 def typed_error_batches(inner: pa.RecordBatchReader, native: Any) -> Iterator[pa.RecordBatch]:
     """Yields the engine's batches; a failed read re-raises the engine's typed error (FormatError,
     NetworkError...) instead of the generic one the C stream interface can carry (pyarrow raises a plain
@@ -117,8 +123,7 @@ def typed_error_batches(inner: pa.RecordBatchReader, native: Any) -> Iterator[pa
             try:
                 batch = inner.read_next_batch()
             except StopIteration:
-                for kind, message in native.warnings():
-                    warnings.warn(message, _WARNINGS[kind], stacklevel=3)
+                warn_of(native.warnings(), stacklevel=4)
                 return
             except (pa.ArrowException, OSError):
                 native.raise_last_error()

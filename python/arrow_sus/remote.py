@@ -269,7 +269,7 @@ class IncompleteDownloadError(ArrowSusError):
         self.summary = summary
 
 
-class _Progress:
+class DownloadProgress:
     """A rich progress bar over bytes and files (or nothing when disabled); callable from worker threads."""
 
     def __init__(self, enabled: bool, files: int) -> None:
@@ -319,6 +319,12 @@ class _Progress:
             self._done += 1
             self._bar.update(self._bytes, description=f"{self._done}/{self._files} files")
 
+    def show(self, expected_bytes: int, done_bytes: int, files_done: int) -> None:
+        """Sets the bar to totals counted elsewhere (the engine's counters, polled by an event loop)."""
+        if self._bar is not None:
+            description = f"{files_done}/{self._files} files"
+            self._bar.update(self._bytes, total=expected_bytes, completed=done_bytes, description=description)
+
     def close(self) -> None:
         if self._bar is not None:
             self._bar.stop()
@@ -343,43 +349,70 @@ def download_files(
     Returns a :class:`DownloadSummary`, also printed to stderr when ``progress`` is on. When any file failed,
     raises :class:`IncompleteDownloadError` (carrying the summary) unless ``errors="collect"``.
     """
-    if errors not in ("raise", "collect"):
-        raise ValueError(f"errors must be 'raise' or 'collect', not {errors!r}")
-    paths = list(dict.fromkeys(files))
-    root = Path(dest) if dest is not None else cache_dir() / "raw"
-    src = _resolve(source, max_connections=max_connections)
-    summary = DownloadSummary()
-    bar = _Progress(progress and bool(paths), len(paths))
-    server_paths = [path[len(PUBLIC_PREFIX) :] if path.startswith(PUBLIC_PREFIX) else path for path in paths]
+    request = DownloadRequest.make(files, dest, source, errors, max_connections)
+    bar = DownloadProgress(progress and bool(request.paths), len(request.paths))
     try:
         # Every file at once on Arrow's IO pool: the source's connection limit is the only cap.
-        outcomes = src._native.download_many(
-            server_paths,
-            str(root),
+        outcomes = request.source._native.download_many(
+            request.paths,
+            str(request.root),
             on_start=bar.started if bar.enabled else None,
             on_bytes=bar.advance if bar.enabled else None,
             on_done=bar.file_done if bar.enabled else None,
         )
     finally:
         bar.close()
-    for path, outcome in zip(server_paths, outcomes, strict=True):
-        if isinstance(outcome, NotFoundError):
-            summary.failed.append(FailedFile(path, _with_candidates(outcome, path, src)))
-        elif isinstance(outcome, ArrowSusError):
-            summary.failed.append(FailedFile(path, outcome))
-        else:
-            result = FileResult(
-                FileIdentity._from_native(outcome),
-                Path(outcome["local_path"]),
-                outcome["bytes_fetched"],
-                outcome["resumed_from"],
-            )
-            (summary.up_to_date if outcome["up_to_date"] else summary.downloaded).append(result)
-    if progress:
-        print(summary, file=sys.stderr)
-    if summary.failed and errors == "raise":
-        raise IncompleteDownloadError(summary)
-    return summary
+    return request.summarize(outcomes, progress)
+
+
+@dataclass(frozen=True)
+class DownloadRequest:
+    """What :func:`download_files` (and ``arrow_sus.aio.download_files``) fetch, where, and how errors are
+    reported."""
+
+    paths: list[str]  # server paths, relative to the source root, without duplicates
+    root: Path
+    source: Source
+    errors: Literal["raise", "collect"]
+
+    @classmethod
+    def make(
+        cls,
+        files: Iterable[str],
+        dest: str | Path | None,
+        source: str | Source | None,
+        errors: Literal["raise", "collect"],
+        max_connections: int,
+    ) -> DownloadRequest:
+        if errors not in ("raise", "collect"):
+            raise ValueError(f"errors must be 'raise' or 'collect', not {errors!r}")
+        paths = [path[len(PUBLIC_PREFIX) :] if path.startswith(PUBLIC_PREFIX) else path for path in files]
+        root = Path(dest) if dest is not None else cache_dir() / "raw"
+        src = _resolve(source, max_connections=max_connections)
+        return cls(list(dict.fromkeys(paths)), root, src, errors)
+
+    def summarize(self, outcomes: list[Any], progress: bool) -> DownloadSummary:
+        """The summary of the engine's outcomes (a result dict or an error object per path), printed to stderr
+        with ``progress``; raises :class:`IncompleteDownloadError` when a file failed and errors are raised."""
+        summary = DownloadSummary()
+        for path, outcome in zip(self.paths, outcomes, strict=True):
+            if isinstance(outcome, NotFoundError):
+                summary.failed.append(FailedFile(path, _with_candidates(outcome, path, self.source)))
+            elif isinstance(outcome, ArrowSusError):
+                summary.failed.append(FailedFile(path, outcome))
+            else:
+                result = FileResult(
+                    FileIdentity._from_native(outcome),
+                    Path(outcome["local_path"]),
+                    outcome["bytes_fetched"],
+                    outcome["resumed_from"],
+                )
+                (summary.up_to_date if outcome["up_to_date"] else summary.downloaded).append(result)
+        if progress:
+            print(summary, file=sys.stderr)
+        if summary.failed and self.errors == "raise":
+            raise IncompleteDownloadError(summary)
+        return summary
 
 
 def download(
@@ -397,22 +430,30 @@ def download(
 ) -> DownloadSummary:
     """Downloads a dataset's files (selected through the catalog by ``uf``/``year``/``month``) or explicit
     ``files``; see :func:`download_files` for ``dest``, verification, parallelism, progress and errors."""
-    if (dataset is None) == (files is None):
-        raise ValueError("give either a dataset (with uf/year/month) or files=[...]")
     if files is None:
-        assert dataset is not None
-        src = _resolve(source, max_connections=max_connections)
-        # The files a scan of the same arguments reads (every period when no year is given).
-        found = dataset_files(
-            src._native,
-            dataset_info(dataset)["id"],
-            normalize_ufs(uf),
-            normalize_years(year),
-            normalize_months(month),
-            require_year=False,
-        )
-        files, source = [f.path for f in found], src
+        files, source = dataset_paths(dataset, uf, year, month, source, max_connections)
+    elif dataset is not None:
+        raise ValueError("give either a dataset (with uf/year/month) or files=[...]")
     return download_files(files, dest, source=source, progress=progress, errors=errors, max_connections=max_connections)
+
+
+def dataset_paths(
+    dataset: str | None, uf: UfArg, year: IntArg, month: IntArg, source: str | Source | None, max_connections: int
+) -> tuple[list[str], Source]:
+    """The files :func:`download` fetches for a dataset: those a scan of the same arguments reads (every period
+    when no year is given), and the source they were listed on."""
+    if dataset is None:
+        raise ValueError("give either a dataset (with uf/year/month) or files=[...]")
+    src = _resolve(source, max_connections=max_connections)
+    found = dataset_files(
+        src._native,
+        dataset_info(dataset)["id"],
+        normalize_ufs(uf),
+        normalize_years(year),
+        normalize_months(month),
+        require_year=False,
+    )
+    return [f.path for f in found], src
 
 
 def _with_candidates(err: NotFoundError, path: str, source: Source) -> NotFoundError:

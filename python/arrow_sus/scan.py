@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pyarrow as pa
 
+from arrow_sus._aio_stream import AsyncBatchStream, InMemoryBatchStream
 from arrow_sus._columns import normalize_columns
 from arrow_sus._dataset import dataset_files
 from arrow_sus._format import human_bytes
@@ -307,6 +308,30 @@ class Scan:
 
     collect = to_polars
 
+    # ---- consumption from an event loop ------------------------------------------------------------
+
+    def stream_async(self) -> AsyncBatchStream:
+        """The batches of a new pass as an async iterator that never blocks the event loop:
+        ``async for batch in scan.stream_async()`` (see :class:`arrow_sus.AsyncBatchStream`: cancellation,
+        bounded read-ahead, errors)."""
+        return AsyncBatchStream(self._engine, self._record_pass)
+
+    async def to_arrow_async(self) -> pa.Table:
+        """``to_arrow()`` for an event loop: ``table = await scan.to_arrow_async()``. The loop runs on while the
+        pools download and decode; cancelling the awaiting task stops the pass."""
+        async with self.stream_async() as stream:
+            batches = [batch async for batch in stream]
+            schema = stream.schema
+        return pa.Table.from_batches(batches, schema=schema)
+
+    async def to_polars_async(self) -> pl.DataFrame:
+        """``to_polars()`` for an event loop (see :meth:`to_arrow_async`)."""
+        import polars as pl
+
+        return pl.from_arrow(await self.to_arrow_async())  # type: ignore[return-value]
+
+    collect_async = to_polars_async
+
     def to_pandas(self, **kwargs: Any) -> pd.DataFrame:
         """Reads everything into a pandas ``DataFrame``: dates as ``datetime64`` (not Python objects), coded
         columns as categoricals. ``kwargs`` go to ``pyarrow.Table.to_pandas`` (``date_as_object=True`` gives
@@ -418,6 +443,10 @@ class ReferenceScan(Scan):
 
     def _narrowed(self, options: _Options) -> Scan:
         return ReferenceScan(self.dataset, self._table, self._label, self.source, options)
+
+    def stream_async(self) -> AsyncBatchStream:
+        """The table's batches (in memory already) with the interface of :meth:`Scan.stream_async`."""
+        return InMemoryBatchStream(self.to_reader())
 
     def local_inputs(self) -> tuple[Path, ...]:
         """None: the table is in memory (outputs can overwrite no input of it)."""

@@ -19,6 +19,7 @@
 #include "arrow_sus/io/remote_file.h"
 #include "arrow_sus/io/source.h"
 #include "python/bindings.h"
+#include "python/completions.h"
 
 namespace arrow_sus::python {
 
@@ -140,6 +141,61 @@ nb::list DownloadMany(std::shared_ptr<Source> source, const std::vector<std::str
   return PerItem(results, DownloadToDict);
 }
 
+// Downloads read by an event loop: the outcome is announced on its completion queue, and progress
+// is counted here for the loop to show (no pool thread calls into Python).
+class AsyncDownloads {
+ public:
+  using Outcomes = std::vector<arrow::Result<io::DownloadResult>>;
+
+  AsyncDownloads(std::shared_ptr<Source> source, std::vector<std::string> paths,
+                 const std::string& root, std::shared_ptr<CompletionQueue> queue, uint64_t token)
+      : paths_(std::move(paths)) {
+    io::DownloadOptions options;
+    options.on_start = [progress = progress_](const FileIdentity& id,
+                                              const io::PartialDownload& partial) {
+      progress->expected += id.size;
+      progress->done += partial.resume_offset;
+    };
+    options.on_bytes = [progress = progress_, cancel = cancel_](int64_t n) {
+      progress->done += n;
+      return cancel->load() ? MakeError(ErrorKind::kCancelled, {}, "download cancelled")
+                            : arrow::Status::OK();
+    };
+    options.keep_waiting = [cancel = cancel_] {
+      return cancel->load() ? MakeError(ErrorKind::kCancelled, {}, "download cancelled")
+                            : arrow::Status::OK();
+    };
+    auto finished = [progress = progress_](size_t) { ++progress->files; };
+    pending_ =
+        Announce(io::DownloadFiles(std::move(source), io::FileCache{std::filesystem::path(root)},
+                                   paths_, std::move(options), std::move(finished)),
+                 std::move(queue), token);
+  }
+
+  // Each file's result dict or error object, in order (once announced).
+  nb::list Take() { return PerItem(ValueOrThrow(pending_->Take()), DownloadToDict); }
+  // Stops every download (partial files stay for a later resume); the outcome is still announced.
+  void Cancel() { cancel_->store(true); }
+  nb::dict Progress() const {
+    nb::dict d;
+    d["expected_bytes"] = progress_->expected.load();
+    d["bytes"] = progress_->done.load();
+    d["files"] = progress_->files.load();
+    return d;
+  }
+
+ private:
+  struct Counters {
+    std::atomic<int64_t> expected{0};
+    std::atomic<int64_t> done{0};
+    std::atomic<int64_t> files{0};
+  };
+  std::vector<std::string> paths_;
+  std::shared_ptr<Counters> progress_ = std::make_shared<Counters>();
+  std::shared_ptr<std::atomic<bool>> cancel_ = std::make_shared<std::atomic<bool>>(false);
+  std::shared_ptr<Pending<Outcomes>> pending_;
+};
+
 nb::list ListMany(std::shared_ptr<Source> source, const std::vector<std::string>& directories) {
   auto results =
       WaitInterruptibly(io::ListDirectories(std::move(source), directories), /*cancel=*/nullptr);
@@ -158,6 +214,11 @@ void BindIo(nb::module_& m) {
   io.attr("IDENTITY_PREFIX_BYTES") = io::kIdentityPrefixBytes;
   io.def("default_source_url", &io::DefaultSourceUrl);
   io.def("cache_dir", [] { return io::CacheDir().string(); });
+
+  nb::class_<AsyncDownloads>(io, "AsyncDownloads", "Downloads announced on an event loop's queue")
+      .def("take", &AsyncDownloads::Take)
+      .def("cancel", &AsyncDownloads::Cancel)
+      .def("progress", &AsyncDownloads::Progress);
 
   nb::class_<RandomAccessFileHandle>(io, "RemoteFile",
                                      "A remote file being downloaded; readable while it arrives")
@@ -270,6 +331,16 @@ void BindIo(nb::module_& m) {
           "Downloads every path as download() does, on Arrow's IO thread pool, as many at once as "
           "the source's connection limit allows; returns, in order, each file's result dict or its "
           "error (an exception object, not raised). Ctrl-C stops them all, keeping partial files")
+      .def(
+          "download_many_async",
+          [](std::shared_ptr<Source> s, std::vector<std::string> paths, const std::string& root,
+             std::shared_ptr<CompletionQueue> queue, uint64_t token) {
+            return new AsyncDownloads(std::move(s), std::move(paths), root, std::move(queue),
+                                      token);
+          },
+          nb::arg("paths"), nb::arg("root"), nb::arg("queue"), nb::arg("token"),
+          nb::rv_policy::take_ownership,
+          "download_many() announced on `queue` (arrow_sus.aio): take() the outcomes once posted")
       .def("list_many", &ListMany, nb::arg("directories"),
            "Lists every directory on Arrow's IO thread pool within the source's connection limit; "
            "returns, in order, each directory's entries or its error (an exception object)")

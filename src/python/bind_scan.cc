@@ -17,6 +17,7 @@
 #include "arrow_sus/scan/scan.h"
 #include "python/bindings.h"
 #include "python/c_stream.h"
+#include "python/completions.h"
 #include "python/read_options.h"
 #include "python/read_warnings.h"
 
@@ -51,6 +52,27 @@ class PyScanStream {
   std::shared_ptr<ErrorRecordingReader> reader_;
   std::shared_ptr<scan::Scan> scan_;
   bool exported_ = false;
+};
+
+// A pass read by an event loop: each read is announced on the loop's completion queue by the pool
+// thread that finished it (python/completions.h); the scan is kept for the pass's warnings.
+class PyAsyncScanStream {
+ public:
+  PyAsyncScanStream(std::shared_ptr<scan::MultiFileReader> reader, std::shared_ptr<scan::Scan> scan)
+      : reader_(std::move(reader)), scan_(std::move(scan)) {}
+
+  std::shared_ptr<PendingBatch> ReadNext(std::shared_ptr<CompletionQueue> queue, uint64_t token) {
+    return Announce(reader_->ReadNextAsync(), std::move(queue), token);
+  }
+  std::shared_ptr<PendingStatus> Close(std::shared_ptr<CompletionQueue> queue, uint64_t token) {
+    return Announce(reader_->CloseAsync(), std::move(queue), token);
+  }
+  nb::object SchemaCapsule() const { return ExportSchemaCapsule(*reader_->schema()); }
+  nb::list Warnings() const { return WarningsToPython(scan_->warnings()); }
+
+ private:
+  std::shared_ptr<scan::MultiFileReader> reader_;
+  std::shared_ptr<scan::Scan> scan_;
 };
 
 // Files arrive as (path, size | None, mtime | None, dataset, uf, year | None, month | None).
@@ -166,12 +188,25 @@ void BindScan(nb::module_& m) {
       .def("warnings", &PyScanStream::Warnings)
       .def("close", &PyScanStream::Close);
 
+  nb::class_<PyAsyncScanStream>(m, "AsyncScanStream",
+                                "Batches of one pass, read without waiting (arrow_sus.aio).")
+      .def("read_next", &PyAsyncScanStream::ReadNext, nb::arg("queue"), nb::arg("token"))
+      .def("close", &PyAsyncScanStream::Close, nb::arg("queue"), nb::arg("token"))
+      .def("schema_capsule", &PyAsyncScanStream::SchemaCapsule)
+      .def("warnings", &PyAsyncScanStream::Warnings);
+
   nb::class_<scan::Scan>(m, "Scan", "A planned multi-file scan; use arrow_sus.scan() instead.")
       .def("plan",
            [](scan::Scan& self) {
              nb::gil_scoped_release release;
              ThrowIfError(self.Plan());
            })
+      .def(
+          "plan_async",
+          [](scan::Scan& self, std::shared_ptr<CompletionQueue> queue, uint64_t token) {
+            return Announce(self.PlanAsync(), std::move(queue), token);
+          },
+          nb::arg("queue"), nb::arg("token"), "plan() announced on `queue` instead of waited for")
       .def("schema_capsule",
            [](scan::Scan& self) {
              std::shared_ptr<arrow::Schema> schema;
@@ -204,6 +239,18 @@ void BindScan(nb::module_& m) {
             }
             return new PyScanStream(std::move(reader),
                                     nb::cast<std::shared_ptr<scan::Scan>>(self.h));
+          },
+          nb::rv_policy::take_ownership)
+      .def(
+          "execute_async",
+          [](nb::pointer_and_handle<scan::Scan> self) {
+            std::shared_ptr<scan::MultiFileReader> reader;
+            {
+              nb::gil_scoped_release release;  // planned already (plan_async): nothing waits
+              reader = ValueOrThrow(self.p->Execute());
+            }
+            return new PyAsyncScanStream(std::move(reader),
+                                         nb::cast<std::shared_ptr<scan::Scan>>(self.h));
           },
           nb::rv_policy::take_ownership)
       .def("counters",

@@ -51,6 +51,7 @@ struct RandomAccessFileHandle {
 
 void RegisterErrorTranslator(nb::module_& m);
 void BindOptions(nb::module_& m);
+void BindCompletions(nb::module_& m);
 void BindCodec(nb::module_& m);
 void BindCatalog(nb::module_& m);
 void BindReader(nb::module_& m);

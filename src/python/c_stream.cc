@@ -21,44 +21,58 @@ arrow::Status ErrorRecordingReader::last_error() const {
   return last_error_;
 }
 
-nb::object ExportStreamCapsule(std::shared_ptr<arrow::RecordBatchReader> reader) {
-  auto* stream = new ArrowArrayStream;
-  arrow::Status status = arrow::ExportRecordBatchReader(std::move(reader), stream);
-  if (!status.ok()) {
-    delete stream;
-    ThrowIfError(status);
-  }
-  PyObject* capsule = PyCapsule_New(stream, "arrow_array_stream", [](PyObject* obj) {
-    auto* s = static_cast<ArrowArrayStream*>(PyCapsule_GetPointer(obj, "arrow_array_stream"));
-    if (s->release != nullptr) s->release(s);
-    delete s;
-  });
+namespace {
+
+// A PyCapsule named `name` owning `c` (an Arrow C struct, heap-allocated), which it releases.
+template <typename CStruct>
+nb::object OwningCapsule(CStruct* c, const char* name) {
+  PyCapsule_Destructor destroy = [](PyObject* obj) {
+    auto* owned = static_cast<CStruct*>(PyCapsule_GetPointer(obj, PyCapsule_GetName(obj)));
+    if (owned->release != nullptr) owned->release(owned);
+    delete owned;
+  };
+  PyObject* capsule = PyCapsule_New(c, name, destroy);
   if (capsule == nullptr) {
-    if (stream->release != nullptr) stream->release(stream);
-    delete stream;
+    if (c->release != nullptr) c->release(c);
+    delete c;
     throw nb::python_error();
   }
   return nb::steal(capsule);
 }
 
-nb::object ExportSchemaCapsule(const arrow::Schema& schema) {
-  auto* c_schema = new ArrowSchema;
-  arrow::Status status = arrow::ExportSchema(schema, c_schema);
+// A new C struct filled by `do_export`, or the export's error thrown.
+template <typename CStruct, typename Export>
+CStruct* Exported(Export&& do_export) {
+  auto* c = new CStruct;
+  arrow::Status status = do_export(c);
   if (!status.ok()) {
-    delete c_schema;
+    delete c;
     ThrowIfError(status);
   }
-  PyObject* capsule = PyCapsule_New(c_schema, "arrow_schema", [](PyObject* obj) {
-    auto* s = static_cast<ArrowSchema*>(PyCapsule_GetPointer(obj, "arrow_schema"));
-    if (s->release != nullptr) s->release(s);
-    delete s;
+  return c;
+}
+
+}  // namespace
+
+nb::object ExportStreamCapsule(std::shared_ptr<arrow::RecordBatchReader> reader) {
+  auto* stream = Exported<ArrowArrayStream>([&](ArrowArrayStream* out) {
+    return arrow::ExportRecordBatchReader(std::move(reader), out);
   });
-  if (capsule == nullptr) {
-    if (c_schema->release != nullptr) c_schema->release(c_schema);
-    delete c_schema;
-    throw nb::python_error();
-  }
-  return nb::steal(capsule);
+  return OwningCapsule(stream, "arrow_array_stream");
+}
+
+nb::object ExportSchemaCapsule(const arrow::Schema& schema) {
+  auto* c_schema =
+      Exported<ArrowSchema>([&](ArrowSchema* out) { return arrow::ExportSchema(schema, out); });
+  return OwningCapsule(c_schema, "arrow_schema");
+}
+
+nb::tuple ExportBatchCapsules(const arrow::RecordBatch& batch) {
+  nb::object schema = ExportSchemaCapsule(*batch.schema());
+  auto* array = Exported<ArrowArray>([&](ArrowArray* out) {
+    return arrow::ExportRecordBatch(batch, out, /*out_schema=*/nullptr);
+  });
+  return nb::make_tuple(schema, OwningCapsule(array, "arrow_array"));
 }
 
 }  // namespace arrow_sus::python

@@ -36,4 +36,8 @@ nb::object ExportStreamCapsule(std::shared_ptr<arrow::RecordBatchReader> reader)
 // A PyCapsule named "arrow_schema" owning an ArrowSchema (the value of __arrow_c_schema__).
 nb::object ExportSchemaCapsule(const arrow::Schema& schema);
 
+// (schema, array) PyCapsules of one batch (the value of __arrow_c_array__), for
+// pyarrow.RecordBatch._import_from_c_capsule.
+nb::tuple ExportBatchCapsules(const arrow::RecordBatch& batch);
+
 }  // namespace arrow_sus::python

@@ -5,6 +5,7 @@ NB_MODULE(_core, m) {
   m.doc() = "arrow-sus native engine (C++20). Use the arrow_sus package, not this module.";
   arrow_sus::python::RegisterErrorTranslator(m);
   arrow_sus::python::BindOptions(m);
+  arrow_sus::python::BindCompletions(m);
   arrow_sus::python::BindCodec(m);
   arrow_sus::python::BindCatalog(m);
   arrow_sus::python::BindDictionary(m);
