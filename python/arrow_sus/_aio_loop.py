@@ -37,7 +37,8 @@ class _LoopCompletions:
             ) from None
 
     def start(self, start: Start) -> asyncio.Future[Any]:
-        """Starts a native operation; the future gets its outcome (or its typed error)."""
+        """Starts a native operation; the future gets its pending outcome once it is there (``take()`` it: the
+        outcome, or its typed error raised)."""
         token = next(self._tokens)
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         # A pool thread may post the token before this line: the loop drains it only after we return.
@@ -45,14 +46,12 @@ class _LoopCompletions:
         return future
 
     def _drain(self) -> None:
+        # Only wakes the waiting tasks: each takes its outcome when it runs (converting it is the costly part), so
+        # a burst of completions is spread over the loop's iterations instead of stalling one.
         for token in self._queue.drain():
             future, pending = self._waiting.pop(token)
-            if future.cancelled():
-                continue
-            try:
-                future.set_result(pending.take())
-            except Exception as error:
-                future.set_exception(error)
+            if not future.cancelled():
+                future.set_result(pending)
 
 
 # A loop's queue goes with the loop (its selector, closed with it, watched the eventfd; the fd closes when the
@@ -72,4 +71,5 @@ def completions() -> _LoopCompletions:
 async def run(start: Start) -> Any:
     """Runs a native operation and returns its outcome. Cancelling the caller abandons the outcome, not the
     operation: callers that must stop it cancel it natively (``AsyncBatchStream.aclose``)."""
-    return await completions().start(start)
+    pending = await completions().start(start)
+    return pending.take()

@@ -56,18 +56,21 @@ class AsyncBatchStream:
                 self._native = engine.execute_async()
                 self.schema = pa.Schema._import_from_c_capsule(self._native.schema_capsule())
                 self._on_start()
-            capsules = await _aio_loop.run(self._native.read_next)
+            exported = await _aio_loop.run(self._native.read_next)
         except asyncio.CancelledError:
             await self._close_while_cancelled()
             raise
         except BaseException:
             await self.aclose()
             raise
-        if capsules is None:
+        if exported is None:
             await self.aclose()
             warn_of(self._native.warnings(), stacklevel=2)
             raise StopAsyncIteration
-        return pa.RecordBatch._import_from_c_capsule(*capsules)
+        owner, address = exported  # the owner frees the C struct once the batch has been moved out of it
+        batch = pa.RecordBatch._import_from_c(address, self.schema)
+        del owner
+        return batch
 
     async def aclose(self) -> None:
         """Stops the pass (if it is still running) and waits for its work to end. Idempotent."""

@@ -69,7 +69,7 @@ async def download_files(
             await asyncio.wait([asyncio.shield(completion)], timeout=0.1)
             counts = native.progress()
             bar.show(counts["expected_bytes"], counts["bytes"], counts["files"])
-        outcomes = await asyncio.shield(completion)
+        outcomes = (await asyncio.shield(completion)).take()
     except asyncio.CancelledError:
         native.cancel()
         await asyncio.wait([completion])

@@ -2,6 +2,8 @@
 
 #include <Python.h>
 
+#include <cstdint>
+
 #include <arrow/c/abi.h>
 #include <arrow/c/bridge.h>
 
@@ -67,12 +69,12 @@ nb::object ExportSchemaCapsule(const arrow::Schema& schema) {
   return OwningCapsule(c_schema, "arrow_schema");
 }
 
-nb::tuple ExportBatchCapsules(const arrow::RecordBatch& batch) {
-  nb::object schema = ExportSchemaCapsule(*batch.schema());
+nb::tuple ExportBatchArray(const arrow::RecordBatch& batch) {
   auto* array = Exported<ArrowArray>([&](ArrowArray* out) {
     return arrow::ExportRecordBatch(batch, out, /*out_schema=*/nullptr);
   });
-  return nb::make_tuple(schema, OwningCapsule(array, "arrow_array"));
+  nb::object owner = OwningCapsule(array, "arrow_array");
+  return nb::make_tuple(owner, nb::int_(reinterpret_cast<uintptr_t>(array)));
 }
 
 }  // namespace arrow_sus::python

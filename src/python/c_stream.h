@@ -36,8 +36,10 @@ nb::object ExportStreamCapsule(std::shared_ptr<arrow::RecordBatchReader> reader)
 // A PyCapsule named "arrow_schema" owning an ArrowSchema (the value of __arrow_c_schema__).
 nb::object ExportSchemaCapsule(const arrow::Schema& schema);
 
-// (schema, array) PyCapsules of one batch (the value of __arrow_c_array__), for
-// pyarrow.RecordBatch._import_from_c_capsule.
-nb::tuple ExportBatchCapsules(const arrow::RecordBatch& batch);
+// One batch's ArrowArray without its schema, as (owner, address):
+// pyarrow.RecordBatch._import_from_c( address, schema) moves it out with a schema imported once per
+// stream (exporting and importing the schema of every batch cost more than the batch); the owner
+// capsule frees the struct afterwards, or releases the batch if it was never imported.
+nb::tuple ExportBatchArray(const arrow::RecordBatch& batch);
 
 }  // namespace arrow_sus::python

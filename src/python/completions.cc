@@ -55,7 +55,7 @@ void BindCompletions(nb::module_& m) {
       .def("take", [](PendingBatch& self) -> nb::object {
         std::shared_ptr<arrow::RecordBatch> batch = ValueOrThrow(self.Take());
         if (batch == nullptr) return nb::none();
-        return ExportBatchCapsules(*batch);
+        return ExportBatchArray(*batch);
       });
   nb::class_<PendingStatus>(m, "PendingStatus", "Work done without waiting: take() once posted.")
       .def("take", [](PendingStatus& self) { ThrowIfError(self.Take().status()); });
