@@ -107,6 +107,7 @@ def test_engines_write_outputs(engine: str, tmp_path: Path) -> None:
         ("sih_rd:uf=XX", "uf=XX"),
         ("sih_rd:year=soon", "year=soon"),
         ("sih_rd:", "gives no partition"),
+        ("sih_rd:uf=,year=2013", "uf= has no value"),
         ("sih_rd:AC", "'AC' is not NAME=VALUE"),
         ("sih_rd:year=2013,year=2012", "year= is given twice"),
         ("nothing_here:year=2013", "nothing_here"),

@@ -115,6 +115,8 @@ def parse_table(spec: str) -> TableSpec:
                 raise invalid(f"{given.strip()!r} is not a partition: give uf=, year= or month=")
             if key in partitions:
                 raise invalid(f"{key}= is given twice")
+            if not value.strip():
+                raise invalid(f"{key}= has no value")
             partitions[key] = value.strip()
         elif key is not None and part.strip():
             partitions[key] += f",{part.strip()}"
