@@ -51,6 +51,11 @@ class ArrowSusIOError(ArrowSusError, OSError):
     """A local file-system operation failed."""
 
 
+class MissingDependencyError(ArrowSusError, ImportError):
+    """An optional package a backend needs (polars, duckdb, pandas, datafusion) is not installed; the message
+    names the ``pip install`` that adds it."""
+
+
 class ArrowSusWarning(UserWarning):
     """Something a read reports without failing; the subclasses say what."""
 
@@ -77,6 +82,7 @@ __all__ = [
     "ConversionError",
     "FormatError",
     "InvalidArgumentError",
+    "MissingDependencyError",
     "NetworkError",
     "NotFoundError",
     "TruncatedFileWarning",

@@ -5,7 +5,7 @@
 ...                    columns=["DT_INTER", "SEXO", "IDADE", "DIAG_PRINC", "VAL_TOT"],
 ...                    filters=[("SEXO", "=", "3"), ("IDADE_ANOS", ">=", 60)])   # doctest: +SKIP
 >>> s.files()            # the planned files, their sizes and whether they are cached   # doctest: +SKIP
->>> df = s.to_polars()   # also .to_arrow(), .to_pandas(), .to_duckdb(), .lazy()   # doctest: +SKIP
+>>> df = s.to_polars()   # also .to_arrow(), .to_pandas(), .to_duckdb(), .lazy(), .to("datafusion")   # doctest: +SKIP
 
 Nothing is read until the scan is consumed. Planning lists the dataset's directories on the source (the
 DATASUS FTP, or the mirror in ``source=`` / ``$ARROW_SUS_SOURCE``), keeps the files of the asked partitions
@@ -24,7 +24,7 @@ import urllib.request
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import pyarrow as pa
 
@@ -47,6 +47,7 @@ from arrow_sus._output_target import OutputRules, check_format, check_target
 from arrow_sus._partitions import IntArg, UfArg, normalize_months, normalize_ufs, normalize_years
 from arrow_sus._plan_diagram import plan_diagram
 from arrow_sus._writers import tree_size, write_partitioned, write_stream
+from arrow_sus.backends import to_backend
 from arrow_sus.cache import CacheFormat
 from arrow_sus.catalog import dataset_info
 from arrow_sus.errors import InvalidArgumentError
@@ -362,6 +363,37 @@ class Scan:
         from arrow_sus._polars_source import lazy_frame  # needs polars, an optional dependency
 
         return lazy_frame(self)
+
+    @overload
+    def to(self, backend: Literal["arrow"], /) -> pa.Table: ...
+    @overload
+    def to(self, backend: Literal["pandas"], /, **kwargs: Any) -> pd.DataFrame: ...
+    @overload
+    def to(self, backend: Literal["polars"], /) -> pl.LazyFrame: ...
+    @overload
+    def to(
+        self, backend: Literal["duckdb"], /, *, con: duckdb.DuckDBPyConnection | None = None, name: str | None = None
+    ) -> Any: ...
+    @overload
+    def to(self, backend: Literal["datafusion"], /, *, ctx: Any = None, name: str | None = None) -> Any: ...
+    @overload
+    def to(self, backend: str, /, **kwargs: Any) -> Any: ...
+
+    def to(self, backend: str, /, **kwargs: Any) -> Any:
+        """The scan handed to another engine, one interface for all (:mod:`arrow_sus.backends`):
+
+        - ``"arrow"``: a ``pyarrow.Table`` (``to_arrow()``);
+        - ``"pandas"``: a pandas ``DataFrame`` (``to_pandas(**kwargs)``);
+        - ``"polars"``: a Polars ``LazyFrame`` whose projection and filters are pushed into the scan (``lazy()``);
+        - ``"duckdb"``: a DuckDB relation, read again by each query (``to_duckdb(con=, name=)``);
+        - ``"datafusion"``: a DataFusion ``DataFrame`` over the table ``name`` (default the dataset id with ``_``
+          for ``-``) of the ``SessionContext`` ``ctx`` (default a new one); DataFusion reads the scan's stream
+          once, when the table is registered.
+
+        Every backend gives the same rows. Raises :class:`~arrow_sus.InvalidArgumentError` for an unknown backend
+        or option, and :class:`~arrow_sus.MissingDependencyError` (an ``ImportError``) naming the
+        ``pip install`` a missing package needs."""
+        return to_backend(self, backend, **kwargs)
 
     def to_parquet(
         self,

@@ -15,6 +15,7 @@ from arrow_sus.cli import convert  # noqa: F401  isort: skip
 from arrow_sus.cli import catalog  # noqa: F401  isort: skip
 from arrow_sus.cli import cache  # noqa: F401  isort: skip
 from arrow_sus.cli import get  # noqa: F401  isort: skip
+from arrow_sus.cli import sql  # noqa: F401  isort: skip
 from arrow_sus.cli import labels  # noqa: F401  isort: skip
 from arrow_sus.cli import check  # noqa: F401  isort: skip
 

@@ -1,8 +1,8 @@
-"""``arrow-sus get`` (the main job: a dataset over states and periods into a file) and ``arrow-sus sql``."""
+"""``arrow-sus get``: the main job, a dataset over states and periods into a file (``arrow-sus sql`` is in
+:mod:`arrow_sus.cli.sql`)."""
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,8 +16,7 @@ from arrow_sus._format import human_bytes
 from arrow_sus._options import READ_DEFAULTS, SCAN_DEFAULTS
 from arrow_sus._output_target import OutputRules, check_target, is_stdout, names_directory, output_format
 from arrow_sus._writers import tree_size, write_partitioned, write_stream
-from arrow_sus.catalog import dataset_info
-from arrow_sus.cli._app import ExitCode, app, console, err_console, fail, reported_warnings
+from arrow_sus.cli._app import app, console, err_console, fail, reported_warnings
 from arrow_sus.cli._options import (
     CodesAsOption,
     ColumnsOption,
@@ -263,135 +262,3 @@ def get(
     except ArrowSusError as error:
         raise fail(error) from error
     _summary(s, output, result["rows"], result["columns"], time.perf_counter() - started, as_json, quiet)
-
-
-_TABLE_NAMES = re.compile(r"\b(?:from|join)\s+([a-z][a-z0-9_]*)", re.IGNORECASE)
-
-
-def _unique_names(names: list[str]) -> list[str]:
-    """Column names made distinct the way DuckDB names a subquery's columns: ``a``, ``a_1``, ``a_2``..."""
-    taken: set[str] = set()
-    unique = []
-    for name in names:
-        candidate, n = name, 0
-        while candidate in taken:
-            n += 1
-            candidate = f"{name}_{n}"
-        taken.add(candidate)
-        unique.append(candidate)
-    return unique
-
-
-class _Registered:
-    """A scan registered as a DuckDB table. DuckDB reads it lazily, once per reference in the query, and
-    re-raises a failure as its own exception; the first arrow-sus error is kept here so the command can
-    report it with its own exit code."""
-
-    def __init__(self, scan: Scan) -> None:
-        self.scan = scan
-        self.error: ArrowSusError | None = None
-
-    def _batches(self) -> Iterator[pa.RecordBatch]:
-        try:
-            yield from self.scan.stream()
-        except ArrowSusError as error:
-            self.error = self.error or error
-            raise
-
-    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
-        reader = pa.RecordBatchReader.from_batches(self.scan.schema, self._batches())
-        return reader.__arrow_c_stream__(requested_schema)
-
-
-@app.command()
-def sql(
-    query: Annotated[str, typer.Argument(help="DuckDB SQL; dataset ids are tables with _ for -, e.g. sih_rd.")],
-    uf: UfOption = None,
-    year: YearOption = None,
-    month: MonthOption = None,
-    source: SourceOption = None,
-    no_cache: NoCacheOption = False,
-    cache_format: CacheFormatOption = None,
-    output: Annotated[
-        str | None,
-        typer.Option(
-            "-o", "--output", help="Write the result to a .parquet, .arrow, .csv or .jsonl file (- for stdout)."
-        ),
-    ] = None,
-    fmt: Annotated[
-        str | None, typer.Option("--format", "-f", help="parquet, arrow, csv or jsonl (default: from the name).")
-    ] = None,
-    overwrite: OverwriteOption = False,
-    typed: TypedOption = True,
-    labels: LabelsOption = "codes",
-    label_language: LabelLanguageOption = "pt",
-    on_truncated: OnTruncatedOption = READ_DEFAULTS.on_truncated,
-    connect_timeout: ConnectTimeoutOption = None,
-    timeout: TimeoutOption = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the result as JSON: an object with columns and rows.")
-    ] = False,
-    limit: Annotated[int, typer.Option(help="Rows shown on screen (all are written with -o).")] = 50,
-) -> None:
-    """Run SQL (DuckDB) over scans of the datasets the query names, for the given states and periods."""
-    import duckdb
-
-    registered: list[_Registered] = []
-    try:
-        file_format = output_format(output, fmt, TABLE_FORMATS) if output is not None else None
-        con = duckdb.connect()
-        names = {m.group(1).lower() for m in _TABLE_NAMES.finditer(query)}
-        for name in sorted(names):
-            try:
-                dataset = dataset_info(name.replace("_", "-"))["id"]
-            except ArrowSusError:
-                continue  # a table of the query itself (CTE, subquery alias), not a dataset
-            s = scan(
-                dataset,
-                uf,
-                year,
-                month,
-                source=source,
-                cache=not no_cache,
-                cache_format=cache_format,  # type: ignore[arg-type]
-                typed=typed,
-                labels=labels_argument(labels),  # type: ignore[arg-type]
-                label_language=label_language,  # type: ignore[arg-type]
-                on_truncated=on_truncated,  # type: ignore[arg-type]
-                connect_timeout=connect_timeout,
-                timeout=timeout,
-            )
-            table = _Registered(s)
-            con.register(name, table)
-            registered.append(table)
-        if not registered:
-            raise InvalidArgumentError(
-                "the query names no dataset: use a dataset id with _ for -, e.g. SELECT count(*) FROM sih_rd"
-            )
-        with reported_warnings():
-            result = con.sql(query).to_arrow_table()
-        result = result.rename_columns(_unique_names(result.column_names))
-        if output is not None and file_format is not None:
-            inputs = tuple(path for table in registered for path in table.scan.local_inputs())
-            rules = OutputRules(overwrite=overwrite, inputs=inputs)
-            write_stream(result.to_batches(), result.schema, output, file_format, rules=rules)
-    except ArrowSusError as error:
-        raise fail(error) from error
-    except duckdb.Error as error:
-        failed = next((t.error for t in registered if t.error is not None), None)
-        if failed is not None:
-            raise fail(failed) from error
-        err_console.print(f"[bold red]error:[/] {error}")
-        raise typer.Exit(ExitCode.USAGE) from error
-    if output is not None and is_stdout(output):
-        return
-    if as_json:
-        print_json({"columns": result.column_names, "rows": result.to_pylist(), "row_count": result.num_rows})
-        return
-    view = Table(*result.column_names)
-    shown = result.slice(0, limit)
-    for i in range(shown.num_rows):
-        view.add_row(*("" if (v := column[i].as_py()) is None else str(v) for column in shown.columns))
-    console.print(view)
-    if result.num_rows > limit:
-        err_console.print(f"{result.num_rows:,} rows ({limit} shown)")
