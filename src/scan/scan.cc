@@ -303,7 +303,9 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
       if (!plan_->planning.is_valid()) plan_->planning = PlanAllAsync();
       planning = plan_->planning;
     }
-    return planning.Then([self = shared_from_this()] {
+    return planning.Then([weak = weak_from_this()]() -> arrow::Status {
+      auto self = weak.lock();  // see PlanAllAsync
+      if (self == nullptr) return MakeError(ErrorKind::kCancelled, {}, "scan dropped");
       std::call_once(self->project_once_, [&] { self->project_status_ = self->Project(); });
       return self->project_status_;
     });
@@ -348,17 +350,25 @@ class Scan::Impl : public std::enable_shared_from_this<Scan::Impl> {
     plan_->checksums.resize(plan_->files.size());
     // Planning reads a header (a ranged read, a file) per uncached file: blocking I/O, run on
     // Arrow's IO pool; the source's per-host limit caps the connections.
+    //
+    // The tasks hold the scan only while they run (a weak pointer, locked): a task holding it in
+    // its closure could release it on a pool thread after the future finished and its owner let go,
+    // closing the cache's SQLite connection behind the owner's back. The owner keeps the scan
+    // alive while it plans; one dropped meanwhile ends planning with a Cancelled error.
     std::vector<size_t> files(plan_->files.size());
     for (size_t i = 0; i < files.size(); ++i) files[i] = i;
-    auto self = shared_from_this();
     return arrow::internal::OptionalParallelForAsync(
                options_.read.use_threads, std::move(files),
-               [self](int, size_t i) -> arrow::Result<bool> {
+               [weak = weak_from_this()](int, size_t i) -> arrow::Result<bool> {
+                 auto self = weak.lock();
+                 if (self == nullptr) return MakeError(ErrorKind::kCancelled, {}, "scan dropped");
                  ARROW_RETURN_NOT_OK(self->PlanFile(i));
                  return true;
                },
                arrow::io::default_io_context().executor())
-        .Then([self](const std::vector<bool>&) {
+        .Then([weak = weak_from_this()](const std::vector<bool>&) -> arrow::Status {
+          auto self = weak.lock();
+          if (self == nullptr) return MakeError(ErrorKind::kCancelled, {}, "scan dropped");
           arrow::Status status = self->UnifyPlanned();
           self->plan_->done = status.ok();
           return status;

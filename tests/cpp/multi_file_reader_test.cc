@@ -65,15 +65,24 @@ std::vector<FileTask> MakeTasks(const std::vector<int>& counts,
   return tasks;
 }
 
-// A file whose opening waits for the stop token, then sets `saw_stop` and fails as cancelled.
-FileTask OpensOnlyWhenStopped(std::atomic<bool>* saw_stop) {
-  return {"slow", [saw_stop](const arrow::StopToken& stop) {
+// A file whose opening sets `started`, waits for the stop token, then sets `saw_stop` and fails as
+// cancelled.
+FileTask OpensOnlyWhenStopped(std::atomic<bool>* started, std::atomic<bool>* saw_stop) {
+  return {"slow", [started, saw_stop](const arrow::StopToken& stop) {
+            *started = true;
             while (!stop.IsStopRequested())
               std::this_thread::sleep_for(std::chrono::milliseconds(1));
             *saw_stop = true;
             return arrow::Result<std::shared_ptr<arrow::RecordBatchReader>>(
                 arrow::Status::Cancelled("stopped"));
           }};
+}
+
+// Waits (up to 5 s) for a pool thread to have started a step: closing before would find it only
+// queued, and it would never run.
+void WaitUntil(const std::atomic<bool>& flag) {
+  for (int i = 0; i < 5000 && !flag; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ASSERT_TRUE(flag.load());
 }
 
 std::vector<std::pair<int, int>> Drain(arrow::RecordBatchReader* reader) {
@@ -132,15 +141,16 @@ TEST(MultiFileReaderTest, BufferingIsBounded) {
 }
 
 TEST(MultiFileReaderTest, CloseCancelsEndlessFilesPromptly) {
-  std::atomic<bool> saw_stop{false};
+  std::atomic<bool> started{false}, saw_stop{false};
   std::vector<FileTask> tasks;
-  tasks.push_back(OpensOnlyWhenStopped(&saw_stop));
+  tasks.push_back(OpensOnlyWhenStopped(&started, &saw_stop));
   auto endless = MakeTasks({-1});
   tasks.push_back(endless[0]);
   auto reader = *MultiFileReader::Make(TestSchema(), std::move(tasks), {.ordered = false});
   std::shared_ptr<arrow::RecordBatch> batch;
   ASSERT_TRUE(reader->ReadNext(&batch).ok());
   ASSERT_NE(batch, nullptr);
+  WaitUntil(started);
   auto start = std::chrono::steady_clock::now();
   ASSERT_TRUE(reader->Close().ok());
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
@@ -309,12 +319,12 @@ TEST(MultiFileReaderAsyncTest, OneReadAtATime) {
 }
 
 TEST(MultiFileReaderAsyncTest, ClosingEndsAPendingReadAndStopsTheWork) {
-  std::atomic<bool> saw_stop{false};
+  std::atomic<bool> started{false}, saw_stop{false};
   std::vector<FileTask> tasks;
-  tasks.push_back(OpensOnlyWhenStopped(&saw_stop));
+  tasks.push_back(OpensOnlyWhenStopped(&started, &saw_stop));
   auto reader = *MultiFileReader::Make(TestSchema(), std::move(tasks));
   auto pending = reader->ReadNextAsync();
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  WaitUntil(started);
   EXPECT_FALSE(pending.is_finished());
   auto closed = reader->CloseAsync();
   ASSERT_TRUE(pending.is_finished());  // at once, at the end of the stream
