@@ -28,6 +28,34 @@ arrow::Status NameFile(const arrow::Status& status, const std::string& name) {
 // How long a queued step may wait for a pool thread before the waiting consumer runs it itself.
 constexpr auto kRunQueuedStepAfter = std::chrono::milliseconds(20);
 
+// Files read ahead of their reader's current file, counted across every reader of the process. A
+// reader alone reads ahead as far as its options allow; hundreds at once (async streams) share
+// these, so memory grows with the number of readers by one open file each, not by
+// max_concurrent_files each. The current file never waits for the budget: a reader always
+// progresses, whatever the others hold.
+class ReadAheadBudget {
+ public:
+  static ReadAheadBudget& Global() {
+    static ReadAheadBudget budget(
+        2 * static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
+    return budget;
+  }
+  int limit() const { return limit_; }
+  bool TryAcquire() {
+    int used = used_.load(std::memory_order_relaxed);
+    while (used < limit_) {
+      if (used_.compare_exchange_weak(used, used + 1, std::memory_order_acq_rel)) return true;
+    }
+    return false;
+  }
+  void Release() { used_.fetch_sub(1, std::memory_order_acq_rel); }
+
+ private:
+  explicit ReadAheadBudget(int limit) : limit_(limit) {}
+  const int limit_;
+  std::atomic<int> used_{0};
+};
+
 }  // namespace
 
 class MultiFileReader::Impl : public std::enable_shared_from_this<Impl> {
@@ -153,6 +181,7 @@ class MultiFileReader::Impl : public std::enable_shared_from_this<Impl> {
     std::chrono::steady_clock::time_point queued_at;
     bool finished = false;
     bool consumed = false;
+    bool read_ahead = false;  // started beyond the reader's current file: holds a budget place
     arrow::Status error;
   };
 
@@ -227,6 +256,7 @@ class MultiFileReader::Impl : public std::enable_shared_from_this<Impl> {
     for (Slot& slot : slots_) {
       if (slot.reader != nullptr) open_readers.push_back(std::move(slot.reader));
       slot.batches.clear();
+      ReleaseReadAheadLocked(slot);
     }
     // A step still queued keeps this object alive: the openers and what they own go now.
     std::vector<FileTask> tasks = std::move(tasks_);
@@ -240,6 +270,7 @@ class MultiFileReader::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   void MarkConsumedLocked(size_t index) {
+    ReleaseReadAheadLocked(slots_[index]);
     slots_[index].consumed = true;
     ++consumed_files_;
     while (next_unconsumed_ < slots_.size() && slots_[next_unconsumed_].consumed)
@@ -254,11 +285,19 @@ class MultiFileReader::Impl : public std::enable_shared_from_this<Impl> {
     if (stopping_) return;
     size_t holding = 0;
     for (size_t i = next_unconsumed_; i < next_task_; ++i) {
-      const Slot& slot = slots_[i];
-      if (!slot.consumed && !(slot.finished && slot.batches.empty())) ++holding;
+      Slot& slot = slots_[i];
+      if (!slot.consumed && !(slot.finished && slot.batches.empty())) {
+        ++holding;
+      } else {
+        ReleaseReadAheadLocked(slot);
+      }
     }
     while (holding < static_cast<size_t>(options_.max_concurrent_files) &&
            next_task_ < slots_.size()) {
+      // Beyond the first file holding a place, a file is read ahead: only within the budget.
+      const bool read_ahead = holding > 0;
+      if (read_ahead && !ReadAheadBudget::Global().TryAcquire()) break;
+      slots_[next_task_].read_ahead = read_ahead;
       slots_[next_task_].name = tasks_[next_task_].name;
       ++next_task_;
       ++holding;
@@ -276,6 +315,12 @@ class MultiFileReader::Impl : public std::enable_shared_from_this<Impl> {
         if (auto self = weak.lock()) self->RunQueuedStep(i);
       }));
     }
+  }
+
+  void ReleaseReadAheadLocked(Slot& slot) {
+    if (!slot.read_ahead) return;
+    slot.read_ahead = false;
+    ReadAheadBudget::Global().Release();
   }
 
   void RunQueuedStep(size_t index) {
@@ -413,5 +458,7 @@ arrow::Future<std::shared_ptr<arrow::RecordBatch>> MultiFileReader::ReadNextAsyn
 arrow::Future<> MultiFileReader::CloseAsync() { return impl_->StopAsync(); }
 
 const MultiFileProgress& MultiFileReader::progress() const { return impl_->progress(); }
+
+int MultiFileReader::ReadAheadLimit() { return ReadAheadBudget::Global().limit(); }
 
 }  // namespace arrow_sus::scan

@@ -232,6 +232,46 @@ TEST(MultiFileReaderTest, FilesReadAheadStayBoundedWhateverTheirNumber) {
   consumer.join();
 }
 
+TEST(MultiFileReaderTest, ReadAheadIsSharedAcrossReaders) {
+  // Many readers of endless files, each allowed 4 open files: each holds its current file, and the
+  // files read ahead across all of them stay within the process's budget.
+  std::atomic<int> opened{0};
+  auto counted = [&opened](int f) {
+    return FileTask{"file" + std::to_string(f), [&opened, f](const arrow::StopToken&) {
+                      ++opened;
+                      return arrow::Result<std::shared_ptr<arrow::RecordBatchReader>>(
+                          std::make_shared<GeneratedReader>(f, -1, nullptr));
+                    }};
+  };
+  const int readers_count = MultiFileReader::ReadAheadLimit() + 8;
+  std::vector<std::shared_ptr<MultiFileReader>> readers;
+  for (int r = 0; r < readers_count; ++r) {
+    std::vector<FileTask> tasks;
+    for (int f = 0; f < 4; ++f) tasks.push_back(counted(f));
+    readers.push_back(*MultiFileReader::Make(TestSchema(), std::move(tasks),
+                                             {.max_concurrent_files = 4, .ordered = false}));
+    std::shared_ptr<arrow::RecordBatch> batch;
+    ASSERT_TRUE(readers.back()->ReadNext(&batch).ok());
+    ASSERT_NE(batch, nullptr);  // the current file always reads
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_LE(opened.load(), readers_count + MultiFileReader::ReadAheadLimit());
+  for (const auto& reader : readers) ASSERT_TRUE(reader->Close().ok());
+  readers.clear();
+  // Closed readers give their places back: one reader alone reads ahead fully again.
+  opened = 0;
+  std::vector<FileTask> tasks;
+  for (int f = 0; f < 4; ++f) tasks.push_back(counted(f));
+  auto alone = *MultiFileReader::Make(TestSchema(), std::move(tasks),
+                                      {.max_concurrent_files = 4, .ordered = false});
+  std::shared_ptr<arrow::RecordBatch> batch;
+  ASSERT_TRUE(alone->ReadNext(&batch).ok());
+  for (int i = 0; i < 2000 && opened < 4; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  EXPECT_EQ(opened.load(), 4);
+  ASSERT_TRUE(alone->Close().ok());
+}
+
 TEST(MultiFileReaderTest, SchemaMismatchIsAnError) {
   std::vector<FileTask> tasks = MakeTasks({1});
   auto other = arrow::schema({arrow::field("x", arrow::int64())});

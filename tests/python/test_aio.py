@@ -272,6 +272,7 @@ def test_many_concurrent_streams_share_one_process(url: str) -> None:
     assert report["same"]
     assert report["after"]["threads"] <= report["before"]["threads"], report
     assert report["after"]["fds"] <= report["before"]["fds"], report
-    # Each stream holds at most max_concurrent_files (2 here) open files with 2 batches each: about 1.5 MB per
-    # stream measured on 2026-12-07 (+290 MB for 200), where the results would be 200 x 36k rows.
+    # Each stream holds its current file with 2 batches; files read ahead come from one budget for the process
+    # (MultiFileReader::ReadAheadLimit): about 1.5 MB per stream measured on 2026-12-07, where the results
+    # would be 200 x 36k rows.
     assert report["peak_rss"] < report["before"]["rss"] + 200 * 2.5, report

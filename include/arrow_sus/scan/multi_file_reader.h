@@ -5,9 +5,11 @@
 // keeps up to `max_concurrent_files` files open at once, each buffering at most
 // `max_buffered_batches_per_file` batches, so memory is bounded by
 //   max_concurrent_files × max_buffered_batches_per_file × batch size
-// whatever the number and size of the files. With `ordered` the batches come out in task order
-// (file by file, each file's batches in order); otherwise a batch is delivered as soon as any file
-// has one ready.
+// whatever the number and size of the files. Files read ahead of a reader's current one also
+// count against a budget shared by every reader of the process (ReadAheadLimit()), so that many
+// readers at once hold one open file each plus the shared read-ahead. With `ordered` the batches
+// come out in task order (file by file, each file's batches in order); otherwise a batch is
+// delivered as soon as any file has one ready.
 //
 // Threads: opening a file and reading its batches block (downloads, disk, waits for the blocks the
 // DBF reader converts on Arrow's CPU pool), so they run as steps on Arrow's IO thread pool, as
@@ -100,6 +102,10 @@ class MultiFileReader : public arrow::RecordBatchReader {
   arrow::Future<> CloseAsync();
 
   const MultiFileProgress& progress() const;
+
+  // Files read ahead of their reader's current file, across every reader of the process (twice the
+  // cores, at least 4): a reader's current file never waits for it.
+  static int ReadAheadLimit();
 
   class Impl;
 
