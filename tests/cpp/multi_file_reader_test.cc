@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -80,8 +81,22 @@ FileTask OpensOnlyWhenStopped(std::atomic<bool>* started, std::atomic<bool>* saw
 
 // Waits (up to 5 s) for a pool thread to have started a step: closing before would find it only
 // queued, and it would never run.
+// RDAC2401.dbc: one batch, then a FormatError at byte 99.
+FileTask FailsAfterOneBatch() {
+  return {"RDAC2401.dbc", [](const arrow::StopToken&) {
+            return arrow::Result<std::shared_ptr<arrow::RecordBatchReader>>(
+                std::make_shared<GeneratedReader>(
+                    1, 1, nullptr, MakeError(ErrorKind::kFormat, {.offset = 99}, "bad code")));
+          }};
+}
+
+void WaitUntil(const std::function<bool()>& done) {
+  for (int i = 0; i < 5000 && !done(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
 void WaitUntil(const std::atomic<bool>& flag) {
-  for (int i = 0; i < 5000 && !flag; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  WaitUntil([&flag] { return flag.load(); });
   ASSERT_TRUE(flag.load());
 }
 
@@ -161,12 +176,7 @@ TEST(MultiFileReaderTest, CloseCancelsEndlessFilesPromptly) {
 
 TEST(MultiFileReaderTest, ErrorNamesTheFileAndEndsTheStream) {
   std::vector<FileTask> tasks = MakeTasks({2});
-  tasks.push_back(
-      {"RDAC2401.dbc", [](const arrow::StopToken&) {
-         return arrow::Result<std::shared_ptr<arrow::RecordBatchReader>>(
-             std::make_shared<GeneratedReader>(
-                 1, 1, nullptr, MakeError(ErrorKind::kFormat, {.offset = 99}, "bad code")));
-       }});
+  tasks.push_back(FailsAfterOneBatch());
   auto more = MakeTasks({3});
   tasks.push_back(more[0]);
   auto reader = *MultiFileReader::Make(TestSchema(), std::move(tasks));
@@ -266,8 +276,7 @@ TEST(MultiFileReaderTest, ReadAheadIsSharedAcrossReaders) {
                                       {.max_concurrent_files = 4, .ordered = false});
   std::shared_ptr<arrow::RecordBatch> batch;
   ASSERT_TRUE(alone->ReadNext(&batch).ok());
-  for (int i = 0; i < 2000 && opened < 4; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  WaitUntil([&opened] { return opened >= 4; });
   EXPECT_EQ(opened.load(), 4);
   ASSERT_TRUE(alone->Close().ok());
 }
@@ -377,12 +386,7 @@ TEST(MultiFileReaderAsyncTest, ClosingEndsAPendingReadAndStopsTheWork) {
 
 TEST(MultiFileReaderAsyncTest, AnErrorNamesTheFile) {
   std::vector<FileTask> tasks = MakeTasks({2});
-  tasks.push_back(
-      {"RDAC2401.dbc", [](const arrow::StopToken&) {
-         return arrow::Result<std::shared_ptr<arrow::RecordBatchReader>>(
-             std::make_shared<GeneratedReader>(
-                 1, 1, nullptr, MakeError(ErrorKind::kFormat, {.offset = 99}, "bad code")));
-       }});
+  tasks.push_back(FailsAfterOneBatch());
   auto reader = *MultiFileReader::Make(TestSchema(), std::move(tasks));
   arrow::Status status;
   EXPECT_EQ(DrainAsync(reader.get(), &status).size(), 3u);
